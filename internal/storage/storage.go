@@ -1,0 +1,78 @@
+// Package storage owns access to backup storage: the small object interface
+// that the catalog, metadata and locks use, and the factories that hand
+// backup-go its readers and writers for the same place. It knows nothing of
+// routines, backups or metadata.yaml; that is the catalog's business.
+package storage
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aerospike/backup-go"
+)
+
+// ErrNotFound is returned (wrapped) when an object does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrExists is returned (wrapped) by CreateExclusive when the object exists.
+var ErrExists = errors.New("already exists")
+
+// Object is one stored file.
+type Object struct {
+	Path     string // relative to the store root, slash-separated
+	Size     int64
+	Modified time.Time
+}
+
+// Store is one storage location (a local folder, an S3/GCS prefix, an
+// Azure container prefix). All paths are relative to its root and use "/".
+type Store interface {
+	// String names the store for messages, e.g. `local "/var/backups"`.
+	String() string
+
+	// ReadFile returns an object's content; ErrNotFound if it is absent.
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+	// WriteFile stores an object whole: readers never see a partial object.
+	WriteFile(ctx context.Context, path string, data []byte) error
+	// CreateExclusive stores an object only if it does not exist yet
+	// (ErrExists otherwise); used for locks.
+	CreateExclusive(ctx context.Context, path string, data []byte) error
+	// Stat returns an object's size and time; ErrNotFound if absent.
+	Stat(ctx context.Context, path string) (Object, error)
+	// List returns every object below prefix, recursively.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// ListDirs returns the names (not paths) of the immediate
+	// sub-folders of prefix, sorted.
+	ListDirs(ctx context.Context, prefix string) ([]string, error)
+	// Delete removes one object; a missing object is not an error.
+	Delete(ctx context.Context, path string) error
+	// DeleteAll removes every object below prefix; idempotent.
+	DeleteAll(ctx context.Context, prefix string) error
+
+	// BackupWriter returns a backup-go writer for the folder dir.
+	BackupWriter(ctx context.Context, dir string, opts WriterOptions) (backup.Writer, error)
+	// RestoreReader returns a backup-go reader for the .asb files in dir.
+	RestoreReader(ctx context.Context, dir string, opts ReaderOptions) (backup.StreamingReader, error)
+
+	// Close releases clients.
+	Close() error
+}
+
+// WriterOptions tune BackupWriter.
+type WriterOptions struct {
+	// StorageClass / access tier for the data files, where supported.
+	StorageClass string
+	// ChunkSize is the multipart upload part size in bytes (0: default).
+	ChunkSize int
+	// Concurrency limits parallel uploads (0: default).
+	Concurrency int
+}
+
+// ReaderOptions tune RestoreReader.
+type ReaderOptions struct {
+	// Dirs, when set, are several folders to read instead of one.
+	Dirs []string
+	// Files, when set, restricts reading to these files.
+	Files []string
+}
