@@ -1,0 +1,52 @@
+package progress
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestLogLinesCarryPercentRateAndETA(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	var n atomic.Uint64
+	r := New(Options{Writer: &buf, Interval: 20 * time.Millisecond, Logger: log})
+	tr := r.Track("backup test", 1000, func() Counts { return Counts{Records: n.Add(100), Bytes: 4096} })
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(buf.String(), "percent=") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	tr.Stop()
+	out := buf.String()
+	for _, want := range []string{"backup test", "percent=", "records-per-second=", "eta=", "total=1000"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lines lack %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestQuietReportsNothing(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(Options{Writer: &buf, Quiet: true, Terminal: true, Interval: time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	tr := r.Track("x", 10, func() Counts { return Counts{Records: 5} })
+	time.Sleep(20 * time.Millisecond)
+	tr.Stop()
+	if buf.Len() != 0 {
+		t.Errorf("quiet wrote %q", buf.String())
+	}
+}
+
+func TestBarDrawsOnTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(Options{Writer: &buf, Terminal: true})
+	tr := r.Track("restore test", 10, func() Counts { return Counts{Records: 10} })
+	tr.Stop()
+	tr.Stop() // idempotent
+	if !strings.Contains(buf.String(), "restore test") || !strings.Contains(buf.String(), "100%") {
+		t.Errorf("bar output %q", buf.String())
+	}
+}
