@@ -75,3 +75,12 @@ func TestConnectUnreachableNamesTheCluster(t *testing.T) {
 		t.Errorf("error %q should name the cluster on one line", err)
 	}
 }
+
+func TestWriteStanzaNestsDottedKeys(t *testing.T) {
+	var b strings.Builder
+	writeStanza(&b, "network", parsePairs("service.port=3000;heartbeat.mode=mesh;heartbeat.interval=150;tls-name="))
+	want := "network {\n    heartbeat {\n        interval 150\n        mode mesh\n    }\n    service {\n        port 3000\n    }\n}\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

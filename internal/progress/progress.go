@@ -18,6 +18,9 @@ import (
 type Counts struct {
 	Records uint64
 	Bytes   uint64
+	// Total is the expected record count when it becomes known after the
+	// start (backup-go counts records in the background); 0: unchanged.
+	Total int64
 }
 
 // Options choose the reporting style.
@@ -64,9 +67,17 @@ func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker
 	o := r.opts
 	if o.Terminal {
 		t.bar = newBar(o.Writer, label, total)
-		go t.loop(200*time.Millisecond, func(c Counts) { _ = t.bar.Set64(int64(c.Records)) })
-		t.finalize = func(c Counts) {
+		shown := total
+		set := func(c Counts) {
+			if c.Total > 0 && c.Total != shown {
+				shown = c.Total
+				t.bar.ChangeMax64(c.Total)
+			}
 			_ = t.bar.Set64(int64(c.Records))
+		}
+		go t.loop(200*time.Millisecond, set)
+		t.finalize = func(c Counts) {
+			set(c)
 			_ = t.bar.Finish()
 			fmt.Fprintln(o.Writer)
 		}
@@ -130,6 +141,9 @@ type lineReporter struct {
 }
 
 func (l *lineReporter) report(c Counts) {
+	if c.Total > 0 {
+		l.total = c.Total
+	}
 	elapsed := time.Since(l.start)
 	attrs := []any{"records", c.Records}
 	rate := float64(c.Records) / elapsed.Seconds()
