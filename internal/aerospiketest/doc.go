@@ -1,0 +1,22 @@
+// Package aerospiketest is test infrastructure, not product code: an
+// in-process, single-node server that speaks enough of the Aerospike wire
+// protocol (info, single-record commands, partition scans with filter
+// expressions, batch index commands) for the unmodified aerospike-client-go v8
+// and backup-go v0.11.0 to run real backups and restores against it.
+//
+// It owns the record store (bins kept as particle type plus raw bytes, user
+// keys, generation, void time, last-update time), the clock those times come
+// from, secondary-index and UDF metadata (stored, never executed), fault
+// injection, and the comparison helpers tests use (Snapshot, Diff).
+//
+// It claims to be Aerospike Community Edition 8.1.0.0 (Options.Build), so the
+// client and backup-go use the 8.1 info syntax ("sindex-list:namespace=...",
+// "sindex-create:namespace=...;bin=...;type=..."); the older spellings
+// ("ns=", "indexdata=") are accepted as well, for Build values below 8.1. Security is not enabled: a login
+// is answered with SECURITY_NOT_ENABLED, which the v8 client treats as
+// success, so clients configured with any user and password still connect.
+//
+// Start one per test with NewServer (like net/http/httptest), or use
+// TestCluster to run the same test against a real server named by
+// AEROBACKUP_TEST_AEROSPIKE=host:port.
+package aerospiketest

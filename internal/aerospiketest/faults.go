@@ -1,0 +1,149 @@
+package aerospiketest
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Faults describe injected failures. Counts are of records streamed by
+// scans (all scans together) or of record writes (single and batch) since
+// SetFaults was called.
+type Faults struct {
+	// ScanDropAfter closes the connection once this many scan records have
+	// been sent, as a lost node would (0 = off).
+	ScanDropAfter int
+	// ScanFailAfter ends the scan with ScanFailCode once this many records
+	// have been sent (0 = off).
+	ScanFailAfter int
+	ScanFailCode  int
+	// WriteFailCode refuses record writes with this result code after
+	// WriteFailAfter writes have succeeded (0 = off).
+	WriteFailCode  int
+	WriteFailAfter int
+	// Delay is added before answering every request.
+	Delay time.Duration
+	// Times is how often a scan or write fault fires before it clears
+	// itself; 0 means until ClearFaults.
+	Times int
+}
+
+type faultState struct {
+	mu      sync.Mutex
+	f       Faults
+	scanned int
+	written int
+	fired   int
+	delayNs atomic.Int64
+}
+
+// SetFaults replaces the injected faults and restarts their counters.
+func (s *Server) SetFaults(f Faults) {
+	s.faults.mu.Lock()
+	s.faults.f = f
+	s.faults.scanned, s.faults.written, s.faults.fired = 0, 0, 0
+	s.faults.mu.Unlock()
+	s.faults.delayNs.Store(int64(f.Delay))
+}
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.SetFaults(Faults{}) }
+
+func (fs *faultState) delay() time.Duration { return time.Duration(fs.delayNs.Load()) }
+
+type scanFault int
+
+const (
+	scanOK scanFault = iota
+	scanDrop
+	scanFail
+)
+
+// consume clears the fault when it has fired Times times.
+func (fs *faultState) consume() {
+	fs.fired++
+	if fs.f.Times > 0 && fs.fired >= fs.f.Times {
+		fs.f = Faults{Delay: fs.f.Delay}
+	}
+	fs.scanned, fs.written = 0, 0
+}
+
+// scanRecord is called before a scan sends a record.
+func (fs *faultState) scanRecord() (scanFault, int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.f.ScanDropAfter == 0 && fs.f.ScanFailAfter == 0 {
+		return scanOK, 0
+	}
+	if fs.f.ScanDropAfter > 0 && fs.scanned >= fs.f.ScanDropAfter {
+		fs.consume()
+		return scanDrop, 0
+	}
+	if fs.f.ScanFailAfter > 0 && fs.scanned >= fs.f.ScanFailAfter {
+		code := fs.f.ScanFailCode
+		fs.consume()
+		return scanFail, code
+	}
+	fs.scanned++
+	return scanOK, 0
+}
+
+// writeRecord is called before a record write; a non-zero code refuses it.
+func (fs *faultState) writeRecord() int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.f.WriteFailCode == 0 {
+		return 0
+	}
+	if fs.written >= fs.f.WriteFailAfter {
+		code := fs.f.WriteFailCode
+		fs.fired++
+		if fs.f.Times > 0 && fs.fired >= fs.f.Times {
+			fs.f.WriteFailCode = 0
+			fs.fired = 0
+		}
+		return code
+	}
+	fs.written++
+	return 0
+}
+
+// Stats count what clients asked of the server since Start or ResetStats.
+type Stats struct {
+	Info            int64 // info requests
+	Reads           int64 // single-record reads (get, exists, header)
+	Writes          int64 // single-record writes that succeeded
+	Deletes         int64 // single-record deletes that removed a record
+	BatchRequests   int64 // batch commands
+	BatchReads      int64 // records read through batches
+	BatchWrites     int64 // records written through batches
+	WriteErrors     int64 // writes refused (exists, generation, faults...)
+	Scans           int64 // scan/query commands
+	ScannedRecords  int64 // records sent by scans
+	FilteredRecords int64 // records a filter expression excluded
+}
+
+type statCounters struct {
+	info, reads, writes, deletes, batches, batchReads, batchWrites,
+	writeErrors, scans, scanned, filtered atomic.Int64
+}
+
+// Stats returns the request counters.
+func (s *Server) Stats() Stats {
+	c := &s.stats
+	return Stats{
+		Info: c.info.Load(), Reads: c.reads.Load(), Writes: c.writes.Load(), Deletes: c.deletes.Load(),
+		BatchRequests: c.batches.Load(), BatchReads: c.batchReads.Load(), BatchWrites: c.batchWrites.Load(),
+		WriteErrors: c.writeErrors.Load(), Scans: c.scans.Load(), ScannedRecords: c.scanned.Load(),
+		FilteredRecords: c.filtered.Load(),
+	}
+}
+
+// ResetStats zeroes the request counters.
+func (s *Server) ResetStats() {
+	c := &s.stats
+	for _, v := range []*atomic.Int64{&c.info, &c.reads, &c.writes, &c.deletes, &c.batches, &c.batchReads,
+		&c.batchWrites, &c.writeErrors, &c.scans, &c.scanned, &c.filtered} {
+		v.Store(0)
+	}
+}
