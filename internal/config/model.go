@@ -340,16 +340,16 @@ func (p *BackupPolicy) IncrementalMode() string {
 	return strings.ToLower(*p.IncrMode)
 }
 
-// flag returns *b, false when absent.
-func flag(b *bool) bool { return b != nil && *b }
+// isTrue returns *b, false when absent.
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // IsSealed, IsCompact, SkipRecords, SkipIndexes and SkipUDFs read the
 // boolean switches, false when absent.
-func (p *BackupPolicy) IsSealed() bool    { return p != nil && flag(p.Sealed) }
-func (p *BackupPolicy) IsCompact() bool   { return p != nil && flag(p.Compact) }
-func (p *BackupPolicy) SkipRecords() bool { return p != nil && flag(p.NoRecords) }
-func (p *BackupPolicy) SkipIndexes() bool { return p != nil && flag(p.NoIndexes) }
-func (p *BackupPolicy) SkipUDFs() bool    { return p != nil && flag(p.NoUdfs) }
+func (p *BackupPolicy) IsSealed() bool    { return p != nil && isTrue(p.Sealed) }
+func (p *BackupPolicy) IsCompact() bool   { return p != nil && isTrue(p.Compact) }
+func (p *BackupPolicy) SkipRecords() bool { return p != nil && isTrue(p.NoRecords) }
+func (p *BackupPolicy) SkipIndexes() bool { return p != nil && isTrue(p.NoIndexes) }
+func (p *BackupPolicy) SkipUDFs() bool    { return p != nil && isTrue(p.NoUdfs) }
 
 // RetryPolicy configures scan retries. BaseTimeout is in milliseconds.
 type RetryPolicy struct {
@@ -505,7 +505,7 @@ func (r *Routine) RackIDs() []int {
 }
 
 // IsDisabled reports disabled: true.
-func (r *Routine) IsDisabled() bool { return flag(r.Disabled) }
+func (r *Routine) IsDisabled() bool { return isTrue(r.Disabled) }
 
 // SecretAgent is an entry of secret-agents, or an inline secret-agent block
 // in credentials and storage.
