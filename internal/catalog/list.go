@@ -1,0 +1,236 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// listConcurrency bounds parallel metadata reads: enough to hide object
+// store latency, few enough not to trip request rate limits.
+const listConcurrency = 16
+
+// Backup is one run: a full or incremental backup of one or more
+// namespaces of a routine.
+type Backup struct {
+	Routine    string
+	Type       Type
+	Time       time.Time // from the run folder name
+	Key        string    // run folder relative to the storage root
+	Namespaces []NamespaceBackup
+}
+
+// NamespaceBackup is one namespace's part of a run.
+type NamespaceBackup struct {
+	Namespace string
+	Dir       string // <key>/data/<namespace>
+	Metadata  Metadata
+}
+
+// Namespace returns the run's part for ns.
+func (b *Backup) Namespace(ns string) (NamespaceBackup, bool) {
+	for _, n := range b.Namespaces {
+		if n.Namespace == ns {
+			return n, true
+		}
+	}
+	return NamespaceBackup{}, false
+}
+
+// Totals sums the namespaces' record and byte counts.
+func (b *Backup) Totals() (records, bytes uint64) {
+	for _, n := range b.Namespaces {
+		records += n.Metadata.RecordCount
+		bytes += n.Metadata.ByteCount
+	}
+	return records, bytes
+}
+
+// Incomplete is a folder that looks like a run or a namespace of a run
+// but is not a backup: no metadata.yaml (failed, interrupted or still
+// running) or an unreadable one.
+type Incomplete struct {
+	Routine string
+	Type    Type
+	Time    time.Time // zero when the folder name carries none
+	Path    string    // the folder, relative to the storage root
+	Reason  string
+}
+
+// Filter selects backups. Zero fields match everything; From and To are
+// inclusive bounds on the run time.
+type Filter struct {
+	Routines  []string
+	Type      Type
+	From, To  time.Time
+	Namespace string
+}
+
+func (f *Filter) matchTime(t time.Time) bool {
+	return (f.From.IsZero() || !t.Before(f.From)) && (f.To.IsZero() || !t.After(f.To))
+}
+
+// Listing is the result of Scan.
+type Listing struct {
+	Backups    []Backup     // sorted by time, then routine, fulls first
+	Incomplete []Incomplete // sorted by path
+}
+
+// List returns the backups matching f, sorted by time. Folders that are
+// not backups are left out; use Scan to see them.
+func List(ctx context.Context, store storage.Store, f Filter) ([]Backup, error) {
+	l, err := Scan(ctx, store, f)
+	return l.Backups, err
+}
+
+// Scan discovers routines and runs by listing folders only (never data
+// files) and reads the matching namespaces' metadata.yaml concurrently.
+func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
+	routines := f.Routines
+	if len(routines) == 0 {
+		dirs, err := store.ListDirs(ctx, "")
+		if err != nil {
+			return Listing{}, fmt.Errorf("list routines in %s: %w", store, err)
+		}
+		for _, d := range dirs {
+			// Hidden folders (e.g. a lost+found or our own dot-folders)
+			// are not routines.
+			if !strings.HasPrefix(d, ".") && d != "lost+found" {
+				routines = append(routines, d)
+			}
+		}
+	}
+
+	type run struct {
+		key Key
+	}
+	var runs []run
+	var out Listing
+	for _, r := range routines {
+		for _, typ := range []Type{Full, Incremental} {
+			if f.Type != AnyType && f.Type != typ {
+				continue
+			}
+			parent := path.Join(r, typ.Folder())
+			names, err := store.ListDirs(ctx, parent)
+			if err != nil {
+				return Listing{}, fmt.Errorf("list %s in %s: %w", parent, store, err)
+			}
+			for _, name := range names {
+				t, err := ParseRunFolder(name)
+				if err != nil {
+					out.Incomplete = append(out.Incomplete, Incomplete{
+						Routine: r, Type: typ, Path: path.Join(parent, name),
+						Reason: "folder name is not <unix-millis>[_suffix]",
+					})
+					continue
+				}
+				if !f.matchTime(t) {
+					continue
+				}
+				runs = append(runs, run{Key{Routine: r, Type: typ, Folder: name, Time: t}})
+			}
+		}
+	}
+
+	results := make([]runResult, len(runs))
+	sem := make(chan struct{}, listConcurrency)
+	var wg sync.WaitGroup
+	for i := range runs {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = readRun(ctx, store, runs[i].key, f.Namespace)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Listing{}, err
+	}
+
+	for _, res := range results {
+		if res.err != nil {
+			return Listing{}, res.err
+		}
+		out.Incomplete = append(out.Incomplete, res.incomplete...)
+		if len(res.backup.Namespaces) > 0 {
+			out.Backups = append(out.Backups, res.backup)
+		}
+	}
+	SortBackups(out.Backups)
+	sort.Slice(out.Incomplete, func(i, j int) bool { return out.Incomplete[i].Path < out.Incomplete[j].Path })
+	return out, nil
+}
+
+type runResult struct {
+	backup     Backup
+	incomplete []Incomplete
+	err        error
+}
+
+// readRun reads one run's namespaces. A run without any namespace folder
+// is reported as incomplete; so is each namespace without metadata.
+func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) runResult {
+	dir := k.Dir()
+	res := runResult{backup: Backup{Routine: k.Routine, Type: k.Type, Time: k.Time, Key: dir}}
+	incomplete := func(p, reason string) {
+		res.incomplete = append(res.incomplete, Incomplete{
+			Routine: k.Routine, Type: k.Type, Time: k.Time, Path: p, Reason: reason,
+		})
+	}
+	namespaces, err := store.ListDirs(ctx, path.Join(dir, DataDir))
+	if err != nil {
+		res.err = fmt.Errorf("list namespaces of %s in %s: %w", dir, store, err)
+		return res
+	}
+	if len(namespaces) == 0 {
+		incomplete(dir, "no namespace folders (failed or still running)")
+		return res
+	}
+	for _, ns := range namespaces {
+		if onlyNS != "" && ns != onlyNS {
+			continue
+		}
+		nsDir := NamespaceDir(dir, ns)
+		md, err := ReadMetadata(ctx, store, nsDir)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			incomplete(nsDir, "no metadata.yaml (failed, interrupted or still running)")
+			continue
+		case errors.Is(err, ErrBadMetadata):
+			incomplete(nsDir, err.Error())
+			continue
+		case err != nil:
+			res.err = fmt.Errorf("read %s: %w", MetadataPath(nsDir), err)
+			return res
+		}
+		res.backup.Namespaces = append(res.backup.Namespaces, NamespaceBackup{Namespace: ns, Dir: nsDir, Metadata: *md})
+	}
+	return res
+}
+
+// SortBackups orders backups by time, then routine, fulls before
+// incrementals of the same millisecond.
+func SortBackups(bs []Backup) {
+	slices.SortStableFunc(bs, func(a, b Backup) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Routine, b.Routine); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Type), string(b.Type)) // "full" < "incremental"
+	})
+}

@@ -1,0 +1,203 @@
+package catalog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Compression and encryption values as ABS writes them.
+const (
+	CompressionNone  = "NONE"
+	CompressionZSTD  = "ZSTD"
+	EncryptionNone   = "NONE"
+	EncryptionAES128 = "AES128"
+	EncryptionAES256 = "AES256"
+)
+
+// ErrBadMetadata is returned (wrapped) for a metadata.yaml that exists but
+// cannot be used.
+var ErrBadMetadata = errors.New("invalid metadata.yaml")
+
+// Metadata is one namespace's metadata.yaml, field for field as ABS v3
+// writes it (its BackupMetadata model marshalled by yaml.v3: times in
+// RFC 3339 with nanoseconds when present, the zero time
+// 0001-01-01T00:00:00Z as `from` of a full).
+//
+// It deliberately has no fields of our own: recent ABS versions decode
+// metadata.yaml strictly and would reject a backup carrying unknown keys.
+// aerobackup's extras go to the Manifest file beside it.
+type Metadata struct {
+	Created             time.Time `yaml:"created" json:"created"`
+	Finished            time.Time `yaml:"finished" json:"finished"`
+	From                time.Time `yaml:"from" json:"from"`
+	Namespace           string    `yaml:"namespace" json:"namespace"`
+	RecordCount         uint64    `yaml:"record-count" json:"record-count"`
+	ByteCount           uint64    `yaml:"byte-count" json:"byte-count"`
+	FileCount           uint64    `yaml:"file-count" json:"file-count"`
+	SecondaryIndexCount uint64    `yaml:"secondary-index-count" json:"secondary-index-count"`
+	UDFCount            uint64    `yaml:"udf-count" json:"udf-count"`
+	Compression         string    `yaml:"compression" json:"compression"`
+	Encryption          string    `yaml:"encryption" json:"encryption"`
+}
+
+// ParseMetadata decodes a metadata.yaml. Unknown fields are ignored (ABS
+// may add some). created and namespace are required; a missing finished
+// (files written before ABS v3.4.0) becomes created+1ms as ABS does, and
+// missing compression/encryption (before v3.1.0) mean NONE.
+func ParseMetadata(data []byte) (*Metadata, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("metadata.yaml is empty")
+	}
+	var m Metadata
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("metadata.yaml: %w", err)
+	}
+	if m.Created.IsZero() {
+		return nil, errors.New("metadata.yaml: `created` is required")
+	}
+	if m.Namespace == "" {
+		return nil, errors.New("metadata.yaml: `namespace` is required")
+	}
+	if m.Finished.IsZero() {
+		m.Finished = m.Created.Add(time.Millisecond)
+	}
+	if m.Compression == "" {
+		m.Compression = CompressionNone
+	}
+	if m.Encryption == "" {
+		m.Encryption = EncryptionNone
+	}
+	return &m, nil
+}
+
+// Validate checks what ABS requires and the values it understands.
+func (m *Metadata) Validate() error {
+	switch {
+	case m.Created.IsZero():
+		return errors.New("metadata: created is required")
+	case m.Finished.IsZero():
+		return errors.New("metadata: finished is required")
+	case m.Namespace == "":
+		return errors.New("metadata: namespace is required")
+	case m.Finished.Before(m.Created):
+		return fmt.Errorf("metadata: finished %s is before created %s", m.Finished, m.Created)
+	case !m.From.IsZero() && m.From.After(m.Created):
+		return fmt.Errorf("metadata: from %s is after created %s", m.From, m.Created)
+	}
+	switch m.Compression {
+	case "", CompressionNone, CompressionZSTD:
+	default:
+		return fmt.Errorf("metadata: compression %q: want NONE or ZSTD", m.Compression)
+	}
+	switch m.Encryption {
+	case "", EncryptionNone, EncryptionAES128, EncryptionAES256:
+	default:
+		return fmt.Errorf("metadata: encryption %q: want NONE, AES128 or AES256", m.Encryption)
+	}
+	return nil
+}
+
+// IsIncremental reports whether the metadata describes an incremental
+// (a non-zero lower time bound).
+func (m *Metadata) IsIncremental() bool { return !m.From.IsZero() }
+
+// Marshal encodes the metadata as ABS does. Times are cut to whole
+// milliseconds (ABS's precision) and in UTC; from is only ever moved
+// earlier by that, so nothing is missed by the next incremental.
+func (m *Metadata) Marshal() ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	out := *m
+	out.Created = msUTC(m.Created)
+	out.Finished = msUTC(m.Finished)
+	if m.From.IsZero() {
+		out.From = time.Time{}
+	} else {
+		out.From = msUTC(m.From)
+	}
+	if out.Compression == "" {
+		out.Compression = CompressionNone
+	}
+	if out.Encryption == "" {
+		out.Encryption = EncryptionNone
+	}
+	return yaml.Marshal(&out)
+}
+
+func msUTC(t time.Time) time.Time { return t.Truncate(time.Millisecond).UTC() }
+
+// ReadMetadata reads and parses nsDir/metadata.yaml; storage.ErrNotFound
+// (wrapped) when it is absent.
+func ReadMetadata(ctx context.Context, store storage.Store, nsDir string) (*Metadata, error) {
+	data, err := store.ReadFile(ctx, MetadataPath(nsDir))
+	if err != nil {
+		return nil, err
+	}
+	m, err := ParseMetadata(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %s: %w", ErrBadMetadata, store, MetadataPath(nsDir), err)
+	}
+	return m, nil
+}
+
+// WriteMetadata writes nsDir/metadata.yaml. Call it last, after every data
+// file and the manifest are stored: its presence is what makes the folder
+// a backup.
+func WriteMetadata(ctx context.Context, store storage.Store, nsDir string, m *Metadata) error {
+	data, err := m.Marshal()
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", store, MetadataPath(nsDir), err)
+	}
+	return store.WriteFile(ctx, MetadataPath(nsDir), data)
+}
+
+// Manifest is aerobackup's own record of a namespace backup, kept in
+// aerobackup.yaml beside metadata.yaml (ABS ignores the file: restores
+// read only .asb files, listings only metadata.yaml).
+type Manifest struct {
+	Tool            string          `yaml:"tool" json:"tool"`
+	ToolVersion     string          `yaml:"tool-version" json:"tool-version"`
+	BackupGoVersion string          `yaml:"backup-go-version,omitempty" json:"backup-go-version,omitempty"`
+	Routine         string          `yaml:"routine" json:"routine"`
+	Type            Type            `yaml:"type" json:"type"`
+	Namespace       string          `yaml:"namespace" json:"namespace"`
+	Files           []ManifestEntry `yaml:"files,omitempty" json:"files,omitempty"`
+}
+
+// ManifestEntry is one data file of the backup.
+type ManifestEntry struct {
+	Name   string `yaml:"name" json:"name"`
+	Size   int64  `yaml:"size" json:"size"`
+	SHA256 string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+}
+
+// WriteManifest writes nsDir/aerobackup.yaml; call it before WriteMetadata.
+func WriteManifest(ctx context.Context, store storage.Store, nsDir string, m *Manifest) error {
+	data, err := yaml.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return store.WriteFile(ctx, ManifestPath(nsDir), data)
+}
+
+// ReadManifest reads nsDir/aerobackup.yaml; storage.ErrNotFound (wrapped)
+// for backups written by ABS, which have none.
+func ReadManifest(ctx context.Context, store storage.Store, nsDir string) (*Manifest, error) {
+	data, err := store.ReadFile(ctx, ManifestPath(nsDir))
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", store, ManifestPath(nsDir), err)
+	}
+	return &m, nil
+}
