@@ -1,0 +1,42 @@
+package aerospiketest
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// EnvRealServer names a real server ("host:port") that tests use instead of
+// the in-process one.
+const EnvRealServer = "AEROBACKUP_TEST_AEROSPIKE"
+
+// TestCluster returns the server tests should talk to: the real one named by
+// AEROBACKUP_TEST_AEROSPIKE (srv is then nil, and server-only features such
+// as clock control must be skipped, see RequireServer), or a fresh in-process
+// server with the default namespaces "test" and "bar".
+func TestCluster(t testing.TB) (host string, port int, srv *Server) {
+	t.Helper()
+	if addr := os.Getenv(EnvRealServer); addr != "" {
+		h, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			t.Fatalf("%s=%q: want host:port: %v", EnvRealServer, addr, err)
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			t.Fatalf("%s=%q: bad port: %v", EnvRealServer, addr, err)
+		}
+		return h, n, nil
+	}
+	srv = NewServer(t, Options{})
+	return srv.Host(), srv.Port(), srv
+}
+
+// RequireServer skips the test when it runs against a real server, naming
+// the in-process feature it needs.
+func RequireServer(t testing.TB, srv *Server, feature string) {
+	t.Helper()
+	if srv == nil {
+		t.Skipf("needs the in-process test server (%s); %s points at a real server", feature, EnvRealServer)
+	}
+}
