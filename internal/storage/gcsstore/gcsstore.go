@@ -1,0 +1,362 @@
+// Package gcsstore is the storage.Store for Google Cloud Storage (and
+// emulators such as fake-gcs-server): one bucket prefix, with the settings
+// of ABS's gcp-storage entry. It owns the GCS client, object naming below
+// the prefix, generation preconditions for locks, and turning client errors
+// into one-line messages. It must not know about routines, backups or the
+// YAML config: the caller maps config to Options.
+package gcsstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	gcs "cloud.google.com/go/storage"
+	"github.com/aerospike/backup-go"
+	"github.com/aerospike/backup-go/io/encoding/asb"
+	bgcs "github.com/aerospike/backup-go/io/storage/gcp/storage"
+	"github.com/aerospike/backup-go/io/storage/options"
+	"google.golang.org/api/iterator"
+	"google.golang.org/api/option"
+
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Options are the settings of an ABS gcp-storage entry, in plain Go types.
+type Options struct {
+	BucketName string // bucket-name
+	Path       string // path: object prefix inside the bucket ("" = bucket root)
+	// KeyFilePath (key-file-path) is a service-account JSON key file; Key
+	// (key) is the same JSON inline. With neither, Application Default
+	// Credentials are used, or no authentication when Endpoint is set.
+	KeyFilePath string
+	Key         string
+	// Endpoint (endpoint) replaces the GCS JSON API address, e.g.
+	// "http://127.0.0.1:4443/storage/v1/" for fake-gcs-server.
+	Endpoint string
+	// MinPartSize (min-part-size) is the resumable-upload chunk size in
+	// bytes for backup files (0: backup-go's default of 50 MiB).
+	MinPartSize int
+	// DataStorageClass (storage-class.data) applies to backup files
+	// (STANDARD, NEARLINE, COLDLINE, ARCHIVE; "" = bucket default).
+	// Metadata always uses the bucket default, as in ABS.
+	DataStorageClass string
+}
+
+// Store is a GCS bucket prefix.
+type Store struct {
+	client *gcs.Client
+	bucket *gcs.BucketHandle
+	opts   Options
+	root   string
+	name   string
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// maxAttempts bounds the client's retries: without it, idempotent calls
+// retry until the context ends, so an unreachable endpoint would hang.
+const maxAttempts = 4
+
+// New builds the client and checks that the bucket exists and is readable.
+func New(ctx context.Context, opts Options) (*Store, error) {
+	s := &Store{opts: opts, root: strings.Trim(opts.Path, "/")}
+	s.name = fmt.Sprintf("gcs %q", strings.TrimSuffix(opts.BucketName+"/"+s.root, "/"))
+	if opts.BucketName == "" {
+		return nil, fmt.Errorf("%s: bucket-name is not set", s.name)
+	}
+	if opts.KeyFilePath != "" && opts.Key != "" {
+		return nil, fmt.Errorf("%s: key-file-path and key are mutually exclusive", s.name)
+	}
+	switch strings.ToUpper(opts.DataStorageClass) {
+	case "", "STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE":
+	default:
+		return nil, fmt.Errorf("%s: unknown storage class %q (STANDARD, NEARLINE, COLDLINE, ARCHIVE)", s.name, opts.DataStorageClass)
+	}
+
+	var copts []option.ClientOption
+	switch {
+	case opts.KeyFilePath != "":
+		copts = append(copts, option.WithAuthCredentialsFile(option.ServiceAccount, opts.KeyFilePath))
+	case opts.Key != "":
+		copts = append(copts, option.WithAuthCredentialsJSON(option.ServiceAccount, []byte(opts.Key)))
+	case opts.Endpoint != "":
+		copts = append(copts, option.WithoutAuthentication())
+	}
+	if opts.Endpoint != "" {
+		copts = append(copts, option.WithEndpoint(opts.Endpoint))
+	}
+	client, err := gcs.NewClient(ctx, copts...)
+	if err != nil {
+		return nil, s.fail("credentials", "", err)
+	}
+	client.SetRetry(gcs.WithMaxAttempts(maxAttempts))
+	s.client = client
+	s.bucket = client.Bucket(opts.BucketName)
+	if _, err := s.bucket.Attrs(ctx); err != nil {
+		_ = client.Close()
+		return nil, s.fail("open", "", err)
+	}
+	return s, nil
+}
+
+// Client returns the underlying GCS client (tests use it to create buckets).
+func (s *Store) Client() *gcs.Client { return s.client }
+
+// String names the store for messages.
+func (s *Store) String() string { return s.name }
+
+// Close releases the client's connections.
+func (s *Store) Close() error { return s.client.Close() }
+
+// ReadFile returns an object's content.
+func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
+	r, err := s.bucket.Object(s.key(p)).NewReader(ctx)
+	if err != nil {
+		return nil, s.fail("read", p, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, s.fail("read", p, err)
+	}
+	return data, nil
+}
+
+// WriteFile stores an object; GCS publishes an object only once its upload
+// is complete, so readers see the old or the new content.
+func (s *Store) WriteFile(ctx context.Context, p string, data []byte) error {
+	return s.put(ctx, "write", p, s.bucket.Object(s.key(p)), data)
+}
+
+// CreateExclusive stores an object only if none exists, with the
+// DoesNotExist precondition (ifGenerationMatch=0).
+func (s *Store) CreateExclusive(ctx context.Context, p string, data []byte) error {
+	obj := s.bucket.Object(s.key(p)).If(gcs.Conditions{DoesNotExist: true})
+	return s.put(ctx, "create", p, obj, data)
+}
+
+func (s *Store) put(ctx context.Context, op, p string, obj *gcs.ObjectHandle, data []byte) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // abandons the upload if Write fails
+	w := obj.NewWriter(ctx)
+	w.ChunkSize = 0 // one request: these objects are small
+	if len(data) > 16<<20 {
+		w.ChunkSize = 16 << 20
+	}
+	if _, err := w.Write(data); err != nil {
+		return s.fail(op, p, err)
+	}
+	if err := w.Close(); err != nil {
+		return s.fail(op, p, err)
+	}
+	return nil
+}
+
+// Stat returns an object's size and update time.
+func (s *Store) Stat(ctx context.Context, p string) (storage.Object, error) {
+	a, err := s.bucket.Object(s.key(p)).Attrs(ctx)
+	if err != nil {
+		return storage.Object{}, s.fail("stat", p, err)
+	}
+	return storage.Object{Path: clean(p), Size: a.Size, Modified: a.Updated}, nil
+}
+
+// List returns every object below the folder prefix, sorted by path.
+func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
+	var objs []storage.Object
+	err := s.walk(ctx, prefix, func(a *gcs.ObjectAttrs) {
+		rel := s.rel(a.Name)
+		if rel == "" || strings.HasSuffix(rel, "/") {
+			return // folder placeholders are not files
+		}
+		objs = append(objs, storage.Object{Path: rel, Size: a.Size, Modified: a.Updated})
+	})
+	if err != nil {
+		return nil, s.fail("list", prefix, err)
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].Path < objs[j].Path })
+	return objs, nil
+}
+
+func (s *Store) walk(ctx context.Context, prefix string, fn func(*gcs.ObjectAttrs)) error {
+	q := &gcs.Query{Prefix: s.dirKey(prefix)}
+	if err := q.SetAttrSelection([]string{"Name", "Size", "Updated"}); err != nil {
+		return err
+	}
+	it := s.bucket.Objects(ctx, q)
+	for {
+		a, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fn(a)
+	}
+}
+
+// ListDirs returns the names of the immediate sub-folders of prefix.
+func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
+	base := s.dirKey(prefix)
+	q := &gcs.Query{Prefix: base, Delimiter: "/"}
+	if err := q.SetAttrSelection([]string{"Name"}); err != nil {
+		return nil, s.fail("list", prefix, err)
+	}
+	it := s.bucket.Objects(ctx, q)
+	var dirs []string
+	for {
+		a, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return nil, s.fail("list", prefix, err)
+		}
+		if a.Prefix == "" {
+			continue // an object directly in the folder
+		}
+		if name := strings.TrimSuffix(strings.TrimPrefix(a.Prefix, base), "/"); name != "" {
+			dirs = append(dirs, name)
+		}
+	}
+	sort.Strings(dirs)
+	return dirs, nil
+}
+
+// Delete removes one object; a missing object is not an error.
+func (s *Store) Delete(ctx context.Context, p string) error {
+	err := s.bucket.Object(s.key(p)).Delete(ctx)
+	if err != nil && !errors.Is(err, gcs.ErrObjectNotExist) {
+		return s.fail("delete", p, err)
+	}
+	return nil
+}
+
+// DeleteAll removes every object below the folder prefix, several at a time
+// (GCS has no batch delete in this client).
+func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
+	var names []string
+	if err := s.walk(ctx, prefix, func(a *gcs.ObjectAttrs) { names = append(names, a.Name) }); err != nil {
+		return s.fail("delete", prefix, err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		sem   = make(chan struct{}, 16)
+	)
+	for _, n := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			err := s.bucket.Object(n).Delete(ctx)
+			if err != nil && !errors.Is(err, gcs.ErrObjectNotExist) {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return s.fail("delete", prefix, first)
+	}
+	return nil
+}
+
+// BackupWriter hands backup-go a resumable-upload writer for the folder
+// dir. The folder must be empty: backup-go refuses to mix runs in one folder.
+func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
+	opts := []options.Opt{options.WithDir(s.key(dir))}
+	chunk := wo.ChunkSize
+	if chunk == 0 {
+		chunk = s.opts.MinPartSize
+	}
+	if chunk > 0 {
+		opts = append(opts, options.WithChunkSize(chunk))
+	}
+	class := wo.StorageClass
+	if class == "" {
+		class = s.opts.DataStorageClass
+	}
+	if class != "" {
+		opts = append(opts, options.WithStorageClass(strings.ToUpper(class)))
+	}
+	w, err := bgcs.NewWriter(ctx, s.client, s.opts.BucketName, opts...)
+	if err != nil {
+		return nil, s.fail("open writer for", dir, err)
+	}
+	return w, nil
+}
+
+// RestoreReader hands backup-go a reader for the .asb files of dir, of
+// ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
+func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
+	opts := []options.Opt{options.WithCalculateTotalSize()}
+	switch {
+	case len(ro.Files) > 0:
+		opts = append(opts, options.WithFileList(s.keys(ro.Files)))
+	case len(ro.Dirs) > 0:
+		opts = append(opts, options.WithDirList(s.keys(ro.Dirs)), options.WithValidator(asb.NewValidator()))
+	default:
+		opts = append(opts, options.WithDir(s.key(dir)), options.WithValidator(asb.NewValidator()))
+	}
+	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, opts...)
+	if err != nil {
+		return nil, s.fail("open reader for", dir, err)
+	}
+	return r, nil
+}
+
+func (s *Store) keys(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = s.key(p)
+	}
+	return out
+}
+
+// key maps a store path to an object name.
+func (s *Store) key(p string) string {
+	p = clean(p)
+	switch {
+	case s.root == "":
+		return p
+	case p == "":
+		return s.root
+	default:
+		return s.root + "/" + p
+	}
+}
+
+// dirKey maps a folder path to the name prefix of its contents.
+func (s *Store) dirKey(p string) string {
+	k := s.key(p)
+	if k == "" {
+		return ""
+	}
+	return k + "/"
+}
+
+// rel maps an object name back to a store path.
+func (s *Store) rel(name string) string {
+	if s.root == "" {
+		return name
+	}
+	return strings.TrimPrefix(name, s.root+"/")
+}
+
+// clean makes p relative and free of "..", so no path escapes the root.
+func clean(p string) string {
+	return strings.TrimPrefix(path.Clean("/"+p), "/")
+}
