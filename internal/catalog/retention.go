@@ -21,7 +21,8 @@ type RetentionPlan struct {
 	Decisions                 []RetentionDecision
 }
 
-// Remove returns the backups the plan deletes, oldest first so that a
+// Remove returns the backups the plan deletes, oldest first within each
+// routine, so that a
 // chain is consumed from its start if the run is interrupted.
 func (p RetentionPlan) Remove() []Backup {
 	var out []Backup
