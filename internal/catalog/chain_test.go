@@ -134,4 +134,3 @@ func TestPointInTime(t *testing.T) {
 }
 
 func itoa(v int64) string { return RunFolderName(time.UnixMilli(v)) }
-

@@ -22,8 +22,7 @@ type RetentionPlan struct {
 }
 
 // Remove returns the backups the plan deletes, oldest first within each
-// routine, so that a
-// chain is consumed from its start if the run is interrupted.
+// routine, so that an interrupted prune eats a chain from its start.
 func (p RetentionPlan) Remove() []Backup {
 	var out []Backup
 	for i := len(p.Decisions) - 1; i >= 0; i-- {
