@@ -53,7 +53,14 @@ type decoder struct {
 	file  string
 	errs  Errors
 	lines map[string]int
+	// merged counts pairs produced by merge keys, to stop self-referencing
+	// or exponentially nested merges.
+	merged      int
+	mergeFailed bool
 }
+
+// maxMergedPairs bounds merge-key expansion over a whole file.
+const maxMergedPairs = 10000
 
 func (d *decoder) errorf(line int, path, format string, args ...any) {
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
@@ -106,7 +113,15 @@ func (d *decoder) mappingPairs(n *yaml.Node, path string, depth int) []pair {
 	var merged, own []pair
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
-		if k.ShortTag() == "!!merge" && depth < 10 {
+		if k.ShortTag() == "!!merge" {
+			d.merged++
+			if depth >= 10 || d.merged > maxMergedPairs {
+				if !d.mergeFailed {
+					d.mergeFailed = true
+					d.errorf(k.Line, path, "merge keys nest too deeply or refer to themselves")
+				}
+				return nil
+			}
 			sources := []*yaml.Node{v}
 			if v.Kind == yaml.SequenceNode {
 				sources = v.Content

@@ -124,10 +124,14 @@ func allDigits(s string) bool {
 	return true
 }
 
-// atoiBounded parses digits, refusing values too long to be meaningful.
+// atoiBounded parses digits, refusing values too long to be meaningful and
+// leading zeros, which backup-go's parser (used by ABS) does not accept.
 func atoiBounded(s string) (int, error) {
 	if len(s) > 6 {
 		return 0, errors.New("too large")
+	}
+	if len(s) > 1 && s[0] == '0' {
+		return 0, errors.New("leading zero")
 	}
 	return strconv.Atoi(s)
 }
