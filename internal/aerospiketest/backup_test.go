@@ -3,6 +3,7 @@ package aerospiketest
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ import (
 func runBackup(t testing.TB, c *as.Client, cfg *backup.ConfigBackup, dir string) *backup.BackupHandler {
 	t.Helper()
 	ctx := context.Background()
-	bc, err := backup.NewClient(c)
+	bc, err := backup.NewClient(c, backup.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatalf("backup client: %v", err)
 	}
@@ -40,7 +41,7 @@ func runBackup(t testing.TB, c *as.Client, cfg *backup.ConfigBackup, dir string)
 func runRestore(t testing.TB, c *as.Client, dir, src, dst string, tune func(*backup.ConfigRestore)) backup.Restorer {
 	t.Helper()
 	ctx := context.Background()
-	bc, err := backup.NewClient(c)
+	bc, err := backup.NewClient(c, backup.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatalf("backup client: %v", err)
 	}

@@ -58,3 +58,40 @@ func TestClientPutGet(t *testing.T) {
 		t.Fatalf("get after delete: %v, want KEY_NOT_FOUND", err)
 	}
 }
+
+// TestCompressionAndLogin: compressed requests (proto type 4) are inflated,
+// and a client configured with credentials connects because the server
+// answers SECURITY_NOT_ENABLED.
+func TestCompressionAndLogin(t *testing.T) {
+	srv := NewServer(t, Options{})
+	cp := as.NewClientPolicy()
+	cp.User, cp.Password = "admin", "secret"
+	c, err := as.NewClientWithPolicy(cp, srv.Host(), srv.Port())
+	if err != nil {
+		t.Fatalf("connect with credentials: %v", err)
+	}
+	defer c.Close()
+
+	wp := as.NewWritePolicy(0, 0)
+	wp.UseCompression = true
+	big := make([]byte, 64<<10)
+	for i := range big {
+		big[i] = byte(i % 7)
+	}
+	key, _ := as.NewKey("bar", "z", "big")
+	if err := c.Put(wp, key, as.BinMap{"b": big}); err != nil {
+		t.Fatalf("compressed put: %v", err)
+	}
+	bp := as.NewBatchPolicy()
+	bp.UseCompression = true
+	recs, err := c.BatchGet(bp, []*as.Key{key})
+	if err != nil || recs[0] == nil || len(recs[0].Bins["b"].([]byte)) != len(big) {
+		t.Fatalf("batch get after compressed put: %v", err)
+	}
+
+	// Unknown info commands get an error string, never silence.
+	info, err := c.GetNodes()[0].RequestInfo(as.NewInfoPolicy(), "no-such-command")
+	if err != nil || info["no-such-command"] == "" {
+		t.Fatalf("unknown info command: %q, %v", info, err)
+	}
+}

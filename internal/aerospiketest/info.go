@@ -199,11 +199,9 @@ func (s *Server) namespaceInfo(nsName string) string {
 	if s.ns(nsName) == nil {
 		return infoNoNamespace
 	}
-	objects, _, size := s.counts(nsName)
 	return strings.Join([]string{
-		"objects=" + strconv.Itoa(objects),
+		"objects=" + strconv.Itoa(s.ns(nsName).objects()),
 		"tombstones=0",
-		"data_used_bytes=" + strconv.Itoa(size),
 		"replication-factor=1",
 		"effective_replication_factor=1",
 		"migrate_tx_partitions_remaining=0",

@@ -93,6 +93,18 @@ func (ns *namespace) get(d digest, now time.Time) *record {
 	return r
 }
 
+// objects counts stored records the way the server's "objects" statistic
+// does: expired records count until they are removed.
+func (ns *namespace) objects() int {
+	ns.mu.RLock()
+	defer ns.mu.RUnlock()
+	n := 0
+	for _, part := range ns.parts {
+		n += len(part)
+	}
+	return n
+}
+
 // put stores a record unconditionally (seeding).
 func (ns *namespace) put(d digest, r *record) {
 	ns.mu.Lock()

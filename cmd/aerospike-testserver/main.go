@@ -1,0 +1,90 @@
+// Command aerospike-testserver runs the in-process Aerospike test server
+// (internal/aerospiketest) as a standalone process, for `make demo` and
+// scripts. It is test infrastructure: records live in memory only.
+//
+// Usage:
+//
+//	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-ready-file PATH]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/aerobackup/aerobackup/internal/aerospiketest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "aerospike-testserver:", err)
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aerospike-testserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:3000", "address to listen on (port 0 picks a free port)")
+	namespaces := fs.String("namespaces", "test,bar", "comma-separated namespaces to serve")
+	seed := fs.Int("seed", 0, "records to seed into every namespace (deterministic mixed types)")
+	readyFile := fs.String("ready-file", "", "write the listen address to this file once ready")
+	clusterName := fs.String("cluster-name", "", "cluster name to report (default aerospiketest)")
+	debug := fs.Bool("debug", false, "log connection-level errors")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	var nss []string
+	for _, ns := range strings.Split(*namespaces, ",") {
+		if ns = strings.TrimSpace(ns); ns != "" {
+			nss = append(nss, ns)
+		}
+	}
+	srv, err := aerospiketest.Start(aerospiketest.Options{
+		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	if *seed > 0 {
+		for i, ns := range nss {
+			if err := srv.Seed(ns, *seed, int64(i+1)); err != nil {
+				return err
+			}
+			if err := srv.SeedMetadata(ns); err != nil {
+				return err
+			}
+		}
+	}
+	if *readyFile != "" {
+		if err := os.WriteFile(*readyFile, []byte(srv.Addr()+"\n"), 0o644); err != nil {
+			return fmt.Errorf("write ready file: %w", err)
+		}
+	}
+	log.Info("aerospike test server listening", slog.String("addr", srv.Addr()),
+		slog.String("namespaces", strings.Join(nss, ",")), slog.Int("seeded-records", *seed))
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	log.Info("aerospike test server stopping")
+	return srv.Close()
+}
