@@ -238,12 +238,13 @@ func TestBackupRestoreEveryType(t *testing.T) {
 
 	// backup-go maps only records to the destination namespace: secondary
 	// indexes come back in the namespace they were backed up from.
-	info, err := c.GetNodes()[0].RequestInfo(as.NewInfoPolicy(), "sindex-list:ns=test", "udf-list")
+	// Plain "sindex-list" is spelled the same before and after 8.1.
+	info, err := c.GetNodes()[0].RequestInfo(as.NewInfoPolicy(), "sindex-list", "udf-list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(info["sindex-list:ns=test"], "indexname=idx_test_age") {
-		t.Errorf("restored sindex missing from test: %q", info["sindex-list:ns=test"])
+	if !strings.Contains(info["sindex-list"], "ns=test:indexname=idx_test_age") {
+		t.Errorf("restored sindex missing from test: %q", info["sindex-list"])
 	}
 	if !strings.Contains(info["udf-list"], "filename=aerobackup_test.lua") {
 		t.Errorf("restored UDF missing: %q", info["udf-list"])

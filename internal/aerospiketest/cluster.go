@@ -8,7 +8,8 @@ import (
 )
 
 // EnvRealServer names a real server ("host:port") that tests use instead of
-// the in-process one.
+// the in-process one. Point it only at a disposable server: suites truncate
+// its "test" and "bar" namespaces.
 const EnvRealServer = "AEROBACKUP_TEST_AEROSPIKE"
 
 // TestCluster returns the server tests should talk to: the real one named by
