@@ -15,7 +15,9 @@
 # Versions: MINIO_VERSION, FAKE_GCS_VERSION (Go module versions, default
 # latest) and AZURITE_VERSION (npm, default 3.35) may be overridden. Ports are
 # picked free at start unless AEROBACKUP_MINIO_PORT, AEROBACKUP_GCS_PORT or
-# AEROBACKUP_AZURITE_PORT are set.
+# AEROBACKUP_AZURITE_PORT are set. Last verified with MinIO
+# v0.0.0-20260212201848-7aac2a2c5b7c (If-None-Match creates work),
+# fake-gcs-server v1.56.1 and Azurite 3.35.0 on Go 1.26 and Node 20.
 set -euo pipefail
 
 CACHE="${AEROBACKUP_CACHE:-$HOME/.cache/aerobackup}"
