@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerobackup/aerobackup/internal/logging"
+	as "github.com/aerospike/aerospike-client-go/v8"
 )
 
 func TestParseHosts(t *testing.T) {

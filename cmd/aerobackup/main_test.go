@@ -1,0 +1,233 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aerobackup/aerobackup/internal/aerospiketest"
+	"github.com/aerobackup/aerobackup/internal/cli"
+)
+
+// The end-to-end scripts under testdata/script run the real aerobackup
+// binary (this test binary re-executed) against an Aerospike test server
+// started for each script, or against AEROBACKUP_TEST_AEROSPIKE.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"aerobackup": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+type scriptServer struct {
+	srv    *aerospiketest.Server // nil against a real server
+	host   string
+	port   int
+	client *as.Client
+}
+
+const serverKey = "aerospike"
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("..", "..", "testdata", "script"),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			host, port, srv := aerospiketest.TestCluster(env.T().(testing.TB))
+			s := &scriptServer{srv: srv, host: host, port: port}
+			env.Values[serverKey] = s
+			env.Setenv("ASHOST", fmt.Sprintf("%s:%d", host, port))
+			env.Setenv("ASHOSTNAME", host)
+			env.Setenv("ASPORT", strconv.Itoa(port))
+			env.Setenv("HOME", env.WorkDir)
+			env.Defer(func() {
+				if s.client != nil {
+					s.client.Close()
+				}
+			})
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"asd":    cmdAsd,
+			"expand": cmdExpand,
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "realserver":
+				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+	})
+}
+
+func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
+	if s.client == nil {
+		c, err := as.NewClient(s.host, s.port)
+		if err != nil {
+			ts.Fatalf("connecting to %s:%d: %v", s.host, s.port, err)
+		}
+		s.client = c
+	}
+	return s.client
+}
+
+// cmdAsd drives the test server from a script:
+//
+//	asd seed NS N [SEED]      store N deterministic records of every type
+//	asd seedmeta NS           add a secondary index and a UDF
+//	asd count NS N            the namespace holds exactly N records
+//	asd compare NS1 NS2       record-by-record equality (bins, keys, TTL)
+//	asd truncate NS           remove every record
+//	asd advance DURATION      move the server clock forward
+//	asd put NS SET KEY BIN=V  write one record (V: integer or string)
+//	asd delete NS SET KEY     delete one record
+//	asd stats WRITES N        the server counted exactly N record writes
+//	asd fault scan-fail N     fail scans after N records
+//	asd fault clear           remove faults
+func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
+	s := ts.Value(serverKey).(*scriptServer)
+	if len(args) == 0 {
+		ts.Fatalf("usage: asd CMD ...")
+	}
+	needServer := func(what string) *aerospiketest.Server {
+		if s.srv == nil {
+			ts.Fatalf("asd %s needs the in-process test server (guard the script with [!realserver])", what)
+		}
+		return s.srv
+	}
+	switch args[0] {
+	case "seed":
+		n, seed := atoi(ts, args, 2), int64(1)
+		if len(args) > 3 {
+			seed = int64(atoi(ts, args, 3))
+		}
+		ts.Check(needServer("seed").Seed(args[1], n, seed))
+	case "seedmeta":
+		ts.Check(needServer("seedmeta").SeedMetadata(args[1]))
+	case "count":
+		want := atoi(ts, args, 2)
+		snap := snapshot(ts, s, args[1])
+		got := len(snap.Records)
+		if (got == want) == neg {
+			ts.Fatalf("namespace %s holds %d records, want %d", args[1], got, want)
+		}
+	case "compare":
+		a, b := snapshot(ts, s, args[1]), snapshot(ts, s, args[2])
+		diff := aerospiketest.Diff(a, b, aerospiketest.CompareOptions{})
+		if neg {
+			if len(diff) == 0 {
+				ts.Fatalf("namespaces %s and %s are equal", args[1], args[2])
+			}
+			return
+		}
+		if len(diff) > 0 {
+			if len(diff) > 20 {
+				diff = append(diff[:20], fmt.Sprintf("... and %d more", len(diff)-20))
+			}
+			ts.Fatalf("namespaces %s and %s differ:\n%s", args[1], args[2], strings.Join(diff, "\n"))
+		}
+		ts.Logf("namespaces %s and %s are equal (%d records)", args[1], args[2], len(a.Records))
+	case "truncate":
+		if s.srv != nil {
+			ts.Check(s.srv.Truncate(args[1], ""))
+		} else {
+			ts.Check(s.conn(ts).Truncate(nil, args[1], "", nil))
+		}
+	case "advance":
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		needServer("advance").Advance(d)
+	case "put":
+		if len(args) < 5 {
+			ts.Fatalf("usage: asd put NS SET KEY BIN=VALUE...")
+		}
+		key, err := as.NewKey(args[1], args[2], args[3])
+		ts.Check(err)
+		bins := as.BinMap{}
+		for _, kv := range args[4:] {
+			k, v, _ := strings.Cut(kv, "=")
+			if n, err := strconv.Atoi(v); err == nil {
+				bins[k] = n
+			} else {
+				bins[k] = v
+			}
+		}
+		wp := as.NewWritePolicy(0, 0)
+		wp.SendKey = true
+		ts.Check(s.conn(ts).Put(wp, key, bins))
+	case "delete":
+		key, err := as.NewKey(args[1], args[2], args[3])
+		ts.Check(err)
+		_, err = s.conn(ts).Delete(nil, key)
+		ts.Check(err)
+	case "stats":
+		st := needServer("stats").Stats()
+		want := atoi(ts, args, 2)
+		var got int64
+		switch args[1] {
+		case "writes":
+			got = st.Writes + st.BatchWrites
+		default:
+			ts.Fatalf("asd stats: unknown counter %q", args[1])
+		}
+		if (got == int64(want)) == neg {
+			ts.Fatalf("server counted %d %s, want %d", got, args[1], want)
+		}
+	case "resetstats":
+		needServer("resetstats").ResetStats()
+	case "fault":
+		srv := needServer("fault")
+		switch args[1] {
+		case "clear":
+			srv.ClearFaults()
+		case "scan-fail":
+			srv.SetFaults(aerospiketest.Faults{ScanFailAfter: atoi(ts, args, 2)})
+		case "scan-drop":
+			srv.SetFaults(aerospiketest.Faults{ScanDropAfter: atoi(ts, args, 2)})
+		default:
+			ts.Fatalf("asd fault: unknown fault %q", args[1])
+		}
+	default:
+		ts.Fatalf("asd: unknown command %q", args[0])
+	}
+}
+
+func snapshot(ts *testscript.TestScript, s *scriptServer, ns string) aerospiketest.Snapshot {
+	if s.srv != nil {
+		return s.srv.Snapshot(ns)
+	}
+	snap, err := aerospiketest.ScanSnapshot(s.conn(ts), ns)
+	ts.Check(err)
+	return snap
+}
+
+func atoi(ts *testscript.TestScript, args []string, i int) int {
+	if len(args) <= i {
+		ts.Fatalf("asd %s: missing argument %d", args[0], i)
+	}
+	n, err := strconv.Atoi(args[i])
+	if err != nil {
+		ts.Fatalf("asd %s: %q is not a number", args[0], args[i])
+	}
+	return n
+}
+
+// cmdExpand replaces $VAR and ${VAR} in files with the script's environment
+// (config files need the test server's address).
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: expand FILE...")
+	}
+	for _, f := range args {
+		data := ts.ReadFile(f)
+		out := os.Expand(data, ts.Getenv)
+		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(out), 0o600))
+	}
+}

@@ -1,0 +1,329 @@
+// Package backupjob owns one backup run of a routine: one backup-go
+// operation per namespace into a new run folder, metadata.yaml written last
+// per namespace, and removal of everything the run wrote when it fails or is
+// interrupted. It does not read config files, pick the incremental base or
+// take locks; the caller decides those and hands it a ready Job.
+package backupjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aerospike/backup-go"
+	"github.com/aerospike/backup-go/models"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Namespace is one namespace's share of the run.
+type Namespace struct {
+	Name string
+	// Config is the backup-go configuration; Namespace, ModAfter and
+	// ModBefore are filled in by the job.
+	Config *backup.ConfigBackup
+	// From is the lower bound of an incremental (zero for a full).
+	From time.Time
+}
+
+// Job is one run.
+type Job struct {
+	Store       storage.Store
+	Conn        *cluster.Conn
+	Routine     string
+	Type        catalog.Type
+	Start       time.Time // names the run folder
+	Until       time.Time // upper bound (sealed), zero: none
+	Namespaces  []Namespace
+	Compression string // NONE or ZSTD, recorded in metadata
+	Encryption  string // NONE, AES128 or AES256, recorded in metadata
+	// ClusterConfiguration saves each node's configuration beside the
+	// data (ABS's with-cluster-configuration).
+	ClusterConfiguration bool
+	WriterOptions        storage.WriterOptions
+	// Retry starts a failed namespace backup again (nil: never).
+	Retry       *models.RetryPolicy
+	Progress    *progress.Reporter
+	Log         *slog.Logger
+	Now         func() time.Time
+	ToolVersion string
+}
+
+// NamespaceResult is what one namespace produced.
+type NamespaceResult struct {
+	Namespace string        `json:"namespace"`
+	Dir       string        `json:"dir,omitempty"`
+	Records   uint64        `json:"record-count"`
+	Bytes     uint64        `json:"byte-count"`
+	Files     uint64        `json:"file-count"`
+	SIndexes  uint64        `json:"secondary-index-count"`
+	UDFs      uint64        `json:"udf-count"`
+	Duration  time.Duration `json:"-"`
+	NoChanges bool          `json:"no-changes,omitempty"`
+	Error     string        `json:"error,omitempty"`
+}
+
+// Result is the run's outcome.
+type Result struct {
+	Key        string            `json:"key,omitempty"`
+	Routine    string            `json:"routine"`
+	Type       catalog.Type      `json:"type"`
+	Created    time.Time         `json:"created"`
+	Finished   time.Time         `json:"finished"`
+	Namespaces []NamespaceResult `json:"namespaces"`
+}
+
+// Records sums the namespaces' record counts.
+func (r *Result) Records() (n uint64) {
+	for _, ns := range r.Namespaces {
+		n += ns.Records
+	}
+	return n
+}
+
+// Bytes sums the namespaces' byte counts.
+func (r *Result) Bytes() (n uint64) {
+	for _, ns := range r.Namespaces {
+		n += ns.Bytes
+	}
+	return n
+}
+
+// Files sums the namespaces' file counts.
+func (r *Result) Files() (n uint64) {
+	for _, ns := range r.Namespaces {
+		n += ns.Files
+	}
+	return n
+}
+
+// Empty reports whether no namespace kept any data (an incremental that
+// found no changes).
+func (r *Result) Empty() bool {
+	for _, ns := range r.Namespaces {
+		if !ns.NoChanges && ns.Error == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Run performs the job. On interrupt or when every namespace fails, the
+// whole run folder is removed; when only some fail, their folders are
+// removed and a PartialError is returned with the result.
+func (j *Job) Run(ctx context.Context) (*Result, error) {
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	runDir := catalog.RunDir(j.Routine, j.Type, j.Start)
+	res := &Result{Key: runDir, Routine: j.Routine, Type: j.Type, Created: j.Start}
+	log := j.Log.With("routine", j.Routine, "type", string(j.Type), "key", res.Key)
+
+	if j.ClusterConfiguration && j.Type == catalog.Full {
+		if err := j.saveClusterConfiguration(ctx, runDir, log); err != nil {
+			j.removeRun(runDir, log)
+			return nil, err
+		}
+	}
+
+	var failed []string
+	var firstErr error
+	for _, ns := range j.Namespaces {
+		r, err := j.backupWithRetries(ctx, runDir, ns, log)
+		res.Namespaces = append(res.Namespaces, r)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			// Interrupted: nothing of this run may survive.
+			j.removeRun(runDir, log)
+			return nil, ctx.Err()
+		}
+		failed = append(failed, ns.Name)
+		if firstErr == nil {
+			firstErr = err
+		}
+		log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
+	}
+	res.Finished = now()
+
+	switch {
+	case len(failed) == len(j.Namespaces) && firstErr != nil:
+		j.removeRun(runDir, log)
+		if len(failed) == 1 {
+			return nil, firstErr
+		}
+		return nil, fmt.Errorf("every namespace failed (%s): %w", strings.Join(failed, ", "), firstErr)
+	case len(failed) > 0:
+		return res, &outcome.PartialError{Failed: failed,
+			Err: fmt.Errorf("backup of namespace(s) %s failed: %w", strings.Join(failed, ", "), firstErr)}
+	case res.Empty():
+		// An incremental that found nothing leaves no folder behind.
+		j.removeRun(runDir, log)
+		res.Key = ""
+	}
+	return res, nil
+}
+
+// backupWithRetries runs a namespace backup, starting it again from
+// scratch (its folder emptied) as the retry policy allows.
+func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	wait := time.Duration(0)
+	for attempt := uint(0); ; attempt++ {
+		r, err := j.backupNamespace(ctx, runDir, ns, log)
+		if err == nil || ctx.Err() != nil || j.Retry == nil || attempt >= j.Retry.MaxRetries {
+			return r, err
+		}
+		if wait == 0 {
+			wait = j.Retry.BaseTimeout
+		} else if j.Retry.Multiplier > 1 {
+			wait = time.Duration(float64(wait) * j.Retry.Multiplier)
+		}
+		log.Warn("namespace backup failed, retrying", "namespace", ns.Name, "attempt", attempt+1,
+			"max-retries", j.Retry.MaxRetries, "wait", wait.String(), "error", err)
+		select {
+		case <-ctx.Done():
+			return r, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	started := time.Now()
+	nsDir := catalog.NamespaceDir(runDir, ns.Name)
+	out := NamespaceResult{Namespace: ns.Name, Dir: nsDir}
+	fail := func(err error) (NamespaceResult, error) {
+		out.Error = err.Error()
+		// Best effort with a fresh context: the run's own may be cancelled.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if rerr := j.Store.DeleteAll(cctx, nsDir); rerr != nil {
+			log.Warn("could not remove the failed namespace folder", "dir", nsDir, "error", rerr)
+		}
+		return out, err
+	}
+
+	cfg := *ns.Config
+	cfg.Namespace = ns.Name
+	cfg.MetricsEnabled = true
+	if !ns.From.IsZero() {
+		from := ns.From
+		cfg.ModAfter = &from
+	}
+	if !j.Until.IsZero() {
+		until := j.Until
+		cfg.ModBefore = &until
+	}
+	if j.Type == catalog.Incremental {
+		// ABS: incrementals carry records only.
+		cfg.NoIndexes, cfg.NoUDFs = true, true
+	}
+
+	writer, err := j.Store.BackupWriter(ctx, nsDir, j.WriterOptions)
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
+	}
+	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, nil)
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
+	}
+	stats := h.GetStats()
+	tr := j.Progress.Track(fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), 0, func() progress.Counts {
+		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetBytesWritten(),
+			Total: int64(stats.TotalRecords.Load())}
+	})
+	err = h.Wait(ctx)
+	tr.Stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
+	}
+
+	out.Records = stats.GetReadRecords()
+	out.Bytes = stats.GetBytesWritten()
+	out.Files = stats.GetFileCount()
+	out.SIndexes = uint64(stats.GetSIndexes())
+	out.UDFs = uint64(stats.GetUDFs())
+	out.Duration = time.Since(started)
+
+	if j.Type == catalog.Incremental && out.Records == 0 {
+		out.NoChanges = true
+		log.Info("no changes", "namespace", ns.Name, "since", ns.From.UTC().Format(time.RFC3339Nano))
+		if err := j.Store.DeleteAll(context.WithoutCancel(ctx), nsDir); err != nil {
+			log.Warn("could not remove the empty incremental folder", "dir", nsDir, "error", err)
+		}
+		return out, nil
+	}
+
+	meta := &catalog.Metadata{
+		Created:             j.Start,
+		Finished:            time.Now(),
+		From:                ns.From,
+		Namespace:           ns.Name,
+		RecordCount:         out.Records,
+		ByteCount:           out.Bytes,
+		FileCount:           out.Files,
+		SecondaryIndexCount: out.SIndexes,
+		UDFCount:            out.UDFs,
+		Compression:         orNone(j.Compression),
+		Encryption:          orNone(j.Encryption),
+	}
+	manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, Routine: j.Routine,
+		Type: j.Type, Namespace: ns.Name}
+	if err := catalog.WriteManifest(ctx, j.Store, nsDir, manifest); err != nil {
+		return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
+	}
+	if err := catalog.WriteMetadata(ctx, j.Store, nsDir, meta); err != nil {
+		return fail(fmt.Errorf("namespace %q: writing metadata.yaml: %w", ns.Name, err))
+	}
+	log.Info("namespace backed up", "namespace", ns.Name, "record-count", out.Records,
+		"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
+	return out, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "NONE"
+	}
+	return strings.ToUpper(s)
+}
+
+// removeRun deletes the run folder, metadata first so that the folder stops
+// looking like a backup before its data goes.
+func (j *Job) removeRun(runDir string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := catalog.RemoveRun(ctx, j.Store, runDir); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		log.Error("could not remove the failed run folder; delete it by hand", "dir", runDir, "error", err)
+	}
+}
+
+// saveClusterConfiguration writes each node's configuration, as ABS does,
+// to <run>/configuration/aerospike_<i>.conf.
+func (j *Job) saveClusterConfiguration(ctx context.Context, runDir string, log *slog.Logger) error {
+	confs, err := cluster.NodeConfigurations(j.Conn)
+	if err != nil || len(confs) == 0 {
+		// ABS treats this as a warning: the data backup still has value.
+		log.Warn("could not read the cluster configuration", "error", err)
+		return nil
+	}
+	for i, c := range confs {
+		p := path.Join(runDir, "configuration", fmt.Sprintf("aerospike_%d.conf", i))
+		if err := j.Store.WriteFile(ctx, p, []byte(c)); err != nil {
+			return fmt.Errorf("writing cluster configuration %s: %w", p, err)
+		}
+	}
+	return nil
+}

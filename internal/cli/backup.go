@@ -1,0 +1,361 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// backupOptions holds the backup command's flags and what it resolves.
+type backupOptions struct {
+	target      targetFlags
+	incremental bool
+	autoFull    bool
+	force       bool
+	dryRun      bool
+	overrides   policy.BackupOverrides
+	// Flag holders for the optional overrides (nil unless changed).
+	parallel, fileLimit, rps, bandwidth, level    int
+	compress, encrypt, keyFile, keyEnv, keySecret string
+	noRecords, noIndexes, noUDFs                  bool
+	partitionList                                 string
+}
+
+func newBackupCmd(app *App) *cobra.Command {
+	o := &backupOptions{}
+	cmd := &cobra.Command{
+		Use:   "backup",
+		Short: "Take one full (default) or incremental backup of a routine",
+		Long: `Take one backup of a routine: every namespace it names (or --namespace), one
+backup-go operation per namespace, written in the ABS layout
+<storage>/<routine>/backup/<unix-millis>/data/<namespace>/ with metadata.yaml
+written last. A failed or interrupted run leaves nothing behind.
+
+--incremental backs up the records changed since the routine's last backup
+(read from storage, so cron needs no local state); without a full backup to
+build on it skips with exit status 3, or takes a full with --auto-full.`,
+		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
+  aerobackup backup -r daily --incremental --auto-full
+  aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.collectOverrides(cmd)
+			return runBackup(cmd.Context(), app, o)
+		},
+	}
+	o.target.register(cmd, true)
+	f := cmd.Flags()
+	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
+	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
+	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
+	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
+	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
+	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
+	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
+	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
+	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
+	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+	return cmd
+}
+
+// collectOverrides keeps only the flags the user actually set.
+func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
+	f := cmd.Flags()
+	ov := &o.overrides
+	setInt := func(name string, v int, dst **int) {
+		if f.Changed(name) {
+			x := v
+			*dst = &x
+		}
+	}
+	setStr := func(name, v string, dst **string) {
+		if f.Changed(name) {
+			x := v
+			*dst = &x
+		}
+	}
+	setBool := func(name string, v bool, dst **bool) {
+		if f.Changed(name) {
+			x := v
+			*dst = &x
+		}
+	}
+	setInt("parallel", o.parallel, &ov.Parallel)
+	setInt("file-limit", o.fileLimit, &ov.FileLimitMiB)
+	setInt("records-per-second", o.rps, &ov.RecordsPerSecond)
+	setInt("bandwidth", o.bandwidth, &ov.BandwidthMiB)
+	setInt("compression-level", o.level, &ov.CompressionLevel)
+	setStr("compress", o.compress, &ov.Compression)
+	setStr("encrypt", o.encrypt, &ov.Encryption)
+	setStr("encryption-key-file", o.keyFile, &ov.KeyFile)
+	setStr("encryption-key-env", o.keyEnv, &ov.KeyEnv)
+	setStr("encryption-key-secret", o.keySecret, &ov.KeySecret)
+	setStr("partition-list", o.partitionList, &ov.PartitionList)
+	setBool("no-records", o.noRecords, &ov.NoRecords)
+	setBool("no-indexes", o.noIndexes, &ov.NoIndexes)
+	setBool("no-udfs", o.noUDFs, &ov.NoUDFs)
+}
+
+// backupSummary is the --json document of a backup run.
+type backupSummary struct {
+	Type       string            `json:"type"`
+	Outcome    string            `json:"outcome"`
+	DryRun     bool              `json:"dry-run,omitempty"`
+	Reason     string            `json:"reason,omitempty"`
+	Backup     *backupjob.Result `json:"backup,omitempty"`
+	Plan       []backupPlanEntry `json:"plan,omitempty"`
+	Totals     map[string]uint64 `json:"totals,omitempty"`
+	DurationMs int64             `json:"duration-millis"`
+}
+
+type backupPlanEntry struct {
+	Namespace string    `json:"namespace"`
+	Type      string    `json:"type"`
+	From      time.Time `json:"from,omitzero"`
+	Until     time.Time `json:"until,omitzero"`
+	Dir       string    `json:"dir"`
+}
+
+func runBackup(ctx context.Context, app *App, o *backupOptions) error {
+	if o.autoFull && !o.incremental {
+		return outcome.Usage("--auto-full goes with --incremental")
+	}
+	t, err := app.resolveTarget(&o.target, true)
+	if err != nil {
+		return err
+	}
+	r := t.routine
+	if r.IsDisabled() && !o.force {
+		return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
+	}
+	if len(o.target.namespaces) > 0 {
+		r.Namespaces = o.target.namespaces
+	}
+	pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
+	if err != nil {
+		return err
+	}
+	started := app.Now()
+	log := app.Log.With("routine", r.Name)
+
+	store, err := app.openStore(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	typ := catalog.Full
+	if o.incremental {
+		typ = catalog.Incremental
+	}
+	// The lower bounds of an incremental come from storage, per namespace.
+	var existing []catalog.Backup
+	if typ == catalog.Incremental {
+		existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}})
+		if err != nil {
+			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+		}
+	}
+
+	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	namespaces := r.Namespaces
+	if len(namespaces) == 0 {
+		if namespaces, err = clusterNamespaces(conn); err != nil {
+			return err
+		}
+	}
+
+	if typ == catalog.Incremental {
+		missing := []string{}
+		for _, ns := range namespaces {
+			if _, ok := catalog.IncrementalBase(existing, ns); !ok {
+				missing = append(missing, ns)
+			}
+		}
+		if len(missing) > 0 {
+			if !o.autoFull {
+				return outcome.Skip("routine %q: no full backup of namespace(s) %s to build an incremental on (use --auto-full to take one)",
+					r.Name, strings.Join(missing, ", "))
+			}
+			// A full of every namespace keeps the routine's chain simple:
+			// all namespaces share one base from here on.
+			log.Info("no full backup to build on: taking a full backup instead (--auto-full)",
+				"namespaces", strings.Join(missing, ","))
+			typ = catalog.Full
+		}
+	}
+
+	job := &backupjob.Job{
+		Store: store, Conn: conn, Routine: r.Name, Type: typ, Start: started,
+		Compression: pol.Compression, Encryption: pol.Encryption,
+		ClusterConfiguration: typ == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
+		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
+		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
+	}
+	if typ == catalog.Incremental && r.Policy().IsSealed() {
+		job.Until = started
+	}
+	for _, ns := range namespaces {
+		c, err := pol.For(ns)
+		if err != nil {
+			return err
+		}
+		entry := backupjob.Namespace{Name: ns, Config: c}
+		if typ == catalog.Incremental {
+			if r.Policy().IncrementalMode() == config.IncrModeCumulative {
+				entry.From, _ = catalog.CumulativeBase(existing, ns)
+			} else {
+				entry.From, _ = catalog.IncrementalBase(existing, ns)
+			}
+		}
+		job.Namespaces = append(job.Namespaces, entry)
+	}
+
+	if o.dryRun {
+		return printBackupPlan(app, job)
+	}
+
+	res, runErr := job.Run(ctx)
+	if runErr != nil && res == nil {
+		return runErr
+	}
+	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res,
+		DurationMs: app.Now().Sub(started).Milliseconds()}
+	if runErr != nil {
+		summary.Outcome = "partial"
+	}
+	if res.Empty() && typ == catalog.Incremental {
+		summary.Outcome = "no-changes"
+	}
+	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
+	if app.Globals.JSON {
+		if err := app.writeJSON(summary); err != nil {
+			return err
+		}
+	} else {
+		printBackupSummary(app, res, summary.Outcome, time.Duration(summary.DurationMs)*time.Millisecond)
+	}
+	return runErr
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func writerOptions(s *config.Storage) storage.WriterOptions {
+	var w storage.WriterOptions
+	switch {
+	case s == nil:
+	case s.S3 != nil && s.S3.StorageClass != nil:
+		w.StorageClass = deref(s.S3.StorageClass.Data)
+	case s.GCP != nil && s.GCP.StorageClass != nil:
+		w.StorageClass = deref(s.GCP.StorageClass.Data)
+	case s.Azure != nil && s.Azure.StorageClass != nil:
+		w.StorageClass = deref(s.Azure.StorageClass.Data)
+	}
+	return w
+}
+
+// clusterNamespaces lists the cluster's namespaces (a routine without a
+// namespaces list backs up all of them, as ABS does).
+func clusterNamespaces(conn *cluster.Conn) ([]string, error) {
+	answers, err := conn.Info("namespaces")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range answers {
+		for _, ns := range strings.Split(a, ";") {
+			if ns != "" && !seen[ns] {
+				seen[ns] = true
+				out = append(out, ns)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the cluster reports no namespaces")
+	}
+	return out, nil
+}
+
+func printBackupPlan(app *App, job *backupjob.Job) error {
+	var plan []backupPlanEntry
+	runDir := catalog.RunDir(job.Routine, job.Type, job.Start)
+	for _, ns := range job.Namespaces {
+		plan = append(plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
+			Until: job.Until, Dir: catalog.NamespaceDir(runDir, ns.Name)})
+	}
+	if app.Globals.JSON {
+		return app.writeJSON(backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true, Plan: plan})
+	}
+	fmt.Fprintf(app.IO.Out, "dry run: would take a %s backup of routine %q\n", job.Type, job.Routine)
+	for _, p := range plan {
+		window := "all records"
+		if !p.From.IsZero() {
+			window = "records changed since " + p.From.UTC().Format(time.RFC3339Nano)
+		}
+		if !p.Until.IsZero() {
+			window += " until " + p.Until.UTC().Format(time.RFC3339Nano)
+		}
+		fmt.Fprintf(app.IO.Out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
+	}
+	return nil
+}
+
+func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d time.Duration) {
+	w := app.IO.Err
+	if outcomeName == "no-changes" {
+		fmt.Fprintf(w, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
+		return
+	}
+	rate := 0.0
+	if d > 0 {
+		rate = float64(res.Records()) / d.Seconds()
+	}
+	fmt.Fprintf(w, "%s backup of routine %q %s: %d records, %s in %d files, %s (%.0f records/s)\n",
+		res.Type, res.Routine, outcomeName, res.Records(), humanBytes(res.Bytes()), res.Files(),
+		d.Round(time.Millisecond), rate)
+	if res.Key != "" {
+		fmt.Fprintf(app.IO.Out, "%s\n", res.Key)
+	}
+}
+
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+type listOptions struct {
+	target   targetFlags
+	typ      string
+	from, to string
+}
+
+func newListCmd(app *App) *cobra.Command {
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the backups of every routine (or --routine), newest last",
+		Long: `List the catalog: one row per namespace of each backup, read from the
+metadata.yaml files in storage (backups written by ABS included). Folders
+without metadata.yaml are failed or running backups and are not listed.`,
+		Example: `  aerobackup list
+  aerobackup list -r daily --type incremental --from 2026-11-01T00:00:00Z
+  aerobackup list --json | jq '.backups[].key'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runList(cmd.Context(), app, o, cmd.Flags().Changed("routine"))
+		},
+	}
+	o.target.register(cmd, false)
+	f := cmd.Flags()
+	f.StringVar(&o.typ, "type", "", "full or incremental (default: both)")
+	f.StringVar(&o.from, "from", "", "only backups taken at or after this time (RFC 3339 or Unix ms)")
+	f.StringVar(&o.to, "to", "", "only backups taken at or before this time")
+	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletion("full", "incremental"))
+	return cmd
+}
+
+// listEntry is one row: ABS's BackupDetails fields plus routine, type, key.
+type listEntry struct {
+	Routine string `json:"routine"`
+	Type    string `json:"type"`
+	// Key is ABS's per-namespace key; Backup is the run key restore takes.
+	Key                 string    `json:"key"`
+	Backup              string    `json:"backup"`
+	Created             time.Time `json:"created"`
+	Finished            time.Time `json:"finished"`
+	From                time.Time `json:"from"`
+	Namespace           string    `json:"namespace"`
+	RecordCount         uint64    `json:"record-count"`
+	ByteCount           uint64    `json:"byte-count"`
+	FileCount           uint64    `json:"file-count"`
+	SecondaryIndexCount uint64    `json:"secondary-index-count"`
+	UDFCount            uint64    `json:"udf-count"`
+	Compression         string    `json:"compression"`
+	Encryption          string    `json:"encryption"`
+	Storage             string    `json:"storage"`
+}
+
+type listDocument struct {
+	Type    string      `json:"type"`
+	Backups []listEntry `json:"backups"`
+}
+
+func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
+	typ, err := catalog.ParseType(o.typ)
+	if err != nil {
+		return outcome.Usage("--type: %v", err)
+	}
+	filter := catalog.Filter{Type: typ}
+	if o.from != "" {
+		if filter.From, err = parseTime("from", o.from); err != nil {
+			return err
+		}
+	}
+	if o.to != "" {
+		if filter.To, err = parseTime("to", o.to); err != nil {
+			return err
+		}
+	}
+	if len(o.target.namespaces) == 1 {
+		filter.Namespace = o.target.namespaces[0]
+	}
+
+	stores, err := app.listStores(ctx, o, routineGiven, &filter)
+	if err != nil {
+		return err
+	}
+	var rows []listEntry
+	for _, ls := range stores {
+		defer ls.store.Close()
+		f := filter
+		f.Routines = ls.routines
+		listing, err := catalog.Scan(ctx, ls.store, f)
+		if err != nil {
+			return fmt.Errorf("listing %s: %w", ls.store, err)
+		}
+		for _, inc := range listing.Incomplete {
+			app.Log.Debug("not a backup", "path", inc.Path, "reason", inc.Reason)
+		}
+		for _, b := range listing.Backups {
+			for _, n := range b.Namespaces {
+				if len(o.target.namespaces) > 0 && !contains(o.target.namespaces, n.Namespace) {
+					continue
+				}
+				m := n.Metadata
+				rows = append(rows, listEntry{Routine: b.Routine, Type: string(b.Type), Key: n.Dir, Backup: b.Key,
+					Created: m.Created, Finished: m.Finished, From: m.From, Namespace: n.Namespace,
+					RecordCount: m.RecordCount, ByteCount: m.ByteCount, FileCount: m.FileCount,
+					SecondaryIndexCount: m.SecondaryIndexCount, UDFCount: m.UDFCount,
+					Compression: m.Compression, Encryption: m.Encryption, Storage: ls.name})
+			}
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if !rows[i].Created.Equal(rows[j].Created) {
+			return rows[i].Created.Before(rows[j].Created)
+		}
+		if rows[i].Routine != rows[j].Routine {
+			return rows[i].Routine < rows[j].Routine
+		}
+		return rows[i].Namespace < rows[j].Namespace
+	})
+	if app.Globals.JSON {
+		if rows == nil {
+			rows = []listEntry{}
+		}
+		return app.writeJSON(listDocument{Type: "list", Backups: rows})
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(app.IO.Err, "no backups found")
+		return nil
+	}
+	tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
+			r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
+	}
+	return tw.Flush()
+}
+
+type listStore struct {
+	name     string
+	store    storage.Store
+	routines []string
+}
+
+// listStores opens the storage of each routine to list: the one asked
+// for, or every routine in the config grouped by storage, or the ad-hoc
+// --storage.
+func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool, _ *catalog.Filter) ([]listStore, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil || routineGiven || o.target.storageURL != "" {
+		t, err := a.resolveTarget(&o.target, false)
+		if err != nil {
+			return nil, err
+		}
+		st, err := a.openStore(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		var routines []string
+		if routineGiven || cfg != nil {
+			routines = []string{t.routine.Name}
+		}
+		return []listStore{{name: t.routine.StorageName, store: st, routines: routines}}, nil
+	}
+	byStorage := map[string][]string{}
+	for _, name := range cfg.RoutineNames() {
+		r := cfg.BackupRoutines[name]
+		byStorage[r.StorageName] = append(byStorage[r.StorageName], name)
+	}
+	names := make([]string, 0, len(byStorage))
+	for n := range byStorage {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []listStore
+	for _, n := range names {
+		routines := byStorage[n]
+		t := &target{cfg: cfg, routine: cfg.BackupRoutines[routines[0]]}
+		st, err := a.openStore(ctx, t)
+		if err != nil {
+			for _, o := range out {
+				o.store.Close()
+			}
+			return nil, err
+		}
+		out = append(out, listStore{name: n, store: st, routines: routines})
+	}
+	return out, nil
+}

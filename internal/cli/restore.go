@@ -1,0 +1,387 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/restorejob"
+	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
+)
+
+// restoreFlags are shared by restore and restore-at-timestamp.
+type restoreFlags struct {
+	target       targetFlags
+	destination  string
+	namespaceMap []string
+	dryRun       bool
+	opts         policy.RestoreOptions
+	keyFile      string
+	keyEnv       string
+	keySecret    string
+}
+
+func (f *restoreFlags) register(cmd *cobra.Command) {
+	f.target.register(cmd, true)
+	f.opts = policy.DefaultRestoreOptions()
+	fl := cmd.Flags()
+	fl.StringVar(&f.destination, "destination", "", "target cluster from aerospike-clusters (default: the routine's)")
+	fl.StringArrayVar(&f.namespaceMap, "namespace-map", nil, "restore namespace SRC under the name DST (SRC=DST, repeatable)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print what would be restored, write nothing")
+	fl.IntVar(&f.opts.Parallel, "parallel", f.opts.Parallel, "restore workers, 1..1024")
+	fl.IntVar(&f.opts.BatchSize, "batch-size", f.opts.BatchSize, "records per batch write")
+	fl.IntVar(&f.opts.MaxAsyncBatches, "max-async-batches", f.opts.MaxAsyncBatches, "batch writes in flight")
+	fl.BoolVar(&f.opts.DisableBatchWrites, "disable-batch-writes", false, "write records one by one")
+	fl.BoolVar(&f.opts.Unique, "unique", false, "never overwrite an existing record (CREATE_ONLY)")
+	fl.BoolVar(&f.opts.Replace, "replace", false, "replace existing records whole instead of merging bins")
+	fl.BoolVar(&f.opts.NoGeneration, "no-generation", false, "overwrite records whatever their generation")
+	fl.Int64Var(&f.opts.ExtraTTL, "extra-ttl", 0, "add this many seconds to every restored record's TTL")
+	fl.StringSliceVar(&f.opts.SetList, "set-list", nil, "restore only these sets")
+	fl.StringSliceVar(&f.opts.BinList, "bin-list", nil, "restore only these bins")
+	fl.BoolVar(&f.opts.NoRecords, "no-records", false, "restore no records")
+	fl.BoolVar(&f.opts.NoIndexes, "no-indexes", false, "restore no secondary indexes")
+	fl.BoolVar(&f.opts.NoUDFs, "no-udfs", false, "restore no UDFs")
+	fl.IntVar(&f.opts.RecordsPerSecond, "records-per-second", 0, "limit the write rate (0: no limit)")
+	fl.IntVar(&f.opts.BandwidthMiB, "bandwidth", 0, "limit the read rate in MiB/s (0: no limit)")
+	fl.DurationVar(&f.opts.SocketTimeout, "socket-timeout", f.opts.SocketTimeout, "socket timeout of each write")
+	fl.DurationVar(&f.opts.TotalTimeout, "total-timeout", 0, "total timeout of each write (0: none)")
+	fl.DurationVar(&f.opts.RetryBase, "retry-base-timeout", f.opts.RetryBase, "first pause before retrying a failed write")
+	fl.Float64Var(&f.opts.RetryMultiplier, "retry-multiplier", f.opts.RetryMultiplier, "growth of the pause between retries")
+	fl.UintVar(&f.opts.RetryMax, "retry-max-retries", f.opts.RetryMax, "retries of a failed write (0: none)")
+	fl.BoolVar(&f.opts.IgnoreRecordError, "ignore-record-error", false, "skip records the server refuses instead of failing")
+	fl.BoolVar(&f.opts.ApplyMetadataLast, "apply-metadata-last", false, "restore secondary indexes and UDFs after the records")
+	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the key of an encrypted backup")
+	fl.StringVar(&f.keyEnv, "encryption-key-env", "", "environment variable holding the key of an encrypted backup")
+	fl.StringVar(&f.keySecret, "encryption-key-secret", "", "secret-agent reference of the key of an encrypted backup")
+	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
+	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+}
+
+// parseNamespaceMap reads SRC=DST pairs.
+func parseNamespaceMap(pairs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, p := range pairs {
+		src, dst, ok := strings.Cut(p, "=")
+		src, dst = strings.TrimSpace(src), strings.TrimSpace(dst)
+		if !ok || src == "" || dst == "" {
+			return nil, outcome.Usage("--namespace-map %q: want SRC=DST", p)
+		}
+		if _, dup := m[src]; dup {
+			return nil, outcome.Usage("--namespace-map: namespace %q mapped twice", src)
+		}
+		m[src] = dst
+	}
+	return m, nil
+}
+
+type restoreOptions struct {
+	restoreFlags
+	backupKey string
+	path      string
+	compress  string
+	encrypt   string
+}
+
+func newRestoreCmd(app *App) *cobra.Command {
+	o := &restoreOptions{}
+	cmd := &cobra.Command{
+		Use:   "restore",
+		Short: "Restore one backup (--backup KEY from list, or --path DIR of .asb files)",
+		Long: `Restore one backup into a cluster. --backup takes a key as 'aerobackup list' prints
+it (a run, "<routine>/backup/<millis>", or one namespace of it, ".../data/<ns>");
+--path takes any folder of .asb files, such as one written by absctl or asbackup.
+Compression and encryption come from the backup's metadata.yaml; the key comes
+from you. The destination is the routine's cluster, --destination NAME from the
+config, or an ad-hoc --host.`,
+		Example: `  aerobackup restore -r daily --backup daily/backup/1763712000000
+  aerobackup restore -r daily --backup daily/backup/1763712000000 --namespace-map test=test_copy
+  aerobackup restore --path /mnt/asbackup/test --host 127.0.0.1:3000 --namespace test`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRestore(cmd.Context(), app, o)
+		},
+	}
+	o.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.backupKey, "backup", "", "backup key as printed by list")
+	f.StringVar(&o.path, "path", "", "folder of .asb files to restore (instead of --backup)")
+	f.StringVar(&o.compress, "compress", "", "with --path and no metadata.yaml: compression of the files (NONE or ZSTD)")
+	f.StringVar(&o.encrypt, "encrypt", "", "with --path and no metadata.yaml: encryption of the files (NONE, AES128, AES256)")
+	cmd.MarkFlagsMutuallyExclusive("backup", "path")
+	cmd.MarkFlagsOneRequired("backup", "path")
+	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
+	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
+	return cmd
+}
+
+// restoreSummary is the --json document of a restore.
+type restoreSummary struct {
+	Type       string                 `json:"type"`
+	Outcome    string                 `json:"outcome"`
+	DryRun     bool                   `json:"dry-run,omitempty"`
+	WritePlan  string                 `json:"write-policy"`
+	Steps      []restorePlanStep      `json:"plan,omitempty"`
+	Result     *restorejob.Result     `json:"result,omitempty"`
+	Totals     *restorejob.StepResult `json:"totals,omitempty"`
+	Recovery   *time.Time             `json:"recovery-point,omitempty"`
+	Warnings   []string               `json:"warnings,omitempty"`
+	DurationMs int64                  `json:"duration-millis"`
+}
+
+type restorePlanStep struct {
+	Order       int       `json:"order"`
+	Key         string    `json:"key"`
+	Type        string    `json:"type,omitempty"`
+	Created     time.Time `json:"created,omitzero"`
+	Source      string    `json:"source-namespace"`
+	Destination string    `json:"destination-namespace"`
+	Records     uint64    `json:"record-count"`
+	WritePolicy string    `json:"write-policy"`
+}
+
+func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
+	nsMap, err := parseNamespaceMap(o.namespaceMap)
+	if err != nil {
+		return err
+	}
+	base, err := policy.NewRestore(o.opts)
+	if err != nil {
+		return err
+	}
+
+	var (
+		store storage.Store
+		steps []restorejob.Step
+		t     *target
+	)
+	if o.path != "" {
+		if !filepath.IsAbs(o.path) {
+			abs, err := filepath.Abs(o.path)
+			if err != nil {
+				return outcome.Usage("--path %q: %v", o.path, err)
+			}
+			o.path = abs
+		}
+		if st, err := os.Stat(o.path); err != nil || !st.IsDir() {
+			return outcome.Usage("--path %q: not a folder", o.path)
+		}
+		cfg, err := app.loadConfig()
+		if err != nil {
+			return err
+		}
+		t = &target{cfg: cfg}
+		store, err = localstore.New(o.path)
+		if err != nil {
+			return err
+		}
+		step, err := app.pathStep(ctx, store, o)
+		if err != nil {
+			return err
+		}
+		steps = append(steps, step)
+	} else {
+		key, err := catalog.ParseKey(o.backupKey)
+		if err != nil {
+			return outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
+		}
+		if o.target.routine == "" {
+			o.target.routine = key.Routine
+		}
+		if t, err = app.resolveTarget(&o.target, false); err != nil {
+			return err
+		}
+		if store, err = app.openStore(ctx, t); err != nil {
+			return err
+		}
+		b, err := findBackup(ctx, store, key)
+		if err != nil {
+			return err
+		}
+		for _, nb := range b.Namespaces {
+			if key.Namespace != "" && nb.Namespace != key.Namespace {
+				continue
+			}
+			if len(o.target.namespaces) > 0 && !contains(o.target.namespaces, nb.Namespace) {
+				continue
+			}
+			steps = append(steps, restorejob.Step{Label: b.Key, Dir: nb.Dir, Source: nb.Namespace,
+				Compression: nb.Metadata.Compression, Encryption: nb.Metadata.Encryption,
+				ExpectedRecords: nb.Metadata.RecordCount})
+		}
+		if len(steps) == 0 {
+			return outcome.Usage("backup %s holds none of the namespaces %s", b.Key, strings.Join(o.target.namespaces, ", "))
+		}
+	}
+	defer store.Close()
+
+	for i := range steps {
+		steps[i].Destination = steps[i].Source
+		if dst, ok := nsMap[steps[i].Source]; ok {
+			steps[i].Destination = dst
+		}
+		steps[i].Config = base
+	}
+	for src := range nsMap {
+		if !stepsHaveSource(steps, src) {
+			return outcome.Usage("--namespace-map %s=...: the backup holds no namespace %q", src, src)
+		}
+	}
+	chains := make([]restorejob.Chain, 0, len(steps))
+	for _, s := range steps {
+		chains = append(chains, restorejob.Chain{Namespace: s.Destination, Steps: []restorejob.Step{s}})
+	}
+	if o.dryRun {
+		return printRestorePlan(app, chains, policy.WriteMode(base), nil, nil)
+	}
+
+	dest, err := app.destinationCluster(t, o.destination, &o.target)
+	if err != nil {
+		return err
+	}
+	conn, err := app.connect(ctx, t.cfg, dest)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true,
+		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
+		Progress: app.Progress(), Log: app.Log}, policy.WriteMode(base), nil)
+}
+
+// runRestoreJob runs a job and prints its summary.
+func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode string, recovery *time.Time) error {
+	started := a.Now()
+	res, err := job.Run(ctx)
+	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
+		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds()}
+	if res != nil {
+		t := res.Totals()
+		sum.Totals = &t
+	}
+	if err != nil {
+		sum.Outcome = "failed"
+		if ctx.Err() != nil {
+			sum.Outcome = "interrupted"
+		}
+	}
+	if a.Globals.JSON {
+		if jerr := a.writeJSON(sum); jerr != nil && err == nil {
+			err = jerr
+		}
+	} else if sum.Totals != nil {
+		t := sum.Totals
+		d := time.Duration(sum.DurationMs) * time.Millisecond
+		fmt.Fprintf(a.IO.Err, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped, %d indexes, %d UDFs in %s\n",
+			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
+	}
+	return err
+}
+
+func routineAgent(t *target) *config.SecretAgent {
+	if t == nil || t.routine == nil {
+		return nil
+	}
+	return t.routine.SecretAgent()
+}
+
+// pathStep builds the step for --path: metadata.yaml when the folder has
+// one, else the --compress/--encrypt flags.
+func (a *App) pathStep(ctx context.Context, store storage.Store, o *restoreOptions) (restorejob.Step, error) {
+	step := restorejob.Step{Label: o.path, Dir: ""}
+	meta, err := catalog.ReadMetadata(ctx, store, "")
+	switch {
+	case err == nil:
+		step.Source = meta.Namespace
+		step.Compression, step.Encryption = meta.Compression, meta.Encryption
+		step.ExpectedRecords = meta.RecordCount
+	case errors.Is(err, storage.ErrNotFound):
+		if len(o.target.namespaces) != 1 {
+			return step, outcome.Usage("--path %q has no metadata.yaml: name the backup's namespace with --namespace", o.path)
+		}
+		step.Source = o.target.namespaces[0]
+	default:
+		return step, fmt.Errorf("--path %q: %w", o.path, err)
+	}
+	if o.compress != "" {
+		step.Compression = strings.ToUpper(o.compress)
+	}
+	if o.encrypt != "" {
+		step.Encryption = strings.ToUpper(o.encrypt)
+	}
+	return step, nil
+}
+
+// findBackup reads one run from the catalog.
+func findBackup(ctx context.Context, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
+	bs, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type,
+		From: key.Time, To: key.Time})
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalog of %s: %w", store, err)
+	}
+	for i := range bs {
+		if bs[i].Key == key.Dir() {
+			return &bs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("backup %s not found in %s (or it is incomplete: no metadata.yaml)", key.Dir(), store)
+}
+
+func stepsHaveSource(steps []restorejob.Step, ns string) bool {
+	for _, s := range steps {
+		if s.Source == ns {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func printRestorePlan(app *App, chains []restorejob.Chain, writeMode string, recovery *time.Time, warnings []string) error {
+	var plan []restorePlanStep
+	n := 0
+	sort.SliceStable(chains, func(i, j int) bool { return chains[i].Namespace < chains[j].Namespace })
+	for _, c := range chains {
+		for _, s := range c.Steps {
+			n++
+			wm := writeMode
+			if s.Config != nil {
+				wm = policy.WriteMode(s.Config)
+			}
+			plan = append(plan, restorePlanStep{Order: n, Key: s.Label, Source: s.Source, Destination: s.Destination,
+				Records: s.ExpectedRecords, WritePolicy: wm})
+		}
+	}
+	if app.Globals.JSON {
+		return app.writeJSON(restoreSummary{Type: "restore", Outcome: "dry-run", DryRun: true, WritePlan: writeMode,
+			Steps: plan, Recovery: recovery, Warnings: warnings})
+	}
+	fmt.Fprintln(app.IO.Out, "dry run: would restore, in this order:")
+	for _, p := range plan {
+		fmt.Fprintf(app.IO.Out, "  %2d. %s  %s -> %s  (%d records, %s)\n", p.Order, p.Key, p.Source, p.Destination, p.Records, p.WritePolicy)
+	}
+	if recovery != nil {
+		fmt.Fprintf(app.IO.Out, "recovery point: %s\n", recovery.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+// Package cli owns the command tree: flag parsing, environment overrides,
+// wiring of the domain packages and printing. Each command lives in its own
+// file; the work itself happens in the domain packages under internal/.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"golang.org/x/term"
+
+	"github.com/aerobackup/aerobackup/internal/logging"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/progress"
+)
+
+// EnvPrefix prefixes the environment variable of every flag.
+const EnvPrefix = "AEROBACKUP"
+
+// IO is the set of streams a command talks to; tests pass buffers.
+type IO struct {
+	In  io.Reader
+	Out io.Writer // results only
+	Err io.Writer // logs, progress, prompts
+	// ErrTerminal reports whether Err is a terminal (bar, colours).
+	ErrTerminal bool
+}
+
+// Globals are the flags every command has.
+type Globals struct {
+	ConfigFile       string
+	LogLevel         string
+	LogFormat        string
+	LogFile          string
+	Quiet            bool
+	JSON             bool
+	ProgressInterval time.Duration
+	MetricsFile      string
+	MetricsPush      string
+}
+
+// App is what a command's run function gets: streams, globals, a logger.
+type App struct {
+	IO      IO
+	Globals *Globals
+	Log     *slog.Logger
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Getenv reads the environment; tests replace it.
+	Getenv func(string) string
+
+	closeLog func() error
+}
+
+// Progress returns the reporter matching the globals and the terminal.
+func (a *App) Progress() *progress.Reporter {
+	return progress.New(progress.Options{
+		Writer:   a.IO.Err,
+		Terminal: a.IO.ErrTerminal && !a.Globals.JSON,
+		Quiet:    a.Globals.Quiet,
+		Interval: a.Globals.ProgressInterval,
+		Logger:   a.Log,
+	})
+}
+
+// Main runs the command line and returns the process exit status.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	streams := IO{In: stdin, Out: stdout, Err: stderr}
+	if f, ok := stderr.(*os.File); ok {
+		streams.ErrTerminal = term.IsTerminal(int(f.Fd()))
+	}
+	ctx, sig, stop := signalContext(context.Background())
+	defer stop()
+	return Run(ctx, args, streams, sig)
+}
+
+// signalContext cancels on SIGINT/SIGTERM and remembers which came.
+func signalContext(parent context.Context) (context.Context, *atomic.Value, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	var which atomic.Value
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case s := <-ch:
+			if s == syscall.SIGTERM {
+				which.Store("terminated")
+			} else {
+				which.Store("interrupt")
+			}
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, &which, func() { signal.Stop(ch); cancel() }
+}
+
+// Run executes args with the given streams; sig, when non-nil, tells which
+// signal cancelled ctx.
+func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int {
+	app := &App{IO: streams, Globals: &Globals{}, Now: time.Now, Getenv: os.Getenv}
+	root := NewRootCmd(app)
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	_, err := root.ExecuteContextC(ctx)
+	if err != nil && ctx.Err() != nil && sig != nil {
+		if s, ok := sig.Load().(string); ok {
+			err = &outcome.InterruptError{Signal: s}
+		}
+	}
+	code := outcome.ExitCode(err)
+	if err != nil {
+		reportError(app, err, code)
+	}
+	if app.closeLog != nil {
+		_ = app.closeLog()
+	}
+	return code
+}
+
+func reportError(app *App, err error, code int) {
+	msg := logging.Redact(err.Error())
+	// One line: the first line of a multi-line error is the summary.
+	var skip *outcome.SkipError
+	if app.Globals.JSON {
+		kind := "error"
+		switch code {
+		case outcome.ExitUsage:
+			kind = "usage"
+		case outcome.ExitSkipped:
+			kind = "skipped"
+		case outcome.ExitPartial:
+			kind = "partial"
+		case outcome.ExitInterrupted, outcome.ExitTerminated:
+			kind = "interrupted"
+		}
+		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
+			"type": "error", "kind": kind, "exit-status": code, "message": msg,
+		})
+		return
+	}
+	if errors.As(err, &skip) {
+		fmt.Fprintf(app.IO.Err, "aerobackup: %s\n", msg)
+		return
+	}
+	fmt.Fprintf(app.IO.Err, "aerobackup: error: %s\n", msg)
+}
+
+const exitCodesHelp = `
+Exit status:
+  0    success
+  1    the operation failed
+  2    usage or configuration error (nothing was touched)
+  3    skipped (routine locked, disabled, or no full backup to build on)
+  4    partial: some namespaces succeeded, some failed
+  130  interrupted by SIGINT, 143 by SIGTERM (partial output removed)
+`
+
+// NewRootCmd builds the command tree around app.
+func NewRootCmd(app *App) *cobra.Command {
+	g := app.Globals
+	root := &cobra.Command{
+		Use:   "aerobackup",
+		Short: "Back up and restore Aerospike databases, one run at a time",
+		Long: `aerobackup backs up and restores Aerospike databases in single runs, reading
+Aerospike Backup Service (ABS) config files unchanged and writing backups that ABS
+can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd, app.Getenv); err != nil {
+				return outcome.AsUsage(err)
+			}
+			return app.setup()
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return outcome.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
+	})
+	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
+
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.ConfigFile, "config", "c", "", "config file (ABS format; default $AEROBACKUP_CONFIG or ./aerobackup.yml)")
+	pf.StringVar(&g.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	pf.StringVar(&g.LogFormat, "log-format", "auto", "log format: auto (coloured on a terminal), text, json")
+	pf.StringVar(&g.LogFile, "log-file", "", "also write logs to this file")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "no progress output")
+	pf.BoolVar(&g.JSON, "json", false, "machine output: one JSON document on stdout")
+	pf.DurationVar(&g.ProgressInterval, "progress-interval", 10*time.Second, "period of progress log lines when stderr is not a terminal")
+	pf.StringVar(&g.MetricsFile, "metrics-file", "", "write a Prometheus textfile at the end of the run")
+	pf.StringVar(&g.MetricsPush, "metrics-push", "", "push metrics to this Pushgateway URL at the end of the run")
+	_ = root.RegisterFlagCompletionFunc("log-level", fixedCompletion(logging.Levels...))
+	_ = root.RegisterFlagCompletionFunc("log-format", fixedCompletion(logging.Formats...))
+
+	root.AddCommand(
+		newVersionCmd(app),
+		newBackupCmd(app),
+		newRestoreCmd(app),
+		newListCmd(app),
+	)
+	return root
+}
+
+func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// applyEnv gives every flag not set on the command line the value of its
+// AEROBACKUP_<FLAG_NAME> variable: flag > environment > default.
+func applyEnv(cmd *cobra.Command, getenv func(string) string) error {
+	v := viper.New()
+	v.SetEnvPrefix(EnvPrefix)
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	var firstErr error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Changed || firstErr != nil {
+			return
+		}
+		envName := EnvVar(f.Name)
+		val := getenv(envName)
+		if val == "" {
+			return
+		}
+		v.Set(f.Name, val)
+		if err := cmd.Flags().Set(f.Name, v.GetString(f.Name)); err != nil {
+			firstErr = fmt.Errorf("environment variable %s: %w", envName, err)
+		}
+	})
+	return firstErr
+}
+
+// EnvVar names the environment variable that sets flag name.
+func EnvVar(name string) string {
+	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+}
+
+// setup builds the logger once flags are final.
+func (a *App) setup() error {
+	log, closeFn, err := logging.New(a.IO.Err, logging.Options{
+		Format:   a.Globals.LogFormat,
+		Level:    a.Globals.LogLevel,
+		File:     a.Globals.LogFile,
+		Terminal: a.IO.ErrTerminal,
+	})
+	if err != nil {
+		return outcome.AsUsage(err)
+	}
+	a.Log, a.closeLog = log, closeFn
+	return nil
+}
+
+// writeJSON prints one JSON document on stdout.
+func (a *App) writeJSON(v any) error {
+	enc := json.NewEncoder(a.IO.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

@@ -1,0 +1,348 @@
+// Package policy owns the translation of ABS routines and policies, with the
+// command line's overrides, into backup-go's backup and restore
+// configurations. It validates what backup-go would reject late, so that
+// mistakes surface as usage errors before anything is contacted. It does no
+// I/O.
+package policy
+
+import (
+	"strings"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+	"github.com/aerospike/backup-go"
+	"github.com/aerospike/backup-go/models"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+)
+
+// BackupOverrides are command-line values that replace the policy's; nil
+// and empty mean "keep the policy's".
+type BackupOverrides struct {
+	Parallel         *int
+	FileLimitMiB     *int
+	RecordsPerSecond *int
+	BandwidthMiB     *int
+	Compression      *string
+	CompressionLevel *int
+	Encryption       *string
+	KeyFile          *string
+	KeyEnv           *string
+	KeySecret        *string
+	NoRecords        *bool
+	NoIndexes        *bool
+	NoUDFs           *bool
+	SetList          []string
+	BinList          []string
+	PartitionList    *string
+}
+
+// Backup is the resolved backup configuration of a routine.
+type Backup struct {
+	// For builds the backup-go configuration of one namespace.
+	base        backup.ConfigBackup
+	partitions  []config.PartitionRange
+	Compression string // NONE or ZSTD
+	Encryption  string // NONE, AES128 or AES256
+	// Retry is the policy's retry-policy: how often a failed namespace
+	// backup is started again, and how long to wait in between.
+	Retry *models.RetryPolicy
+}
+
+// For returns a fresh backup-go configuration for namespace ns.
+func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
+	c := b.base
+	c.Namespace = ns
+	sp := *b.base.ScanPolicy
+	c.ScanPolicy = &sp
+	if len(b.partitions) > 0 {
+		c.PartitionFilters = nil
+		for _, p := range b.partitions {
+			if p.Digest != "" {
+				f, err := backup.NewPartitionFilterByDigest(ns, p.Digest)
+				if err != nil {
+					return nil, outcome.Usage("partition-list digest %q: %v", p.Digest, err)
+				}
+				c.PartitionFilters = append(c.PartitionFilters, f)
+				continue
+			}
+			c.PartitionFilters = append(c.PartitionFilters, backup.NewPartitionFilterByRange(p.Begin, p.Count))
+		}
+	}
+	return &c, nil
+}
+
+// NewBackup builds a routine's backup configuration. agent is the secret
+// agent for an encryption key-secret (nil when none).
+func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) (*Backup, error) {
+	p := r.Policy()
+	c := backup.NewDefaultBackupConfig()
+	c.ParallelRead = p.ParallelOrDefault()
+	c.ParallelWrite = p.ParallelWriteOrDefault()
+	if o.Parallel != nil {
+		c.ParallelRead, c.ParallelWrite = *o.Parallel, *o.Parallel
+	}
+	if err := between("parallel", c.ParallelRead, 1, 1024); err != nil {
+		return nil, err
+	}
+	c.FileLimit = p.FileLimitBytes()
+	if o.FileLimitMiB != nil {
+		if *o.FileLimitMiB < 0 {
+			return nil, outcome.Usage("--file-limit must not be negative")
+		}
+		c.FileLimit = uint64(*o.FileLimitMiB) << 20
+	}
+	if p.RecordsPerSecond != nil {
+		c.RecordsPerSecond = *p.RecordsPerSecond
+	}
+	if o.RecordsPerSecond != nil {
+		c.RecordsPerSecond = *o.RecordsPerSecond
+	}
+	if c.RecordsPerSecond < 0 {
+		return nil, outcome.Usage("--records-per-second must not be negative")
+	}
+	c.Bandwidth = int64(p.BandwidthBytes())
+	if o.BandwidthMiB != nil {
+		if *o.BandwidthMiB < 0 {
+			return nil, outcome.Usage("--bandwidth must not be negative")
+		}
+		c.Bandwidth = int64(*o.BandwidthMiB) << 20
+	}
+	c.NoRecords, c.NoIndexes, c.NoUDFs = p.SkipRecords(), p.SkipIndexes(), p.SkipUDFs()
+	setBool(&c.NoRecords, o.NoRecords)
+	setBool(&c.NoIndexes, o.NoIndexes)
+	setBool(&c.NoUDFs, o.NoUDFs)
+	c.Compact = p.IsCompact()
+	c.SetList = pick(o.SetList, r.SetList)
+	c.BinList = pick(o.BinList, r.BinList)
+	c.NodeList = r.NodeList
+	c.RackList = r.RackIDs()
+
+	sp := as.NewScanPolicy()
+	sp.SocketTimeout = p.SocketTimeoutDuration()
+	sp.TotalTimeout = p.TotalTimeoutDuration()
+	// ABS's retry-policy retries the whole namespace backup (see Retry);
+	// the scan itself keeps the client's quick retries, whose sleeps are
+	// not interruptible.
+	if len(c.NodeList) > 0 || len(c.RackList) > 0 {
+		// Node and rack selections need the master copies.
+		sp.ReplicaPolicy = as.MASTER
+	}
+	c.ScanPolicy = sp
+
+	base, mult, retries := p.RetryPolicy.Values()
+	out := &Backup{partitions: r.Partitions(),
+		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
+	if o.PartitionList != nil {
+		parts, err := config.ParsePartitionList(*o.PartitionList)
+		if err != nil {
+			return nil, outcome.Usage("--partition-list: %v", err)
+		}
+		out.partitions = parts
+	}
+
+	out.Compression = p.Compression.ModeOrNone()
+	level := p.Compression.LevelOrDefault()
+	if o.Compression != nil {
+		out.Compression = strings.ToUpper(*o.Compression)
+	}
+	if o.CompressionLevel != nil {
+		level = *o.CompressionLevel
+	}
+	switch out.Compression {
+	case "NONE":
+	case "ZSTD":
+		if level < -1 || level > 22 {
+			return nil, outcome.Usage("compression level %d: want -1..22", level)
+		}
+		c.CompressionPolicy = backup.NewCompressionPolicy("ZSTD", level)
+	default:
+		return nil, outcome.Usage("compression %q: want NONE or ZSTD", out.Compression)
+	}
+
+	enc := p.Encryption
+	mode := enc.ModeOrNone()
+	keyFile, keyEnv, keySecret := (*string)(nil), (*string)(nil), (*string)(nil)
+	if enc != nil {
+		keyFile, keyEnv, keySecret = enc.KeyFile, enc.KeyEnv, enc.KeySecret
+	}
+	if o.Encryption != nil {
+		mode = strings.ToUpper(*o.Encryption)
+	}
+	if o.KeyFile != nil || o.KeyEnv != nil || o.KeySecret != nil {
+		keyFile, keyEnv, keySecret = o.KeyFile, o.KeyEnv, o.KeySecret
+	}
+	out.Encryption = mode
+	switch mode {
+	case "NONE":
+	case "AES128", "AES256":
+		n := count(keyFile, keyEnv, keySecret)
+		if n != 1 {
+			return nil, outcome.Usage("encryption %s needs exactly one key source (key-file, key-env or key-secret), got %d", mode, n)
+		}
+		c.EncryptionPolicy = &backup.EncryptionPolicy{Mode: mode, KeyFile: keyFile, KeyEnv: keyEnv, KeySecret: keySecret}
+		if keySecret != nil {
+			if agent == nil {
+				return nil, outcome.Usage("encryption key-secret needs a secret agent (the routine's secret-agent)")
+			}
+			c.SecretAgentConfig = SecretAgentConfig(agent)
+		}
+	default:
+		return nil, outcome.Usage("encryption %q: want NONE, AES128 or AES256", mode)
+	}
+	out.base = *c
+	return out, nil
+}
+
+// SecretAgentConfig converts an ABS secret agent entry for backup-go.
+func SecretAgentConfig(a *config.SecretAgent) *backup.SecretAgentConfig {
+	if a == nil {
+		return nil
+	}
+	conn := a.Connection()
+	timeout := int(a.TimeoutDuration() / time.Millisecond)
+	addr := a.Address
+	return &backup.SecretAgentConfig{
+		ConnectionType:     &conn,
+		Address:            &addr,
+		Port:               a.Port,
+		TimeoutMillisecond: &timeout,
+		CaFile:             a.TLSCAFile,
+		IsBase64:           a.IsBase64,
+	}
+}
+
+// RestoreOptions are the restore policy values from the command line.
+type RestoreOptions struct {
+	Parallel           int
+	BatchSize          int
+	MaxAsyncBatches    int
+	DisableBatchWrites bool
+	Unique             bool // CREATE_ONLY: never touch an existing record
+	Replace            bool // REPLACE: drop bins not in the backup
+	NoGeneration       bool // write whatever the existing record's generation
+	ExtraTTL           int64
+	SetList            []string
+	BinList            []string
+	NoRecords          bool
+	NoIndexes          bool
+	NoUDFs             bool
+	RecordsPerSecond   int
+	BandwidthMiB       int
+	SocketTimeout      time.Duration
+	TotalTimeout       time.Duration
+	RetryBase          time.Duration
+	RetryMultiplier    float64
+	RetryMax           uint
+	IgnoreRecordError  bool
+	ApplyMetadataLast  bool
+}
+
+// DefaultRestoreOptions mirrors backup-go's restore defaults.
+func DefaultRestoreOptions() RestoreOptions {
+	d := backup.NewDefaultRestoreConfig()
+	r := models.NewDefaultRetryPolicy()
+	return RestoreOptions{Parallel: d.Parallel, BatchSize: d.BatchSize, MaxAsyncBatches: d.MaxAsyncBatches,
+		RetryBase: r.BaseTimeout, RetryMultiplier: r.Multiplier, RetryMax: r.MaxRetries,
+		SocketTimeout: 10 * time.Second}
+}
+
+// NewRestore builds the base restore configuration (namespace mapping,
+// compression and encryption are set per backup by the restore job).
+func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
+	if o.Unique && o.Replace {
+		return nil, outcome.Usage("--unique and --replace are mutually exclusive")
+	}
+	if err := between("parallel", o.Parallel, 1, 1024); err != nil {
+		return nil, err
+	}
+	if o.BatchSize < 1 {
+		return nil, outcome.Usage("--batch-size must be at least 1")
+	}
+	if o.MaxAsyncBatches < 1 {
+		return nil, outcome.Usage("--max-async-batches must be at least 1")
+	}
+	if o.ExtraTTL < 0 || o.RecordsPerSecond < 0 || o.BandwidthMiB < 0 {
+		return nil, outcome.Usage("--extra-ttl, --records-per-second and --bandwidth must not be negative")
+	}
+	if o.RetryMultiplier < 1 && o.RetryMax > 0 {
+		return nil, outcome.Usage("--retry-multiplier must be at least 1")
+	}
+	c := backup.NewDefaultRestoreConfig()
+	c.Parallel = o.Parallel
+	c.BatchSize = o.BatchSize
+	c.MaxAsyncBatches = o.MaxAsyncBatches
+	c.DisableBatchWrites = o.DisableBatchWrites
+	c.ExtraTTL = o.ExtraTTL
+	c.SetList = o.SetList
+	c.BinList = o.BinList
+	c.NoRecords, c.NoIndexes, c.NoUDFs = o.NoRecords, o.NoIndexes, o.NoUDFs
+	c.RecordsPerSecond = o.RecordsPerSecond
+	c.Bandwidth = int64(o.BandwidthMiB) << 20
+	c.IgnoreRecordError = o.IgnoreRecordError
+	c.ApplyMetadataLast = o.ApplyMetadataLast
+	c.RetryPolicy = models.NewRetryPolicy(o.RetryBase, o.RetryMultiplier, o.RetryMax)
+
+	wp := as.NewWritePolicy(0, 0)
+	wp.SendKey = true
+	wp.SocketTimeout = o.SocketTimeout
+	wp.TotalTimeout = o.TotalTimeout
+	wp.GenerationPolicy = as.EXPECT_GEN_GT
+	if o.NoGeneration {
+		wp.GenerationPolicy = as.NONE
+	}
+	switch {
+	case o.Unique:
+		wp.RecordExistsAction = as.CREATE_ONLY
+	case o.Replace:
+		wp.RecordExistsAction = as.REPLACE
+	default:
+		wp.RecordExistsAction = as.UPDATE
+	}
+	c.WritePolicy = wp
+	return c, nil
+}
+
+// WriteMode describes the write policy for plans and summaries.
+func WriteMode(c *backup.ConfigRestore) string {
+	if c.WritePolicy == nil {
+		return "UPDATE"
+	}
+	mode := map[as.RecordExistsAction]string{as.UPDATE: "UPDATE", as.UPDATE_ONLY: "UPDATE_ONLY",
+		as.REPLACE: "REPLACE", as.REPLACE_ONLY: "REPLACE_ONLY", as.CREATE_ONLY: "CREATE_ONLY"}[c.WritePolicy.RecordExistsAction]
+	if c.WritePolicy.GenerationPolicy == as.EXPECT_GEN_GT {
+		mode += ", generation must be greater"
+	}
+	return mode
+}
+
+func between(name string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return outcome.Usage("%s must be between %d and %d, got %d", name, lo, hi, v)
+	}
+	return nil
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func pick(override, base []string) []string {
+	if len(override) > 0 {
+		return override
+	}
+	return base
+}
+
+func count(ps ...*string) int {
+	n := 0
+	for _, p := range ps {
+		if p != nil && *p != "" {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,245 @@
+// Package restorejob owns applying backup folders to a cluster: one
+// backup-go restore operation per folder, in the order given, with the
+// compression and encryption each folder's metadata declares. It does not
+// choose which backups to apply (the catalog plans that) nor parse flags.
+package restorejob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aerospike/backup-go"
+
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Step restores one folder of .asb files.
+type Step struct {
+	// Label names the step in logs and progress, e.g. the backup key.
+	Label string
+	Dir   string
+	// Source and Destination namespaces; Destination empty: same as Source.
+	Source      string
+	Destination string
+	// Compression and Encryption modes of the files (from metadata.yaml).
+	Compression string
+	Encryption  string
+	// ExpectedRecords is the progress total (metadata's record-count).
+	ExpectedRecords uint64
+	// Config is the base restore configuration; it is copied per step.
+	Config *backup.ConfigRestore
+}
+
+// Chain is an ordered list of steps for one destination namespace; chains
+// may run in parallel, steps within a chain never do.
+type Chain struct {
+	Namespace string // destination, for messages
+	Steps     []Step
+}
+
+// Job restores chains.
+type Job struct {
+	Store    storage.Store
+	Conn     *cluster.Conn
+	Chains   []Chain
+	Parallel bool // run chains at the same time
+	// Encryption key source for encrypted backups: exactly one of these.
+	KeyFile, KeyEnv, KeySecret string
+	SecretAgent                *backup.SecretAgentConfig
+	Progress                   *progress.Reporter
+	Log                        *slog.Logger
+}
+
+// StepResult is one applied folder.
+type StepResult struct {
+	Label       string        `json:"label"`
+	Dir         string        `json:"dir"`
+	Source      string        `json:"source-namespace"`
+	Destination string        `json:"destination-namespace"`
+	Read        uint64        `json:"records-read"`
+	Inserted    uint64        `json:"records-inserted"`
+	Existed     uint64        `json:"records-existed"`
+	Fresher     uint64        `json:"records-fresher"`
+	Skipped     uint64        `json:"records-skipped"`
+	Expired     uint64        `json:"records-expired"`
+	Ignored     uint64        `json:"records-ignored"`
+	InDoubt     uint64        `json:"errors-in-doubt"`
+	BytesRead   uint64        `json:"bytes-read"`
+	SIndexes    uint32        `json:"secondary-index-count"`
+	UDFs        uint32        `json:"udf-count"`
+	Duration    time.Duration `json:"-"`
+	Millis      int64         `json:"duration-millis"`
+	Error       string        `json:"error,omitempty"`
+}
+
+// Result is the restore's outcome.
+type Result struct {
+	Steps []StepResult `json:"steps"`
+}
+
+// Totals sums the steps.
+func (r *Result) Totals() StepResult {
+	var t StepResult
+	for _, s := range r.Steps {
+		t.Read += s.Read
+		t.Inserted += s.Inserted
+		t.Existed += s.Existed
+		t.Fresher += s.Fresher
+		t.Skipped += s.Skipped
+		t.Expired += s.Expired
+		t.Ignored += s.Ignored
+		t.InDoubt += s.InDoubt
+		t.BytesRead += s.BytesRead
+		t.SIndexes += s.SIndexes
+		t.UDFs += s.UDFs
+		t.Millis += s.Millis
+	}
+	return t
+}
+
+// Run applies the chains. It stops at the first failing step of a chain; a
+// failure in one chain does not stop the others. The returned error joins
+// the chains' errors.
+func (j *Job) Run(ctx context.Context) (*Result, error) {
+	res := &Result{}
+	var mu sync.Mutex
+	var errs []error
+	runChain := func(c Chain) {
+		for _, s := range c.Steps {
+			sr, err := j.restoreStep(ctx, s)
+			mu.Lock()
+			res.Steps = append(res.Steps, sr)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
+	if j.Parallel && len(j.Chains) > 1 {
+		var wg sync.WaitGroup
+		for _, c := range j.Chains {
+			wg.Add(1)
+			go func() { defer wg.Done(); runChain(c) }()
+		}
+		wg.Wait()
+	} else {
+		for _, c := range j.Chains {
+			runChain(c)
+			if ctx.Err() != nil {
+				break
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		t := res.Totals()
+		j.Log.Warn("restore interrupted", "records-inserted", t.Inserted, "records-read", t.Read,
+			"steps-started", len(res.Steps))
+		return res, ctx.Err()
+	}
+	return res, errors.Join(errs...)
+}
+
+func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
+	dest := s.Destination
+	if dest == "" {
+		dest = s.Source
+	}
+	out := StepResult{Label: s.Label, Dir: s.Dir, Source: s.Source, Destination: dest}
+	started := time.Now()
+	fail := func(err error) (StepResult, error) {
+		out.Error = err.Error()
+		out.Duration = time.Since(started)
+		out.Millis = out.Duration.Milliseconds()
+		return out, err
+	}
+
+	cfg := *s.Config
+	cfg.MetricsEnabled = true
+	src := s.Source
+	if src != "" && dest != src {
+		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
+	}
+	if c := strings.ToUpper(s.Compression); c != "" && c != "NONE" {
+		cfg.CompressionPolicy = backup.NewCompressionPolicy(c, -1)
+	}
+	if e := strings.ToUpper(s.Encryption); e != "" && e != "NONE" {
+		pol, err := j.encryptionPolicy(e)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", s.Label, err))
+		}
+		cfg.EncryptionPolicy = pol
+		cfg.SecretAgentConfig = j.SecretAgent
+	}
+
+	reader, err := j.Store.RestoreReader(ctx, s.Dir, storage.ReaderOptions{})
+	if err != nil {
+		return fail(fmt.Errorf("%s: %s: %w", s.Label, j.Store, err))
+	}
+	h, err := j.Conn.Backup.Restore(ctx, &cfg, reader)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", s.Label, err))
+	}
+	stats := h.GetStats()
+	tr := j.Progress.Track(fmt.Sprintf("restore %s -> %s", s.Label, dest), int64(s.ExpectedRecords), func() progress.Counts {
+		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetTotalBytesRead()}
+	})
+	err = h.Wait(ctx)
+	tr.Stop()
+	out.Read = stats.GetReadRecords()
+	out.Inserted = stats.GetRecordsInserted()
+	out.Existed = stats.GetRecordsExisted()
+	out.Fresher = stats.GetRecordsFresher()
+	out.Skipped = stats.GetRecordsSkipped()
+	out.Expired = stats.GetRecordsExpired()
+	out.Ignored = stats.GetRecordsIgnored()
+	out.InDoubt = stats.GetErrorsInDoubt()
+	out.BytesRead = stats.GetTotalBytesRead()
+	out.SIndexes = stats.GetSIndexes()
+	out.UDFs = stats.GetUDFs()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		return fail(fmt.Errorf("%s: %w", s.Label, err))
+	}
+	out.Duration = time.Since(started)
+	out.Millis = out.Duration.Milliseconds()
+	j.Log.Info("restored", "backup", s.Label, "namespace", dest, "records-read", out.Read,
+		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-fresher", out.Fresher,
+		"duration", out.Duration.Round(time.Millisecond).String())
+	return out, nil
+}
+
+func (j *Job) encryptionPolicy(mode string) (*backup.EncryptionPolicy, error) {
+	p := &backup.EncryptionPolicy{Mode: mode}
+	n := 0
+	if j.KeyFile != "" {
+		p.KeyFile = &j.KeyFile
+		n++
+	}
+	if j.KeyEnv != "" {
+		p.KeyEnv = &j.KeyEnv
+		n++
+	}
+	if j.KeySecret != "" {
+		p.KeySecret = &j.KeySecret
+		n++
+	}
+	switch n {
+	case 0:
+		return nil, fmt.Errorf("the backup is encrypted (%s): give the key with --encryption-key-file, --encryption-key-env or --encryption-key-secret", mode)
+	case 1:
+		return p, nil
+	}
+	return nil, errors.New("give only one of --encryption-key-file, --encryption-key-env, --encryption-key-secret")
+}
