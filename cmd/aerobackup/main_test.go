@@ -34,7 +34,36 @@ type scriptServer struct {
 
 const serverKey = "aerospike"
 
+// storageKind describes where a run of the scripts keeps its backups. A
+// script's config says
+//
+//	storage:
+//	  main:
+//	$STORAGE_ENTRY
+//
+// and `expand` fills in the entry; [local] guards local-only assertions.
+type storageKind struct {
+	name string
+	// entry returns the YAML lines of the storage entry (indented four
+	// spaces) for a script's work directory.
+	entry func(env *testscript.Env) string
+	// url is the ad-hoc --storage URL for the same place.
+	url func(env *testscript.Env) string
+}
+
+var localStorage = storageKind{
+	name: "local",
+	entry: func(env *testscript.Env) string {
+		return "    local-storage:\n      path: " + filepath.Join(env.WorkDir, "backups")
+	},
+	url: func(env *testscript.Env) string { return filepath.Join(env.WorkDir, "backups") },
+}
+
 func TestScripts(t *testing.T) {
+	runScripts(t, localStorage)
+}
+
+func runScripts(t *testing.T, kind storageKind) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
@@ -46,6 +75,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ASHOSTNAME", host)
 			env.Setenv("ASPORT", strconv.Itoa(port))
 			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("STORAGE_KIND", kind.name)
+			env.Setenv("STORAGE_ENTRY", kind.entry(env))
+			env.Setenv("STORAGE_URL", kind.url(env))
 			env.Defer(func() {
 				if s.client != nil {
 					s.client.Close()
@@ -59,6 +91,8 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
+			case "local":
+				return kind.name == "local", nil
 			case "realserver":
 				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
 			}
