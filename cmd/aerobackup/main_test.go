@@ -1,6 +1,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -88,6 +92,7 @@ func runScripts(t *testing.T, kind storageKind) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"asd":    cmdAsd,
 			"expand": cmdExpand,
+			"genkey": cmdGenkey,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -264,4 +269,16 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 		out := os.Expand(data, ts.Getenv)
 		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(out), 0o600))
 	}
+}
+
+// cmdGenkey writes an RSA private key in PEM, the key format backup-go
+// derives its AES key from.
+func cmdGenkey(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: genkey FILE")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	ts.Check(err)
+	block := &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pem.EncodeToMemory(block), 0o600))
 }
