@@ -165,6 +165,7 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		store storage.Store
 		steps []restorejob.Step
 		t     *target
+		dest  *config.AerospikeCluster
 	)
 	if o.path != "" {
 		if !filepath.IsAbs(o.path) {
@@ -182,6 +183,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 			return err
 		}
 		t = &target{cfg: cfg}
+		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
+			return err
+		}
 		store, err = localstore.New(o.path)
 		if err != nil {
 			return err
@@ -200,6 +204,10 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 			o.target.routine = key.Routine
 		}
 		if t, err = app.resolveTarget(&o.target, false); err != nil {
+			return err
+		}
+		// The destination is checked before storage is read.
+		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
 			return err
 		}
 		if store, err = app.openStore(ctx, t); err != nil {
@@ -246,10 +254,6 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		return printRestorePlan(app, chains, policy.WriteMode(base), nil, nil)
 	}
 
-	dest, err := app.destinationCluster(t, o.destination, &o.target)
-	if err != nil {
-		return err
-	}
 	conn, err := app.connect(ctx, t.cfg, dest)
 	if err != nil {
 		return err

@@ -63,6 +63,8 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
+	// started is set when a command's own run function begins.
+	started bool
 }
 
 // Progress returns the reporter matching the globals and the terminal.
@@ -118,6 +120,11 @@ func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int 
 	root.SetOut(streams.Out)
 	root.SetErr(streams.Err)
 	_, err := root.ExecuteContextC(ctx)
+	if err != nil && !app.started {
+		// Cobra's own checks (unknown commands, arguments, flag groups)
+		// fail before a command runs: they are usage errors.
+		err = outcome.AsUsage(err)
+	}
 	if err != nil && ctx.Err() != nil && sig != nil {
 		if s, ok := sig.Load().(string); ok {
 			err = &outcome.InterruptError{Signal: s}
@@ -154,11 +161,14 @@ func reportError(app *App, err error, code int) {
 		})
 		return
 	}
+	prefix := "aerobackup: error: "
 	if errors.As(err, &skip) {
-		fmt.Fprintf(app.IO.Err, "aerobackup: %s\n", msg)
-		return
+		prefix = "aerobackup: "
 	}
-	fmt.Fprintf(app.IO.Err, "aerobackup: error: %s\n", msg)
+	// A config with several problems reports one line per problem.
+	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+		fmt.Fprintf(app.IO.Err, "%s%s\n", prefix, line)
+	}
 }
 
 const exitCodesHelp = `
@@ -213,7 +223,22 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newRestoreCmd(app),
 		newListCmd(app),
 	)
+	markStart(app, root)
 	return root
+}
+
+// markStart wraps every command's run function so that Run can tell
+// errors of the command itself from cobra's argument checks.
+func markStart(app *App, c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			app.started = true
+			return run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markStart(app, sub)
+	}
 }
 
 func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
