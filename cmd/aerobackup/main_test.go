@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +38,8 @@ type scriptServer struct {
 }
 
 const serverKey = "aerospike"
+
+var realServerMu sync.Mutex
 
 // storageKind describes where a run of the scripts keeps its backups. A
 // script's config says
@@ -73,6 +76,11 @@ func runScripts(t *testing.T, kind storageKind) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			host, port, srv := aerospiketest.TestCluster(env.T().(testing.TB))
+			if srv == nil {
+				// One real server is shared: scripts take turns on it.
+				realServerMu.Lock()
+				env.Defer(realServerMu.Unlock)
+			}
 			s := &scriptServer{srv: srv, host: host, port: port}
 			env.Values[serverKey] = s
 			env.Setenv("ASHOST", fmt.Sprintf("%s:%d", host, port))
@@ -147,9 +155,17 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) > 3 {
 			seed = int64(atoi(ts, args, 3))
 		}
-		ts.Check(needServer("seed").Seed(args[1], n, seed))
+		if s.srv != nil {
+			ts.Check(s.srv.Seed(args[1], n, seed))
+		} else {
+			ts.Check(aerospiketest.SeedClient(s.conn(ts), args[1], n, seed))
+		}
 	case "seedmeta":
-		ts.Check(needServer("seedmeta").SeedMetadata(args[1]))
+		if s.srv != nil {
+			ts.Check(s.srv.SeedMetadata(args[1]))
+		} else {
+			ts.Check(aerospiketest.SeedMetadataClient(s.conn(ts), args[1]))
+		}
 	case "count":
 		want := atoi(ts, args, 2)
 		snap := snapshot(ts, s, args[1])
