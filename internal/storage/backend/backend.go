@@ -1,19 +1,26 @@
 // Package backend opens a storage.Store from an ABS storage entry or from an
-// ad-hoc storage URL. It only maps settings; each store package owns its
-// own behaviour.
+// ad-hoc storage URL. It only maps settings (config fields, URL query
+// parameters, the providers' usual environment variables, secret-agent
+// references) and sorts failures into configuration errors (exit 2) and
+// operational ones (exit 1); each store package owns its own behaviour.
 package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/azurestore"
+	"github.com/aerobackup/aerobackup/internal/storage/gcsstore"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 	"github.com/aerobackup/aerobackup/internal/storage/s3store"
 )
@@ -22,56 +29,241 @@ import (
 // the secret itself; field names the YAML path for messages.
 type Resolver func(ctx context.Context, agent *config.SecretAgent, field, value string) (string, error)
 
-// Open opens the store an ABS storage entry describes.
+// Open opens the store an ABS storage entry describes. Errors name the
+// entry; a setting the store rejects before any request is a usage error
+// (exit 2), a failure talking to the provider (unreachable endpoint,
+// missing bucket, wrong credentials) is a plain error (exit 1).
 func Open(ctx context.Context, s *config.Storage, agent *config.SecretAgent, resolve Resolver) (storage.Store, error) {
 	if resolve == nil {
 		resolve = func(_ context.Context, _ *config.SecretAgent, _, v string) (string, error) { return v, nil }
 	}
-	field := func(name string, p *string) (string, error) {
-		if p == nil {
-			return "", nil
-		}
-		return resolve(ctx, agent, "storage."+s.Name+"."+s.Kind()+"."+name, *p)
+	o := opener{ctx: ctx, s: s, agent: agent, resolve: resolve}
+	st, err := o.open()
+	if err != nil {
+		return nil, o.classify(err)
 	}
-	wrap := func(err error) error { return fmt.Errorf("storage %q: %w", s.Name, err) }
+	return st, nil
+}
+
+type opener struct {
+	ctx     context.Context
+	s       *config.Storage
+	agent   *config.SecretAgent
+	resolve Resolver
+}
+
+// field resolves one optional config value that may be a secret reference;
+// resolved and plain secrets alike are registered so logs never show them.
+func (o *opener) field(name string, p *string, secret bool) (string, error) {
+	if p == nil {
+		return "", nil
+	}
+	v, err := o.resolve(o.ctx, o.agent, "storage."+o.s.Name+"."+o.s.Kind()+"."+name, *p)
+	if err != nil {
+		return "", &resolveError{err}
+	}
+	if secret {
+		logging.RegisterSecret(v)
+	}
+	return v, nil
+}
+
+// resolveError is a secret-agent failure: the resolver decides whether it
+// is the configuration's fault (a usage error) or the agent's (exit 1).
+type resolveError struct{ err error }
+
+func (e *resolveError) Error() string { return e.err.Error() }
+func (e *resolveError) Unwrap() error { return e.err }
+
+// configError marks an error as the configuration's fault.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+func (o *opener) open() (storage.Store, error) {
+	s := o.s
 	switch {
 	case s.Local != nil:
 		st, err := localstore.New(s.Local.Path)
 		if err != nil {
-			return nil, wrap(err)
+			return nil, &configError{err}
 		}
 		return st, nil
 	case s.S3 != nil:
-		c := s.S3
-		opts := s3store.Options{
-			Bucket: c.Bucket, Path: deref(c.Path), Region: c.S3Region, Profile: deref(c.S3Profile),
-			EndpointOverride: deref(c.S3EndpointOverride), LogLevel: deref(c.S3LogLevel),
-			MinPartSize: derefInt(c.MinPartSize), MaxAsyncConnections: derefInt(c.MaxAsyncConnections),
-		}
-		var err error
-		if opts.AccessKeyID, err = field("access-key-id", c.AccessKeyID); err != nil {
-			return nil, wrap(err)
-		}
-		if opts.SecretAccessKey, err = field("secret-access-key", c.SecretAccessKey); err != nil {
-			return nil, wrap(err)
-		}
-		if c.StorageClass != nil {
-			opts.DataStorageClass, opts.MetadataStorageClass = deref(c.StorageClass.Data), deref(c.StorageClass.Metadata)
-		}
-		st, err := s3store.New(ctx, opts)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		return st, nil
-	case s.GCP != nil, s.Azure != nil:
-		return nil, wrap(fmt.Errorf("%s is not supported yet", s.Kind()))
+		return o.openS3()
+	case s.GCP != nil:
+		return o.openGCS()
+	case s.Azure != nil:
+		return o.openAzure()
 	}
-	return nil, outcome.Usage("storage %q: no storage kind set", s.Name)
+	return nil, &configError{errors.New("no storage kind set")}
+}
+
+func (o *opener) openS3() (storage.Store, error) {
+	c := o.s.S3
+	opts := s3store.Options{
+		Bucket: c.Bucket, Path: deref(c.Path), Region: c.S3Region, Profile: deref(c.S3Profile),
+		EndpointOverride: deref(c.S3EndpointOverride), LogLevel: deref(c.S3LogLevel),
+		MinPartSize: derefInt(c.MinPartSize), MaxAsyncConnections: derefInt(c.MaxAsyncConnections),
+	}
+	if opts.EndpointOverride == "" {
+		// The SDK reads these itself but would then address buckets
+		// virtual-host style, which MinIO and Ceph on an IP do not serve.
+		opts.EndpointOverride = firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+	}
+	var err error
+	if opts.AccessKeyID, err = o.field("access-key-id", c.AccessKeyID, false); err != nil {
+		return nil, err
+	}
+	if opts.SecretAccessKey, err = o.field("secret-access-key", c.SecretAccessKey, true); err != nil {
+		return nil, err
+	}
+	// Without keys the SDK's default chain applies: AWS_ACCESS_KEY_ID and
+	// AWS_SECRET_ACCESS_KEY, AWS_PROFILE, ~/.aws, instance roles.
+	if c.StorageClass != nil {
+		opts.DataStorageClass, opts.MetadataStorageClass = deref(c.StorageClass.Data), deref(c.StorageClass.Metadata)
+	}
+	return s3store.New(o.ctx, opts)
+}
+
+func (o *opener) openGCS() (storage.Store, error) {
+	c := o.s.GCP
+	opts := gcsstore.Options{
+		BucketName: c.BucketName, Path: deref(c.Path), KeyFilePath: deref(c.KeyFilePath),
+		Endpoint: deref(c.Endpoint), MinPartSize: derefInt(c.MinPartSize),
+	}
+	var err error
+	if opts.Key, err = o.field("key", c.Key, true); err != nil {
+		return nil, err
+	}
+	if opts.KeyFilePath != "" {
+		if _, err := os.Stat(opts.KeyFilePath); err != nil {
+			return nil, &configError{fmt.Errorf("key-file-path: %w", unwrapPath(err))}
+		}
+	}
+	// Without key or key-file-path the client uses Application Default
+	// Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata server)
+	// and honours STORAGE_EMULATOR_HOST.
+	if c.StorageClass != nil {
+		opts.DataStorageClass = deref(c.StorageClass.Data)
+	}
+	return gcsstore.New(o.ctx, opts)
+}
+
+func (o *opener) openAzure() (storage.Store, error) {
+	c := o.s.Azure
+	opts := azurestore.Options{
+		Endpoint: c.Endpoint, ContainerName: c.ContainerName, Path: deref(c.Path),
+		MinPartSize: derefInt(c.MinPartSize),
+	}
+	var err error
+	for _, f := range []struct {
+		name   string
+		p      *string
+		dst    *string
+		secret bool
+	}{
+		{"account-name", c.AccountName, &opts.AccountName, false},
+		{"account-key", c.AccountKey, &opts.AccountKey, true},
+		{"tenant-id", c.TenantID, &opts.TenantID, false},
+		{"client-id", c.ClientID, &opts.ClientID, false},
+		{"client-secret", c.ClientSecret, &opts.ClientSecret, true},
+	} {
+		if *f.dst, err = o.field(f.name, f.p, f.secret); err != nil {
+			return nil, err
+		}
+	}
+	azureEnvCredentials(&opts)
+	if c.StorageClass != nil {
+		opts.DataAccessTier, opts.MetadataAccessTier = deref(c.StorageClass.Data), deref(c.StorageClass.Metadata)
+	}
+	return azurestore.New(o.ctx, opts)
+}
+
+// azureEnvCredentials fills credentials the entry leaves out from the
+// variables the Azure CLI and SDKs read: a shared key
+// (AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY or AZURE_STORAGE_CONNECTION_STRING),
+// else an Entra ID client secret (AZURE_TENANT_ID, AZURE_CLIENT_ID,
+// AZURE_CLIENT_SECRET), else a SAS token (AZURE_STORAGE_SAS_TOKEN).
+func azureEnvCredentials(opts *azurestore.Options) {
+	if opts.AccountKey != "" || opts.TenantID != "" || opts.ClientID != "" || opts.ClientSecret != "" {
+		return
+	}
+	cs := parseConnString(os.Getenv("AZURE_STORAGE_CONNECTION_STRING"))
+	name := firstNonEmpty(opts.AccountName, os.Getenv("AZURE_STORAGE_ACCOUNT"), cs["AccountName"])
+	key := firstNonEmpty(os.Getenv("AZURE_STORAGE_KEY"), cs["AccountKey"])
+	switch {
+	case name != "" && key != "":
+		opts.AccountName, opts.AccountKey = name, key
+		logging.RegisterSecret(key)
+	case opts.AccountName != "":
+		// account-name alone: let the store report the missing key.
+	case os.Getenv("AZURE_CLIENT_SECRET") != "":
+		opts.TenantID, opts.ClientID = os.Getenv("AZURE_TENANT_ID"), os.Getenv("AZURE_CLIENT_ID")
+		opts.ClientSecret = os.Getenv("AZURE_CLIENT_SECRET")
+		logging.RegisterSecret(opts.ClientSecret)
+	default:
+		sas := strings.TrimPrefix(firstNonEmpty(os.Getenv("AZURE_STORAGE_SAS_TOKEN"), cs["SharedAccessSignature"]), "?")
+		if sas != "" && !strings.Contains(opts.Endpoint, "?") {
+			opts.Endpoint += "?" + sas
+			logging.RegisterSecret(sas)
+		}
+	}
+}
+
+// parseConnString splits an Azure storage connection string
+// ("AccountName=a;AccountKey=k;BlobEndpoint=...") into its fields.
+func parseConnString(s string) map[string]string {
+	m := map[string]string{}
+	for _, part := range strings.Split(s, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// classify turns an open failure into the error the command returns: one
+// line naming the storage entry, exit 2 when the settings are at fault.
+func (o *opener) classify(err error) error {
+	wrapped := fmt.Errorf("storage %q: %w", o.s.Name, err)
+	var (
+		u   *outcome.UsageError
+		res *resolveError
+		cfg *configError
+		s3e *s3store.Error
+		gce *gcsstore.Error
+		aze *azurestore.Error
+	)
+	switch {
+	case errors.As(err, &u), errors.As(err, &cfg):
+		return outcome.AsUsage(wrapped)
+	case errors.As(err, &res):
+		return wrapped
+	case errors.As(err, &s3e), errors.As(err, &gce), errors.As(err, &aze):
+		// The provider answered (or could not be reached): operational.
+		return wrapped
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return wrapped
+	}
+	// The stores reject bad settings with plain errors before sending any
+	// request.
+	return outcome.AsUsage(wrapped)
 }
 
 // FromURL turns an ad-hoc --storage URL into an ABS storage entry, so both
 // modes share one code path. Query parameters carry provider settings:
-// s3://bucket/prefix?region=..&endpoint=..&profile=..
+//
+//	s3://bucket/prefix?region=..&endpoint=..&profile=..&min-part-size=..&storage-class=..
+//	gs://bucket/prefix?endpoint=..&key-file-path=..&storage-class=..
+//	azblob://container/prefix?endpoint=..&account-name=..&tier=..
+//
+// Credentials are better left to the providers' environment variables
+// (AWS_*, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_*), which Open
+// reads; the URL's query string is left out of the entry's name so a key
+// given there does not reach messages.
 func FromURL(raw string) (*config.Storage, error) {
 	if raw == "" {
 		return nil, outcome.Usage("--storage is required without a config file")
@@ -79,77 +271,161 @@ func FromURL(raw string) (*config.Storage, error) {
 	if strings.HasPrefix(raw, "/") {
 		return &config.Storage{Name: raw, Local: &config.LocalStorage{Path: filepath.Clean(raw)}}, nil
 	}
+	name := raw
+	if i := strings.IndexByte(name, '?'); i >= 0 {
+		name = name[:i]
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, outcome.Usage("--storage %q: %v", raw, err)
+		return nil, outcome.Usage("--storage %q: not a valid URL", name)
+	}
+	if u.User != nil {
+		return nil, outcome.Usage("--storage %q: credentials do not go in the URL's user part; use the provider's environment variables", u.Scheme+"://"+u.Host+u.Path)
 	}
 	q := u.Query()
 	prefix := strings.Trim(u.Path, "/")
+	known := map[string]bool{}
 	opt := func(k string) *string {
+		known[k] = true
 		if v := q.Get(k); v != "" {
 			return &v
 		}
 		return nil
 	}
-	optInt := func(k string) (*int, error) {
+	var intErr error
+	optInt := func(k string) *int {
+		known[k] = true
 		v := q.Get(k)
 		if v == "" {
-			return nil, nil
+			return nil
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, outcome.Usage("--storage %q: %s must be a number", raw, k)
+		if err != nil && intErr == nil {
+			intErr = outcome.Usage("--storage %q: %s must be a number", name, k)
 		}
-		return &n, nil
+		return &n
 	}
-	name := raw
-	if i := strings.IndexByte(name, '?'); i >= 0 {
-		name = name[:i]
+	checkQuery := func() error {
+		if intErr != nil {
+			return intErr
+		}
+		for k := range q {
+			if !known[k] {
+				return outcome.Usage("--storage %q: unknown query parameter %q", name, k)
+			}
+		}
+		return nil
 	}
+	var st *config.Storage
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, outcome.Usage("--storage %q: file URLs take an absolute path (file:///path)", raw)
+			return nil, outcome.Usage("--storage %q: file URLs take an absolute path (file:///path)", name)
 		}
 		if !strings.HasPrefix(u.Path, "/") {
-			return nil, outcome.Usage("--storage %q: the path must be absolute", raw)
+			return nil, outcome.Usage("--storage %q: the path must be absolute", name)
 		}
-		return &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}, nil
+		st = &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}
 	case "s3":
 		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (s3://bucket/prefix)", raw)
+			return nil, outcome.Usage("--storage %q: no bucket (s3://bucket/prefix)", name)
 		}
-		region := q.Get("region")
-		if region == "" {
-			region = "us-east-1"
-		}
-		mps, err := optInt("min-part-size")
-		if err != nil {
-			return nil, err
-		}
-		return &config.Storage{Name: name, S3: &config.S3Storage{
+		region := firstNonEmpty(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+		known["region"] = true
+		s3 := &config.S3Storage{
 			Bucket: u.Host, Path: &prefix, S3Region: region, S3Profile: opt("profile"),
-			S3EndpointOverride: opt("endpoint"), MinPartSize: mps,
+			S3EndpointOverride: opt("endpoint"), MinPartSize: optInt("min-part-size"),
+			MaxAsyncConnections: optInt("max-async-connections"), S3LogLevel: opt("log-level"),
 			AccessKeyID: opt("access-key-id"), SecretAccessKey: opt("secret-access-key"),
-		}}, nil
-	case "gs":
-		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (gs://bucket/prefix)", raw)
 		}
-		return &config.Storage{Name: name, GCP: &config.GCPStorage{
+		if data, meta := opt("storage-class"), opt("metadata-storage-class"); data != nil || meta != nil {
+			s3.StorageClass = &config.S3StorageClass{Data: data, Metadata: meta}
+		}
+		st = &config.Storage{Name: name, S3: s3}
+	case "gs", "gcs":
+		if u.Host == "" {
+			return nil, outcome.Usage("--storage %q: no bucket (gs://bucket/prefix)", name)
+		}
+		gcp := &config.GCPStorage{
 			BucketName: u.Host, Path: &prefix, Endpoint: opt("endpoint"), KeyFilePath: opt("key-file-path"),
-		}}, nil
-	case "azblob":
-		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no container (azblob://container/prefix)", raw)
+			MinPartSize: optInt("min-part-size"),
 		}
-		endpoint := q.Get("endpoint")
-		return &config.Storage{Name: name, Azure: &config.AzureStorage{
-			Endpoint: endpoint, ContainerName: u.Host, Path: &prefix,
+		if data := opt("storage-class"); data != nil {
+			gcp.StorageClass = &config.GCPStorageClass{Data: data}
+		}
+		st = &config.Storage{Name: name, GCP: gcp}
+	case "azblob", "azure":
+		if u.Host == "" {
+			return nil, outcome.Usage("--storage %q: no container (azblob://container/prefix)", name)
+		}
+		az := &config.AzureStorage{
+			ContainerName: u.Host, Path: &prefix,
 			AccountName: opt("account-name"), AccountKey: opt("account-key"),
-		}}, nil
+			TenantID: opt("tenant-id"), ClientID: opt("client-id"), ClientSecret: opt("client-secret"),
+			MinPartSize: optInt("min-part-size"),
+		}
+		if data, meta := opt("tier"), opt("metadata-tier"); data != nil || meta != nil {
+			az.StorageClass = &config.AzureStorageClass{Data: data, Metadata: meta}
+		}
+		az.Endpoint = deref(opt("endpoint"))
+		if az.Endpoint == "" {
+			az.Endpoint = azureEndpoint(deref(az.AccountName))
+		}
+		if az.Endpoint == "" {
+			return nil, outcome.Usage("--storage %q: no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)", name)
+		}
+		st = &config.Storage{Name: name, Azure: az}
+	default:
+		return nil, outcome.Usage("--storage %q: want /abs/path, file:///abs/path, s3://, gs:// or azblob://", name)
 	}
-	return nil, outcome.Usage("--storage %q: want /abs/path, file:///abs/path, s3://, gs:// or azblob://", raw)
+	if err := checkQuery(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// azureEndpoint derives the Blob endpoint from a connection string's
+// BlobEndpoint or from the account name (AZURE_STORAGE_ACCOUNT by default).
+func azureEndpoint(account string) string {
+	cs := parseConnString(os.Getenv("AZURE_STORAGE_CONNECTION_STRING"))
+	if account == "" {
+		if ep := cs["BlobEndpoint"]; ep != "" {
+			return ep
+		}
+		account = firstNonEmpty(os.Getenv("AZURE_STORAGE_ACCOUNT"), cs["AccountName"])
+	}
+	if account == "" {
+		return ""
+	}
+	proto := firstNonEmpty(cs["DefaultEndpointsProtocol"], "https")
+	suffix := firstNonEmpty(cs["EndpointSuffix"], "core.windows.net")
+	return proto + "://" + account + ".blob." + suffix
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+func firstEnv(keys ...string) string {
+	for _, k := range keys {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func deref(s *string) string {
