@@ -56,6 +56,9 @@ type storageKind struct {
 	entry func(env *testscript.Env) string
 	// url is the ad-hoc --storage URL for the same place.
 	url func(env *testscript.Env) string
+	// setup, when set, runs first: it creates the script's bucket and may
+	// set more variables (credentials, a missing bucket's entry).
+	setup func(env *testscript.Env) error
 }
 
 var localStorage = storageKind{
@@ -88,6 +91,11 @@ func runScripts(t *testing.T, kind storageKind) {
 			env.Setenv("ASPORT", strconv.Itoa(port))
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("STORAGE_KIND", kind.name)
+			if kind.setup != nil {
+				if err := kind.setup(env); err != nil {
+					return err
+				}
+			}
 			env.Setenv("STORAGE_ENTRY", kind.entry(env))
 			env.Setenv("STORAGE_URL", kind.url(env))
 			env.Defer(func() {
@@ -104,8 +112,8 @@ func runScripts(t *testing.T, kind storageKind) {
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
-			case "local":
-				return kind.name == "local", nil
+			case "local", "s3", "gcs", "azure":
+				return kind.name == cond, nil
 			case "realserver":
 				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
 			}
@@ -136,7 +144,8 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd put NS SET KEY BIN=V  write one record (V: integer or string)
 //	asd delete NS SET KEY     delete one record
 //	asd stats WRITES N        the server counted exactly N record writes
-//	asd fault scan-fail N     fail scans after N records
+//	asd fault scan-fail N [C] fail scans after N records with result code C (1)
+//	asd fault scan-drop N [T] drop the connection after N scanned records (T times; 0: always)
 //	asd fault clear           remove faults
 func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	s := ts.Value(serverKey).(*scriptServer)
@@ -243,9 +252,18 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		case "clear":
 			srv.ClearFaults()
 		case "scan-fail":
-			srv.SetFaults(aerospiketest.Faults{ScanFailAfter: atoi(ts, args, 2)})
+			// A server error (code 1) unless another result code is given.
+			code := 1
+			if len(args) > 3 {
+				code = atoi(ts, args, 3)
+			}
+			srv.SetFaults(aerospiketest.Faults{ScanFailAfter: atoi(ts, args, 2), ScanFailCode: code})
 		case "scan-drop":
-			srv.SetFaults(aerospiketest.Faults{ScanDropAfter: atoi(ts, args, 2)})
+			times := 0
+			if len(args) > 3 {
+				times = atoi(ts, args, 3)
+			}
+			srv.SetFaults(aerospiketest.Faults{ScanDropAfter: atoi(ts, args, 2), Times: times})
 		default:
 			ts.Fatalf("asd fault: unknown fault %q", args[1])
 		}

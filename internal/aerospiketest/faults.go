@@ -13,8 +13,8 @@ type Faults struct {
 	// ScanDropAfter closes the connection once this many scan records have
 	// been sent, as a lost node would (0 = off).
 	ScanDropAfter int
-	// ScanFailAfter ends the scan with ScanFailCode once this many records
-	// have been sent (0 = off).
+	// ScanFailAfter ends the scan with ScanFailCode (default 1,
+	// SERVER_ERROR) once this many records have been sent (0 = off).
 	ScanFailAfter int
 	ScanFailCode  int
 	// WriteFailCode refuses record writes with this result code after
@@ -81,6 +81,11 @@ func (fs *faultState) scanRecord() (scanFault, int) {
 	}
 	if fs.f.ScanFailAfter > 0 && fs.scanned >= fs.f.ScanFailAfter {
 		code := fs.f.ScanFailCode
+		if code == 0 {
+			// A real server never ends a scan cleanly before it has
+			// covered every partition: failing means an error code.
+			code = 1 // SERVER_ERROR
+		}
 		fs.consume()
 		return scanFail, code
 	}
