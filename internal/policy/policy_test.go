@@ -1,0 +1,196 @@
+package policy
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+)
+
+func routine(t *testing.T, yaml string) *config.Routine {
+	t.Helper()
+	cfg, err := config.Parse("test.yml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cfg.Routine("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+const base = `aerospike-clusters:
+  c: {seed-nodes: [{host-name: h, port: 3000}]}
+storage:
+  s: {local-storage: {path: /tmp/x}}
+`
+
+func TestBackupFromPolicy(t *testing.T) {
+	r := routine(t, base+`backup-policies:
+  p:
+    parallel: 16
+    file-limit: 10
+    bandwidth: 5
+    records-per-second: 1000
+    socket-timeout: 2000
+    total-timeout: 9000
+    no-udfs: true
+    compression: {mode: ZSTD, level: 7}
+    retry-policy: {base-timeout: 500, multiplier: 2, max-retries: 3}
+backup-routines:
+  r:
+    interval-cron: "@daily"
+    source-cluster: c
+    storage: s
+    backup-policy: p
+    namespaces: [test]
+    set-list: [a, b]
+    bin-list: [x]
+    partition-list: "0-100,200"
+`)
+	b, err := NewBackup(r, BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.For("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Namespace != "test" || c.ParallelRead != 16 || c.ParallelWrite != 16 {
+		t.Errorf("namespace/parallel: %+v", c)
+	}
+	if c.FileLimit != 10<<20 || c.Bandwidth != 5<<20 || c.RecordsPerSecond != 1000 {
+		t.Errorf("units: file-limit %d bandwidth %d rps %d", c.FileLimit, c.Bandwidth, c.RecordsPerSecond)
+	}
+	if c.ScanPolicy.SocketTimeout != 2*time.Second || c.ScanPolicy.TotalTimeout != 9*time.Second {
+		t.Errorf("timeouts: %v %v", c.ScanPolicy.SocketTimeout, c.ScanPolicy.TotalTimeout)
+	}
+	if !c.NoUDFs || c.NoIndexes || c.NoRecords {
+		t.Errorf("no-* switches: %v %v %v", c.NoRecords, c.NoIndexes, c.NoUDFs)
+	}
+	if c.CompressionPolicy == nil || c.CompressionPolicy.Mode != "ZSTD" || c.CompressionPolicy.Level != 7 || b.Compression != "ZSTD" {
+		t.Errorf("compression: %+v", c.CompressionPolicy)
+	}
+	if len(c.SetList) != 2 || len(c.BinList) != 1 {
+		t.Errorf("lists: %v %v", c.SetList, c.BinList)
+	}
+	if len(c.PartitionFilters) != 2 || c.PartitionFilters[0].Begin != 0 || c.PartitionFilters[0].Count != 100 ||
+		c.PartitionFilters[1].Begin != 200 || c.PartitionFilters[1].Count != 1 {
+		t.Errorf("partitions: %+v %+v", c.PartitionFilters[0], c.PartitionFilters[1])
+	}
+	if b.Retry.MaxRetries != 3 || b.Retry.BaseTimeout != 500*time.Millisecond || b.Retry.Multiplier != 2 {
+		t.Errorf("retry: %+v", b.Retry)
+	}
+	// Each namespace gets its own copy: changing one leaves the next alone.
+	c.ScanPolicy.SocketTimeout = time.Hour
+	c2, _ := b.For("bar")
+	if c2.ScanPolicy.SocketTimeout != 2*time.Second || c2.Namespace != "bar" {
+		t.Errorf("configs share state")
+	}
+}
+
+func TestBackupDefaultsAndOverrides(t *testing.T) {
+	r := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test]}
+`)
+	b, err := NewBackup(r, BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := b.For("test")
+	if c.ParallelRead != 8 || c.FileLimit != 250<<20 || c.CompressionPolicy != nil || c.EncryptionPolicy != nil {
+		t.Errorf("ABS defaults not applied: parallel %d file-limit %d", c.ParallelRead, c.FileLimit)
+	}
+	if b.Compression != "NONE" || b.Encryption != "NONE" || len(c.PartitionFilters) != 1 {
+		t.Errorf("modes %s %s, filters %d", b.Compression, b.Encryption, len(c.PartitionFilters))
+	}
+	p, zstd, key, yes := 3, "zstd", "/k.pem", true
+	b, err = NewBackup(r, BackupOverrides{Parallel: &p, Compression: &zstd, Encryption: ptr("aes128"), KeyFile: &key, NoIndexes: &yes}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ = b.For("test")
+	if c.ParallelRead != 3 || c.CompressionPolicy.Mode != "ZSTD" || c.EncryptionPolicy.Mode != "AES128" ||
+		*c.EncryptionPolicy.KeyFile != key || !c.NoIndexes {
+		t.Errorf("overrides not applied: %+v", c)
+	}
+}
+
+func TestBackupRefusals(t *testing.T) {
+	r := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test]}
+`)
+	tests := []struct {
+		name string
+		o    BackupOverrides
+	}{
+		{"parallel", BackupOverrides{Parallel: ptrInt(0)}},
+		{"compression", BackupOverrides{Compression: ptr("gzip")}},
+		{"level", BackupOverrides{Compression: ptr("ZSTD"), CompressionLevel: ptrInt(30)}},
+		{"no key", BackupOverrides{Encryption: ptr("AES256")}},
+		{"two keys", BackupOverrides{Encryption: ptr("AES256"), KeyFile: ptr("a"), KeyEnv: ptr("B")}},
+		{"secret without agent", BackupOverrides{Encryption: ptr("AES256"), KeySecret: ptr("secrets:r:k")}},
+		{"partitions", BackupOverrides{PartitionList: ptr("4000-200")}},
+	}
+	for _, tt := range tests {
+		_, err := NewBackup(r, tt.o, nil)
+		var u *outcome.UsageError
+		if !errors.As(err, &u) {
+			t.Errorf("%s: want a usage error, got %v", tt.name, err)
+		}
+	}
+}
+
+func TestRestoreWritePolicy(t *testing.T) {
+	tests := []struct {
+		name   string
+		mod    func(*RestoreOptions)
+		action as.RecordExistsAction
+		gen    as.GenerationPolicy
+		mode   string
+	}{
+		{"default", func(*RestoreOptions) {}, as.UPDATE, as.EXPECT_GEN_GT, "UPDATE, generation must be greater"},
+		{"unique", func(o *RestoreOptions) { o.Unique = true }, as.CREATE_ONLY, as.EXPECT_GEN_GT, "CREATE_ONLY, generation must be greater"},
+		{"replace", func(o *RestoreOptions) { o.Replace = true; o.NoGeneration = true }, as.REPLACE, as.NONE, "REPLACE"},
+	}
+	for _, tt := range tests {
+		o := DefaultRestoreOptions()
+		tt.mod(&o)
+		c, err := NewRestore(o)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if c.WritePolicy.RecordExistsAction != tt.action || c.WritePolicy.GenerationPolicy != tt.gen || !c.WritePolicy.SendKey {
+			t.Errorf("%s: write policy %+v", tt.name, c.WritePolicy)
+		}
+		if got := WriteMode(c); got != tt.mode {
+			t.Errorf("%s: mode %q, want %q", tt.name, got, tt.mode)
+		}
+	}
+	o := DefaultRestoreOptions()
+	o.RetryMax, o.RetryBase, o.RetryMultiplier = 7, time.Second, 1.5
+	c, _ := NewRestore(o)
+	if c.RetryPolicy.MaxRetries != 7 || c.RetryPolicy.BaseTimeout != time.Second || c.RetryPolicy.Multiplier != 1.5 {
+		t.Errorf("retry policy not wired: %+v", c.RetryPolicy)
+	}
+	for name, mod := range map[string]func(*RestoreOptions){
+		"unique+replace": func(o *RestoreOptions) { o.Unique, o.Replace = true, true },
+		"batch":          func(o *RestoreOptions) { o.BatchSize = 0 },
+		"ttl":            func(o *RestoreOptions) { o.ExtraTTL = -1 },
+		"multiplier":     func(o *RestoreOptions) { o.RetryMultiplier = 0.5 },
+	} {
+		o := DefaultRestoreOptions()
+		mod(&o)
+		if _, err := NewRestore(o); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+func ptr(s string) *string { return &s }
+func ptrInt(n int) *int    { return &n }
