@@ -25,6 +25,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/secret"
 )
 
 // EnvPrefix prefixes the environment variable of every flag.
@@ -63,6 +64,7 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
+	secrets  *secret.Resolver
 	// started is set when a command's own run function begins.
 	started bool
 }
@@ -222,6 +224,8 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newBackupCmd(app),
 		newRestoreCmd(app),
 		newListCmd(app),
+		newRestoreAtCmd(app),
+		newRetentionCmd(app),
 	)
 	markStart(app, root)
 	return root

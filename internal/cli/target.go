@@ -3,19 +3,17 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 	"github.com/aerobackup/aerobackup/internal/timeflag"
@@ -205,19 +203,18 @@ func (a *App) destinationCluster(t *target, destination string, f *targetFlags) 
 	return nil, outcome.Usage("no destination cluster: give --destination NAME or --host HOST")
 }
 
-// resolve returns a config value with secret-agent references resolved.
+// resolve returns a config value with secret-agent references resolved;
+// what a reference resolves to is registered as a secret for redaction.
 func (a *App) resolve(ctx context.Context, agent *config.SecretAgent, field, value string) (string, error) {
 	if !config.IsSecretRef(value) {
 		return value, nil
 	}
-	if agent == nil {
-		return "", outcome.Usage("%s: %q is a secret reference but no secret agent is configured for it", field, value)
+	if a.secrets == nil {
+		a.secrets = secret.NewResolver(nil)
 	}
-	v, err := backup.ParseSecret(ctx, policy.SecretAgentConfig(agent), value)
+	v, err := a.secrets.ResolveWith(ctx, agent, field, value)
 	if err != nil {
-		// The reference is not secret; the value it resolves to never
-		// reaches this message.
-		return "", fmt.Errorf("%s: resolving %q through secret agent %s: %w", field, value, agent.Address, err)
+		return "", err
 	}
 	logging.RegisterSecret(v)
 	return v, nil

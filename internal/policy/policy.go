@@ -15,6 +15,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/secret"
 )
 
 // BackupOverrides are command-line values that replace the policy's; nil
@@ -195,22 +196,13 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	return out, nil
 }
 
-// SecretAgentConfig converts an ABS secret agent entry for backup-go.
+// SecretAgentConfig converts an ABS secret agent entry for backup-go; nil
+// stays nil.
 func SecretAgentConfig(a *config.SecretAgent) *backup.SecretAgentConfig {
 	if a == nil {
 		return nil
 	}
-	conn := a.Connection()
-	timeout := int(a.TimeoutDuration() / time.Millisecond)
-	addr := a.Address
-	return &backup.SecretAgentConfig{
-		ConnectionType:     &conn,
-		Address:            &addr,
-		Port:               a.Port,
-		TimeoutMillisecond: &timeout,
-		CaFile:             a.TLSCAFile,
-		IsBase64:           a.IsBase64,
-	}
+	return secret.AgentConfig(a)
 }
 
 // RestoreOptions are the restore policy values from the command line.
