@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -176,7 +177,11 @@ func gcsKind(t *testing.T) (storageKind, bool) {
 			env.Setenv("STORAGE_MISSING_URL", adhoc(bucket+"-missing"))
 			// fake-gcs-server checks no credentials, so a wrong key cannot
 			// be shown on it; a key file that is not a key can.
-			env.Setenv("STORAGE_BADKEY_ENTRY", entry(bucket)+"\n      key-file-path: "+env.WorkDir+"/aerobackup.yml")
+			notKey := filepath.Join(env.WorkDir, "not-a-key.json")
+			if err := os.WriteFile(notKey, []byte("not a key\n"), 0o600); err != nil {
+				return err
+			}
+			env.Setenv("STORAGE_BADKEY_ENTRY", entry(bucket)+"\n      key-file-path: "+notKey)
 			return nil
 		},
 		entry: func(env *testscript.Env) string { return entry(env.Getenv("BUCKET")) },
