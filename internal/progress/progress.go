@@ -68,10 +68,15 @@ func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker
 	if o.Terminal {
 		t.bar = newBar(o.Writer, label, total)
 		shown := total
+		start := time.Now()
 		set := func(c Counts) {
 			if c.Total > 0 && c.Total != shown {
 				shown = c.Total
 				t.bar.ChangeMax64(c.Total)
+			}
+			// The bar shows records/s; bytes/s goes in the description.
+			if secs := time.Since(start).Seconds(); secs > 0 && c.Bytes > 0 {
+				t.bar.Describe(fmt.Sprintf("%s %.1f MiB/s", label, float64(c.Bytes)/secs/(1<<20)))
 			}
 			_ = t.bar.Set64(int64(c.Records))
 		}
