@@ -35,6 +35,15 @@ type scriptServer struct {
 	host   string
 	port   int
 	client *as.Client
+	// snaps are the namespace copies `asd snapshot` took, with when.
+	snaps map[string]takenSnapshot
+	// marks are write counts `asd stats mark` remembered.
+	marks map[string]int64
+}
+
+type takenSnapshot struct {
+	snap aerospiketest.Snapshot
+	at   time.Time
 }
 
 const serverKey = "aerospike"
@@ -84,7 +93,7 @@ func runScripts(t *testing.T, kind storageKind) {
 				realServerMu.Lock()
 				env.Defer(realServerMu.Unlock)
 			}
-			s := &scriptServer{srv: srv, host: host, port: port}
+			s := &scriptServer{srv: srv, host: host, port: port, snaps: map[string]takenSnapshot{}, marks: map[string]int64{}}
 			env.Values[serverKey] = s
 			env.Setenv("ASHOST", fmt.Sprintf("%s:%d", host, port))
 			env.Setenv("ASHOSTNAME", host)
@@ -108,6 +117,7 @@ func runScripts(t *testing.T, kind storageKind) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"asd":    cmdAsd,
 			"expand": cmdExpand,
+			"sleep":  cmdSleep,
 			"genkey": cmdGenkey,
 		},
 		Condition: func(cond string) (bool, error) {
@@ -141,9 +151,19 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd compare NS1 NS2       record-by-record equality (bins, keys, TTL)
 //	asd truncate NS           remove every record
 //	asd advance DURATION      move the server clock forward
-//	asd put NS SET KEY BIN=V  write one record (V: integer or string)
+//	asd put NS SET KEY [ttl=SECONDS] BIN=V...  write one record (V: integer or string)
+//	asd putmany NS SET PREFIX FROM TO [ttl=SECONDS] BIN=V...
+//	                          write records PREFIX<FROM>..PREFIX<TO> (V may hold %d: the number)
 //	asd delete NS SET KEY     delete one record
-//	asd stats WRITES N        the server counted exactly N record writes
+//	asd snapshot NAME NS      remember the namespace's records (and the time)
+//	asd compare-snapshot NAME NS [-except KEY...]
+//	                          NS equals snapshot NAME aged to now: records whose TTL ran
+//	                          out since are expected gone, others' TTLs shortened;
+//	                          string keys listed after -except are left out of both
+//	asd stats writes N        the server counted exactly N record writes
+//	asd stats mark NAME       remember the write count under NAME
+//	asd stats delta-less A B  fewer writes happened after mark A than after mark B
+//	                          (each measured up to the mark taken after it: A->A.end, B->B.end)
 //	asd fault scan-fail N [C] fail scans after N records with result code C (1)
 //	asd fault scan-drop N [T] drop the connection after N scanned records (T times; 0: always)
 //	asd fault clear           remove faults
@@ -212,20 +232,52 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		if len(args) < 5 {
 			ts.Fatalf("usage: asd put NS SET KEY BIN=VALUE...")
 		}
-		key, err := as.NewKey(args[1], args[2], args[3])
-		ts.Check(err)
-		bins := as.BinMap{}
-		for _, kv := range args[4:] {
-			k, v, _ := strings.Cut(kv, "=")
-			if n, err := strconv.Atoi(v); err == nil {
-				bins[k] = n
-			} else {
-				bins[k] = v
-			}
+		putRecord(ts, s.conn(ts), args[1], args[2], args[3], args[4:], -1)
+	case "putmany":
+		if len(args) < 7 {
+			ts.Fatalf("usage: asd putmany NS SET PREFIX FROM TO BIN=VALUE...")
 		}
-		wp := as.NewWritePolicy(0, 0)
-		wp.SendKey = true
-		ts.Check(s.conn(ts).Put(wp, key, bins))
+		from, to := atoi(ts, args, 4), atoi(ts, args, 5)
+		for i := from; i <= to; i++ {
+			putRecord(ts, s.conn(ts), args[1], args[2], args[3]+strconv.Itoa(i), args[6:], i)
+		}
+	case "snapshot":
+		if len(args) != 3 {
+			ts.Fatalf("usage: asd snapshot NAME NS")
+		}
+		s.snaps[args[1]] = takenSnapshot{snap: snapshot(ts, s, args[2]), at: time.Now()}
+	case "compare-snapshot":
+		if len(args) < 3 {
+			ts.Fatalf("usage: asd compare-snapshot NAME NS [-except KEY...]")
+		}
+		taken, ok := s.snaps[args[1]]
+		if !ok {
+			ts.Fatalf("no snapshot %q", args[1])
+		}
+		var except []string
+		if len(args) > 3 {
+			if args[3] != "-except" {
+				ts.Fatalf("usage: asd compare-snapshot NAME NS [-except KEY...]")
+			}
+			except = args[4:]
+		}
+		want := agedSnapshot(taken, time.Now(), except)
+		got := snapshot(ts, s, args[2])
+		got = agedSnapshot(takenSnapshot{snap: got, at: time.Now()}, time.Now(), except)
+		diff := aerospiketest.Diff(want, got, aerospiketest.CompareOptions{TTLTolerance: 3 * time.Second})
+		if neg {
+			if len(diff) == 0 {
+				ts.Fatalf("namespace %s equals snapshot %s", args[2], args[1])
+			}
+			return
+		}
+		if len(diff) > 0 {
+			if len(diff) > 20 {
+				diff = append(diff[:20], fmt.Sprintf("... and %d more", len(diff)-20))
+			}
+			ts.Fatalf("namespace %s differs from snapshot %s:\n%s", args[2], args[1], strings.Join(diff, "\n"))
+		}
+		ts.Logf("namespace %s equals snapshot %s (%d records)", args[2], args[1], len(want.Records))
 	case "delete":
 		key, err := as.NewKey(args[1], args[2], args[3])
 		ts.Check(err)
@@ -233,6 +285,29 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	case "stats":
 		st := needServer("stats").Stats()
+		writes := st.Writes + st.BatchWrites
+		switch args[1] {
+		case "mark":
+			s.marks[args[2]] = writes
+			ts.Logf("mark %s: %d writes", args[2], writes)
+			return
+		case "delta-less":
+			// Marks A, A.end, B, B.end must exist.
+			get := func(name string) int64 {
+				v, ok := s.marks[name]
+				if !ok {
+					ts.Fatalf("no stats mark %q", name)
+				}
+				return v
+			}
+			da := get(args[2]+".end") - get(args[2])
+			db := get(args[3]+".end") - get(args[3])
+			if (da < db) == neg {
+				ts.Fatalf("writes: %s %d, %s %d", args[2], da, args[3], db)
+			}
+			ts.Logf("writes: %s %d, %s %d", args[2], da, args[3], db)
+			return
+		}
 		want := atoi(ts, args, 2)
 		var got int64
 		switch args[1] {
@@ -258,6 +333,10 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 				code = atoi(ts, args, 3)
 			}
 			srv.SetFaults(aerospiketest.Faults{ScanFailAfter: atoi(ts, args, 2), ScanFailCode: code})
+		case "delay":
+			d, err := time.ParseDuration(args[2])
+			ts.Check(err)
+			srv.SetFaults(aerospiketest.Faults{Delay: d})
 		case "scan-drop":
 			times := 0
 			if len(args) > 3 {
@@ -315,4 +394,73 @@ func cmdGenkey(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	block := &pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pem.EncodeToMemory(block), 0o600))
+}
+
+// putRecord writes one record through the client; args are BIN=VALUE
+// pairs and an optional ttl=SECONDS. A value holding %d gets n (n >= 0).
+func putRecord(ts *testscript.TestScript, c *as.Client, ns, set, userKey string, args []string, n int) {
+	key, err := as.NewKey(ns, set, userKey)
+	ts.Check(err)
+	bins := as.BinMap{}
+	wp := as.NewWritePolicy(0, 0)
+	wp.SendKey = true
+	wp.Expiration = as.TTLDontExpire
+	for _, kv := range args {
+		k, v, _ := strings.Cut(kv, "=")
+		if n >= 0 && strings.Contains(v, "%d") {
+			v = strings.ReplaceAll(v, "%d", strconv.Itoa(n))
+		}
+		if k == "ttl" {
+			ttl, err := strconv.Atoi(v)
+			ts.Check(err)
+			wp.Expiration = uint32(ttl)
+			continue
+		}
+		if i, err := strconv.Atoi(v); err == nil {
+			bins[k] = i
+		} else {
+			bins[k] = v
+		}
+	}
+	ts.Check(c.Put(wp, key, bins))
+}
+
+// agedSnapshot returns the snapshot as it should look at now: records
+// whose TTL ran out are gone (with a second's margin either way they are
+// dropped, so borderline records do not make tests flaky), the others'
+// TTLs shortened; records with the string keys in except are left out.
+func agedSnapshot(t takenSnapshot, now time.Time, except []string) aerospiketest.Snapshot {
+	out := aerospiketest.Snapshot{Namespace: t.snap.Namespace, Records: map[string]aerospiketest.SnapRecord{}}
+	elapsed := now.Sub(t.at)
+	for d, r := range t.snap.Records {
+		skip := false
+		for _, k := range except {
+			if len(r.Key) > 0 && string(r.Key[1:]) == k {
+				skip = true
+			}
+		}
+		if skip {
+			continue
+		}
+		if r.TTL >= 0 {
+			r.TTL -= elapsed
+			if r.TTL <= 2*time.Second {
+				continue
+			}
+		}
+		out.Records[d] = r
+	}
+	return out
+}
+
+// cmdSleep pauses the script: sleep DURATION (records expire on the
+// server's clock, which is the wall clock in these scripts, as the
+// backups' times are).
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	d, err := time.ParseDuration(args[0])
+	ts.Check(err)
+	time.Sleep(d)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -24,6 +26,8 @@ type backupOptions struct {
 	autoFull    bool
 	force       bool
 	dryRun      bool
+	prune       bool
+	lock        lockFlags
 	overrides   policy.BackupOverrides
 	// Flag holders for the optional overrides (nil unless changed).
 	parallel, fileLimit, rps, bandwidth, level    int
@@ -44,7 +48,16 @@ written last. A failed or interrupted run leaves nothing behind.
 
 --incremental backs up the records changed since the routine's last backup
 (read from storage, so cron needs no local state); without a full backup to
-build on it skips with exit status 3, or takes a full with --auto-full.`,
+build on it skips with exit status 3, or takes a full with --auto-full.
+
+Every run takes the routine's lock in storage, with ABS's rules: a full never
+overlaps another full, a full starts even while an incremental runs, and an
+incremental skips while any other backup runs (unless the policy says
+concurrent-incremental: true). A run refused by the lock exits 3 naming the
+holder; a lock whose heartbeat is older than --lock-stale-after is taken over.
+
+--prune applies the policy's retention after a successful full backup (see
+'aerobackup retention prune').`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike`,
@@ -60,6 +73,8 @@ build on it skips with exit status 3, or takes a full with --auto-full.`,
 	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
 	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
 	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
+	o.lock.register(cmd)
 	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
 	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
 	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
@@ -129,6 +144,7 @@ type backupSummary struct {
 	Backup     *backupjob.Result `json:"backup,omitempty"`
 	Plan       []backupPlanEntry `json:"plan,omitempty"`
 	Totals     map[string]uint64 `json:"totals,omitempty"`
+	Prune      *pruneSummary     `json:"prune,omitempty"`
 	DurationMs int64             `json:"duration-millis"`
 }
 
@@ -159,6 +175,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
+	var keepFull, keepIncr int
+	if o.prune {
+		if keepFull, keepIncr, err = retentionCounts(r, 0, 0, false, false); err != nil {
+			return fmt.Errorf("--prune: %w", err)
+		}
+	}
 	started := app.Now()
 	log := app.Log.With("routine", r.Name)
 
@@ -171,6 +193,17 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	typ := catalog.Full
 	if o.incremental {
 		typ = catalog.Incremental
+	}
+	concurrentIncr := isTrue(r.Policy().ConcurrentIncremental)
+	var rl *routineLock
+	baseCtx := ctx // the lock's context ends with the lock
+	// Every return below releases the lock, whatever it is at the time.
+	defer func() { rl.release() }()
+	if !o.dryRun {
+		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
+			return err
+		}
+		ctx = rl.ctx
 	}
 	// The lower bounds of an incremental come from storage, per namespace.
 	var existing []catalog.Backup
@@ -210,6 +243,15 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 			log.Info("no full backup to build on: taking a full backup instead (--auto-full)",
 				"namespaces", strings.Join(missing, ","))
 			typ = catalog.Full
+			if rl != nil {
+				// A full has its own lock and rules: swap.
+				rl.release()
+				rl = nil
+				if rl, err = app.lockRoutine(baseCtx, store, r.Name, lock.Full, o.lock, concurrentIncr); err != nil {
+					return err
+				}
+				ctx = rl.ctx
+			}
 		}
 	}
 
@@ -244,6 +286,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 
 	res, runErr := job.Run(ctx)
+	if runErr == nil && rl.lost() {
+		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
+	}
 	if runErr != nil && res == nil {
 		return runErr
 	}
@@ -256,14 +301,42 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		summary.Outcome = "no-changes"
 	}
 	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
+	var pruneErr error
+	if o.prune && runErr == nil && typ == catalog.Full {
+		// The prune lock excludes every backup, ours included.
+		rl.release()
+		rl = nil
+		summary.Prune, pruneErr = app.prune(baseCtx, store, r.Name, keepFull, keepIncr, false, o.lock)
+		var skip *outcome.SkipError
+		if errors.As(pruneErr, &skip) {
+			log.Warn("backup done, retention not applied: " + skip.Reason)
+			pruneErr = nil
+		}
+	} else if o.prune {
+		log.Info("retention not applied: --prune runs only after a successful full backup")
+	}
 	if app.Globals.JSON {
 		if err := app.writeJSON(summary); err != nil {
 			return err
 		}
 	} else {
 		printBackupSummary(app, res, summary.Outcome, time.Duration(summary.DurationMs)*time.Millisecond)
+		if summary.Prune != nil {
+			fmt.Fprintf(app.IO.Err, "retention: removed %d backups and %d leftover folders, kept %d\n",
+				summary.Prune.Removed, len(summary.Prune.Leftovers), summary.Prune.Kept)
+		}
+	}
+	if runErr == nil {
+		return pruneErr
 	}
 	return runErr
+}
+
+func lockKind(t catalog.Type) lock.Kind {
+	if t == catalog.Incremental {
+		return lock.Incremental
+	}
+	return lock.Full
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
@@ -31,6 +32,7 @@ type restoreFlags struct {
 	keyFile      string
 	keyEnv       string
 	keySecret    string
+	lock         lockFlags
 }
 
 func (f *restoreFlags) register(cmd *cobra.Command) {
@@ -65,6 +67,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the key of an encrypted backup")
 	fl.StringVar(&f.keyEnv, "encryption-key-env", "", "environment variable holding the key of an encrypted backup")
 	fl.StringVar(&f.keySecret, "encryption-key-secret", "", "secret-agent reference of the key of an encrypted backup")
+	f.lock.register(cmd)
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
 }
@@ -190,6 +193,7 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if err != nil {
 			return err
 		}
+		defer store.Close()
 		step, err := app.pathStep(ctx, store, o)
 		if err != nil {
 			return err
@@ -213,6 +217,18 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if store, err = app.openStore(ctx, t); err != nil {
 			return err
 		}
+		// Closed after the lock is released (defers run last first).
+		defer store.Close()
+		if !o.dryRun {
+			// A restore lock keeps a prune from deleting the backup
+			// under us; restores do not exclude each other.
+			rl, err := app.lockRoutine(ctx, store, key.Routine, lock.Restore, o.lock, false)
+			if err != nil {
+				return err
+			}
+			defer rl.release()
+			ctx = rl.ctx
+		}
 		b, err := findBackup(ctx, store, key)
 		if err != nil {
 			return err
@@ -232,8 +248,6 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 			return outcome.Usage("backup %s holds none of the namespaces %s", b.Key, strings.Join(o.target.namespaces, ", "))
 		}
 	}
-	defer store.Close()
-
 	for i := range steps {
 		steps[i].Destination = steps[i].Source
 		if dst, ok := nsMap[steps[i].Source]; ok {

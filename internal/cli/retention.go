@@ -1,0 +1,323 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// This file holds the retention command and the routine-lock helper every
+// command that writes, restores from or deletes backups goes through.
+
+// lockFlags tune the routine lock.
+type lockFlags struct {
+	staleAfter time.Duration
+}
+
+func (f *lockFlags) register(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&f.staleAfter, "lock-stale-after", lock.DefaultStaleAfter,
+		"take over a routine lock whose heartbeat is older than this (its holder is presumed dead)")
+}
+
+// routineLock is a held routine lock; ctx is cancelled when another run
+// takes the lock over, so the holder stops writing.
+type routineLock struct {
+	l      *lock.Lock
+	ctx    context.Context
+	cancel context.CancelFunc
+	log    func(msg string, args ...any)
+}
+
+// lockRoutine takes the routine's lock of kind. A lock held by another
+// live run is a skip (exit 3) naming the holder.
+func (a *App) lockRoutine(ctx context.Context, store storage.Store, routine string, kind lock.Kind,
+	f lockFlags, concurrentIncr bool) (*routineLock, error) {
+	if f.staleAfter <= 0 {
+		return nil, outcome.Usage("--lock-stale-after must be positive, got %s", f.staleAfter)
+	}
+	// Heartbeats well inside the stale limit, so a live run never looks dead.
+	hb := min(lock.DefaultHeartbeat, f.staleAfter/4)
+	m := lock.New(store, lock.Options{Now: a.Now, HeartbeatInterval: hb, StaleAfter: f.staleAfter,
+		AllowConcurrentIncremental: concurrentIncr, Logger: a.Log})
+	l, err := m.Acquire(ctx, routine, kind)
+	if err != nil {
+		var held *lock.HeldError
+		if errors.As(err, &held) {
+			return nil, outcome.Skip("%s (a lock older than --lock-stale-after %s is taken over)", held.Error(), f.staleAfter)
+		}
+		return nil, err
+	}
+	a.Log.Debug("routine locked", "routine", routine, "lock", l.Path(), "kind", string(kind))
+	rl := &routineLock{l: l, log: a.Log.Warn}
+	rl.ctx, rl.cancel = context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-l.Lost():
+			rl.cancel()
+		case <-rl.ctx.Done():
+		}
+	}()
+	return rl, nil
+}
+
+// release deletes the lock; it runs on every exit path, including after
+// a signal cancelled ctx, so it uses a context of its own.
+func (rl *routineLock) release() {
+	if rl == nil {
+		return
+	}
+	rl.cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := rl.l.Release(ctx); err != nil {
+		rl.log("releasing the routine lock", "lock", rl.l.Path(), "error", err)
+	}
+}
+
+// lost reports whether another run took the lock over.
+func (rl *routineLock) lost() bool {
+	select {
+	case <-rl.l.Lost():
+		return true
+	default:
+		return false
+	}
+}
+
+type retentionOptions struct {
+	target          targetFlags
+	keepFull        int
+	keepIncremental int
+	dryRun          bool
+	lock            lockFlags
+}
+
+func newRetentionCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "retention",
+		Short: "Apply retention policies to stored backups",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newRetentionPruneCmd(app))
+	return cmd
+}
+
+func newRetentionPruneCmd(app *App) *cobra.Command {
+	o := &retentionOptions{}
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Delete the backups a routine's retention policy no longer keeps",
+		Long: `Delete the backups of a routine that its policy's retention (full: N,
+incremental: M) or --keep-full N --keep-incremental M no longer keeps: the
+newest N full backups stay, and incrementals only when they started after
+the M-th newest full. The newest full is never deleted, a kept incremental
+never loses its full, and a policy that keeps nothing is refused.
+
+Deletion is oldest first and removes each backup's metadata.yaml before its
+files, so a prune cut short leaves no half-readable backup; run it again to
+finish (the leftover folders of failed backups and interrupted prunes older
+than the newest full are deleted too). It never runs beside a backup or a
+restore of the routine (exit 3).`,
+		Example: `  aerobackup retention prune -r daily --dry-run
+  aerobackup retention prune -r daily --keep-full 7 --keep-incremental 2 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := cmd.Flags()
+			return runRetentionPrune(cmd.Context(), app, o, f.Changed("keep-full"), f.Changed("keep-incremental"))
+		},
+	}
+	o.target.register(cmd, false)
+	f := cmd.Flags()
+	f.IntVar(&o.keepFull, "keep-full", 0, "keep this many newest full backups (overrides the policy's retention.full)")
+	f.IntVar(&o.keepIncremental, "keep-incremental", 0, "keep incrementals after the this-many-th newest full (overrides retention.incremental)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be kept and removed, delete nothing")
+	o.lock.register(cmd)
+	return cmd
+}
+
+// retentionCounts resolves the numbers from the policy and the flags.
+// Policy nil fields follow ABS: no full count keeps every full; no
+// incremental count keeps the incrementals of every kept full.
+func retentionCounts(r *config.Routine, keepFull, keepIncr int, fullSet, incrSet bool) (int, int, error) {
+	var pf, pi *int
+	if p := r.Policy(); p != nil && p.Retention != nil {
+		pf, pi = p.Retention.Full, p.Retention.Incremental
+	}
+	if fullSet {
+		pf = &keepFull
+	}
+	if incrSet {
+		pi = &keepIncr
+	}
+	if pf == nil && pi == nil {
+		return 0, 0, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", r.Name)
+	}
+	full := math.MaxInt
+	if pf != nil {
+		full = *pf
+	}
+	if full < 1 {
+		return 0, 0, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", r.Name, full)
+	}
+	incr := full
+	if pi != nil {
+		incr = *pi
+	}
+	if incr < 0 {
+		return 0, 0, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", r.Name, incr)
+	}
+	return full, incr, nil
+}
+
+// pruneDecision is one row of the prune report.
+type pruneDecision struct {
+	Action  string    `json:"action"` // keep, remove, removed
+	Key     string    `json:"key"`
+	Type    string    `json:"type"`
+	Created time.Time `json:"created"`
+	Reason  string    `json:"reason"`
+}
+
+type pruneSummary struct {
+	Type            string          `json:"type"`
+	Routine         string          `json:"routine"`
+	DryRun          bool            `json:"dry-run"`
+	KeepFull        *int            `json:"keep-full,omitempty"`
+	KeepIncremental int             `json:"keep-incremental"`
+	Decisions       []pruneDecision `json:"decisions"`
+	Leftovers       []pruneDecision `json:"leftovers,omitempty"`
+	Removed         int             `json:"removed"`
+	Kept            int             `json:"kept"`
+}
+
+func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullSet, incrSet bool) error {
+	t, err := app.resolveTarget(&o.target, false)
+	if err != nil {
+		return err
+	}
+	keepFull, keepIncr, err := retentionCounts(t.routine, o.keepFull, o.keepIncremental, fullSet, incrSet)
+	if err != nil {
+		return err
+	}
+	store, err := app.openStore(ctx, t)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sum, err := app.prune(ctx, store, t.routine.Name, keepFull, keepIncr, o.dryRun, o.lock)
+	if sum != nil {
+		if perr := app.printPrune(sum); perr != nil && err == nil {
+			err = perr
+		}
+	}
+	return err
+}
+
+// prune plans and (unless dryRun) applies retention under the prune lock.
+func (a *App) prune(ctx context.Context, store storage.Store, routine string, keepFull, keepIncr int,
+	dryRun bool, lf lockFlags) (*pruneSummary, error) {
+	if !dryRun {
+		rl, err := a.lockRoutine(ctx, store, routine, lock.Prune, lf, false)
+		if err != nil {
+			return nil, err
+		}
+		defer rl.release()
+		ctx = rl.ctx
+	}
+	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{routine}})
+	if err != nil {
+		return nil, fmt.Errorf("routine %q: reading the catalog of %s: %w", routine, store, err)
+	}
+	plan, err := catalog.PlanRetention(listing.Backups, keepFull, keepIncr)
+	if err != nil {
+		return nil, outcome.AsUsage(err)
+	}
+	leftovers := catalog.Leftovers(listing)
+	sum := &pruneSummary{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: plan.KeepIncremental,
+		Decisions: []pruneDecision{}}
+	if keepFull != math.MaxInt {
+		sum.KeepFull = &keepFull
+	}
+	for _, d := range plan.Decisions {
+		action := "keep"
+		if !d.Keep {
+			action = "remove"
+			sum.Removed++
+		} else {
+			sum.Kept++
+		}
+		sum.Decisions = append(sum.Decisions, pruneDecision{Action: action, Key: d.Backup.Key, Type: string(d.Backup.Type),
+			Created: d.Backup.Time, Reason: d.Reason})
+	}
+	for _, l := range leftovers {
+		sum.Leftovers = append(sum.Leftovers, pruneDecision{Action: "remove", Key: l.Path, Type: string(l.Type), Created: l.Time,
+			Reason: "incomplete (" + l.Reason + ") and older than the newest full: leftover of a failed backup or an interrupted prune"})
+	}
+	if dryRun {
+		return sum, nil
+	}
+	res, err := catalog.ApplyRetention(ctx, store, plan, leftovers)
+	removed := map[string]bool{}
+	for _, k := range res.Removed {
+		removed[k] = true
+	}
+	for _, k := range res.Leftovers {
+		removed[k] = true
+	}
+	for i := range sum.Decisions {
+		if removed[sum.Decisions[i].Key] {
+			sum.Decisions[i].Action = "removed"
+		}
+	}
+	for i := range sum.Leftovers {
+		if removed[sum.Leftovers[i].Key] {
+			sum.Leftovers[i].Action = "removed"
+		}
+	}
+	if err != nil {
+		return sum, fmt.Errorf("routine %q: prune stopped after removing %d backups (run it again to finish): %w", routine, len(res.Removed), err)
+	}
+	a.Log.Info("retention applied", "routine", routine, "removed", len(res.Removed), "leftovers-removed", len(res.Leftovers),
+		"kept", sum.Kept)
+	return sum, nil
+}
+
+func (a *App) printPrune(sum *pruneSummary) error {
+	if a.Globals.JSON {
+		return a.writeJSON(sum)
+	}
+	if len(sum.Decisions) == 0 && len(sum.Leftovers) == 0 {
+		fmt.Fprintf(a.IO.Err, "routine %q: no backups\n", sum.Routine)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACTION\tCREATED\tTYPE\tKEY\tREASON")
+	for _, d := range append(append([]pruneDecision(nil), sum.Decisions...), sum.Leftovers...) {
+		created := "-"
+		if !d.Created.IsZero() {
+			created = d.Created.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Action, created, d.Type, d.Key, d.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	verb := "removed"
+	if sum.DryRun {
+		verb = "would remove"
+	}
+	fmt.Fprintf(a.IO.Err, "routine %q: %s %d backups and %d leftover folders, keeping %d\n", sum.Routine, verb, sum.Removed,
+		len(sum.Leftovers), sum.Kept)
+	return nil
+}
