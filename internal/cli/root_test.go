@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aerobackup/aerobackup/internal/outcome"
+)
+
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb}, Globals: &Globals{},
+		Getenv: func(k string) string { return env[k] }}
+	root := NewRootCmd(app)
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	_, err := root.ExecuteContextC(context.Background())
+	if err != nil && !app.started {
+		err = outcome.AsUsage(err)
+	}
+	code := outcome.ExitCode(err)
+	if err != nil {
+		reportError(app, err, code)
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestEnvVarNames(t *testing.T) {
+	for flag, want := range map[string]string{
+		"log-level": "AEROBACKUP_LOG_LEVEL", "config": "AEROBACKUP_CONFIG", "metrics-file": "AEROBACKUP_METRICS_FILE",
+	} {
+		if got := EnvVar(flag); got != want {
+			t.Errorf("%s: %s, want %s", flag, got, want)
+		}
+	}
+}
+
+// Precedence: flag > environment > default.
+func TestEnvironmentOverridesDefaultsNotFlags(t *testing.T) {
+	env := map[string]string{"AEROBACKUP_LOG_LEVEL": "loud"}
+	code, _, stderr := run(t, env, "version")
+	if code != outcome.ExitUsage || !strings.Contains(stderr, `unknown log level "loud"`) {
+		t.Errorf("environment not applied: exit %d, %s", code, stderr)
+	}
+	code, stdout, stderr := run(t, env, "version", "--log-level", "debug")
+	if code != 0 || !strings.Contains(stdout, "aerobackup ") {
+		t.Errorf("flag must win over the environment: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = run(t, map[string]string{"AEROBACKUP_QUIET": "maybe"}, "version")
+	if code != outcome.ExitUsage || !strings.Contains(stderr, "AEROBACKUP_QUIET") {
+		t.Errorf("a bad environment value must name the variable: exit %d, %s", code, stderr)
+	}
+}
+
+func TestVersionJSON(t *testing.T) {
+	code, stdout, _ := run(t, nil, "version", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var v VersionInfo
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.Version == "" || !strings.HasPrefix(v.Go, "go") || v.BackupGo == "" {
+		t.Errorf("incomplete version info %+v", v)
+	}
+}
+
+// With --json an error is one JSON object on stderr carrying the exit status.
+func TestJSONErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(bad, []byte("nonsense: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, nil, "list", "--json", "-c", bad)
+	if code != outcome.ExitUsage || stdout != "" {
+		t.Fatalf("exit %d stdout %q", code, stdout)
+	}
+	var e map[string]any
+	if err := json.Unmarshal([]byte(stderr), &e); err != nil {
+		t.Fatalf("stderr is not one JSON object: %v\n%s", err, stderr)
+	}
+	if e["exit-status"] != float64(2) || e["kind"] != "usage" || !strings.Contains(e["message"].(string), "nonsense") {
+		t.Errorf("error object %v", e)
+	}
+}
+
+func TestHelpEndsWithExitCodes(t *testing.T) {
+	for _, cmd := range []string{"backup", "restore", "list"} {
+		code, stdout, _ := run(t, nil, cmd, "--help")
+		if code != 0 || !strings.Contains(stdout, "Exit status:") || !strings.Contains(stdout, "130") {
+			t.Errorf("%s --help lacks the exit codes", cmd)
+		}
+	}
+}
