@@ -306,7 +306,7 @@ func (a *App) printPrune(sum *pruneSummary) error {
 	for _, d := range append(append([]pruneDecision(nil), sum.Decisions...), sum.Leftovers...) {
 		created := "-"
 		if !d.Created.IsZero() {
-			created = d.Created.UTC().Format(time.RFC3339)
+			created = d.Created.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Action, created, d.Type, d.Key, d.Reason)
 	}
