@@ -223,7 +223,7 @@ func randomName() string {
 	return "aerobackup-backend-" + hex.EncodeToString(b)
 }
 
-func needEnv(t *testing.T, keys ...string) {
+func needEnv(t testing.TB, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
 		if os.Getenv(k) == "" {
