@@ -1,0 +1,72 @@
+// Package metrics owns the Prometheus metrics a single aerobackup run
+// leaves behind: a textfile for node_exporter's textfile collector and a
+// push to a Pushgateway. Both carry the metric names and labels of the
+// Aerospike Backup Service (ABS v3), so dashboards and alerts written for
+// ABS keep working when the scheduler becomes cron or a Kubernetes job.
+//
+// A one-shot process has no memory, so counters and histogram buckets are
+// carried forward from the previous file (or from the Pushgateway's current
+// group): the previous state is parsed, this run is added, and the result
+// is written back whole. Gauges are replaced. Series of other routines and
+// families this package does not own are kept as they are.
+//
+// The package does not decide when a run starts or ends, does not log and
+// does not read configuration: commands build a Run and call UpdateFile
+// and/or Push.
+//
+// # Metrics
+//
+// Same names, types, help and labels as ABS v3.6:
+//
+//	aerospike_backup_service_backup_events_total{routine,type,outcome}   counter
+//	aerospike_backup_service_backup_duration_seconds{routine,type}       histogram, buckets 60*1.5^n, n=0..15
+//	aerospike_backup_service_backup_in_progress{routine,type}            gauge, 1 while running, 0 after
+//	aerospike_backup_service_backup_progress_pct{routine,type}           gauge
+//	aerospike_backup_service_last_successful_backup_timestamp{routine,type} gauge, Unix seconds
+//	aerospike_backup_service_restore_events_total{outcome}               counter
+//	aerospike_backup_service_restore_in_progress                         gauge
+//
+// and ABS's deprecated unlabeled ones, which older dashboards still use:
+//
+//	aerospike_backup_service_runs_total, _incremental_runs_total        counters, successful runs
+//	aerospike_backup_service_skip_total, _incremental_skip_total        counters
+//	aerospike_backup_service_failure_total, _incremental_failure_total  counters
+//	aerospike_backup_service_duration_millis, _incremental_duration_millis gauges, last successful run
+//
+// aerobackup adds, in the same family style:
+//
+//	aerospike_backup_service_last_backup_records{routine,type}   gauge, records in the last backup written (success or partial)
+//	aerospike_backup_service_last_backup_bytes{routine,type}     gauge, bytes of that backup
+//	aerospike_backup_service_restore_duration_seconds{routine}   histogram of successful restores, ABS buckets
+//	aerospike_backup_service_last_restore_records{routine}       gauge, records of the last successful or partial restore
+//	aerospike_backup_service_last_restore_bytes{routine}         gauge, bytes of that restore
+//
+// The restore duration uses the name and routine label ABS's metrics
+// catalog proposes; a restore by path (no routine) is labelled "@by-path"
+// as there.
+//
+// # Outcomes
+//
+// aerobackup's exit outcomes map onto ABS's outcome label like this:
+//
+//	exit 0   Success   outcome="success"; runs_total; last_successful_backup_timestamp; duration
+//	exit 1   Failure   outcome="failure"; failure_total; duration observed
+//	exit 4   Partial   outcome="failure" (ABS has no partial); failure_total; duration, records and bytes recorded
+//	exit 130/143 Canceled outcome="canceled"; duration observed; no deprecated counter (ABS has none)
+//	exit 3   Skip      outcome="skip"; skip_total; in_progress and progress left alone (the run
+//	                   holding the lock owns them)
+//	exit 2   usage errors write no metrics: nothing was attempted
+//
+// Running (call at start) sets only the in-progress and progress gauges, so
+// a long backup is visible before it ends.
+//
+// # Concurrency
+//
+// UpdateFile takes an exclusive flock on PATH.lock (a sidecar that
+// node_exporter ignores, since it reads only *.prom) around read-merge-write,
+// so runs of different routines sharing one file do not lose increments. On
+// systems without flock the lock is skipped and two simultaneous writers may
+// lose one increment. Pushes need no lock: each routine has its own
+// Pushgateway group and runs of one routine are serialized by the repository
+// lock.
+package metrics

@@ -1,0 +1,420 @@
+package metrics
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	"google.golang.org/protobuf/proto"
+)
+
+// Operation is what the run did.
+type Operation string
+
+// Operations.
+const (
+	Backup  Operation = "backup"
+	Restore Operation = "restore"
+)
+
+// Outcome is how the run ended, in aerobackup's terms (see the package
+// documentation for the mapping onto ABS's outcome label).
+type Outcome string
+
+// Outcomes.
+const (
+	Success  Outcome = "success"
+	Failure  Outcome = "failure"
+	Partial  Outcome = "partial"
+	Canceled Outcome = "canceled"
+	Skip     Outcome = "skip"
+	// Running marks a run that has started: only the in-progress and
+	// progress gauges change.
+	Running Outcome = "running"
+)
+
+// Backup types, the ABS "type" label.
+const (
+	Full        = "full"
+	Incremental = "incremental"
+)
+
+// ByPath is the routine label of a restore that names a path, not a routine.
+const ByPath = "@by-path"
+
+// Run is one backup or restore as the metrics see it.
+type Run struct {
+	Operation Operation
+	Routine   string // required for backups; empty for a restore means ByPath
+	Type      string // Full or Incremental; backups only
+	Outcome   Outcome
+	Started   time.Time
+	Finished  time.Time // ignored when Outcome is Running
+	Records   uint64    // records written (backup) or restored
+	Bytes     uint64    // bytes written (backup) or read (restore)
+	// ProgressPct is the last known progress in percent, for Running and
+	// unfinished backups; a successful backup always reports 100.
+	ProgressPct float64
+}
+
+// OutcomeOf maps the error a command returned to a metrics outcome, using
+// the same classification as the exit status. ok is false for usage errors,
+// which must not be recorded: nothing was attempted.
+func OutcomeOf(err error) (o Outcome, ok bool) {
+	switch outcome.ExitCode(err) {
+	case outcome.ExitOK:
+		return Success, true
+	case outcome.ExitUsage:
+		return "", false
+	case outcome.ExitSkipped:
+		return Skip, true
+	case outcome.ExitPartial:
+		return Partial, true
+	case outcome.ExitInterrupted, outcome.ExitTerminated:
+		return Canceled, true
+	}
+	return Failure, true
+}
+
+const prefix = "aerospike_backup_service_"
+
+// Metric names.
+const (
+	backupEvents        = prefix + "backup_events_total"
+	backupDuration      = prefix + "backup_duration_seconds"
+	backupInProgress    = prefix + "backup_in_progress"
+	backupProgressPct   = prefix + "backup_progress_pct"
+	lastSuccessfulTS    = prefix + "last_successful_backup_timestamp"
+	restoreEvents       = prefix + "restore_events_total"
+	restoreInProgress   = prefix + "restore_in_progress"
+	runsTotal           = prefix + "runs_total"
+	incrRunsTotal       = prefix + "incremental_runs_total"
+	skipTotal           = prefix + "skip_total"
+	incrSkipTotal       = prefix + "incremental_skip_total"
+	failureTotal        = prefix + "failure_total"
+	incrFailureTotal    = prefix + "incremental_failure_total"
+	durationMillis      = prefix + "duration_millis"
+	incrDurationMillis  = prefix + "incremental_duration_millis"
+	lastBackupRecords   = prefix + "last_backup_records"
+	lastBackupBytes     = prefix + "last_backup_bytes"
+	restoreDuration     = prefix + "restore_duration_seconds"
+	lastRestoreRecords  = prefix + "last_restore_records"
+	lastRestoreBytes    = prefix + "last_restore_bytes"
+	deprecatedEventsUse = "(Deprecated: use aerospike_backup_service_backup_events_total instead.)"
+	deprecatedDurUse    = "(Deprecated: use aerospike_backup_service_backup_duration_seconds instead.)"
+)
+
+type spec struct {
+	typ  dto.MetricType
+	help string
+	// perRoutine families carry a routine label; the others are
+	// process-wide in ABS (and per group on a Pushgateway).
+	perRoutine bool
+}
+
+// specs holds every family this package writes. Help texts are ABS's,
+// word for word, for the ABS names.
+var specs = map[string]spec{
+	backupEvents:       {dto.MetricType_COUNTER, "Backup service job events by routine, type (full/incremental), and outcome (success, failure, canceled, retry, skip)", true},
+	backupDuration:     {dto.MetricType_HISTOGRAM, "Duration in seconds of finished backups by routine and type (full/incremental)", true},
+	backupInProgress:   {dto.MetricType_GAUGE, "Number of backups currently running for the given routine and backup type (full/incremental)", true},
+	backupProgressPct:  {dto.MetricType_GAUGE, "Progress of backup processes in percentage", true},
+	lastSuccessfulTS:   {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last successful backup per routine", true},
+	restoreEvents:      {dto.MetricType_COUNTER, "Total completed restore jobs by outcome (success, failure, canceled)", false},
+	restoreInProgress:  {dto.MetricType_GAUGE, "Number of restore processes running", false},
+	runsTotal:          {dto.MetricType_COUNTER, "Successful backup runs counter " + deprecatedEventsUse, false},
+	incrRunsTotal:      {dto.MetricType_COUNTER, "Successful incremental backup runs counter " + deprecatedEventsUse, false},
+	skipTotal:          {dto.MetricType_COUNTER, "Full backup skip counter " + deprecatedEventsUse, false},
+	incrSkipTotal:      {dto.MetricType_COUNTER, "Incremental backup skip counter " + deprecatedEventsUse, false},
+	failureTotal:       {dto.MetricType_COUNTER, "Full backup failure counter " + deprecatedEventsUse, false},
+	incrFailureTotal:   {dto.MetricType_COUNTER, "Incremental backup failure counter " + deprecatedEventsUse, false},
+	durationMillis:     {dto.MetricType_GAUGE, "Full backup duration in milliseconds " + deprecatedDurUse, false},
+	incrDurationMillis: {dto.MetricType_GAUGE, "Incremental backup duration in milliseconds " + deprecatedDurUse, false},
+	lastBackupRecords:  {dto.MetricType_GAUGE, "Records in the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", true},
+	lastBackupBytes:    {dto.MetricType_GAUGE, "Bytes of the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", true},
+	restoreDuration:    {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", true},
+	lastRestoreRecords: {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", true},
+	lastRestoreBytes:   {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", true},
+}
+
+// durationBuckets are ABS's: one minute to about ten hours.
+var durationBuckets = prometheus.ExponentialBuckets(60, 1.5, 16)
+
+// state is a set of metric families keyed by name, the model of both the
+// file and a Pushgateway group.
+type state map[string]*dto.MetricFamily
+
+// parse reads the text exposition format. Families this package owns must
+// have the type it writes; anything else is kept verbatim.
+func parse(prev []byte) (state, error) {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(bytes.NewReader(prev))
+	if err != nil {
+		return nil, err
+	}
+	for name, mf := range fams {
+		if sp, ok := specs[name]; ok && mf.GetType() != sp.typ {
+			return nil, fmt.Errorf("metric %s is a %s, want a %s", name,
+				strings.ToLower(mf.GetType().String()), strings.ToLower(sp.typ.String()))
+		}
+	}
+	return state(fams), nil
+}
+
+// Render is the pure core of UpdateFile: it merges run into the previous
+// file's content (nil or empty for none) and returns the new content.
+func Render(prev []byte, run Run) ([]byte, error) {
+	s, err := parse(prev)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(run); err != nil {
+		return nil, err
+	}
+	return s.text()
+}
+
+func (run Run) validate() error {
+	switch run.Outcome {
+	case Success, Failure, Partial, Canceled, Skip, Running:
+	default:
+		return fmt.Errorf("metrics: unknown outcome %q", run.Outcome)
+	}
+	switch run.Operation {
+	case Backup:
+		if run.Routine == "" {
+			return errors.New("metrics: a backup needs a routine name")
+		}
+		if run.Type != Full && run.Type != Incremental {
+			return fmt.Errorf("metrics: backup type %q is neither %q nor %q", run.Type, Full, Incremental)
+		}
+	case Restore:
+	default:
+		return fmt.Errorf("metrics: unknown operation %q", run.Operation)
+	}
+	return nil
+}
+
+// routineLabel is the routine label value, and the Pushgateway group.
+func (run Run) routineLabel() string {
+	if run.Operation == Restore && run.Routine == "" {
+		return ByPath
+	}
+	return run.Routine
+}
+
+func (run Run) seconds() float64 {
+	d := run.Finished.Sub(run.Started).Seconds()
+	return math.Max(d, 0)
+}
+
+// absOutcome is the ABS outcome label: ABS has no partial, and a partial
+// backup is not a backup one can rely on, so it counts as a failure.
+func (run Run) absOutcome() string {
+	if run.Outcome == Partial {
+		return string(Failure)
+	}
+	return string(run.Outcome)
+}
+
+func (s state) apply(run Run) error {
+	if err := run.validate(); err != nil {
+		return err
+	}
+	if run.Operation == Restore {
+		return s.applyRestore(run)
+	}
+	rt := []string{"routine", run.Routine, "type", run.Type}
+	incr := run.Type == Incremental
+	pick := func(full, inc string) string {
+		if incr {
+			return inc
+		}
+		return full
+	}
+
+	if run.Outcome == Running {
+		s.set(backupInProgress, 1, rt...)
+		s.set(backupProgressPct, run.ProgressPct, rt...)
+		return nil
+	}
+	s.add(backupEvents, 1, append(rt, "outcome", run.absOutcome())...)
+	if run.Outcome == Skip {
+		s.add(pick(skipTotal, incrSkipTotal), 1)
+		// Skip must not touch in_progress: the run holding the lock owns it.
+		return nil
+	}
+	s.set(backupInProgress, 0, rt...)
+	s.observe(backupDuration, run.seconds(), rt...)
+	switch run.Outcome {
+	case Success:
+		s.set(backupProgressPct, 100, rt...)
+		s.set(lastSuccessfulTS, float64(run.Finished.Unix()), rt...)
+		s.add(pick(runsTotal, incrRunsTotal), 1)
+		s.set(pick(durationMillis, incrDurationMillis), float64(run.Finished.Sub(run.Started).Milliseconds()))
+	case Failure, Partial:
+		s.set(backupProgressPct, run.ProgressPct, rt...)
+		s.add(pick(failureTotal, incrFailureTotal), 1)
+	case Canceled:
+		s.set(backupProgressPct, run.ProgressPct, rt...)
+	}
+	if run.Outcome == Success || run.Outcome == Partial {
+		s.set(lastBackupRecords, float64(run.Records), rt...)
+		s.set(lastBackupBytes, float64(run.Bytes), rt...)
+	}
+	return nil
+}
+
+func (s state) applyRestore(run Run) error {
+	r := []string{"routine", run.routineLabel()}
+	if run.Outcome == Running {
+		s.set(restoreInProgress, 1)
+		return nil
+	}
+	s.add(restoreEvents, 1, "outcome", run.absOutcome())
+	if run.Outcome == Skip {
+		return nil
+	}
+	s.set(restoreInProgress, 0)
+	if run.Outcome == Success {
+		s.observe(restoreDuration, run.seconds(), r...)
+	}
+	if run.Outcome == Success || run.Outcome == Partial {
+		s.set(lastRestoreRecords, float64(run.Records), r...)
+		s.set(lastRestoreBytes, float64(run.Bytes), r...)
+	}
+	return nil
+}
+
+// series finds the series of family name with exactly these labels
+// (name, value pairs), creating family and series as needed.
+func (s state) series(name string, kv ...string) *dto.Metric {
+	mf, ok := s[name]
+	if !ok {
+		sp := specs[name]
+		mf = &dto.MetricFamily{Name: proto.String(name), Help: proto.String(sp.help), Type: sp.typ.Enum()}
+		s[name] = mf
+	}
+	want := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		want[kv[i]] = kv[i+1]
+	}
+	for _, m := range mf.Metric {
+		if sameLabels(m.GetLabel(), want) {
+			return m
+		}
+	}
+	m := &dto.Metric{}
+	for k, v := range want {
+		m.Label = append(m.Label, &dto.LabelPair{Name: proto.String(k), Value: proto.String(v)})
+	}
+	slices.SortFunc(m.Label, func(a, b *dto.LabelPair) int { return strings.Compare(a.GetName(), b.GetName()) })
+	mf.Metric = append(mf.Metric, m)
+	return m
+}
+
+func sameLabels(have []*dto.LabelPair, want map[string]string) bool {
+	n := 0
+	for _, l := range have {
+		if l.GetValue() == "" { // an empty label is the same as no label
+			continue
+		}
+		if v, ok := want[l.GetName()]; !ok || v != l.GetValue() {
+			return false
+		}
+		n++
+	}
+	return n == len(want)
+}
+
+func (s state) add(name string, v float64, kv ...string) {
+	m := s.series(name, kv...)
+	if m.Counter == nil {
+		m.Counter = &dto.Counter{}
+	}
+	m.Counter.Value = proto.Float64(m.Counter.GetValue() + v)
+}
+
+func (s state) set(name string, v float64, kv ...string) {
+	m := s.series(name, kv...)
+	m.Gauge = &dto.Gauge{Value: proto.Float64(v)}
+}
+
+// observe adds one observation. Buckets already in the previous state are
+// kept as they are (whatever bounds an older writer used) and counted into.
+func (s state) observe(name string, v float64, kv ...string) {
+	m := s.series(name, kv...)
+	h := m.Histogram
+	if h == nil {
+		h = &dto.Histogram{SampleCount: proto.Uint64(0), SampleSum: proto.Float64(0)}
+		for _, b := range durationBuckets {
+			h.Bucket = append(h.Bucket, &dto.Bucket{UpperBound: proto.Float64(b), CumulativeCount: proto.Uint64(0)})
+		}
+		m.Histogram = h
+	}
+	for _, b := range h.Bucket {
+		if v > b.GetUpperBound() {
+			continue
+		}
+		if b.CumulativeCountFloat != nil {
+			b.CumulativeCountFloat = proto.Float64(b.GetCumulativeCountFloat() + 1)
+		} else {
+			b.CumulativeCount = proto.Uint64(b.GetCumulativeCount() + 1)
+		}
+	}
+	if h.SampleCountFloat != nil {
+		h.SampleCountFloat = proto.Float64(h.GetSampleCountFloat() + 1)
+	} else {
+		h.SampleCount = proto.Uint64(h.GetSampleCount() + 1)
+	}
+	h.SampleSum = proto.Float64(h.GetSampleSum() + v)
+}
+
+// sorted returns the families by name with series sorted by labels, so
+// output is stable across runs and diffs stay small.
+func (s state) sorted() []*dto.MetricFamily {
+	names := make([]string, 0, len(s))
+	for n := range s {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]*dto.MetricFamily, 0, len(names))
+	for _, n := range names {
+		mf := s[n]
+		slices.SortStableFunc(mf.Metric, func(a, b *dto.Metric) int {
+			return strings.Compare(labelKey(a), labelKey(b))
+		})
+		out = append(out, mf)
+	}
+	return out
+}
+
+func labelKey(m *dto.Metric) string {
+	var b strings.Builder
+	for _, l := range m.GetLabel() {
+		b.WriteString(l.GetName())
+		b.WriteByte(0)
+		b.WriteString(l.GetValue())
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func (s state) text() ([]byte, error) {
+	var buf bytes.Buffer
+	for _, mf := range s.sorted() {
+		if _, err := expfmt.MetricFamilyToText(&buf, mf); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
