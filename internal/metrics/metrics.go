@@ -165,6 +165,10 @@ func parse(prev []byte) (state, error) {
 		if sp, ok := specs[name]; ok && mf.GetType() != sp.typ {
 			return nil, fmt.Errorf("metric %s is a %s, want a %s", name,
 				strings.ToLower(mf.GetType().String()), strings.ToLower(sp.typ.String()))
+		} else if ok {
+			// One help text per family everywhere: a Pushgateway
+			// compares them across groups.
+			mf.Help = proto.String(sp.help)
 		}
 	}
 	return state(fams), nil
