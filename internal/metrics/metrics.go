@@ -163,7 +163,7 @@ func parse(prev []byte) (state, error) {
 	}
 	for name, mf := range fams {
 		if sp, ok := specs[name]; ok && mf.GetType() != sp.typ {
-			return nil, fmt.Errorf("metric %s is a %s, want a %s", name,
+			return nil, fmt.Errorf("metric %s has type %s, want %s", name,
 				strings.ToLower(mf.GetType().String()), strings.ToLower(sp.typ.String()))
 		} else if ok {
 			// One help text per family everywhere: a Pushgateway
@@ -192,6 +192,9 @@ func (run Run) validate() error {
 	case Success, Failure, Partial, Canceled, Skip, Running:
 	default:
 		return fmt.Errorf("metrics: unknown outcome %q", run.Outcome)
+	}
+	if run.Outcome != Running && (run.Started.IsZero() || run.Finished.IsZero()) {
+		return errors.New("metrics: a finished run needs its start and finish times")
 	}
 	switch run.Operation {
 	case Backup:

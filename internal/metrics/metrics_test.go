@@ -225,11 +225,13 @@ func TestRenderRejects(t *testing.T) {
 		want string
 	}{
 		{"garbage", "this is { not prometheus\n", ok, "line 1"},
-		{"wrong type", "# TYPE aerospike_backup_service_runs_total gauge\naerospike_backup_service_runs_total 3\n", ok, "runs_total is a gauge, want a counter"},
-		{"no routine", "", Run{Operation: Backup, Type: Full, Outcome: Success}, "needs a routine"},
-		{"bad type", "", Run{Operation: Backup, Routine: "r", Type: "diff", Outcome: Success}, `"diff"`},
+		{"wrong type", "# TYPE aerospike_backup_service_runs_total gauge\naerospike_backup_service_runs_total 3\n", ok, "runs_total has type gauge, want counter"},
+		{"untyped", "aerospike_backup_service_backup_events_total 3\n", ok, "has type untyped"},
+		{"no finish time", "", Run{Operation: Backup, Routine: "r", Type: Full, Outcome: Failure, Started: t0}, "start and finish"},
+		{"no routine", "", Run{Operation: Backup, Type: Full, Outcome: Running}, "needs a routine"},
+		{"bad type", "", Run{Operation: Backup, Routine: "r", Type: "diff", Outcome: Running}, `"diff"`},
 		{"bad outcome", "", Run{Operation: Backup, Routine: "r", Type: Full, Outcome: "retry"}, `unknown outcome "retry"`},
-		{"bad operation", "", Run{Operation: "verify", Outcome: Success}, `unknown operation "verify"`},
+		{"bad operation", "", Run{Operation: "verify", Outcome: Running}, `unknown operation "verify"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
