@@ -177,7 +177,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	var keepFull, keepIncr int
 	if o.prune {
-		if keepFull, keepIncr, err = retentionCounts(r, 0, 0, false, false); err != nil {
+		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {
 			return fmt.Errorf("--prune: %w", err)
 		}
 	}

@@ -149,10 +149,10 @@ restore of the routine (exit 3).`,
 // retentionCounts resolves the numbers from the policy and the flags.
 // Policy nil fields follow ABS: no full count keeps every full; no
 // incremental count keeps the incrementals of every kept full.
-func retentionCounts(r *config.Routine, keepFull, keepIncr int, fullSet, incrSet bool) (int, int, error) {
+func retentionCounts(routine string, ret *config.RetentionPolicy, keepFull, keepIncr int, fullSet, incrSet bool) (int, int, error) {
 	var pf, pi *int
-	if p := r.Policy(); p != nil && p.Retention != nil {
-		pf, pi = p.Retention.Full, p.Retention.Incremental
+	if ret != nil {
+		pf, pi = ret.Full, ret.Incremental
 	}
 	if fullSet {
 		pf = &keepFull
@@ -161,21 +161,21 @@ func retentionCounts(r *config.Routine, keepFull, keepIncr int, fullSet, incrSet
 		pi = &keepIncr
 	}
 	if pf == nil && pi == nil {
-		return 0, 0, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", r.Name)
+		return 0, 0, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", routine)
 	}
 	full := math.MaxInt
 	if pf != nil {
 		full = *pf
 	}
 	if full < 1 {
-		return 0, 0, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", r.Name, full)
+		return 0, 0, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", routine, full)
 	}
 	incr := full
 	if pi != nil {
 		incr = *pi
 	}
 	if incr < 0 {
-		return 0, 0, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", r.Name, incr)
+		return 0, 0, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", routine, incr)
 	}
 	return full, incr, nil
 }
@@ -206,7 +206,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 	if err != nil {
 		return err
 	}
-	keepFull, keepIncr, err := retentionCounts(t.routine, o.keepFull, o.keepIncremental, fullSet, incrSet)
+	keepFull, keepIncr, err := retentionCounts(t.routine.Name, t.routine.Policy().Retention, o.keepFull, o.keepIncremental, fullSet, incrSet)
 	if err != nil {
 		return err
 	}
