@@ -14,6 +14,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -165,6 +166,14 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return err
 	}
 	r := t.routine
+	mtype := metrics.Full
+	if o.incremental {
+		mtype = metrics.Incremental
+	}
+	mrun := app.reportRun(metrics.Backup, r.Name, mtype)
+	if o.dryRun {
+		app.metricsRun = nil // a dry run changes nothing, so it reports nothing
+	}
 	if r.IsDisabled() && !o.force {
 		return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
 	}
@@ -243,6 +252,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 			log.Info("no full backup to build on: taking a full backup instead (--auto-full)",
 				"namespaces", strings.Join(missing, ","))
 			typ = catalog.Full
+			mrun.Type = metrics.Full
 			if rl != nil {
 				// A full has its own lock and rules: swap.
 				rl.release()
@@ -292,6 +302,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if runErr != nil && res == nil {
 		return runErr
 	}
+	mrun.Records, mrun.Bytes = res.Records(), res.Bytes()
 	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res,
 		DurationMs: app.Now().Sub(started).Milliseconds()}
 	if runErr != nil {

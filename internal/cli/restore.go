@@ -15,6 +15,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
@@ -186,6 +187,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 			return err
 		}
 		t = &target{cfg: cfg}
+		if !o.dryRun {
+			app.reportRun(metrics.Restore, "", "")
+		}
 		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
 			return err
 		}
@@ -209,6 +213,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		}
 		if t, err = app.resolveTarget(&o.target, false); err != nil {
 			return err
+		}
+		if !o.dryRun {
+			app.reportRun(metrics.Restore, t.name(), "")
 		}
 		// The destination is checked before storage is read.
 		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
@@ -283,6 +290,10 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode string, recovery *time.Time) error {
 	started := a.Now()
 	res, err := job.Run(ctx)
+	if a.metricsRun != nil && res != nil {
+		t := res.Totals()
+		a.metricsRun.Records, a.metricsRun.Bytes = t.Inserted, t.BytesRead
+	}
 	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
 		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds()}
 	if res != nil {

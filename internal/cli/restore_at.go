@@ -16,6 +16,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
@@ -126,6 +127,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	t, err := app.resolveTarget(&o.target, false)
 	if err != nil {
 		return err
+	}
+	if !o.dryRun {
+		app.reportRun(metrics.Restore, t.name(), "")
 	}
 	store, err := app.openStore(ctx, t)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/aerobackup/aerobackup/internal/logging"
+	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/secret"
@@ -65,6 +66,9 @@ type App struct {
 
 	closeLog func() error
 	secrets  *secret.Resolver
+	// metricsRun is what the command reports to --metrics-file and
+	// --metrics-push once it ends; nil: the command has nothing to report.
+	metricsRun *metrics.Run
 	// started is set when a command's own run function begins.
 	started bool
 }
@@ -132,6 +136,7 @@ func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int 
 			err = &outcome.InterruptError{Signal: s}
 		}
 	}
+	app.writeMetrics(ctx, err)
 	code := outcome.ExitCode(err)
 	if err != nil {
 		reportError(app, err, code)
@@ -293,6 +298,46 @@ func (a *App) setup() error {
 	}
 	a.Log, a.closeLog = log, closeFn
 	return nil
+}
+
+// reportRun records what a backup or restore is about, as soon as it is
+// known, so that even a failure or a skip reaches the metrics.
+func (a *App) reportRun(op metrics.Operation, routine, typ string) *metrics.Run {
+	a.metricsRun = &metrics.Run{Operation: op, Routine: routine, Type: typ, Started: a.Now()}
+	return a.metricsRun
+}
+
+// writeMetrics updates the Prometheus textfile and pushes to the
+// Pushgateway. A metrics failure is logged, never turned into the run's
+// exit status: the backup itself is what matters.
+func (a *App) writeMetrics(ctx context.Context, err error) {
+	r := a.metricsRun
+	g := a.Globals
+	if r == nil || (g.MetricsFile == "" && g.MetricsPush == "") {
+		return
+	}
+	o, ok := metrics.OutcomeOf(err)
+	if !ok {
+		return
+	}
+	r.Outcome = o
+	r.Finished = a.Now()
+	log := a.Log
+	if log == nil {
+		log = logging.Discard()
+	}
+	if g.MetricsFile != "" {
+		if merr := metrics.UpdateFile(g.MetricsFile, *r); merr != nil {
+			log.Error("could not write the metrics file", "file", g.MetricsFile, "error", merr)
+		}
+	}
+	if g.MetricsPush != "" {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if merr := metrics.Push(pctx, g.MetricsPush, *r); merr != nil {
+			log.Error("could not push metrics", "error", merr)
+		}
+	}
 }
 
 // writeJSON prints one JSON document on stdout.
