@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -296,7 +297,12 @@ func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
 	if t.cfg != nil {
 		agent = t.cfg.StorageAgent(s)
 	}
-	return backend.Open(ctx, s, agent, a.resolve)
+	st, err := backend.Open(ctx, s, agent, a.resolve)
+	if err != nil && !t.adhoc {
+		// Name the routine too: one storage entry may serve several.
+		return nil, fmt.Errorf("routine %q: %w", t.routine.Name, err)
+	}
+	return st, err
 }
 
 func deref(s *string) string {
