@@ -66,6 +66,7 @@ type App struct {
 
 	closeLog func() error
 	secrets  *secret.Resolver
+	progress *progress.Reporter
 	// metricsRun is what the command reports to --metrics-file and
 	// --metrics-push once it ends; nil: the command has nothing to report.
 	metricsRun *metrics.Run
@@ -73,15 +74,20 @@ type App struct {
 	started bool
 }
 
-// Progress returns the reporter matching the globals and the terminal.
+// Progress returns the run's reporter, matching the globals and the
+// terminal; one per run, so SIGUSR1 can ask it for a status line.
 func (a *App) Progress() *progress.Reporter {
-	return progress.New(progress.Options{
+	if a.progress != nil {
+		return a.progress
+	}
+	a.progress = progress.New(progress.Options{
 		Writer:   a.IO.Err,
 		Terminal: a.IO.ErrTerminal && !a.Globals.JSON,
 		Quiet:    a.Globals.Quiet,
 		Interval: a.Globals.ProgressInterval,
 		Logger:   a.Log,
 	})
+	return a.progress
 }
 
 // Main runs the command line and returns the process exit status.
@@ -93,6 +99,28 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, sig, stop := signalContext(context.Background())
 	defer stop()
 	return Run(ctx, args, streams, sig)
+}
+
+// statusOnSignal prints a status line of the running operations each time
+// the process gets SIGUSR1 (kill -USR1 <pid>), for runs without a terminal.
+func statusOnSignal(ctx context.Context, app *App) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	go func() {
+		defer signal.Stop(ch)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ch:
+				if app.progress != nil {
+					app.progress.Status()
+				} else if app.Log != nil {
+					app.Log.Info("status: starting up")
+				}
+			}
+		}
+	}()
 }
 
 // signalContext cancels on SIGINT/SIGTERM and remembers which came.
@@ -120,6 +148,9 @@ func signalContext(parent context.Context) (context.Context, *atomic.Value, func
 // signal cancelled ctx.
 func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int {
 	app := &App{IO: streams, Globals: &Globals{}, Now: time.Now, Getenv: os.Getenv}
+	sctx, cancelStatus := context.WithCancel(ctx)
+	defer cancelStatus()
+	statusOnSignal(sctx, app)
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(streams.In)

@@ -33,7 +33,19 @@ type Options struct {
 }
 
 // Reporter starts trackers; the zero value reports nothing.
-type Reporter struct{ opts Options }
+type Reporter struct {
+	opts Options
+
+	mu     sync.Mutex
+	active map[*Tracker]*status
+}
+
+// status is what Status reports of a running tracker.
+type status struct {
+	label string
+	total int64
+	start time.Time
+}
 
 // New builds a Reporter.
 func New(opts Options) *Reporter {
@@ -54,12 +66,21 @@ type Tracker struct {
 	poll     func() Counts
 	bar      *progressbar.ProgressBar
 	finalize func(Counts)
+	owner    *Reporter
 }
 
 // Track starts following an operation named label whose expected record
 // total is total (0 when unknown). poll is called periodically.
 func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker {
-	t := &Tracker{stop: make(chan struct{}), done: make(chan struct{}), poll: poll}
+	t := &Tracker{stop: make(chan struct{}), done: make(chan struct{}), poll: poll, owner: r}
+	if r != nil {
+		r.mu.Lock()
+		if r.active == nil {
+			r.active = map[*Tracker]*status{}
+		}
+		r.active[t] = &status{label: label, total: total, start: time.Now()}
+		r.mu.Unlock()
+	}
 	if r == nil || r.opts.Quiet || r.opts.Writer == nil && !r.opts.Terminal && r.opts.Logger == nil {
 		close(t.done)
 		return t
@@ -135,7 +156,38 @@ func (t *Tracker) Stop() {
 		if t.finalize != nil {
 			t.finalize(t.poll())
 		}
+		if t.owner != nil {
+			t.owner.mu.Lock()
+			delete(t.owner.active, t)
+			t.owner.mu.Unlock()
+		}
 	})
+}
+
+// Status logs one line per running operation (records, percent, rate,
+// ETA), whatever the display mode: it answers SIGUSR1 even under --quiet.
+func (r *Reporter) Status() {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	type entry struct {
+		t *Tracker
+		s status
+	}
+	var running []entry
+	for t, s := range r.active {
+		running = append(running, entry{t, *s})
+	}
+	r.mu.Unlock()
+	if len(running) == 0 {
+		r.opts.Logger.Info("status: nothing running")
+		return
+	}
+	for _, e := range running {
+		l := &lineReporter{log: r.opts.Logger, label: "status: " + e.s.label, total: e.s.total, start: e.s.start}
+		l.report(e.t.poll())
+	}
 }
 
 type lineReporter struct {

@@ -50,3 +50,27 @@ func TestBarDrawsOnTerminal(t *testing.T) {
 		t.Errorf("bar output %q", buf.String())
 	}
 }
+
+func TestStatusReportsRunningOperations(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(Options{Writer: &buf, Quiet: true, Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	r.Status()
+	if !strings.Contains(buf.String(), "nothing running") {
+		t.Errorf("idle status: %q", buf.String())
+	}
+	buf.Reset()
+	tr := r.Track("backup nightly test", 200, func() Counts { return Counts{Records: 50, Bytes: 1 << 20} })
+	r.Status()
+	out := buf.String()
+	for _, want := range []string{"status: backup nightly test", "records=50", "percent=25.0", "total=200"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q: %s", want, out)
+		}
+	}
+	tr.Stop()
+	buf.Reset()
+	r.Status()
+	if !strings.Contains(buf.String(), "nothing running") {
+		t.Errorf("a stopped tracker is still reported: %q", buf.String())
+	}
+}
