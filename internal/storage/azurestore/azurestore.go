@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -26,7 +25,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"github.com/aerospike/backup-go"
-	"github.com/aerospike/backup-go/io/encoding/asb"
 	bazure "github.com/aerospike/backup-go/io/storage/azure/blob"
 	"github.com/aerospike/backup-go/io/storage/options"
 
@@ -67,7 +65,7 @@ type Store struct {
 	client    *azblob.Client
 	container *container.Client
 	opts      Options
-	root      string
+	root      storage.Prefix
 	name      string
 }
 
@@ -76,8 +74,8 @@ var _ storage.Store = (*Store)(nil)
 // New builds the client and checks that the container exists and the
 // credentials are accepted.
 func New(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{opts: opts, root: strings.Trim(opts.Path, "/")}
-	s.name = fmt.Sprintf("azure %q", strings.TrimSuffix(opts.ContainerName+"/"+s.root, "/"))
+	s := &Store{opts: opts, root: storage.NewPrefix(opts.Path)}
+	s.name = fmt.Sprintf("azure %q", strings.TrimSuffix(opts.ContainerName+"/"+string(s.root), "/"))
 	if opts.Endpoint == "" {
 		return nil, fmt.Errorf("%s: endpoint is not set", s.name)
 	}
@@ -155,7 +153,7 @@ func (s *Store) Close() error { return nil }
 
 // ReadFile returns a blob's content.
 func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
-	resp, err := s.container.NewBlobClient(s.key(p)).DownloadStream(ctx, nil)
+	resp, err := s.container.NewBlobClient(s.root.Key(p)).DownloadStream(ctx, nil)
 	if err != nil {
 		return nil, s.fail("read", p, err)
 	}
@@ -188,7 +186,7 @@ func (s *Store) put(ctx context.Context, op, p string, data []byte, cond *blob.A
 		o.Tier = &at
 	}
 	body := streaming.NopCloser(bytes.NewReader(data))
-	if _, err := s.container.NewBlockBlobClient(s.key(p)).Upload(ctx, body, o); err != nil {
+	if _, err := s.container.NewBlockBlobClient(s.root.Key(p)).Upload(ctx, body, o); err != nil {
 		return s.fail(op, p, err)
 	}
 	return nil
@@ -196,11 +194,11 @@ func (s *Store) put(ctx context.Context, op, p string, data []byte, cond *blob.A
 
 // Stat returns a blob's size and last-modified time.
 func (s *Store) Stat(ctx context.Context, p string) (storage.Object, error) {
-	props, err := s.container.NewBlobClient(s.key(p)).GetProperties(ctx, nil)
+	props, err := s.container.NewBlobClient(s.root.Key(p)).GetProperties(ctx, nil)
 	if err != nil {
 		return storage.Object{}, s.fail("stat", p, err)
 	}
-	o := storage.Object{Path: clean(p)}
+	o := storage.Object{Path: storage.Clean(p)}
 	if props.ContentLength != nil {
 		o.Size = *props.ContentLength
 	}
@@ -214,7 +212,7 @@ func (s *Store) Stat(ctx context.Context, p string) (storage.Object, error) {
 func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
 	var objs []storage.Object
 	err := s.walk(ctx, prefix, func(name string, props *container.BlobProperties) {
-		rel := s.rel(name)
+		rel := s.root.Rel(name)
 		if rel == "" || strings.HasSuffix(rel, "/") {
 			return
 		}
@@ -235,7 +233,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 }
 
 func (s *Store) walk(ctx context.Context, prefix string, fn func(string, *container.BlobProperties)) error {
-	pfx := s.dirKey(prefix)
+	pfx := s.root.DirKey(prefix)
 	pager := s.container.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &pfx})
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
@@ -253,7 +251,7 @@ func (s *Store) walk(ctx context.Context, prefix string, fn func(string, *contai
 
 // ListDirs returns the names of the immediate sub-folders of prefix.
 func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
-	base := s.dirKey(prefix)
+	base := s.root.DirKey(prefix)
 	pager := s.container.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: &base})
 	var dirs []string
 	for pager.More() {
@@ -277,7 +275,7 @@ func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
 // Delete removes one blob with its snapshots; a missing blob is not an
 // error.
 func (s *Store) Delete(ctx context.Context, p string) error {
-	if err := s.deleteBlob(ctx, s.key(p)); err != nil {
+	if err := s.deleteBlob(ctx, s.root.Key(p)); err != nil {
 		return s.fail("delete", p, err)
 	}
 	return nil
@@ -328,7 +326,7 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 // BackupWriter hands backup-go a block-upload writer for the folder dir.
 // The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
-	opts := []options.Opt{options.WithDir(s.key(dir))}
+	opts := []options.Opt{options.WithDir(s.root.Key(dir))}
 	chunk := wo.ChunkSize
 	if chunk == 0 {
 		chunk = s.opts.MinPartSize
@@ -360,61 +358,9 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
-	opts := []options.Opt{options.WithCalculateTotalSize()}
-	switch {
-	case len(ro.Files) > 0:
-		opts = append(opts, options.WithFileList(s.keys(ro.Files)))
-	case len(ro.Dirs) > 0:
-		opts = append(opts, options.WithDirList(s.keys(ro.Dirs)), options.WithValidator(asb.NewValidator()))
-	default:
-		opts = append(opts, options.WithDir(s.key(dir)), options.WithValidator(asb.NewValidator()))
-	}
-	r, err := bazure.NewReader(ctx, s.client, s.opts.ContainerName, opts...)
+	r, err := bazure.NewReader(ctx, s.client, s.opts.ContainerName, storage.ReaderOpts(s.root, dir, ro)...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}
 	return r, nil
-}
-
-func (s *Store) keys(ps []string) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = s.key(p)
-	}
-	return out
-}
-
-// key maps a store path to a blob name.
-func (s *Store) key(p string) string {
-	p = clean(p)
-	switch {
-	case s.root == "":
-		return p
-	case p == "":
-		return s.root
-	default:
-		return s.root + "/" + p
-	}
-}
-
-// dirKey maps a folder path to the name prefix of its contents.
-func (s *Store) dirKey(p string) string {
-	k := s.key(p)
-	if k == "" {
-		return ""
-	}
-	return k + "/"
-}
-
-// rel maps a blob name back to a store path.
-func (s *Store) rel(name string) string {
-	if s.root == "" {
-		return name
-	}
-	return strings.TrimPrefix(name, s.root+"/")
-}
-
-// clean makes p relative and free of "..", so no path escapes the root.
-func clean(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+p), "/")
 }

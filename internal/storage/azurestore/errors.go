@@ -1,9 +1,7 @@
 package azurestore
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,25 +12,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
-
-// Error is a storage failure with a one-line message. It unwraps to the
-// storage sentinel (ErrNotFound, ErrExists) when there is one, and to the
-// client error for callers that want the details.
-type Error struct {
-	msg  string
-	kind error
-	err  error
-}
-
-func (e *Error) Error() string { return e.msg }
-
-// Unwrap returns the sentinel and the underlying client error.
-func (e *Error) Unwrap() []error {
-	if e.kind == nil {
-		return []error{e.err}
-	}
-	return []error{e.kind, e.err}
-}
 
 // isCode reports whether err is a service error with one of codes.
 func isCode(err error, codes ...string) bool {
@@ -54,9 +33,11 @@ func isCode(err error, codes ...string) bool {
 func (s *Store) fail(op, p string, err error) error {
 	what := ""
 	if op != "open" {
-		what = fmt.Sprintf("%s %q: ", op, clean(p))
+		what = storage.Operation(op, p)
 	}
-	e := &Error{err: err}
+	if e := storage.ContextError(s.name, what, err); e != nil {
+		return e
+	}
 	var re *azcore.ResponseError
 	status, code := 0, ""
 	if errors.As(err, &re) {
@@ -66,32 +47,25 @@ func (s *Store) fail(op, p string, err error) error {
 	var urlErr *url.Error
 	var netErr net.Error
 	switch {
-	case errors.Is(err, context.Canceled):
-		e.msg = fmt.Sprintf("%s: %s%v", s.name, what, context.Canceled)
-	case errors.Is(err, context.DeadlineExceeded):
-		e.msg = fmt.Sprintf("%s: %s%v", s.name, what, context.DeadlineExceeded)
 	case code == "ContainerNotFound" || (op == "open" && status == http.StatusNotFound):
-		e.msg = fmt.Sprintf("%s: container %q not found (check container-name)", s.name, s.opts.ContainerName)
+		return storage.Errorf(err, "%s: container %q not found (check container-name)", s.name, s.opts.ContainerName)
 	case code == "BlobNotFound" || status == http.StatusNotFound:
-		e.kind = storage.ErrNotFound
-		e.msg = fmt.Sprintf("%s: %snot found", s.name, what)
+		return storage.NotFoundError(s.name, what, err)
 	case code == "BlobAlreadyExists" || code == "ConditionNotMet" || status == http.StatusPreconditionFailed:
-		e.kind = storage.ErrExists
-		e.msg = fmt.Sprintf("%s: %salready exists", s.name, what)
+		return storage.ExistsError(s.name, what, err)
 	case code == "AuthenticationFailed" || code == "InvalidAuthenticationInfo" ||
 		status == http.StatusUnauthorized || errors.As(err, &tokenErr) || badSignature(re):
-		e.msg = fmt.Sprintf("%s: %swrong credentials (check account-name and account-key, or tenant-id, client-id and client-secret)",
+		return storage.Errorf(err, "%s: %swrong credentials (check account-name and account-key, or tenant-id, client-id and client-secret)",
 			s.name, what)
 	case status == http.StatusForbidden:
-		e.msg = fmt.Sprintf("%s: %saccess denied (check the identity's role on the container)", s.name, what)
+		return storage.Errorf(err, "%s: %saccess denied (check the identity's role on the container)", s.name, what)
 	case errors.As(err, &urlErr) || errors.As(err, &netErr):
-		e.msg = fmt.Sprintf("%s: %sendpoint unreachable (check endpoint and the network): %v", s.name, what, rootCause(err))
+		return storage.Errorf(err, "%s: %sendpoint unreachable (check endpoint and the network): %v", s.name, what, storage.RootCause(err))
 	case re != nil:
-		e.msg = fmt.Sprintf("%s: %sHTTP %d %s", s.name, what, status, code)
+		return storage.Errorf(err, "%s: %sHTTP %d %s", s.name, what, status, code)
 	default:
-		e.msg = fmt.Sprintf("%s: %s%v", s.name, what, err)
+		return storage.OtherError(s.name, what, err)
 	}
-	return e
 }
 
 // badSignature spots a rejected shared key on a HEAD request, whose answer
@@ -101,19 +75,4 @@ func (s *Store) fail(op, p string, err error) error {
 func badSignature(re *azcore.ResponseError) bool {
 	return re != nil && re.StatusCode == http.StatusForbidden && re.RawResponse != nil &&
 		strings.Contains(re.RawResponse.Status, "failed to authenticate")
-}
-
-// rootCause digs out the innermost useful error, e.g. "dial tcp ...:
-// connection refused".
-func rootCause(err error) error {
-	for {
-		if _, ok := err.(*net.OpError); ok {
-			return err
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok || u.Unwrap() == nil {
-			return err
-		}
-		err = u.Unwrap()
-	}
 }

@@ -233,16 +233,14 @@ func (o *opener) classify(err error) error {
 		u   *outcome.UsageError
 		res *resolveError
 		cfg *configError
-		s3e *s3store.Error
-		gce *gcsstore.Error
-		aze *azurestore.Error
+		se  *storage.Error
 	)
 	switch {
 	case errors.As(err, &u), errors.As(err, &cfg):
 		return outcome.AsUsage(wrapped)
 	case errors.As(err, &res):
 		return wrapped
-	case errors.As(err, &s3e), errors.As(err, &gce), errors.As(err, &aze):
+	case errors.As(err, &se):
 		// The provider answered (or could not be reached): operational.
 		return wrapped
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

@@ -11,14 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"sort"
 	"strings"
 	"sync"
 
 	gcs "cloud.google.com/go/storage"
 	"github.com/aerospike/backup-go"
-	"github.com/aerospike/backup-go/io/encoding/asb"
 	bgcs "github.com/aerospike/backup-go/io/storage/gcp/storage"
 	"github.com/aerospike/backup-go/io/storage/options"
 	"google.golang.org/api/iterator"
@@ -53,7 +51,7 @@ type Store struct {
 	client *gcs.Client
 	bucket *gcs.BucketHandle
 	opts   Options
-	root   string
+	root   storage.Prefix
 	name   string
 }
 
@@ -65,8 +63,8 @@ const maxAttempts = 4
 
 // New builds the client and checks that the bucket exists and is readable.
 func New(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{opts: opts, root: strings.Trim(opts.Path, "/")}
-	s.name = fmt.Sprintf("gcs %q", strings.TrimSuffix(opts.BucketName+"/"+s.root, "/"))
+	s := &Store{opts: opts, root: storage.NewPrefix(opts.Path)}
+	s.name = fmt.Sprintf("gcs %q", strings.TrimSuffix(opts.BucketName+"/"+string(s.root), "/"))
 	if opts.BucketName == "" {
 		return nil, fmt.Errorf("%s: bucket-name is not set", s.name)
 	}
@@ -116,7 +114,7 @@ func (s *Store) Close() error { return s.client.Close() }
 
 // ReadFile returns an object's content.
 func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
-	r, err := s.bucket.Object(s.key(p)).NewReader(ctx)
+	r, err := s.bucket.Object(s.root.Key(p)).NewReader(ctx)
 	if err != nil {
 		return nil, s.fail("read", p, err)
 	}
@@ -131,13 +129,13 @@ func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
 // WriteFile stores an object; GCS publishes an object only once its upload
 // is complete, so readers see the old or the new content.
 func (s *Store) WriteFile(ctx context.Context, p string, data []byte) error {
-	return s.put(ctx, "write", p, s.bucket.Object(s.key(p)), data)
+	return s.put(ctx, "write", p, s.bucket.Object(s.root.Key(p)), data)
 }
 
 // CreateExclusive stores an object only if none exists, with the
 // DoesNotExist precondition (ifGenerationMatch=0).
 func (s *Store) CreateExclusive(ctx context.Context, p string, data []byte) error {
-	obj := s.bucket.Object(s.key(p)).If(gcs.Conditions{DoesNotExist: true})
+	obj := s.bucket.Object(s.root.Key(p)).If(gcs.Conditions{DoesNotExist: true})
 	return s.put(ctx, "create", p, obj, data)
 }
 
@@ -160,18 +158,18 @@ func (s *Store) put(ctx context.Context, op, p string, obj *gcs.ObjectHandle, da
 
 // Stat returns an object's size and update time.
 func (s *Store) Stat(ctx context.Context, p string) (storage.Object, error) {
-	a, err := s.bucket.Object(s.key(p)).Attrs(ctx)
+	a, err := s.bucket.Object(s.root.Key(p)).Attrs(ctx)
 	if err != nil {
 		return storage.Object{}, s.fail("stat", p, err)
 	}
-	return storage.Object{Path: clean(p), Size: a.Size, Modified: a.Updated}, nil
+	return storage.Object{Path: storage.Clean(p), Size: a.Size, Modified: a.Updated}, nil
 }
 
 // List returns every object below the folder prefix, sorted by path.
 func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
 	var objs []storage.Object
 	err := s.walk(ctx, prefix, func(a *gcs.ObjectAttrs) {
-		rel := s.rel(a.Name)
+		rel := s.root.Rel(a.Name)
 		if rel == "" || strings.HasSuffix(rel, "/") {
 			return // folder placeholders are not files
 		}
@@ -185,7 +183,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 }
 
 func (s *Store) walk(ctx context.Context, prefix string, fn func(*gcs.ObjectAttrs)) error {
-	q := &gcs.Query{Prefix: s.dirKey(prefix)}
+	q := &gcs.Query{Prefix: s.root.DirKey(prefix)}
 	if err := q.SetAttrSelection([]string{"Name", "Size", "Updated"}); err != nil {
 		return err
 	}
@@ -204,7 +202,7 @@ func (s *Store) walk(ctx context.Context, prefix string, fn func(*gcs.ObjectAttr
 
 // ListDirs returns the names of the immediate sub-folders of prefix.
 func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
-	base := s.dirKey(prefix)
+	base := s.root.DirKey(prefix)
 	q := &gcs.Query{Prefix: base, Delimiter: "/"}
 	if err := q.SetAttrSelection([]string{"Name"}); err != nil {
 		return nil, s.fail("list", prefix, err)
@@ -232,7 +230,7 @@ func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
 
 // Delete removes one object; a missing object is not an error.
 func (s *Store) Delete(ctx context.Context, p string) error {
-	err := s.bucket.Object(s.key(p)).Delete(ctx)
+	err := s.bucket.Object(s.root.Key(p)).Delete(ctx)
 	if err != nil && !errors.Is(err, gcs.ErrObjectNotExist) {
 		return s.fail("delete", p, err)
 	}
@@ -277,7 +275,7 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 // BackupWriter hands backup-go a resumable-upload writer for the folder
 // dir. The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
-	opts := []options.Opt{options.WithDir(s.key(dir))}
+	opts := []options.Opt{options.WithDir(s.root.Key(dir))}
 	chunk := wo.ChunkSize
 	if chunk == 0 {
 		chunk = s.opts.MinPartSize
@@ -302,61 +300,9 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
-	opts := []options.Opt{options.WithCalculateTotalSize()}
-	switch {
-	case len(ro.Files) > 0:
-		opts = append(opts, options.WithFileList(s.keys(ro.Files)))
-	case len(ro.Dirs) > 0:
-		opts = append(opts, options.WithDirList(s.keys(ro.Dirs)), options.WithValidator(asb.NewValidator()))
-	default:
-		opts = append(opts, options.WithDir(s.key(dir)), options.WithValidator(asb.NewValidator()))
-	}
-	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, opts...)
+	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, storage.ReaderOpts(s.root, dir, ro)...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}
 	return r, nil
-}
-
-func (s *Store) keys(ps []string) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = s.key(p)
-	}
-	return out
-}
-
-// key maps a store path to an object name.
-func (s *Store) key(p string) string {
-	p = clean(p)
-	switch {
-	case s.root == "":
-		return p
-	case p == "":
-		return s.root
-	default:
-		return s.root + "/" + p
-	}
-}
-
-// dirKey maps a folder path to the name prefix of its contents.
-func (s *Store) dirKey(p string) string {
-	k := s.key(p)
-	if k == "" {
-		return ""
-	}
-	return k + "/"
-}
-
-// rel maps an object name back to a store path.
-func (s *Store) rel(name string) string {
-	if s.root == "" {
-		return name
-	}
-	return strings.TrimPrefix(name, s.root+"/")
-}
-
-// clean makes p relative and free of "..", so no path escapes the root.
-func clean(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+p), "/")
 }

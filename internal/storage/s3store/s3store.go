@@ -14,12 +14,10 @@ import (
 	"log"
 	"net/http"
 	"os"
-	"path"
 	"sort"
 	"strings"
 
 	"github.com/aerospike/backup-go"
-	"github.com/aerospike/backup-go/io/encoding/asb"
 	bs3 "github.com/aerospike/backup-go/io/storage/aws/s3"
 	"github.com/aerospike/backup-go/io/storage/options"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -69,7 +67,7 @@ type Options struct {
 type Store struct {
 	client *s3.Client
 	opts   Options
-	root   string // key prefix without leading or trailing "/"
+	root   storage.Prefix
 	name   string
 }
 
@@ -78,8 +76,8 @@ var _ storage.Store = (*Store)(nil)
 // New builds the client and checks that the bucket is reachable, so a bad
 // bucket, region, endpoint or credential fails here with a clear message.
 func New(ctx context.Context, opts Options) (*Store, error) {
-	s := &Store{opts: opts, root: strings.Trim(opts.Path, "/")}
-	s.name = fmt.Sprintf("s3 %q", strings.TrimSuffix(opts.Bucket+"/"+s.root, "/"))
+	s := &Store{opts: opts, root: storage.NewPrefix(opts.Path)}
+	s.name = fmt.Sprintf("s3 %q", strings.TrimSuffix(opts.Bucket+"/"+string(s.root), "/"))
 	if opts.Bucket == "" {
 		return nil, fmt.Errorf("%s: bucket is not set", s.name)
 	}
@@ -154,7 +152,7 @@ func (s *Store) Close() error { return nil }
 
 // ReadFile returns an object's content.
 func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
-	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.key(p))})
+	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.root.Key(p))})
 	if err != nil {
 		return nil, s.fail("read", p, err)
 	}
@@ -191,7 +189,7 @@ func (s *Store) CreateExclusive(ctx context.Context, p string, data []byte) erro
 func (s *Store) putInput(p string, data []byte) *s3.PutObjectInput {
 	return &s3.PutObjectInput{
 		Bucket:        &s.opts.Bucket,
-		Key:           aws.String(s.key(p)),
+		Key:           aws.String(s.root.Key(p)),
 		Body:          bytes.NewReader(data),
 		ContentLength: aws.Int64(int64(len(data))),
 		StorageClass:  types.StorageClass(s.opts.MetadataStorageClass),
@@ -200,18 +198,18 @@ func (s *Store) putInput(p string, data []byte) *s3.PutObjectInput {
 
 // Stat returns an object's size and modification time.
 func (s *Store) Stat(ctx context.Context, p string) (storage.Object, error) {
-	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.key(p))})
+	out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.root.Key(p))})
 	if err != nil {
 		return storage.Object{}, s.fail("stat", p, err)
 	}
-	return storage.Object{Path: clean(p), Size: aws.ToInt64(out.ContentLength), Modified: aws.ToTime(out.LastModified)}, nil
+	return storage.Object{Path: storage.Clean(p), Size: aws.ToInt64(out.ContentLength), Modified: aws.ToTime(out.LastModified)}, nil
 }
 
 // List returns every object below the folder prefix, sorted by path.
 func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, error) {
 	var objs []storage.Object
 	err := s.walk(ctx, prefix, func(o types.Object) {
-		rel := s.rel(aws.ToString(o.Key))
+		rel := s.root.Rel(aws.ToString(o.Key))
 		if rel == "" || strings.HasSuffix(rel, "/") {
 			return // folder markers written by consoles are not files
 		}
@@ -227,7 +225,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]storage.Object, erro
 func (s *Store) walk(ctx context.Context, prefix string, fn func(types.Object)) error {
 	pager := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
 		Bucket: &s.opts.Bucket,
-		Prefix: aws.String(s.dirKey(prefix)),
+		Prefix: aws.String(s.root.DirKey(prefix)),
 	})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
@@ -243,7 +241,7 @@ func (s *Store) walk(ctx context.Context, prefix string, fn func(types.Object)) 
 
 // ListDirs returns the names of the immediate sub-folders of prefix.
 func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
-	base := s.dirKey(prefix)
+	base := s.root.DirKey(prefix)
 	pager := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
 		Bucket:    &s.opts.Bucket,
 		Prefix:    aws.String(base),
@@ -268,7 +266,7 @@ func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
 
 // Delete removes one object; S3 reports success for a missing key.
 func (s *Store) Delete(ctx context.Context, p string) error {
-	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.key(p))})
+	_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &s.opts.Bucket, Key: aws.String(s.root.Key(p))})
 	if err != nil && !isNotFound(err) {
 		return s.fail("delete", p, err)
 	}
@@ -322,7 +320,7 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 // BackupWriter hands backup-go a multipart-upload writer for the folder dir.
 // The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
-	opts := []options.Opt{options.WithDir(s.key(dir))}
+	opts := []options.Opt{options.WithDir(s.root.Key(dir))}
 	chunk := wo.ChunkSize
 	if chunk == 0 {
 		chunk = s.opts.MinPartSize
@@ -350,63 +348,11 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
-	opts := []options.Opt{options.WithCalculateTotalSize()}
-	switch {
-	case len(ro.Files) > 0:
-		keys := make([]string, len(ro.Files))
-		for i, f := range ro.Files {
-			keys[i] = s.key(f)
-		}
-		opts = append(opts, options.WithFileList(keys))
-	case len(ro.Dirs) > 0:
-		keys := make([]string, len(ro.Dirs))
-		for i, d := range ro.Dirs {
-			keys[i] = s.key(d)
-		}
-		opts = append(opts, options.WithDirList(keys), options.WithValidator(asb.NewValidator()))
-	default:
-		opts = append(opts, options.WithDir(s.key(dir)), options.WithValidator(asb.NewValidator()))
-	}
-	r, err := bs3.NewReader(ctx, s.client, s.opts.Bucket, opts...)
+	r, err := bs3.NewReader(ctx, s.client, s.opts.Bucket, storage.ReaderOpts(s.root, dir, ro)...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}
 	return r, nil
-}
-
-// key maps a store path to an object key.
-func (s *Store) key(p string) string {
-	p = clean(p)
-	switch {
-	case s.root == "":
-		return p
-	case p == "":
-		return s.root
-	default:
-		return s.root + "/" + p
-	}
-}
-
-// dirKey maps a folder path to the key prefix of its contents.
-func (s *Store) dirKey(p string) string {
-	k := s.key(p)
-	if k == "" {
-		return ""
-	}
-	return k + "/"
-}
-
-// rel maps an object key back to a store path.
-func (s *Store) rel(key string) string {
-	if s.root == "" {
-		return key
-	}
-	return strings.TrimPrefix(key, s.root+"/")
-}
-
-// clean makes p relative and free of "..", so no path escapes the root.
-func clean(p string) string {
-	return strings.TrimPrefix(path.Clean("/"+p), "/")
 }
 
 func logMode(level string) (aws.ClientLogMode, bool) {
