@@ -29,18 +29,9 @@ func (s *Server) Seed(nsName string, n int, seed int64) error {
 	for i := range n {
 		rng := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
 		set := SeedSets[i%len(SeedSets)]
-		var userKey any
-		switch i % 3 {
-		case 0:
-			userKey = int64(seed)*1_000_000 + int64(i)
-		case 1:
-			userKey = fmt.Sprintf("key-%d-%d", seed, i)
-		default:
-			userKey = []byte(fmt.Sprintf("blob-%d-%d", seed, i))
-		}
-		k, err := as.NewKey(nsName, set, userKey)
+		userKey, k, err := seedKey(nsName, set, i, seed)
 		if err != nil {
-			return fmt.Errorf("aerospiketest: seed key %d: %w", i, err)
+			return err
 		}
 		r := &record{set: set, gen: 1, lut: now.UnixMilli(), bins: seedBins(rng, i)}
 		if i%7 != 3 {
@@ -54,6 +45,25 @@ func (s *Server) Seed(nsName string, n int, seed int64) error {
 		ns.put(d, r)
 	}
 	return nil
+}
+
+// seedKey returns record i's user key (int, string or blob in turn) and its
+// Aerospike key, the same for Seed and SeedClient.
+func seedKey(nsName, set string, i int, seed int64) (any, *as.Key, error) {
+	var userKey any
+	switch i % 3 {
+	case 0:
+		userKey = int64(seed)*1_000_000 + int64(i)
+	case 1:
+		userKey = fmt.Sprintf("key-%d-%d", seed, i)
+	default:
+		userKey = []byte(fmt.Sprintf("blob-%d-%d", seed, i))
+	}
+	k, err := as.NewKey(nsName, set, userKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("aerospiketest: seed key %d: %w", i, err)
+	}
+	return userKey, k, nil
 }
 
 func seedBins(rng *rand.Rand, i int) []bin {

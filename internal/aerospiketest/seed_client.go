@@ -17,18 +17,9 @@ func SeedClient(c *as.Client, nsName string, n int, seed int64) error {
 	for i := range n {
 		rng := rand.New(rand.NewPCG(uint64(seed), uint64(i)))
 		set := SeedSets[i%len(SeedSets)]
-		var userKey any
-		switch i % 3 {
-		case 0:
-			userKey = int64(seed)*1_000_000 + int64(i)
-		case 1:
-			userKey = fmt.Sprintf("key-%d-%d", seed, i)
-		default:
-			userKey = []byte(fmt.Sprintf("blob-%d-%d", seed, i))
-		}
-		k, err := as.NewKey(nsName, set, userKey)
+		_, k, err := seedKey(nsName, set, i, seed)
 		if err != nil {
-			return fmt.Errorf("aerospiketest: seed key %d: %w", i, err)
+			return err
 		}
 		bins := seedBins(rng, i)
 		wp := as.NewWritePolicy(0, as.TTLDontExpire)
