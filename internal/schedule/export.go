@@ -3,6 +3,7 @@ package schedule
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -48,6 +49,14 @@ func (j Job) args(o Options, configPath string) []string {
 	return append(a, o.Extra...)
 }
 
+// key names the config field the job's expression comes from.
+func (j Job) key() string {
+	if j.Kind == Incremental {
+		return "incr-interval-cron"
+	}
+	return "interval-cron"
+}
+
 func (j Job) name() string { return "aerobackup-" + j.Routine + "-" + string(j.Kind) }
 
 // Systemd renders one service and one timer per job.
@@ -78,7 +87,7 @@ SuccessExitStatus=3
 Nice=10
 IOSchedulingClass=idle
 `, j.Kind, j.Routine, unit, j.Kind, j.Routine, shellJoin(cmd, systemdQuote))})
-		files = append(files, File{Name: unit + ".timer", Content: fmt.Sprintf(`# interval-cron %q of ABS routine %q.
+		files = append(files, File{Name: unit + ".timer", Content: fmt.Sprintf(`# %s %q of ABS routine %q.
 [Unit]
 Description=aerobackup: %s backup of routine %s (%s)
 
@@ -89,7 +98,7 @@ AccuracySec=1s
 
 [Install]
 WantedBy=timers.target
-`, j.Cron, j.Routine, j.Kind, j.Routine, j.Cron, cal)})
+`, j.key(), j.Cron, j.Routine, j.Kind, j.Routine, j.Cron, cal)})
 	}
 	return files, nil
 }
@@ -109,17 +118,16 @@ func Crontab(jobs []Job, o Options) (string, error) {
 		if err != nil {
 			return "", jobErr(j, err)
 		}
+		// Jobs are sorted host zone first, so CRON_TZ only ever needs to be
+		// set, never unset, for the lines below it.
 		if z := cronZone(j.TimeZone); z != zone {
-			if z == "" {
-				return "", jobErr(j, fmt.Errorf("one crontab cannot mix a schedule-timezone with the host's time zone; export the routines separately with --routine"))
-			}
 			// CRON_TZ is read by cronie (RHEL, Fedora, SUSE, Arch) and by
 			// busybox crond; Debian's cron ignores it.
 			fmt.Fprintf(&b, "CRON_TZ=%s\n", z)
 			zone = z
 		}
-		fmt.Fprintf(&b, "# %s backup of routine %s: %s\n%s %s\n", j.Kind, j.Routine, j.Cron, spec,
-			shellJoin(append([]string{o.Binary}, j.args(o, o.ConfigPath)...), shellQuote))
+		fmt.Fprintf(&b, "# %s backup of routine %s, %s %s\n%s %s\n", j.Kind, j.Routine, j.key(), j.Cron, spec,
+			shellJoin(append([]string{o.Binary}, j.args(o, o.ConfigPath)...), crontabQuote))
 	}
 	return b.String(), nil
 }
@@ -145,7 +153,7 @@ func Kubernetes(jobs []Job, o Options) (string, error) {
 			return "", jobErr(j, err)
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "# %s backup of ABS routine %q: %s\n", j.Kind, j.Routine, j.Cron)
+		fmt.Fprintf(&b, "# %s backup of ABS routine %q, %s %s\n", j.Kind, j.Routine, j.key(), j.Cron)
 		b.WriteString("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n")
 		fmt.Fprintf(&b, "  name: %s\n", dnsName(j.name()))
 		if o.Namespace != "" {
@@ -278,6 +286,11 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// crontabQuote also escapes %, which cron turns into a newline.
+func crontabQuote(s string) string {
+	return strings.ReplaceAll(shellQuote(s), "%", `\%`)
+}
+
 // systemdQuote quotes for ExecStart=; % is a specifier and must be doubled.
 func systemdQuote(s string) string {
 	s = strings.ReplaceAll(s, "%", "%%")
@@ -288,6 +301,13 @@ func systemdQuote(s string) string {
 }
 
 func yamlQuote(s string) string {
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return `"` + s + `"`
+	}
+	switch strings.ToLower(s) {
+	case "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~":
+		return `"` + s + `"`
+	}
 	if plain(s) && !strings.ContainsAny(s[:1], "-@:,") {
 		return s
 	}

@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/schedule"
+)
+
+type scheduleExportOptions struct {
+	format     string
+	routine    string
+	binary     string
+	configPath string
+	image      string
+	secret     string
+	namespace  string
+	outputDir  string
+	args       []string
+}
+
+func newScheduleCmd(app *App) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Carry the routines' ABS schedules over to systemd, cron or Kubernetes",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newScheduleExportCmd(app))
+	return cmd
+}
+
+func newScheduleExportCmd(app *App) *cobra.Command {
+	o := &scheduleExportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Print systemd units, crontab lines or Kubernetes CronJobs for the routines' schedules",
+		Long: `Translate each routine's interval-cron (full backups) and incr-interval-cron
+(incremental backups), in the Quartz syntax ABS reads, into systemd timer and
+service units, crontab lines or Kubernetes CronJobs. schedule-timezone is kept
+where set (systemd OnCalendar zone, CRON_TZ, CronJob timeZone).
+
+Translation is exact or refused: an expression the target cannot represent
+(seconds or a year in cron, L, W or # days in cron, W days in systemd) is an
+error naming the routine and the reason. Routines marked disabled: true are
+left out.`,
+		Example: `  aerobackup schedule export --format systemd --output-dir /etc/systemd/system
+  aerobackup schedule export --format crontab -r nightly | crontab -
+  aerobackup schedule export --format kubernetes --image registry.example/aerobackup:1.0 | kubectl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScheduleExport(app, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "", "systemd, crontab or kubernetes (required)")
+	f.StringVarP(&o.routine, "routine", "r", "", "export only this routine (default: every enabled routine)")
+	f.StringVar(&o.binary, "binary", "/usr/local/bin/aerobackup", "path of aerobackup on the host (systemd, crontab)")
+	f.StringVar(&o.configPath, "config-path", "", "config file as the scheduled job sees it (default: the absolute path of the config read)")
+	f.StringVar(&o.image, "image", "aerobackup:latest", "container image holding aerobackup (kubernetes)")
+	f.StringVar(&o.secret, "secret", "aerobackup-config", "Secret holding the config file under the key aerobackup.yml (kubernetes)")
+	f.StringVar(&o.namespace, "k8s-namespace", "", "metadata.namespace of the CronJobs (kubernetes; default: none)")
+	f.StringVar(&o.outputDir, "output-dir", "", "write the files into this directory instead of stdout")
+	f.StringArrayVar(&o.args, "arg", nil, "extra argument for every scheduled backup command, e.g. --arg=--metrics-file=/var/lib/node_exporter/aerobackup.prom (repeatable)")
+	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion("systemd", "crontab", "kubernetes"))
+	_ = cmd.MarkFlagRequired("format")
+	return cmd
+}
+
+func runScheduleExport(app *App, o *scheduleExportOptions) error {
+	format := strings.ToLower(o.format)
+	if format != "systemd" && format != "crontab" && format != "kubernetes" {
+		return outcome.Usage("--format %q: want systemd, crontab or kubernetes", o.format)
+	}
+	path, err := config.Locate(app.Globals.ConfigFile)
+	if err != nil {
+		return outcome.AsUsage(err)
+	}
+	cfg, err := app.loadConfig()
+	if err != nil {
+		return err
+	}
+	names := cfg.RoutineNames()
+	if o.routine != "" {
+		if _, err := cfg.Routine(o.routine); err != nil {
+			return err
+		}
+		names = []string{o.routine}
+	}
+	var jobs []schedule.Job
+	for _, n := range names {
+		r := cfg.BackupRoutines[n]
+		if r.Disabled != nil && *r.Disabled && o.routine == "" {
+			app.Log.Info("leaving out a disabled routine", "routine", n)
+			continue
+		}
+		jobs = append(jobs, schedule.JobsFor(n, r.IntervalCron, r.IncrIntervalCron, r.ScheduleTimezone)...)
+	}
+	if len(jobs) == 0 {
+		return outcome.Usage("no enabled routine to export")
+	}
+	opt := schedule.Options{Binary: o.binary, ConfigPath: o.configPath, Image: o.image,
+		Secret: o.secret, Namespace: o.namespace, Extra: o.args}
+	if opt.ConfigPath == "" {
+		if opt.ConfigPath, err = filepath.Abs(path); err != nil {
+			return err
+		}
+	}
+
+	var files []schedule.File
+	switch format {
+	case "systemd":
+		files, err = schedule.Systemd(jobs, opt)
+	case "crontab":
+		var s string
+		s, err = schedule.Crontab(jobs, opt)
+		files = []schedule.File{{Name: "aerobackup.crontab", Content: s}}
+	case "kubernetes":
+		var s string
+		s, err = schedule.Kubernetes(jobs, opt)
+		files = []schedule.File{{Name: "aerobackup-cronjobs.yaml", Content: s}}
+	}
+	if err != nil {
+		// The config cannot be carried over as it is: a usage problem.
+		return outcome.AsUsage(err)
+	}
+	if o.outputDir != "" {
+		for _, f := range files {
+			p := filepath.Join(o.outputDir, f.Name)
+			if err := os.WriteFile(p, []byte(f.Content), 0o644); err != nil {
+				return fmt.Errorf("writing %s: %w", p, err)
+			}
+			fmt.Fprintln(app.IO.Err, "wrote", p)
+		}
+		return nil
+	}
+	for i, f := range files {
+		if len(files) > 1 {
+			if i > 0 {
+				fmt.Fprintln(app.IO.Out)
+			}
+			fmt.Fprintf(app.IO.Out, "# ==> %s <==\n", f.Name)
+		}
+		fmt.Fprint(app.IO.Out, f.Content)
+	}
+	return nil
+}
