@@ -262,6 +262,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newListCmd(app),
 		newRestoreAtCmd(app),
 		newRetentionCmd(app),
+		newScheduleCmd(app),
 	)
 	markStart(app, root)
 	return root
