@@ -264,6 +264,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newRetentionCmd(app),
 		newScheduleCmd(app),
 	)
+	registerCompletions(app, root)
 	markStart(app, root)
 	return root
 }

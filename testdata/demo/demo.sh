@@ -24,22 +24,23 @@ trap 'exit 143' TERM
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
 
-# start_server NAME ARGS...: start a test server on a free port, wait for its
-# ready file, print the port.
+# start_server NAME ARGS...: start a test server on a free port in the
+# background (its output to a log file, so nothing waits on it), wait for its
+# ready file and set $port.
 start_server() {
   local name=$1; shift
   local ready="$work/$name.ready"
-  "$bin/aerospike-testserver" -addr 127.0.0.1:0 -ready-file "$ready" "$@" 2>"$work/$name.log" &
-  pids+=($!)
+  "$bin/aerospike-testserver" -addr 127.0.0.1:0 -ready-file "$ready" "$@" >"$work/$name.log" 2>&1 </dev/null &
+  local pid=$!
+  pids+=("$pid")
   local i
   for i in $(seq 1 100); do
     if [ -s "$ready" ]; then
-      local addr
-      addr=$(cat "$ready")
-      echo "${addr##*:}"
+      port=$(cat "$ready")
+      port=${port##*:}
       return 0
     fi
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       echo "demo: test server $name exited:" >&2
       cat "$work/$name.log" >&2
       return 1
@@ -51,11 +52,16 @@ start_server() {
 }
 
 say "Starting the source test server: namespace test with $records sample records"
-src_port=$(start_server source -namespaces test -seed "$records")
+start_server source -namespaces test -seed "$records"
+src_port=$port
 echo "source cluster on 127.0.0.1:$src_port (in-memory Aerospike wire-protocol server)" >&2
 
 say "Starting an empty second server to restore into: namespace bar"
-dst_port=$(start_server restored -namespaces bar)
+# It also serves an empty namespace test: the restore re-creates the backup's
+# secondary index under its original namespace (the namespace map renames
+# the records only, as of this writing).
+start_server restored -namespaces bar,test
+dst_port=$port
 echo "restore target on 127.0.0.1:$dst_port" >&2
 
 say "Writing an ABS-format config to $work/aerobackup.yml"
