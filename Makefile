@@ -8,8 +8,14 @@ COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
 LDFLAGS := -s -w -X $(PKG)/internal/cli.version=$(VERSION) -X $(PKG)/internal/cli.commit=$(COMMIT) -X $(PKG)/internal/cli.date=$(DATE)
 FUZZTIME ?= 30s
+# Date printed in the generated man pages: fixed, so they only change with the code.
+DOCS_DATE ?= 2026-01-01
+# goreleaser is built from source through the Go proxy and cached here.
+AEROBACKUP_CACHE ?= $(HOME)/.cache/aerobackup
+GORELEASER_VERSION ?= v2.16.0
+GORELEASER ?= $(AEROBACKUP_CACHE)/bin/goreleaser
 
-.PHONY: help build test lint vet fmt-check bench demo fuzz clean
+.PHONY: help build test lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -27,7 +33,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-test: lint ## lint, then every test (end-to-end scripts included) and short fuzz runs
+test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
 	$(GO) test -count=1 ./...
 
 bench: ## benchmarks against the test server (or AEROBACKUP_TEST_AEROSPIKE)
@@ -42,6 +48,26 @@ fuzz: ## run each fuzz target for FUZZTIME
 
 demo: build ## a real backup, list and restore against the project's test server
 	@bash testdata/demo/demo.sh $(BIN)
+
+docs: ## regenerate man/ and completions/ from the command tree (commit the result)
+	rm -f man/aerobackup*.1 completions/aerobackup.*
+	$(GO) run ./cmd/aerobackup-docs -man man -completions completions -date $(DOCS_DATE)
+
+docs-check: ## fail when man/ or completions/ differ from what make docs writes
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./cmd/aerobackup-docs -man "$$tmp/man" -completions "$$tmp/completions" -date $(DOCS_DATE) || exit 1; \
+	if ! diff -r man "$$tmp/man" >/dev/null || ! diff -r completions "$$tmp/completions" >/dev/null; then \
+	  diff -ru man "$$tmp/man" | head -40; diff -ru completions "$$tmp/completions" | head -40; \
+	  echo "docs-check: man/ or completions/ are out of date: run 'make docs' and commit them"; exit 1; \
+	fi
+
+$(GORELEASER):
+	@mkdir -p $(dir $@)
+	cd $$(mktemp -d) && GOBIN=$(dir $@) GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+release-check: $(GORELEASER) ## goreleaser check, then a snapshot build of every archive and package into dist/
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean --skip=publish,sign
 
 clean: ## remove build output
 	rm -rf $(BIN)
