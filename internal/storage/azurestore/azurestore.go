@@ -326,18 +326,8 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 // BackupWriter hands backup-go a block-upload writer for the folder dir.
 // The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
-	opts := []options.Opt{options.WithDir(s.root.Key(dir))}
-	chunk := wo.ChunkSize
-	if chunk == 0 {
-		chunk = s.opts.MinPartSize
-	}
-	if chunk > 0 {
-		opts = append(opts, options.WithChunkSize(chunk))
-	}
-	t := wo.StorageClass
-	if t == "" {
-		t = s.opts.DataAccessTier
-	}
+	opts := storage.WriterOpts(s.root, dir, wo, s.opts.MinPartSize)
+	t := wo.Class(s.opts.DataAccessTier)
 	if t != "" {
 		canon, ok := tier(t, true)
 		if !ok {

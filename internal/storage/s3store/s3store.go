@@ -320,18 +320,8 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 // BackupWriter hands backup-go a multipart-upload writer for the folder dir.
 // The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
-	opts := []options.Opt{options.WithDir(s.root.Key(dir))}
-	chunk := wo.ChunkSize
-	if chunk == 0 {
-		chunk = s.opts.MinPartSize
-	}
-	if chunk > 0 {
-		opts = append(opts, options.WithChunkSize(chunk))
-	}
-	class := wo.StorageClass
-	if class == "" {
-		class = s.opts.DataStorageClass
-	}
+	opts := storage.WriterOpts(s.root, dir, wo, s.opts.MinPartSize)
+	class := wo.Class(s.opts.DataStorageClass)
 	if class != "" {
 		opts = append(opts, options.WithStorageClass(class))
 	}

@@ -20,3 +20,27 @@ func ReaderOpts(root Prefix, dir string, ro ReaderOptions) []options.Opt {
 	}
 	return opts
 }
+
+// WriterOpts returns backup-go's writer options for the folder dir: the
+// folder's key and the upload part size, wo.ChunkSize or else minPartSize
+// (none when both are 0). The storage class and concurrency are the
+// provider's to add.
+func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []options.Opt {
+	opts := []options.Opt{options.WithDir(root.Key(dir))}
+	chunk := wo.ChunkSize
+	if chunk == 0 {
+		chunk = minPartSize
+	}
+	if chunk > 0 {
+		opts = append(opts, options.WithChunkSize(chunk))
+	}
+	return opts
+}
+
+// Class returns wo.StorageClass, or def when it is not set.
+func (wo WriterOptions) Class(def string) string {
+	if wo.StorageClass == "" {
+		return def
+	}
+	return wo.StorageClass
+}
