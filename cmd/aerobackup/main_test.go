@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,8 +46,6 @@ type takenSnapshot struct {
 }
 
 const serverKey = "aerospike"
-
-var realServerMu sync.Mutex
 
 // storageKind describes where a run of the scripts keeps its backups. A
 // script's config says
@@ -89,9 +86,16 @@ func runScripts(t *testing.T, kind storageKind) {
 		Setup: func(env *testscript.Env) error {
 			host, port, srv := aerospiketest.TestCluster(env.T().(testing.TB))
 			if srv == nil {
-				// One real server is shared: scripts take turns on it.
-				realServerMu.Lock()
-				env.Defer(realServerMu.Unlock)
+				// A real server keeps indexes and UDFs across scripts
+				// (TestCluster already makes scripts take turns on it).
+				c, err := as.NewClient(host, port)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				if err := aerospiketest.ClearMetadata(c, "test", "bar"); err != nil {
+					return err
+				}
 			}
 			s := &scriptServer{srv: srv, host: host, port: port, snaps: map[string]takenSnapshot{}, marks: map[string]int64{}}
 			env.Values[serverKey] = s

@@ -143,7 +143,7 @@ func putEveryType(t testing.TB, c *as.Client, ns string, n int) {
 			// server; the in-process server refuses HLL operations, so
 			// store a raw HLL particle there instead.
 			if _, err := c.Operate(&w, key, as.HLLAddOp(as.DefaultHLLPolicy(), "hll", []as.Value{as.NewValue("a"), as.NewValue(i)}, 8, 0)); err != nil {
-				if err := c.PutBins(&w, key, as.NewBin("hll", as.NewHLLValue([]byte{8, 0, byte(i), 1, 2, 3}))); err != nil {
+				if err := c.PutBins(&w, key, as.NewBin("hll", as.NewHLLValue(append([]byte{0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0}, byte(i), 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0)))); err != nil {
 					t.Fatalf("put hll: %v", err)
 				}
 			}

@@ -15,7 +15,8 @@ const EnvRealServer = "AEROBACKUP_TEST_AEROSPIKE"
 // TestCluster returns the server tests should talk to: the real one named by
 // AEROBACKUP_TEST_AEROSPIKE (srv is then nil, and server-only features such
 // as clock control must be skipped, see RequireServer), or a fresh in-process
-// server with the default namespaces "test" and "bar".
+// server with the default namespaces "test" and "bar". Tests of all packages
+// take turns on a real server: it is held until the test ends.
 func TestCluster(t testing.TB) (host string, port int, srv *Server) {
 	t.Helper()
 	if addr := os.Getenv(EnvRealServer); addr != "" {
@@ -27,6 +28,7 @@ func TestCluster(t testing.TB) (host string, port int, srv *Server) {
 		if err != nil {
 			t.Fatalf("%s=%q: bad port: %v", EnvRealServer, addr, err)
 		}
+		lockRealServer(t, addr)
 		return h, n, nil
 	}
 	srv = NewServer(t, Options{})

@@ -191,6 +191,11 @@ func (s *Server) write(ns *namespace, req *recordReq) (msgHeader, []bin) {
 		switch op.op {
 		case opRead:
 		case opWrite:
+			if op.ptype == ptHLL && !validHLL(op.value) {
+				// The server checks an HLL's header and size on write.
+				rc = rcParameter
+				break
+			}
 			bins = setBin(bins, op)
 		case opAdd, opAppend, opPrepend:
 			bins, rc = modifyBin(bins, op)
@@ -297,4 +302,20 @@ func modifyBin(bins []bin, op operation) ([]bin, byte) {
 	}
 	bins[i] = bin{name: cur.name, ptype: cur.ptype, value: v}
 	return bins, rcOK
+}
+
+// validHLL checks an HLL particle as the server does: flags 0, index bits
+// 4..16, min-hash bits 0 or 4..51, an 8-byte cache, then exactly the
+// registers those bits call for.
+func validHLL(b []byte) bool {
+	const header = 11
+	if len(b) < header || b[0] != 0 {
+		return false
+	}
+	index, minhash := int(b[1]), int(b[2])
+	if index < 4 || index > 16 || (minhash != 0 && (minhash < 4 || minhash > 51)) {
+		return false
+	}
+	bits := (6 + minhash) << index
+	return len(b) == header+(bits+7)/8
 }

@@ -106,7 +106,11 @@ func seedBins(rng *rand.Rand, i int) []bin {
 	}
 	if i%5 == 2 {
 		// HLL particle: index bits, min-hash bits, then registers.
-		hll := append([]byte{4, 0}, randBytes(rng, 16)...)
+		// A valid HLL: flags 0, 4 index bits, no min-hash, an 8-byte
+		// cache, then 12 bytes of registers. Sixteen bytes are drawn so
+		// the generator's sequence, and every later value, stays put.
+		regs := randBytes(rng, 16)
+		hll := append([]byte{0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0}, regs[:12]...)
 		bins = append(bins, bin{name: "hll", ptype: ptHLL, value: hll})
 	}
 	return bins
