@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -229,10 +230,11 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		cfg.NoIndexes, cfg.NoUDFs = true, true
 	}
 
-	writer, err := j.Store.BackupWriter(ctx, nsDir, j.WriterOptions)
+	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, j.WriterOptions)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
+	writer := newChecksumWriter(storeWriter)
 	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, nil)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
@@ -280,8 +282,18 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		Compression:         orNone(j.Compression),
 		Encryption:          orNone(j.Encryption),
 	}
-	manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, Routine: j.Routine,
-		Type: j.Type, Namespace: ns.Name}
+	to := j.Until
+	if to.IsZero() {
+		to = j.Start
+	}
+	manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, BackupGoVersion: backupGoVersion(),
+		Routine: j.Routine, Type: j.Type, Namespace: ns.Name, From: ns.From.UTC(), To: to.UTC(), Files: writer.Entries()}
+	if uint64(len(manifest.Files)) != out.Files {
+		// Should not happen: backup-go closes every file before Wait
+		// returns. verify will then flag the files the manifest lacks.
+		log.Warn("backup-go counted a different number of files than were closed", "namespace", ns.Name,
+			"file-count", out.Files, "closed", len(manifest.Files))
+	}
 	if err := catalog.WriteManifest(ctx, j.Store, nsDir, manifest); err != nil {
 		return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
 	}
@@ -291,6 +303,18 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	log.Info("namespace backed up", "namespace", ns.Name, "record-count", out.Records,
 		"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
 	return out, nil
+}
+
+// backupGoVersion is the backup-go module version built in, for the manifest.
+func backupGoVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/aerospike/backup-go" {
+				return d.Version
+			}
+		}
+	}
+	return ""
 }
 
 func orNone(s string) string {

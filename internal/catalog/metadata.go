@@ -162,14 +162,34 @@ func WriteMetadata(ctx context.Context, store storage.Store, nsDir string, m *Me
 // Manifest is aerobackup's own record of a namespace backup, kept in
 // aerobackup.yaml beside metadata.yaml (ABS ignores the file: restores
 // read only .asb files, listings only metadata.yaml).
+//
+// Files lists every data file with the size and SHA-256 of the bytes the
+// backup wrote, recorded while writing; verify checks the stored files
+// against them.
 type Manifest struct {
-	Tool            string          `yaml:"tool" json:"tool"`
-	ToolVersion     string          `yaml:"tool-version" json:"tool-version"`
-	BackupGoVersion string          `yaml:"backup-go-version,omitempty" json:"backup-go-version,omitempty"`
-	Routine         string          `yaml:"routine" json:"routine"`
-	Type            Type            `yaml:"type" json:"type"`
-	Namespace       string          `yaml:"namespace" json:"namespace"`
-	Files           []ManifestEntry `yaml:"files,omitempty" json:"files,omitempty"`
+	Tool            string `yaml:"tool" json:"tool"`
+	ToolVersion     string `yaml:"tool-version" json:"tool-version"`
+	BackupGoVersion string `yaml:"backup-go-version,omitempty" json:"backup-go-version,omitempty"`
+	Routine         string `yaml:"routine" json:"routine"`
+	Type            Type   `yaml:"type" json:"type"`
+	Namespace       string `yaml:"namespace" json:"namespace"`
+	// From and To bound the modification times the backup holds,
+	// [from, to): From is zero for a full; To is the sealed upper bound, or
+	// the run's start when the scan was not sealed (changes made during the
+	// scan may or may not be in it; the next incremental starts at To).
+	From  time.Time       `yaml:"from,omitempty" json:"from,omitzero"`
+	To    time.Time       `yaml:"to,omitempty" json:"to,omitzero"`
+	Files []ManifestEntry `yaml:"files,omitempty" json:"files,omitempty"`
+}
+
+// File returns the manifest's entry named name.
+func (m *Manifest) File(name string) (ManifestEntry, bool) {
+	for _, f := range m.Files {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return ManifestEntry{}, false
 }
 
 // ManifestEntry is one data file of the backup.

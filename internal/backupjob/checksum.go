@@ -1,0 +1,91 @@
+package backupjob
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aerospike/backup-go"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+)
+
+// checksumWriter wraps the storage's backup-go Writer and records the name,
+// size and SHA-256 of every file as backup-go writes it, so the manifest
+// holds checksums of the bytes that left this process without reading the
+// files back. backup-go opens files from several goroutines at once.
+type checksumWriter struct {
+	backup.Writer
+
+	mu    sync.Mutex
+	files map[string]catalog.ManifestEntry
+}
+
+func newChecksumWriter(w backup.Writer) *checksumWriter {
+	return &checksumWriter{Writer: w, files: map[string]catalog.ManifestEntry{}}
+}
+
+// NewWriter implements backup.Writer.
+func (c *checksumWriter) NewWriter(ctx context.Context, filename string) (io.WriteCloser, error) {
+	w, err := c.Writer.NewWriter(ctx, filename)
+	if err != nil {
+		return nil, err
+	}
+	return &hashingFile{WriteCloser: w, name: path.Base(strings.ReplaceAll(filename, "\\", "/")), h: sha256.New(), owner: c}, nil
+}
+
+// Entries returns the files closed so far, sorted by name.
+func (c *checksumWriter) Entries() []catalog.ManifestEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]catalog.ManifestEntry, 0, len(c.files))
+	for _, e := range c.files {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b catalog.ManifestEntry) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func (c *checksumWriter) record(e catalog.ManifestEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.files[e.Name] = e
+}
+
+// hashingFile hashes what passes through to one stored file. A single file
+// is written by one goroutine at a time, as io.Writer requires.
+type hashingFile struct {
+	io.WriteCloser
+	name   string
+	h      hash.Hash
+	size   int64
+	closed bool
+	owner  *checksumWriter
+}
+
+func (f *hashingFile) Write(p []byte) (int, error) {
+	n, err := f.WriteCloser.Write(p)
+	// Hash exactly what the storage accepted.
+	f.h.Write(p[:n])
+	f.size += int64(n)
+	return n, err
+}
+
+// Close records the file only when the storage kept it: a failed close
+// fails the backup anyway.
+func (f *hashingFile) Close() error {
+	if err := f.WriteCloser.Close(); err != nil {
+		return err
+	}
+	if !f.closed {
+		f.closed = true
+		f.owner.record(catalog.ManifestEntry{Name: f.name, Size: f.size, SHA256: hex.EncodeToString(f.h.Sum(nil))})
+	}
+	return nil
+}
