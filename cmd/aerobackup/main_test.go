@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,6 +48,9 @@ type takenSnapshot struct {
 
 const serverKey = "aerospike"
 
+// -update rewrites the golden files of `cmp` steps inside the scripts.
+var updateScripts = flag.Bool("update", false, "rewrite golden files in testdata/script")
+
 // storageKind describes where a run of the scripts keeps its backups. A
 // script's config says
 //
@@ -83,6 +87,7 @@ func runScripts(t *testing.T, kind storageKind) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
+		UpdateScripts:       *updateScripts && kind.name == "local",
 		Setup: func(env *testscript.Env) error {
 			host, port, srv := aerospiketest.TestCluster(env.T().(testing.TB))
 			if srv == nil {

@@ -132,16 +132,16 @@ config, or an ad-hoc --host.`,
 
 // restoreSummary is the --json document of a restore.
 type restoreSummary struct {
-	Type       string                 `json:"type"`
-	Outcome    string                 `json:"outcome"`
-	DryRun     bool                   `json:"dry-run,omitempty"`
-	WritePlan  string                 `json:"write-policy"`
-	Steps      []restorePlanStep      `json:"plan,omitempty"`
-	Result     *restorejob.Result     `json:"result,omitempty"`
-	Totals     *restorejob.StepResult `json:"totals,omitempty"`
-	Recovery   *time.Time             `json:"recovery-point,omitempty"`
-	Warnings   []string               `json:"warnings,omitempty"`
-	DurationMs int64                  `json:"duration-millis"`
+	Type       string             `json:"type"`
+	Outcome    string             `json:"outcome"`
+	DryRun     bool               `json:"dry-run,omitempty"`
+	WritePlan  string             `json:"write-policy"`
+	Steps      []restorePlanStep  `json:"plan,omitempty"`
+	Result     *restorejob.Result `json:"result,omitempty"`
+	Totals     *restorejob.Counts `json:"totals,omitempty"`
+	Recovery   *time.Time         `json:"recovery-point,omitempty"`
+	Warnings   []string           `json:"warnings,omitempty"`
+	DurationMs int64              `json:"duration-millis"`
 }
 
 type restorePlanStep struct {

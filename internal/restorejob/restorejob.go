@@ -57,26 +57,31 @@ type Job struct {
 	Log                        *slog.Logger
 }
 
+// Counts are what a restore did to records, per step or in total.
+type Counts struct {
+	Read      uint64 `json:"records-read"`
+	Inserted  uint64 `json:"records-inserted"`
+	Existed   uint64 `json:"records-existed"`
+	Fresher   uint64 `json:"records-fresher"`
+	Skipped   uint64 `json:"records-skipped"`
+	Expired   uint64 `json:"records-expired"`
+	Ignored   uint64 `json:"records-ignored"`
+	InDoubt   uint64 `json:"errors-in-doubt"`
+	BytesRead uint64 `json:"bytes-read"`
+	SIndexes  uint32 `json:"secondary-index-count"`
+	UDFs      uint32 `json:"udf-count"`
+	Millis    int64  `json:"duration-millis"`
+}
+
 // StepResult is one applied folder.
 type StepResult struct {
-	Label       string        `json:"label"`
-	Dir         string        `json:"dir"`
-	Source      string        `json:"source-namespace"`
-	Destination string        `json:"destination-namespace"`
-	Read        uint64        `json:"records-read"`
-	Inserted    uint64        `json:"records-inserted"`
-	Existed     uint64        `json:"records-existed"`
-	Fresher     uint64        `json:"records-fresher"`
-	Skipped     uint64        `json:"records-skipped"`
-	Expired     uint64        `json:"records-expired"`
-	Ignored     uint64        `json:"records-ignored"`
-	InDoubt     uint64        `json:"errors-in-doubt"`
-	BytesRead   uint64        `json:"bytes-read"`
-	SIndexes    uint32        `json:"secondary-index-count"`
-	UDFs        uint32        `json:"udf-count"`
-	Duration    time.Duration `json:"-"`
-	Millis      int64         `json:"duration-millis"`
-	Error       string        `json:"error,omitempty"`
+	Label       string `json:"label"`
+	Dir         string `json:"dir"`
+	Source      string `json:"source-namespace"`
+	Destination string `json:"destination-namespace"`
+	Counts
+	Duration time.Duration `json:"-"`
+	Error    string        `json:"error,omitempty"`
 }
 
 // Result is the restore's outcome.
@@ -85,8 +90,8 @@ type Result struct {
 }
 
 // Totals sums the steps.
-func (r *Result) Totals() StepResult {
-	var t StepResult
+func (r *Result) Totals() Counts {
+	var t Counts
 	for _, s := range r.Steps {
 		t.Read += s.Read
 		t.Inserted += s.Inserted
