@@ -263,6 +263,8 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newRestoreAtCmd(app),
 		newRetentionCmd(app),
 		newScheduleCmd(app),
+		newVerifyCmd(app),
+		newCheckCmd(app),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)
