@@ -186,10 +186,16 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		cfg.SecretAgentConfig = j.SecretAgent
 	}
 
-	reader, err := j.Store.RestoreReader(ctx, s.Dir, storage.ReaderOptions{})
+	// Checked before anything is written (see integrity.go).
+	want, err := expect(ctx, j.Store, s.Dir)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", s.Label, err))
+	}
+	storeReader, err := j.Store.RestoreReader(ctx, s.Dir, storage.ReaderOptions{})
 	if err != nil {
 		return fail(fmt.Errorf("%s: %s: %w", s.Label, j.Store, err))
 	}
+	reader := newCheckingReader(storeReader, s.Dir, want)
 	h, err := j.Conn.Backup.Restore(ctx, &cfg, reader)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", s.Label, err))
@@ -215,6 +221,9 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
+		return fail(fmt.Errorf("%s: %w", s.Label, reader.describe(err)))
+	}
+	if err := reader.after(want, out.Read); err != nil {
 		return fail(fmt.Errorf("%s: %w", s.Label, err))
 	}
 	out.Duration = time.Since(started)
