@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,6 +40,8 @@ type scriptServer struct {
 	snaps map[string]takenSnapshot
 	// marks are write counts `asd stats mark` remembered.
 	marks map[string]int64
+	// t skips the script from a command (asd tmpfs where mounting fails).
+	t testscript.T
 }
 
 type takenSnapshot struct {
@@ -102,7 +105,7 @@ func runScripts(t *testing.T, kind storageKind) {
 					return err
 				}
 			}
-			s := &scriptServer{srv: srv, host: host, port: port, snaps: map[string]takenSnapshot{}, marks: map[string]int64{}}
+			s := &scriptServer{srv: srv, host: host, port: port, snaps: map[string]takenSnapshot{}, marks: map[string]int64{}, t: env.T()}
 			env.Values[serverKey] = s
 			env.Setenv("ASHOST", fmt.Sprintf("%s:%d", host, port))
 			env.Setenv("ASHOSTNAME", host)
@@ -175,7 +178,12 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	                          (each measured up to the mark taken after it: A->A.end, B->B.end)
 //	asd fault scan-fail N [C] fail scans after N records with result code C (1)
 //	asd fault scan-drop N [T] drop the connection after N scanned records (T times; 0: always)
+//	asd fault write-fail N C [T] refuse record writes with result code C after N succeeded
+//	                          (T times; 0: always)
 //	asd fault clear           remove faults
+//	asd tmpfs DIR SIZE        mount a SIZE-limited tmpfs on DIR (unmounted at the end;
+//	                          the script is skipped where mounting is not allowed)
+//	asd readonly DIR          remount the tmpfs on DIR read-only
 func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	s := ts.Value(serverKey).(*scriptServer)
 	if len(args) == 0 {
@@ -346,6 +354,12 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 			d, err := time.ParseDuration(args[2])
 			ts.Check(err)
 			srv.SetFaults(aerospiketest.Faults{Delay: d})
+		case "write-fail":
+			times := 0
+			if len(args) > 4 {
+				times = atoi(ts, args, 4)
+			}
+			srv.SetFaults(aerospiketest.Faults{WriteFailAfter: atoi(ts, args, 2), WriteFailCode: atoi(ts, args, 3), Times: times})
 		case "scan-drop":
 			times := 0
 			if len(args) > 3 {
@@ -354,6 +368,25 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 			srv.SetFaults(aerospiketest.Faults{ScanDropAfter: atoi(ts, args, 2), Times: times})
 		default:
 			ts.Fatalf("asd fault: unknown fault %q", args[1])
+		}
+	case "tmpfs":
+		if len(args) != 3 {
+			ts.Fatalf("usage: asd tmpfs DIR SIZE")
+		}
+		dir := ts.MkAbs(args[1])
+		ts.Check(os.MkdirAll(dir, 0o755))
+		out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+args[2], "tmpfs", dir).CombinedOutput()
+		if err != nil {
+			if os.Getenv("AEROBACKUP_REQUIRE_TMPFS") != "" {
+				ts.Fatalf("mount tmpfs on %s: %v: %s", dir, err, out)
+			}
+			s.t.Skip(fmt.Sprintf("cannot mount a tmpfs (needs root with CAP_SYS_ADMIN): %v: %s", err, strings.TrimSpace(string(out))))
+		}
+		ts.Defer(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	case "readonly":
+		dir := ts.MkAbs(args[1])
+		if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+			ts.Fatalf("remount %s read-only: %v: %s", dir, err, out)
 		}
 	default:
 		ts.Fatalf("asd: unknown command %q", args[0])
