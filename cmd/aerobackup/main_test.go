@@ -4,9 +4,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/binary"
+	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -184,6 +188,9 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd tmpfs DIR SIZE        mount a SIZE-limited tmpfs on DIR (unmounted at the end;
 //	                          the script is skipped where mounting is not allowed)
 //	asd readonly DIR          remount the tmpfs on DIR read-only
+//	asd secret-agent RES:KEY=FILE...
+//	                          serve the files' contents as secrets on a TCP secret agent
+//	                          (Aerospike Secret Agent protocol); sets $AGENT_PORT
 func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	s := ts.Value(serverKey).(*scriptServer)
 	if len(args) == 0 {
@@ -383,6 +390,20 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 			s.t.Skip(fmt.Sprintf("cannot mount a tmpfs (needs root with CAP_SYS_ADMIN): %v: %s", err, strings.TrimSpace(string(out))))
 		}
 		ts.Defer(func() { _ = exec.Command("umount", "-l", dir).Run() })
+	case "secret-agent":
+		secrets := map[string]string{}
+		for _, a := range args[1:] {
+			k, f, ok := strings.Cut(a, "=")
+			if !ok {
+				ts.Fatalf("usage: asd secret-agent RES:KEY=FILE...")
+			}
+			secrets[k] = strings.TrimRight(ts.ReadFile(f), "\n")
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ts.Check(err)
+		ts.Defer(func() { ln.Close() })
+		go serveSecretAgent(ln, secrets)
+		ts.Setenv("AGENT_PORT", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	case "readonly":
 		dir := ts.MkAbs(args[1])
 		if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
@@ -505,4 +526,44 @@ func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	d, err := time.ParseDuration(args[0])
 	ts.Check(err)
 	time.Sleep(d)
+}
+
+// serveSecretAgent answers the Aerospike Secret Agent protocol: an 8-byte
+// header (magic 0x51dec1cc, body length, big-endian), then a JSON request
+// {Resource, SecretKey}; the reply is framed the same way with {SecretValue}
+// or {Error}.
+func serveSecretAgent(ln net.Listener, secrets map[string]string) {
+	const magic = 0x51dec1cc
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			header := make([]byte, 8)
+			if _, err := io.ReadFull(c, header); err != nil || binary.BigEndian.Uint32(header) != magic {
+				return
+			}
+			body := make([]byte, binary.BigEndian.Uint32(header[4:]))
+			if _, err := io.ReadFull(c, body); err != nil {
+				return
+			}
+			var req struct{ Resource, SecretKey string }
+			if json.Unmarshal(body, &req) != nil {
+				return
+			}
+			resp := map[string]string{}
+			if v, ok := secrets[req.Resource+":"+req.SecretKey]; ok {
+				resp["SecretValue"] = v
+			} else {
+				resp["Error"] = "secret not found"
+			}
+			reply, _ := json.Marshal(resp)
+			out := make([]byte, 8, 8+len(reply))
+			binary.BigEndian.PutUint32(out, magic)
+			binary.BigEndian.PutUint32(out[4:], uint32(len(reply)))
+			_, _ = c.Write(append(out, reply...))
+		}()
+	}
 }
