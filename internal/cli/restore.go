@@ -34,6 +34,8 @@ type restoreFlags struct {
 	keyEnv       string
 	keySecret    string
 	lock         lockFlags
+	accessTier   string
+	restorePoll  time.Duration
 }
 
 func (f *restoreFlags) register(cmd *cobra.Command) {
@@ -68,9 +70,33 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the key of an encrypted backup")
 	fl.StringVar(&f.keyEnv, "encryption-key-env", "", "environment variable holding the key of an encrypted backup")
 	fl.StringVar(&f.keySecret, "encryption-key-secret", "", "secret-agent reference of the key of an encrypted backup")
+	fl.StringVar(&f.accessTier, "access-tier", "", "bring archived files back first and wait for them: S3 restore tier (Standard, Bulk, Expedited)\nor Azure tier to rehydrate to (Hot, Cool, Cold); GCS reads archived objects directly and needs none")
+	fl.DurationVar(&f.restorePoll, "restore-poll-duration", storage.DefaultPollInterval, "with --access-tier: how often to check archived files while waiting")
 	f.lock.register(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("access-tier", fixedCompletion("Standard", "Bulk", "Expedited", "Hot", "Cool", "Cold"))
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+}
+
+// checkAccessTier validates --access-tier and --restore-poll-duration for
+// a storage of kind before anything is read, spelling the tier as the
+// provider does.
+func (f *restoreFlags) checkAccessTier(kind string) error {
+	if f.restorePoll <= 0 {
+		return outcome.Usage("--restore-poll-duration %s: want a positive duration", f.restorePoll)
+	}
+	if f.accessTier == "" {
+		if f.restorePoll != storage.DefaultPollInterval {
+			return outcome.Usage("--restore-poll-duration needs --access-tier")
+		}
+		return nil
+	}
+	tier, err := storage.CheckAccessTier(kind, f.accessTier)
+	if err != nil {
+		return outcome.Usage("--access-tier: %v", err)
+	}
+	f.accessTier = tier
+	return nil
 }
 
 // parseNamespaceMap reads SRC=DST pairs.
@@ -182,6 +208,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if st, err := os.Stat(o.path); err != nil || !st.IsDir() {
 			return outcome.Usage("--path %q: not a folder", o.path)
 		}
+		if err := o.checkAccessTier(config.KindLocal); err != nil {
+			return err
+		}
 		cfg, err := app.loadConfig()
 		if err != nil {
 			return err
@@ -214,6 +243,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if t, err = app.resolveTarget(&o.target, false); err != nil {
 			return err
 		}
+		if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+			return err
+		}
 		if !o.dryRun {
 			app.reportRun(metrics.Restore, t.name(), "")
 		}
@@ -224,6 +256,7 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if store, err = app.openStore(ctx, t); err != nil {
 			return err
 		}
+		store = storage.WithAccessTier(store, o.accessTier, o.restorePoll, app.Log)
 		// Closed after the lock is released (defers run last first).
 		defer store.Close()
 		if !o.dryRun {

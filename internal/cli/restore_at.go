@@ -20,6 +20,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
+	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 type restoreAtOptions struct {
@@ -128,6 +129,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+		return err
+	}
 	if !o.dryRun {
 		app.reportRun(metrics.Restore, t.name(), "")
 	}
@@ -135,6 +139,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err != nil {
 		return err
 	}
+	store = storage.WithAccessTier(store, o.accessTier, o.restorePoll, app.Log)
 	defer store.Close()
 	if !o.dryRun {
 		rl, err := app.lockRoutine(ctx, store, t.name(), lock.Restore, o.lock, false)

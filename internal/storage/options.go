@@ -7,7 +7,8 @@ import (
 
 // ReaderOpts returns backup-go's reader options for the .asb files of dir,
 // of ro.Dirs, or exactly ro.Files, every path mapped to keys by root; the
-// total size is calculated up front for progress reporting.
+// total size is calculated up front for progress reporting. With
+// ro.AccessTier archived files are brought back first (S3, Azure only).
 func ReaderOpts(root Prefix, dir string, ro ReaderOptions) []options.Opt {
 	opts := []options.Opt{options.WithCalculateTotalSize()}
 	switch {
@@ -17,6 +18,13 @@ func ReaderOpts(root Prefix, dir string, ro ReaderOptions) []options.Opt {
 		opts = append(opts, options.WithDirList(root.Keys(ro.Dirs)), options.WithValidator(asb.NewValidator()))
 	default:
 		opts = append(opts, options.WithDir(root.Key(dir)), options.WithValidator(asb.NewValidator()))
+	}
+	if ro.AccessTier != "" {
+		// backup-go then restores or rehydrates archived files and waits
+		// inside NewReader; its log lines are rewritten by archiveLog.
+		opts = append(opts, options.WithAccessTier(ro.AccessTier),
+			options.WithWarmPollDuration(ro.pollInterval()),
+			options.WithLogger(newArchiveLogger(ro.Log, ro, root.Key(dir))))
 	}
 	return opts
 }

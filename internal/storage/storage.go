@@ -7,6 +7,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/aerospike/backup-go"
@@ -75,4 +76,15 @@ type ReaderOptions struct {
 	Dirs []string
 	// Files, when set, restricts reading to these files.
 	Files []string
+	// AccessTier, when set, makes S3 and Azure readers bring archived
+	// files back before reading them: an S3 restore tier (Standard, Bulk,
+	// Expedited) or the Azure tier to rehydrate to (Hot, Cool, Cold).
+	// The reader then blocks until every file is readable. GCS reads
+	// archived objects directly and refuses it; so does local storage.
+	AccessTier string
+	// PollInterval is how often a waiting reader checks the archived files
+	// (0: DefaultPollInterval).
+	PollInterval time.Duration
+	// Log receives the wait's progress (nil: slog.Default()).
+	Log *slog.Logger
 }

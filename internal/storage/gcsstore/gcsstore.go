@@ -290,6 +290,10 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
+	if ro.AccessTier != "" {
+		// Archive-class objects are readable directly, at a retrieval fee.
+		return nil, fmt.Errorf("%s: GCS reads archived objects directly; an access tier (%q) is only for S3 and Azure", s, ro.AccessTier)
+	}
 	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, storage.ReaderOpts(s.root, dir, ro)...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)

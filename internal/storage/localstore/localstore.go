@@ -411,6 +411,9 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.Write
 // Total size calculation is on because restore progress (and, per absctl,
 // completion) depends on it.
 func (s *Store) RestoreReader(ctx context.Context, dir string, opts storage.ReaderOptions) (backup.StreamingReader, error) {
+	if opts.AccessTier != "" {
+		return nil, fmt.Errorf("%s: local files are never archived; an access tier (%q) is only for S3 and Azure", s, opts.AccessTier)
+	}
 	o := []options.Opt{options.WithValidator(asb.NewValidator()), options.WithCalculateTotalSize()}
 	switch {
 	case len(opts.Files) > 0:
