@@ -101,28 +101,6 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return Run(ctx, args, streams, sig)
 }
 
-// statusOnSignal prints a status line of the running operations each time
-// the process gets SIGUSR1 (kill -USR1 <pid>), for runs without a terminal.
-func statusOnSignal(ctx context.Context, app *App) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGUSR1)
-	go func() {
-		defer signal.Stop(ch)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-ch:
-				if app.progress != nil {
-					app.progress.Status()
-				} else if app.Log != nil {
-					app.Log.Info("status: starting up")
-				}
-			}
-		}
-	}()
-}
-
 // signalContext cancels on SIGINT/SIGTERM and remembers which came.
 func signalContext(parent context.Context) (context.Context, *atomic.Value, func()) {
 	ctx, cancel := context.WithCancel(parent)
