@@ -171,8 +171,15 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 	cfg := *s.Config
 	cfg.MetricsEnabled = true
 	src := s.Source
+	bc := j.Conn.Backup
 	if src != "" && dest != src {
 		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
+		// backup-go maps only the records' namespace (see nsmap.go).
+		mapped, err := j.mappedBackupClient(src, dest)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", s.Label, err))
+		}
+		bc = mapped
 	}
 	if c := strings.ToUpper(s.Compression); c != "" && c != "NONE" {
 		cfg.CompressionPolicy = backup.NewCompressionPolicy(c, -1)
@@ -196,7 +203,7 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		return fail(fmt.Errorf("%s: %s: %w", s.Label, j.Store, err))
 	}
 	reader := newCheckingReader(storeReader, s.Dir, want)
-	h, err := j.Conn.Backup.Restore(ctx, &cfg, reader)
+	h, err := bc.Restore(ctx, &cfg, reader)
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", s.Label, err))
 	}
