@@ -9,28 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // runAt runs a command line with the clock set to now.
 func runAt(t *testing.T, now time.Time, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb}, Globals: &Globals{},
+	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb},
 		Getenv: func(string) string { return "" }, Now: func() time.Time { return now }}
-	root := NewRootCmd(app)
-	root.SetArgs(args)
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	_, err := root.ExecuteContextC(context.Background())
-	if err != nil && !app.started {
-		err = outcome.AsUsage(err)
-	}
-	code := outcome.ExitCode(err)
-	if err != nil {
-		reportError(app, err, code)
-	}
+	code := app.run(context.Background(), args, nil)
 	return code, out.String(), errb.String()
 }
 

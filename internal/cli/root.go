@@ -129,11 +129,20 @@ func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int 
 	sctx, cancelStatus := context.WithCancel(ctx)
 	defer cancelStatus()
 	statusOnSignal(sctx, app)
+	return app.run(ctx, args, sig)
+}
+
+// run executes one command line on a prepared App (tests build the App
+// with their own clock and environment) and returns the exit status.
+func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
+	if app.Globals == nil {
+		app.Globals = &Globals{}
+	}
 	root := NewRootCmd(app)
 	root.SetArgs(args)
-	root.SetIn(streams.In)
-	root.SetOut(streams.Out)
-	root.SetErr(streams.Err)
+	root.SetIn(app.IO.In)
+	root.SetOut(app.IO.Out)
+	root.SetErr(app.IO.Err)
 	_, err := root.ExecuteContextC(ctx)
 	if err != nil && !app.started {
 		// Cobra's own checks (unknown commands, arguments, flag groups)

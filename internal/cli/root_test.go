@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/outcome"
 )
@@ -15,20 +16,9 @@ import (
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb}, Globals: &Globals{},
+	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb}, Now: time.Now,
 		Getenv: func(k string) string { return env[k] }}
-	root := NewRootCmd(app)
-	root.SetArgs(args)
-	root.SetOut(&out)
-	root.SetErr(&errb)
-	_, err := root.ExecuteContextC(context.Background())
-	if err != nil && !app.started {
-		err = outcome.AsUsage(err)
-	}
-	code := outcome.ExitCode(err)
-	if err != nil {
-		reportError(app, err, code)
-	}
+	code := app.run(context.Background(), args, nil)
 	return code, out.String(), errb.String()
 }
 
