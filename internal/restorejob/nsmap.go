@@ -34,6 +34,9 @@ type nsMappingClient struct {
 // mappedBackupClient is a backup-go client on the job's cluster connection
 // whose index operations go to dest instead of source.
 func (j *Job) mappedBackupClient(source, dest string) (*backup.Client, error) {
+	if j.Conn.Aerospike == nil {
+		return nil, fmt.Errorf("restoring %s into %s: no cluster client", source, dest)
+	}
 	ac := &nsMappingClient{AerospikeClient: j.Conn.Aerospike, source: source, dest: dest}
 	bc, err := backup.NewClient(ac, backup.WithLogger(j.Log))
 	if err != nil {
