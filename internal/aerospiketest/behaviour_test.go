@@ -406,3 +406,22 @@ func TestSeedAndSnapshot(t *testing.T) {
 		t.Error("Truncate left records")
 	}
 }
+
+func TestStatsInfoCommand(t *testing.T) {
+	srv := NewServer(t, Options{})
+	if err := srv.PutRecord("test", "s", "k", map[string]any{"a": 1}, 0); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv.Host(), srv.Port())
+	key, _ := as.NewKey("test", "s", "k2")
+	if err := c.Put(nil, key, as.BinMap{"a": 2}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseStats(srv.infoValue(StatsInfoCommand))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != srv.Stats() || got.Writes != 1 {
+		t.Fatalf("stats over info = %+v, want %+v with 1 write", got, srv.Stats())
+	}
+}

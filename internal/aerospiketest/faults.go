@@ -1,6 +1,9 @@
 package aerospiketest
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,6 +129,42 @@ type Stats struct {
 	Scans           int64 // scan/query commands
 	ScannedRecords  int64 // records sent by scans
 	FilteredRecords int64 // records a filter expression excluded
+}
+
+// StatsInfoCommand is the info command that answers Stats as
+// "writes=N;batch-writes=N;...", for tools that run the server in another
+// process (cmd/aerospike-testserver) and need its counters. A real server
+// answers it with an error.
+const StatsInfoCommand = "aerospiketest-stats"
+
+// String renders the counters as the StatsInfoCommand answer.
+func (st Stats) String() string {
+	return fmt.Sprintf("info=%d;reads=%d;writes=%d;deletes=%d;batch-requests=%d;batch-reads=%d;batch-writes=%d;"+
+		"write-errors=%d;scans=%d;scanned-records=%d;filtered-records=%d",
+		st.Info, st.Reads, st.Writes, st.Deletes, st.BatchRequests, st.BatchReads, st.BatchWrites,
+		st.WriteErrors, st.Scans, st.ScannedRecords, st.FilteredRecords)
+}
+
+// ParseStats reads a StatsInfoCommand answer back.
+func ParseStats(s string) (Stats, error) {
+	var st Stats
+	dst := map[string]*int64{"info": &st.Info, "reads": &st.Reads, "writes": &st.Writes, "deletes": &st.Deletes,
+		"batch-requests": &st.BatchRequests, "batch-reads": &st.BatchReads, "batch-writes": &st.BatchWrites,
+		"write-errors": &st.WriteErrors, "scans": &st.Scans, "scanned-records": &st.ScannedRecords,
+		"filtered-records": &st.FilteredRecords}
+	for _, kv := range strings.Split(strings.TrimSpace(s), ";") {
+		k, v, ok := strings.Cut(kv, "=")
+		p, known := dst[k]
+		if !ok || !known {
+			return Stats{}, fmt.Errorf("aerospiketest: stats %q: unexpected %q", s, kv)
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return Stats{}, fmt.Errorf("aerospiketest: stats %q: %w", s, err)
+		}
+		*p = n
+	}
+	return st, nil
 }
 
 type statCounters struct {

@@ -98,6 +98,8 @@ func (s *Server) infoValue(cmd string) string {
 		return "ok"
 	case "statistics":
 		return s.statistics()
+	case StatsInfoCommand:
+		return s.Stats().String()
 	case "replicas", "replicas-all":
 		return s.replicas(true)
 	case "replicas-master":
