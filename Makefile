@@ -36,8 +36,10 @@ fmt-check:
 test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
 	$(GO) test -count=1 ./...
 
-bench: ## benchmarks against the test server (or AEROBACKUP_TEST_AEROSPIKE)
-	$(GO) test -run '^$$' -bench . -benchtime 1x -benchmem ./...
+BENCH_FLAGS ?=
+bench: build ## aerobackup against backup-go alone on the test server (or AEROBACKUP_TEST_AEROSPIKE); BENCH_FLAGS=-h lists options
+	$(GO) build -trimpath -o $(BIN)/aerobackup-bench ./cmd/aerobackup-bench
+	$(BIN)/aerobackup-bench -cli $(BIN)/aerobackup -testserver $(BIN)/aerospike-testserver $(BENCH_FLAGS)
 
 fuzz: ## run each fuzz target for FUZZTIME
 	@for pkg in $$($(GO) list ./...); do \

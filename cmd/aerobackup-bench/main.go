@@ -1,0 +1,149 @@
+// Command aerobackup-bench runs aerobackup's benchmark suite (`make bench`,
+// internal/bench): the built aerobackup binary against a minimal program
+// calling backup-go directly, on the same server and data. Its direct-*
+// subcommands are that minimal program; the suite runs them as separate
+// processes so that each one's peak RSS is its own.
+//
+// Usage:
+//
+//	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 3]
+//	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/aerobackup/aerobackup/internal/bench"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "aerobackup-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "direct-backup":
+			return directBackup(ctx, args[1:], stdout)
+		case "direct-restore":
+			return directRestore(ctx, args[1:], stdout)
+		case "direct-list":
+			return directList(args[1:], stdout)
+		}
+	}
+	fs := flag.NewFlagSet("aerobackup-bench", flag.ContinueOnError)
+	self, _ := os.Executable()
+	cfg := bench.Config{Log: stderr, Self: self, Aerospike: os.Getenv("AEROBACKUP_TEST_AEROSPIKE")}
+	fs.StringVar(&cfg.CLI, "cli", "bin/aerobackup", "the built aerobackup binary")
+	fs.StringVar(&cfg.TestServer, "testserver", "bin/aerospike-testserver", "the built test server (unless AEROBACKUP_TEST_AEROSPIKE is set)")
+	fs.StringVar(&cfg.Namespace, "namespace", "test", "source namespace (emptied and seeded)")
+	fs.StringVar(&cfg.Restore, "restore-namespace", "bar", "namespace restores go to (emptied)")
+	fs.IntVar(&cfg.Records, "records", 200_000, "records seeded")
+	fs.IntVar(&cfg.Small, "small", 50_000, "smaller record count of the peak-RSS check")
+	fs.IntVar(&cfg.Repeat, "repeat", 3, "runs of each measurement (the median is reported)")
+	fs.IntVar(&cfg.Parallel, "parallel", 8, "backup parallelism of both programs (aerobackup's default is 8)")
+	fs.IntVar(&cfg.FileLimit, "file-limit", 250, "file limit in MiB of both programs (aerobackup's default is 250)")
+	fs.IntVar(&cfg.ListCount, "list-backups", 1000, "backups in the list benchmark's routine")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	for _, p := range []*string{&cfg.CLI, &cfg.TestServer} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		*p = abs
+	}
+	work, err := os.MkdirTemp("", "aerobackup-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	cfg.WorkDir = work
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	res.Check(cfg)
+	server := "the project's in-process Aerospike test server (internal/aerospiketest, its own process), not Aerospike"
+	if cfg.Aerospike != "" {
+		server = "Aerospike at " + cfg.Aerospike
+	}
+	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)\n\n",
+		cfg.Records, cfg.Parallel, cfg.FileLimit, server, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	res.WriteTable(stdout, cfg.Repeat)
+	return nil
+}
+
+func directBackup(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("direct-backup", flag.ContinueOnError)
+	var d bench.DirectBackup
+	var limit int
+	fs.StringVar(&d.Host, "host", "127.0.0.1", "server host")
+	fs.IntVar(&d.Port, "port", 3000, "server port")
+	fs.StringVar(&d.Namespace, "namespace", "test", "namespace")
+	fs.StringVar(&d.Dir, "dir", "", "output folder")
+	fs.IntVar(&d.Parallel, "parallel", 8, "read and write parallelism")
+	fs.IntVar(&limit, "file-limit", 250, "file limit in MiB")
+	fs.StringVar(&d.Compression, "compress", "NONE", "NONE or ZSTD")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d.FileLimit = uint64(limit) << 20
+	n, err := d.Run(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, n)
+	return nil
+}
+
+func directRestore(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("direct-restore", flag.ContinueOnError)
+	var d bench.DirectRestore
+	fs.StringVar(&d.Host, "host", "127.0.0.1", "server host")
+	fs.IntVar(&d.Port, "port", 3000, "server port")
+	fs.StringVar(&d.Source, "from", "test", "namespace in the backup")
+	fs.StringVar(&d.Destination, "to", "bar", "namespace to restore into")
+	fs.StringVar(&d.Compression, "compress", "NONE", "NONE or ZSTD")
+	fs.IntVar(&d.Parallel, "parallel", 0, "restore parallelism (0: backup-go's default)")
+	fs.BoolVar(&d.CreateOnly, "create-only", false, "CREATE_ONLY writes (restore folders newest first)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d.Dirs = fs.Args()
+	if len(d.Dirs) == 0 {
+		return fmt.Errorf("direct-restore: name the backup folders to restore, in order")
+	}
+	n, err := d.Run(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, n)
+	return nil
+}
+
+func directList(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("direct-list", flag.ContinueOnError)
+	root := fs.String("root", "", "storage folder")
+	routine := fs.String("routine", "", "routine")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	n, err := bench.DirectList(*root, strings.TrimSpace(*routine))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, n)
+	return nil
+}

@@ -1,0 +1,96 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+const mib = 1 << 20
+
+func rate(n float64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return n / d.Seconds()
+}
+
+func cell(r Row, smp Sample) string {
+	if r.Items > 0 {
+		return fmt.Sprintf("%s (%.0f backups/s), RSS %.0f MiB", smp.Elapsed.Round(time.Millisecond),
+			rate(float64(r.Items), smp.Elapsed), float64(smp.MaxRSS)/mib)
+	}
+	return fmt.Sprintf("%.0f rec/s, %.1f MiB/s, RSS %.0f MiB", rate(float64(r.Records), smp.Elapsed),
+		rate(float64(r.Bytes)/mib, smp.Elapsed), float64(smp.MaxRSS)/mib)
+}
+
+// Ratio is the CLI's throughput as a fraction of the direct program's
+// (direct time over CLI time): 1 means the CLI adds nothing.
+func (r Row) Ratio() float64 {
+	if r.CLI.Elapsed <= 0 {
+		return 0
+	}
+	return r.Direct.Elapsed.Seconds() / r.CLI.Elapsed.Seconds()
+}
+
+// WriteTable prints the results as a Markdown table, then the target checks.
+func (res *Result) WriteTable(w io.Writer, repeat int) {
+	fmt.Fprintf(w, "| operation (median of %d) | aerobackup | backup-go alone | throughput ratio | RSS ratio |\n", repeat)
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range res.Rows {
+		rss := 0.0
+		if r.Direct.MaxRSS > 0 {
+			rss = float64(r.CLI.MaxRSS) / float64(r.Direct.MaxRSS)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f |\n", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), rss)
+	}
+	fmt.Fprintln(w)
+	for _, c := range res.Checks {
+		fmt.Fprintln(w, c)
+	}
+}
+
+// Check evaluates the targets against the measurements.
+func (res *Result) Check(cfg Config) {
+	find := func(prefix string) *Row {
+		for i := range res.Rows {
+			if strings.HasPrefix(res.Rows[i].Name, prefix) {
+				return &res.Rows[i]
+			}
+		}
+		return nil
+	}
+	verdict := func(ok bool) string {
+		if ok {
+			return "PASS"
+		}
+		return "FAIL"
+	}
+	for _, r := range res.Rows {
+		if r.Items > 0 {
+			continue
+		}
+		if strings.HasPrefix(r.Name, "backup") || strings.HasPrefix(r.Name, "restore ") {
+			res.Checks = append(res.Checks, fmt.Sprintf("- %s: ratio %.2f >= 0.95: %s", r.Name, r.Ratio(), verdict(r.Ratio() >= 0.95)))
+		}
+	}
+	if r := find("restore-at-timestamp"); r != nil {
+		if r.WritesCLI < 0 {
+			res.Checks = append(res.Checks, "- restore-at-timestamp writes each record once: not measured (the server does not answer aerospiketest-stats)")
+		} else {
+			res.Checks = append(res.Checks, fmt.Sprintf("- restore-at-timestamp writes each record once: %d writes for %d records (backup-go alone, newest first with CREATE_ONLY: %d): %s",
+				r.WritesCLI, cfg.Records, r.WritesDir, verdict(r.WritesCLI == int64(cfg.Records))))
+		}
+	}
+	small, big := find(fmt.Sprintf("backup %dk, no", cfg.Small/1000)), find(fmt.Sprintf("backup %dk, no", cfg.Records/1000))
+	if small != nil && big != nil && small.CLI.MaxRSS > 0 {
+		growth := float64(big.CLI.MaxRSS) / float64(small.CLI.MaxRSS)
+		res.Checks = append(res.Checks, fmt.Sprintf("- backup peak RSS %dk -> %dk records: %.0f -> %.0f MiB (x%.2f; backup-go alone %.0f -> %.0f MiB), does not grow (< x1.25): %s",
+			cfg.Small/1000, cfg.Records/1000, float64(small.CLI.MaxRSS)/mib, float64(big.CLI.MaxRSS)/mib, growth,
+			float64(small.Direct.MaxRSS)/mib, float64(big.Direct.MaxRSS)/mib, verdict(growth < 1.25)))
+	}
+	if r := find("list"); r != nil {
+		res.Checks = append(res.Checks, fmt.Sprintf("- list of %d backups: %s < 2s: %s", r.Items, r.CLI.Elapsed.Round(time.Millisecond), verdict(r.CLI.Elapsed < 2*time.Second)))
+	}
+}

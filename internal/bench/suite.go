@@ -1,0 +1,499 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+
+	"github.com/aerobackup/aerobackup/internal/aerospiketest"
+)
+
+// Config says what to run and where.
+type Config struct {
+	CLI        string // the built aerobackup binary
+	Self       string // the built aerobackup-bench binary (runs the direct baselines)
+	TestServer string // the built aerospike-testserver, used when Aerospike is empty
+	Aerospike  string // host:port of an existing server (AEROBACKUP_TEST_AEROSPIKE)
+	Namespace  string // seeded source namespace
+	Restore    string // empty namespace restores go to
+	Records    int
+	Small      int // the smaller record count of the RSS-growth check
+	Repeat     int
+	Parallel   int
+	FileLimit  int // MiB
+	ListCount  int
+	WorkDir    string
+	Log        io.Writer // progress lines
+}
+
+// Row is one operation measured both ways (medians).
+type Row struct {
+	Name      string
+	Records   int   // records per run (0 for list)
+	Bytes     int64 // uncompressed backup data per run, for MiB/s
+	Items     int   // backups listed (list only)
+	CLI       Sample
+	Direct    Sample
+	WritesCLI int64 // server-side record writes (restore-at-timestamp), -1 unknown
+	WritesDir int64
+}
+
+// Result is a whole run.
+type Result struct {
+	Rows   []Row
+	Checks []string
+}
+
+type suite struct {
+	cfg    Config
+	host   string
+	port   int
+	client *as.Client
+	stats  bool // the server answers aerospiketest-stats
+	res    Result
+	// plainKey is the kept uncompressed backup the restores read.
+	plainKey string
+}
+
+// Run runs the whole suite and returns its measurements.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	s := &suite{cfg: cfg}
+	addr := cfg.Aerospike
+	if addr == "" {
+		a, stop, err := startTestServer(ctx, cfg.TestServer, cfg.WorkDir, cfg.Namespace, cfg.Restore)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		addr = a
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("aerospike address %q: want host:port", addr)
+	}
+	s.host = host
+	if s.port, err = strconv.Atoi(portStr); err != nil {
+		return nil, fmt.Errorf("aerospike address %q: %w", addr, err)
+	}
+	if s.client, err = connect(s.host, s.port); err != nil {
+		return nil, err
+	}
+	defer s.client.Close()
+	_, err = s.serverStats()
+	s.stats = err == nil
+	for _, ns := range []string{cfg.Namespace, cfg.Restore} {
+		if err := s.truncate(ns); err != nil {
+			return nil, err
+		}
+	}
+	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.list}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return &s.res, err
+		}
+	}
+	return &s.res, nil
+}
+
+func (s *suite) logf(format string, args ...any) {
+	fmt.Fprintf(s.cfg.Log, "bench: "+format+"\n", args...)
+}
+
+func (s *suite) addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
+
+func (s *suite) seed(n int) error {
+	start := time.Now()
+	if err := aerospiketest.SeedClient(s.client, s.cfg.Namespace, n, 1); err != nil {
+		return err
+	}
+	s.logf("seeded %d records into %s in %s", n, s.cfg.Namespace, time.Since(start).Round(time.Millisecond))
+	return s.expectCount(s.cfg.Namespace, n)
+}
+
+// cliBackup runs `aerobackup backup` into storage and returns the sample
+// and the printed backup key.
+func (s *suite) cliBackup(ctx context.Context, storage, routine, compress string, extra ...string) (Sample, error) {
+	args := append([]string{"backup", "--host", s.addr(), "-n", s.cfg.Namespace, "--storage", storage, "-r", routine,
+		"--parallel", strconv.Itoa(s.cfg.Parallel), "--file-limit", strconv.Itoa(s.cfg.FileLimit),
+		"--compress", compress, "--quiet", "--log-level", "error"}, extra...)
+	return measure(ctx, s.cfg.CLI, args...)
+}
+
+func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample, error) {
+	smp, err := measure(ctx, s.cfg.Self, "direct-backup", "-host", s.host, "-port", strconv.Itoa(s.port),
+		"-namespace", s.cfg.Namespace, "-dir", dir, "-parallel", strconv.Itoa(s.cfg.Parallel),
+		"-file-limit", strconv.Itoa(s.cfg.FileLimit), "-compress", compress)
+	return smp, err
+}
+
+// backupPair measures n CLI and n direct backups, interleaved, each into a
+// fresh folder; keep names a folder whose CLI backup is kept (its key).
+func (s *suite) backupPair(ctx context.Context, name, compress string, records int, keep string) (Row, string, error) {
+	var cli, dir []Sample
+	key := ""
+	for i := range s.cfg.Repeat {
+		store := filepath.Join(s.cfg.WorkDir, fmt.Sprintf("cli-%s-%d", compress, i))
+		smp, err := s.cliBackup(ctx, store, "bench", compress)
+		if err != nil {
+			return Row{}, "", err
+		}
+		cli = append(cli, smp)
+		if i == 0 && keep != "" {
+			key = strings.TrimSpace(smp.Stdout)
+			if err := os.Rename(store, keep); err != nil {
+				return Row{}, "", err
+			}
+		} else if err := os.RemoveAll(store); err != nil {
+			return Row{}, "", err
+		}
+		d := filepath.Join(s.cfg.WorkDir, fmt.Sprintf("direct-%s-%d", compress, i))
+		smp, err = s.directBackup(ctx, d, compress)
+		if err != nil {
+			return Row{}, "", err
+		}
+		if got, _ := strconv.Atoi(strings.TrimSpace(smp.Stdout)); got != records {
+			return Row{}, "", fmt.Errorf("direct backup read %q records, want %d", strings.TrimSpace(smp.Stdout), records)
+		}
+		dir = append(dir, smp)
+		if err := os.RemoveAll(d); err != nil {
+			return Row{}, "", err
+		}
+		s.logf("%s run %d: aerobackup %s, backup-go %s", name, i+1, cli[i].Elapsed.Round(time.Millisecond), smp.Elapsed.Round(time.Millisecond))
+	}
+	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1}, key, nil
+}
+
+// backupRSS backs up the smaller data set, for the RSS-growth check.
+func (s *suite) backupRSS(ctx context.Context) error {
+	if err := s.seed(s.cfg.Small); err != nil {
+		return err
+	}
+	row, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Small/1000), "NONE", s.cfg.Small, "")
+	if err != nil {
+		return err
+	}
+	s.res.Rows = append(s.res.Rows, row)
+	return nil
+}
+
+func (s *suite) plainStore() string { return filepath.Join(s.cfg.WorkDir, "plain") }
+
+func (s *suite) backups(ctx context.Context) error {
+	if err := s.seed(s.cfg.Records); err != nil {
+		return err
+	}
+	row, key, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Records/1000), "NONE", s.cfg.Records, s.plainStore())
+	if err != nil {
+		return err
+	}
+	s.plainKey = key
+	size, err := asbBytes(filepath.Join(s.plainStore(), filepath.FromSlash(key)))
+	if err != nil {
+		return err
+	}
+	if size == 0 {
+		return fmt.Errorf("backup %q under %s holds no .asb data", key, s.plainStore())
+	}
+	// MiB/s of the 50k row, from its share of the records.
+	s.res.Rows[0].Bytes = size * int64(s.cfg.Small) / int64(s.cfg.Records)
+	row.Bytes = size
+	s.res.Rows = append(s.res.Rows, row)
+	zrow, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, ZSTD", s.cfg.Records/1000), "ZSTD", s.cfg.Records, "")
+	if err != nil {
+		return err
+	}
+	zrow.Bytes = size
+	s.res.Rows = append(s.res.Rows, zrow)
+	return nil
+}
+
+func (s *suite) restore(ctx context.Context) error {
+	data := filepath.Join(s.plainStore(), filepath.FromSlash(s.plainKey), "data", s.cfg.Namespace)
+	var cli, dir []Sample
+	for i := range s.cfg.Repeat {
+		if err := s.truncate(s.cfg.Restore); err != nil {
+			return err
+		}
+		smp, err := measure(ctx, s.cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
+			"--backup", s.plainKey, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
+		if err != nil {
+			return err
+		}
+		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
+			return fmt.Errorf("aerobackup restore: %w", err)
+		}
+		cli = append(cli, smp)
+		if err := s.truncate(s.cfg.Restore); err != nil {
+			return err
+		}
+		smp, err = s.directRestore(ctx, false, data)
+		if err != nil {
+			return err
+		}
+		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
+			return fmt.Errorf("direct restore: %w", err)
+		}
+		dir = append(dir, smp)
+		s.logf("restore run %d: aerobackup %s, backup-go %s", i+1, cli[i].Elapsed.Round(time.Millisecond), smp.Elapsed.Round(time.Millisecond))
+	}
+	row := Row{Name: fmt.Sprintf("restore %dk into an empty namespace", s.cfg.Records/1000), Records: s.cfg.Records,
+		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1}
+	s.res.Rows = append(s.res.Rows, row)
+	return nil
+}
+
+func (s *suite) directRestore(ctx context.Context, createOnly bool, dirs ...string) (Sample, error) {
+	args := []string{"direct-restore", "-host", s.host, "-port", strconv.Itoa(s.port),
+		"-from", s.cfg.Namespace, "-to", s.cfg.Restore, "-create-only=" + strconv.FormatBool(createOnly)}
+	return measure(ctx, s.cfg.Self, append(args, dirs...)...)
+}
+
+// restoreAt takes a full and 3 incrementals, each after changing a slice
+// of the records (a quarter of the partitions' sixteenth each), then
+// restores the point in time after the last into an empty namespace.
+func (s *suite) restoreAt(ctx context.Context) error {
+	store := filepath.Join(s.cfg.WorkDir, "pit")
+	var dirs []string // newest first
+	smp, err := s.cliBackup(ctx, store, "pit", "NONE")
+	if err != nil {
+		return err
+	}
+	dirs = append(dirs, filepath.Join(store, filepath.FromSlash(strings.TrimSpace(smp.Stdout)), "data", s.cfg.Namespace))
+	changed := 0
+	for step := 1; step <= 3; step++ {
+		time.Sleep(1100 * time.Millisecond)
+		n, err := s.touch(step, (step-1)*256, 256)
+		if err != nil {
+			return err
+		}
+		changed += n
+		time.Sleep(1100 * time.Millisecond)
+		smp, err := s.cliBackup(ctx, store, "pit", "NONE", "--incremental")
+		if err != nil {
+			return err
+		}
+		dirs = append([]string{filepath.Join(store, filepath.FromSlash(strings.TrimSpace(smp.Stdout)), "data", s.cfg.Namespace)}, dirs...)
+	}
+	s.logf("restore-at-timestamp: a full and 3 incrementals of %d changed records in all", changed)
+	at := strconv.FormatInt(time.Now().UnixMilli(), 10)
+	total := s.cfg.Records + changed
+	row := Row{Name: fmt.Sprintf("restore-at-timestamp, full + 3 incrementals (%dk records read)", total/1000),
+		Records: total, WritesCLI: -1, WritesDir: -1}
+	var cli, dir []Sample
+	for i := range s.cfg.Repeat {
+		if err := s.truncate(s.cfg.Restore); err != nil {
+			return err
+		}
+		before, _ := s.serverStats()
+		smp, err := measure(ctx, s.cfg.CLI, "restore-at-timestamp", "--host", s.addr(), "--storage", store, "-r", "pit",
+			"--time", at, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
+		if err != nil {
+			return err
+		}
+		if s.stats {
+			after, err := s.serverStats()
+			if err != nil {
+				return err
+			}
+			row.WritesCLI = after.Writes + after.BatchWrites - before.Writes - before.BatchWrites
+		}
+		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
+			return fmt.Errorf("aerobackup restore-at-timestamp: %w", err)
+		}
+		cli = append(cli, smp)
+		if err := s.truncate(s.cfg.Restore); err != nil {
+			return err
+		}
+		before, _ = s.serverStats()
+		smp, err = s.directRestore(ctx, true, dirs...)
+		if err != nil {
+			return err
+		}
+		if s.stats {
+			after, err := s.serverStats()
+			if err != nil {
+				return err
+			}
+			row.WritesDir = after.Writes + after.BatchWrites - before.Writes - before.BatchWrites
+		}
+		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
+			return fmt.Errorf("direct restore of the chain: %w", err)
+		}
+		dir = append(dir, smp)
+		s.logf("restore-at-timestamp run %d: aerobackup %s (%d writes), backup-go %s (%d writes)", i+1,
+			cli[i].Elapsed.Round(time.Millisecond), row.WritesCLI, smp.Elapsed.Round(time.Millisecond), row.WritesDir)
+	}
+	row.CLI, row.Direct = median(cli), median(dir)
+	row.Bytes = s.res.Rows[1].Bytes * int64(total) / int64(s.cfg.Records)
+	s.res.Rows = append(s.res.Rows, row)
+	return nil
+}
+
+// touch rewrites one bin of every record in partitions [begin, begin+count)
+// and returns how many it changed.
+func (s *suite) touch(step, begin, count int) (int, error) {
+	rs, err := s.client.ScanPartitions(nil, as.NewPartitionFilterByRange(begin, count), s.cfg.Namespace, "")
+	if err != nil {
+		return 0, err
+	}
+	var keys []*as.Key
+	for r := range rs.Results() {
+		if r.Err != nil {
+			return 0, r.Err
+		}
+		keys = append(keys, r.Record.Key)
+	}
+	wp := as.NewWritePolicy(0, as.TTLDontUpdate)
+	for _, k := range keys {
+		if err := s.client.Put(wp, k, as.BinMap{"bench-step": step}); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+func (s *suite) list(ctx context.Context) error {
+	root := filepath.Join(s.cfg.WorkDir, "many")
+	if err := WriteCatalog(root, "many", s.cfg.Namespace, s.cfg.ListCount); err != nil {
+		return err
+	}
+	var cli, dir []Sample
+	for range s.cfg.Repeat {
+		smp, err := measure(ctx, s.cfg.CLI, "list", "--storage", root, "-r", "many", "--log-level", "error")
+		if err != nil {
+			return err
+		}
+		if lines := strings.Count(smp.Stdout, "many/"); lines < s.cfg.ListCount {
+			return fmt.Errorf("aerobackup list printed %d backups, want %d", lines, s.cfg.ListCount)
+		}
+		cli = append(cli, smp)
+		smp, err = measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
+		if err != nil {
+			return err
+		}
+		dir = append(dir, smp)
+	}
+	s.res.Rows = append(s.res.Rows, Row{Name: fmt.Sprintf("list of %d backups (local storage)", s.cfg.ListCount),
+		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1})
+	return nil
+}
+
+func (s *suite) info(cmd string) (string, error) {
+	nodes := s.client.GetNodes()
+	if len(nodes) == 0 {
+		return "", errors.New("no cluster nodes")
+	}
+	m, err := nodes[0].RequestInfo(as.NewInfoPolicy(), cmd)
+	if err != nil {
+		return "", err
+	}
+	v := m[cmd]
+	if strings.HasPrefix(v, "ERROR") {
+		return "", fmt.Errorf("info %s: %s", cmd, v)
+	}
+	return v, nil
+}
+
+func (s *suite) serverStats() (aerospiketest.Stats, error) {
+	v, err := s.info(aerospiketest.StatsInfoCommand)
+	if err != nil {
+		return aerospiketest.Stats{}, err
+	}
+	return aerospiketest.ParseStats(v)
+}
+
+func (s *suite) truncate(ns string) error {
+	if err := s.client.Truncate(nil, ns, "", nil); err != nil {
+		return fmt.Errorf("truncate %s: %w", ns, err)
+	}
+	// Truncation is asynchronous on a real server.
+	for range 100 {
+		if n, err := s.count(ns); err == nil && n == 0 {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("namespace %s not empty 10s after truncate", ns)
+}
+
+func (s *suite) count(ns string) (int, error) {
+	v, err := s.info("namespace/" + ns)
+	if err != nil {
+		return 0, err
+	}
+	for _, kv := range strings.Split(v, ";") {
+		if k, val, _ := strings.Cut(kv, "="); k == "objects" {
+			return strconv.Atoi(val)
+		}
+	}
+	return 0, fmt.Errorf("namespace/%s: no objects count", ns)
+}
+
+func (s *suite) expectCount(ns string, want int) error {
+	got, err := s.count(ns)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("namespace %s holds %d records, want %d", ns, got, want)
+	}
+	return nil
+}
+
+// asbBytes sums the sizes of the .asb files under dir.
+func asbBytes(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".asb") {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			n += info.Size()
+		}
+		return nil
+	})
+	return n, err
+}
+
+// startTestServer runs cmd/aerospike-testserver in its own process, so its
+// memory and CPU are not the measured processes'.
+func startTestServer(ctx context.Context, bin, work string, namespaces ...string) (string, func(), error) {
+	ready := filepath.Join(work, "server.ready")
+	logf, err := os.Create(filepath.Join(work, "server.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-namespaces", strings.Join(namespaces, ","), "-ready-file", ready)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return "", nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		logf.Close()
+	}
+	for range 100 {
+		if b, err := os.ReadFile(ready); err == nil && len(strings.TrimSpace(string(b))) > 0 {
+			return strings.TrimSpace(string(b)), stop, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	return "", nil, fmt.Errorf("%s not ready after 10s (see %s)", bin, logf.Name())
+}
