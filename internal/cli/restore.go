@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
@@ -21,6 +22,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
+	"github.com/aerobackup/aerobackup/internal/storage/stdinstore"
 )
 
 // restoreFlags are shared by restore and restore-at-timestamp.
@@ -131,13 +133,18 @@ func newRestoreCmd(app *App) *cobra.Command {
 		Short: "Restore one backup (--backup KEY from list, or --path DIR of .asb files)",
 		Long: `Restore one backup into a cluster. --backup takes a key as 'aerobackup list' prints
 it (a run, "<routine>/backup/<millis>", or one namespace of it, ".../data/<ns>");
---path takes any folder of .asb files, such as one written by absctl or asbackup.
-Compression and encryption come from the backup's metadata.yaml; the key comes
-from you. The destination is the routine's cluster, --destination NAME from the
-config, or an ad-hoc --host.`,
+--path takes any folder of .asb files, such as one written by absctl or asbackup;
+--path - reads one ASB stream of --namespace from standard input.
+Compression and encryption come from the backup's metadata.yaml (for a folder
+or stream without one: --compress and --encrypt); the key comes from you. The
+destination is the routine's cluster, --destination NAME from the config, or an
+ad-hoc --host. --validate decodes and checks the files and connects to no
+cluster.`,
 		Example: `  aerobackup restore -r daily --backup daily/backup/1763712000000
   aerobackup restore -r daily --backup daily/backup/1763712000000 --namespace-map test=test_copy
-  aerobackup restore --path /mnt/asbackup/test --host 127.0.0.1:3000 --namespace test`,
+  aerobackup restore --path /mnt/asbackup/test --host 127.0.0.1:3000 --namespace test
+  aerobackup restore -r daily --backup daily/backup/1763712000000 --validate
+  zstd -dc test.asb.zst | aerobackup restore --path - --host 127.0.0.1:3000 --namespace test`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRestore(cmd.Context(), app, o)
@@ -146,10 +153,14 @@ config, or an ad-hoc --host.`,
 	o.register(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.backupKey, "backup", "", "backup key as printed by list")
-	f.StringVar(&o.path, "path", "", "folder of .asb files to restore (instead of --backup)")
+	f.StringVar(&o.path, "path", "", "folder of .asb files to restore (instead of --backup); -: one ASB stream from standard input")
 	f.StringVar(&o.compress, "compress", "", "with --path and no metadata.yaml: compression of the files (NONE or ZSTD)")
 	f.StringVar(&o.encrypt, "encrypt", "", "with --path and no metadata.yaml: encryption of the files (NONE, AES128, AES256)")
+	f.BoolVar(&o.opts.ValidateOnly, "validate", false, "decode and check the files, write nothing and connect to no cluster")
+	f.IntVar(&o.opts.WarmUp, "warm-up", 0, "open this many connections per node before restoring (0: none)")
 	cmd.MarkFlagsMutuallyExclusive("backup", "path")
+	cmd.MarkFlagsMutuallyExclusive("validate", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("validate", "warm-up")
 	cmd.MarkFlagsOneRequired("backup", "path")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
@@ -161,6 +172,7 @@ type restoreSummary struct {
 	Type       string             `json:"type"`
 	Outcome    string             `json:"outcome"`
 	DryRun     bool               `json:"dry-run,omitempty"`
+	Validate   bool               `json:"validate-only,omitempty"`
 	WritePlan  string             `json:"write-policy"`
 	Steps      []restorePlanStep  `json:"plan,omitempty"`
 	Result     *restorejob.Result `json:"result,omitempty"`
@@ -197,7 +209,33 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		t     *target
 		dest  *config.AerospikeCluster
 	)
-	if o.path != "" {
+	validate := o.opts.ValidateOnly
+	if o.path == "-" {
+		if err := o.checkAccessTier(config.KindLocal); err != nil {
+			return err
+		}
+		if o.accessTier != "" {
+			return outcome.Usage("--access-tier does not apply to --path - (standard input)")
+		}
+		cfg, err := app.loadConfig()
+		if err != nil {
+			return err
+		}
+		t = &target{cfg: cfg}
+		if !o.dryRun && !validate {
+			app.reportRun(metrics.Restore, "", "")
+			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
+				return err
+			}
+		}
+		store = stdinstore.Store{}
+		step, err := app.pathStep(ctx, store, o)
+		if err != nil {
+			return err
+		}
+		step.Label = "stdin"
+		steps = append(steps, step)
+	} else if o.path != "" {
 		if !filepath.IsAbs(o.path) {
 			abs, err := filepath.Abs(o.path)
 			if err != nil {
@@ -216,11 +254,13 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 			return err
 		}
 		t = &target{cfg: cfg}
-		if !o.dryRun {
+		if !o.dryRun && !validate {
 			app.reportRun(metrics.Restore, "", "")
 		}
-		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
-			return err
+		if !validate {
+			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
+				return err
+			}
 		}
 		store, err = localstore.New(o.path)
 		if err != nil {
@@ -246,12 +286,14 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
 			return err
 		}
-		if !o.dryRun {
+		if !o.dryRun && !validate {
 			app.reportRun(metrics.Restore, t.name(), "")
 		}
 		// The destination is checked before storage is read.
-		if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
-			return err
+		if !validate {
+			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
+				return err
+			}
 		}
 		if store, err = app.openStore(ctx, t); err != nil {
 			return err
@@ -308,13 +350,16 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		return printRestorePlan(app, chains, policy.WriteMode(base), nil, nil)
 	}
 
-	conn, err := app.connect(ctx, t.cfg, dest)
-	if err != nil {
-		return err
+	// --validate decodes into backup-go's discarding writers: no cluster.
+	var conn *cluster.Conn
+	if !validate {
+		if conn, err = app.connect(ctx, t.cfg, dest); err != nil {
+			return err
+		}
+		defer conn.Close()
 	}
-	defer conn.Close()
 
-	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true,
+	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: o.opts.WarmUp,
 		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
 		Progress: app.Progress(), Log: app.Log}, policy.WriteMode(base), nil)
 }
@@ -328,7 +373,7 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 		a.metricsRun.Records, a.metricsRun.Bytes = t.Inserted, t.BytesRead
 	}
 	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
-		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds()}
+		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds(), Validate: job.ValidateOnly()}
 	if res != nil {
 		t := res.Totals()
 		sum.Totals = &t
@@ -343,11 +388,21 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 		if jerr := a.writeJSON(sum); jerr != nil && err == nil {
 			err = jerr
 		}
+	} else if sum.Totals != nil && sum.Validate {
+		t := sum.Totals
+		d := time.Duration(sum.DurationMs) * time.Millisecond
+		fmt.Fprintf(a.IO.Err, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s (nothing written)\n",
+			sum.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d.Round(time.Millisecond))
 	} else if sum.Totals != nil {
 		t := sum.Totals
 		d := time.Duration(sum.DurationMs) * time.Millisecond
-		fmt.Fprintf(a.IO.Err, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped, %d indexes, %d UDFs in %s\n",
-			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
+		// Ignored records only appear with --ignore-record-error.
+		ignored := ""
+		if t.Ignored > 0 {
+			ignored = fmt.Sprintf(", %d ignored (refused by the server)", t.Ignored)
+		}
+		fmt.Fprintf(a.IO.Err, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
+			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, ignored, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
 	}
 	return err
 }

@@ -229,6 +229,12 @@ type RestoreOptions struct {
 	RetryMax           uint
 	IgnoreRecordError  bool
 	ApplyMetadataLast  bool
+	// ValidateOnly decodes and checks the files without writing; no
+	// cluster is needed.
+	ValidateOnly bool
+	// WarmUp is how many connections to open per node before restoring
+	// (0: none; the client then opens them as writes need them).
+	WarmUp int
 }
 
 // DefaultRestoreOptions mirrors backup-go's restore defaults.
@@ -261,6 +267,12 @@ func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
 	if o.RetryMultiplier < 1 && o.RetryMax > 0 {
 		return nil, outcome.Usage("--retry-multiplier must be at least 1")
 	}
+	if o.WarmUp < 0 {
+		return nil, outcome.Usage("--warm-up must not be negative")
+	}
+	if o.ValidateOnly && o.WarmUp > 0 {
+		return nil, outcome.Usage("--warm-up needs a cluster: --validate connects to none")
+	}
 	c := backup.NewDefaultRestoreConfig()
 	c.Parallel = o.Parallel
 	c.BatchSize = o.BatchSize
@@ -274,6 +286,7 @@ func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
 	c.Bandwidth = int64(o.BandwidthMiB) << 20
 	c.IgnoreRecordError = o.IgnoreRecordError
 	c.ApplyMetadataLast = o.ApplyMetadataLast
+	c.ValidateOnly = o.ValidateOnly
 	c.RetryPolicy = models.NewRetryPolicy(o.RetryBase, o.RetryMultiplier, o.RetryMax)
 
 	wp := as.NewWritePolicy(0, 0)

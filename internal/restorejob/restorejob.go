@@ -46,10 +46,15 @@ type Chain struct {
 
 // Job restores chains.
 type Job struct {
-	Store    storage.Store
+	Store storage.Store
+	// Conn is the destination; nil when every step's Config is
+	// ValidateOnly (the files are decoded and checked, nothing written).
 	Conn     *cluster.Conn
 	Chains   []Chain
 	Parallel bool // run chains at the same time
+	// WarmUp opens this many connections per node before the first
+	// write (0: none).
+	WarmUp int
 	// Encryption key source for encrypted backups: exactly one of these.
 	KeyFile, KeyEnv, KeySecret string
 	SecretAgent                *backup.SecretAgentConfig
@@ -114,6 +119,9 @@ func (r *Result) Totals() Counts {
 // the chains' errors.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
+	if err := j.warmUp(); err != nil {
+		return res, err
+	}
 	var mu sync.Mutex
 	var errs []error
 	runChain := func(c Chain) {
@@ -171,8 +179,22 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 	cfg := *s.Config
 	cfg.MetricsEnabled = true
 	src := s.Source
-	bc := j.Conn.Backup
-	if src != "" && dest != src {
+	var bc *backup.Client
+	switch {
+	case cfg.ValidateOnly:
+		// backup-go decodes into discarding writers; it must get no
+		// cluster client at all (an untyped nil), nor a mapping.
+		c, err := backup.NewClient(nil, backup.WithLogger(j.Log))
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", s.Label, err))
+		}
+		bc = c
+	case j.Conn == nil:
+		return fail(fmt.Errorf("%s: no destination cluster", s.Label))
+	default:
+		bc = j.Conn.Backup
+	}
+	if src != "" && dest != src && !cfg.ValidateOnly {
 		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
 		// backup-go maps only the records' namespace (see nsmap.go).
 		mapped, err := j.mappedBackupClient(src, dest)
@@ -235,10 +257,42 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 	}
 	out.Duration = time.Since(started)
 	out.Millis = out.Duration.Milliseconds()
-	j.Log.Info("restored", "backup", s.Label, "namespace", dest, "records-read", out.Read,
+	msg := "restored"
+	if cfg.ValidateOnly {
+		msg = "validated"
+	}
+	j.Log.Info(msg, "backup", s.Label, "namespace", dest, "records-read", out.Read,
 		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-fresher", out.Fresher,
 		"duration", out.Duration.Round(time.Millisecond).String())
 	return out, nil
+}
+
+// ValidateOnly reports whether the job only decodes and checks its files.
+func (j *Job) ValidateOnly() bool {
+	for _, c := range j.Chains {
+		for _, s := range c.Steps {
+			if s.Config != nil && s.Config.ValidateOnly {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// warmUp fills the connection pools before restoring, so the first
+// batches do not pay for opening connections (the client's WarmUp: count
+// per node, capped by the pool's size).
+func (j *Job) warmUp() error {
+	if j.WarmUp <= 0 || j.Conn == nil || j.Conn.Aerospike == nil {
+		return nil
+	}
+	n, err := j.Conn.Aerospike.WarmUp(j.WarmUp)
+	if err != nil {
+		return fmt.Errorf("warming up %d connections per node: %w (lower --warm-up or check the server's proto-fd-max)", j.WarmUp, err)
+	}
+	j.Log.Info("warmed up connections", "connections", n, "per-node", j.WarmUp,
+		"nodes", len(j.Conn.Aerospike.GetNodes()))
+	return nil
 }
 
 func (j *Job) encryptionPolicy(mode string) (*backup.EncryptionPolicy, error) {
