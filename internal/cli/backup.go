@@ -35,6 +35,14 @@ type backupOptions struct {
 	compress, encrypt, keyFile, keyEnv, keySecret string
 	noRecords, noIndexes, noUDFs                  bool
 	partitionList                                 string
+	filterExp, afterDigest                        string
+	noTTLOnly, noBins, compact                    bool
+	maxRecords, scanPageSize                      int64
+	// --estimate: size only, nothing written.
+	estimate        bool
+	estimateSamples int64
+	// estimateSamplesSet: --estimate-samples was given (it needs --estimate).
+	estimateSamplesSet bool
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -58,9 +66,21 @@ concurrent-incremental: true). A run refused by the lock exits 3 naming the
 holder; a lock whose heartbeat is older than --lock-stale-after is taken over.
 
 --prune applies the policy's retention after a successful full backup (see
-'aerobackup retention prune').`,
+'aerobackup retention prune').
+
+--estimate prints the estimated size of a full backup of each namespace
+(backup-go's estimator: the record count times the mean encoded size of
+--estimate-samples sampled records, after compression) and writes nothing:
+no lock is taken and no folder is created.
+
+Scan selection flags have absctl's meaning: --filter-exp (replacing the
+routine's filter-exp; ANDed with the incremental time window),
+--no-ttl-only, --max-records (a limit per parallel scan, so approximate),
+--after-digest (records after that digest in its partition, then every later
+partition), --no-bins, --compact and --scan-page-size.`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
+  aerobackup backup -r daily --estimate --json
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -92,9 +112,22 @@ holder; a lock whose heartbeat is older than --lock-stale-after is taken over.
 	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
 	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
 	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
+	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+	cmd.MarkFlagsMutuallyExclusive("after-digest", "partition-list")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
 	return cmd
 }
 
@@ -134,6 +167,20 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 	setBool("no-records", o.noRecords, &ov.NoRecords)
 	setBool("no-indexes", o.noIndexes, &ov.NoIndexes)
 	setBool("no-udfs", o.noUDFs, &ov.NoUDFs)
+	setStr("filter-exp", o.filterExp, &ov.FilterExp)
+	setStr("after-digest", o.afterDigest, &ov.AfterDigest)
+	setBool("no-ttl-only", o.noTTLOnly, &ov.NoTTLOnly)
+	setBool("no-bins", o.noBins, &ov.NoBins)
+	setBool("compact", o.compact, &ov.Compact)
+	setInt64 := func(name string, v int64, dst **int64) {
+		if f.Changed(name) {
+			x := v
+			*dst = &x
+		}
+	}
+	setInt64("max-records", o.maxRecords, &ov.MaxRecords)
+	setInt64("scan-page-size", o.scanPageSize, &ov.ScanPageSize)
+	o.estimateSamplesSet = f.Changed("estimate-samples")
 }
 
 // backupSummary is the --json document of a backup run.
@@ -161,6 +208,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.autoFull && !o.incremental {
 		return outcome.Usage("--auto-full goes with --incremental")
 	}
+	if o.estimateSamplesSet && !o.estimate {
+		return outcome.Usage("--estimate-samples goes with --estimate")
+	}
+	if o.estimate && o.estimateSamples < 1 {
+		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
+	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
 		return err
@@ -171,8 +224,8 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		mtype = metrics.Incremental
 	}
 	mrun := app.reportRun(metrics.Backup, r.Name, mtype)
-	if o.dryRun {
-		app.metricsRun = nil // a dry run changes nothing, so it reports nothing
+	if o.dryRun || o.estimate {
+		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
 	}
 	if r.IsDisabled() && !o.force {
 		return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
@@ -183,6 +236,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
 	if err != nil {
 		return err
+	}
+	if o.estimate {
+		return runEstimate(ctx, app, t, pol, o.estimateSamples)
 	}
 	var keepFull, keepIncr int
 	if o.prune {
@@ -341,6 +397,59 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return pruneErr
 	}
 	return runErr
+}
+
+// estimateSummary is the --json document of backup --estimate.
+type estimateSummary struct {
+	Type       string              `json:"type"`
+	Routine    string              `json:"routine"`
+	Samples    int64               `json:"estimate-samples"`
+	Namespaces []namespaceEstimate `json:"namespaces"`
+	Bytes      uint64              `json:"estimated-bytes"`
+}
+
+type namespaceEstimate struct {
+	Namespace string `json:"namespace"`
+	Bytes     uint64 `json:"estimated-bytes"`
+}
+
+// runEstimate asks backup-go for the size of a full backup of each
+// namespace. It only reads the cluster: no storage, no lock, no folder.
+func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, samples int64) error {
+	r := t.routine
+	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	namespaces := r.Namespaces
+	if len(namespaces) == 0 {
+		if namespaces, err = clusterNamespaces(conn); err != nil {
+			return err
+		}
+	}
+	sum := estimateSummary{Type: "estimate", Routine: r.Name, Samples: samples}
+	for _, ns := range namespaces {
+		c, err := pol.For(ns)
+		if err != nil {
+			return err
+		}
+		n, err := conn.Backup.Estimate(ctx, c, samples)
+		if err != nil {
+			return fmt.Errorf("routine %q: estimating namespace %q: %w", r.Name, ns, err)
+		}
+		sum.Namespaces = append(sum.Namespaces, namespaceEstimate{Namespace: ns, Bytes: n})
+		sum.Bytes += n
+	}
+	if app.Globals.JSON {
+		return app.writeJSON(sum)
+	}
+	fmt.Fprintf(app.IO.Out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", r.Name, samples)
+	for _, e := range sum.Namespaces {
+		fmt.Fprintf(app.IO.Out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
+	}
+	fmt.Fprintf(app.IO.Out, "  %-20s %s\n", "total", humanBytes(sum.Bytes))
+	return nil
 }
 
 func lockKind(t catalog.Type) lock.Kind {

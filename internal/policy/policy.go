@@ -37,6 +37,14 @@ type BackupOverrides struct {
 	SetList          []string
 	BinList          []string
 	PartitionList    *string
+	// Scan selection, with absctl's meaning.
+	FilterExp    *string // base64 filter expression; replaces the routine's filter-exp
+	NoTTLOnly    *bool   // only records without a TTL
+	MaxRecords   *int64  // scan at most this many records (per parallel scan)
+	AfterDigest  *string // base64 digest: records after it, and all later partitions
+	NoBins       *bool   // keys and metadata only
+	Compact      *bool   // replaces the policy's compact
+	ScanPageSize *int64  // backup-go PageSize: paginated scans
 }
 
 // Backup is the resolved backup configuration of a routine.
@@ -44,6 +52,7 @@ type Backup struct {
 	// For builds the backup-go configuration of one namespace.
 	base        backup.ConfigBackup
 	partitions  []config.PartitionRange
+	afterDigest string
 	Compression string // NONE or ZSTD
 	Encryption  string // NONE, AES128 or AES256
 	// Retry is the policy's retry-policy: how often a failed namespace
@@ -57,7 +66,13 @@ func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
 	c.Namespace = ns
 	sp := *b.base.ScanPolicy
 	c.ScanPolicy = &sp
-	if len(b.partitions) > 0 {
+	if b.afterDigest != "" {
+		f, err := backup.NewPartitionFilterAfterDigest(ns, b.afterDigest)
+		if err != nil {
+			return nil, outcome.Usage("--after-digest %q: %v", b.afterDigest, err)
+		}
+		c.PartitionFilters = []*as.PartitionFilter{f}
+	} else if len(b.partitions) > 0 {
 		c.PartitionFilters = nil
 		for _, p := range b.partitions {
 			if p.Digest != "" {
@@ -115,6 +130,14 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	setBool(&c.NoIndexes, o.NoIndexes)
 	setBool(&c.NoUDFs, o.NoUDFs)
 	c.Compact = p.IsCompact()
+	setBool(&c.Compact, o.Compact)
+	setBool(&c.NoTTLOnly, o.NoTTLOnly)
+	if o.ScanPageSize != nil {
+		if *o.ScanPageSize < 0 {
+			return nil, outcome.Usage("--scan-page-size must not be negative")
+		}
+		c.PageSize = *o.ScanPageSize
+	}
 	c.SetList = pick(o.SetList, r.SetList)
 	c.BinList = pick(o.BinList, r.BinList)
 	c.NodeList = r.NodeList
@@ -130,6 +153,9 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		// Node and rack selections need the master copies.
 		sp.ReplicaPolicy = as.MASTER
 	}
+	if err := scanSelection(sp, r, o, c.PageSize); err != nil {
+		return nil, err
+	}
 	c.ScanPolicy = sp
 
 	base, mult, retries := p.RetryPolicy.Values()
@@ -141,6 +167,21 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 			return nil, outcome.Usage("--partition-list: %v", err)
 		}
 		out.partitions = parts
+	}
+	if o.AfterDigest != nil {
+		// Like --partition-list, --after-digest replaces the routine's
+		// partition-list; with a node or rack selection backup-go refuses it.
+		switch {
+		case o.PartitionList != nil:
+			return nil, outcome.Usage("--after-digest and --partition-list are mutually exclusive")
+		case len(c.NodeList) > 0 || len(c.RackList) > 0:
+			return nil, outcome.Usage("--after-digest cannot be used with the routine's node-list or rack-list")
+		}
+		// Checked now, with any namespace: the digest alone decides.
+		if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
+			return nil, outcome.Usage("--after-digest %q: want a base64 record digest (%v)", *o.AfterDigest, err)
+		}
+		out.partitions, out.afterDigest = nil, *o.AfterDigest
 	}
 
 	out.Compression = p.Compression.ModeOrNone()
@@ -194,6 +235,42 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	}
 	out.base = *c
 	return out, nil
+}
+
+// scanSelection applies the filter expression (the flag's, else the
+// routine's filter-exp), max-records and no-bins to the scan policy.
+// backup-go ANDs the filter expression with its own time-window and
+// no-ttl-only expressions, so it narrows incrementals too.
+func scanSelection(sp *as.ScanPolicy, r *config.Routine, o BackupOverrides, pageSize int64) error {
+	exp, name := r.FilterExp, "filter-exp of routine "+r.Name
+	if o.FilterExp != nil {
+		exp, name = o.FilterExp, "--filter-exp"
+	}
+	if exp != nil {
+		if *exp == "" {
+			return outcome.Usage("%s: want a base64-encoded Aerospike filter expression, got an empty string", name)
+		}
+		e, err := as.ExpFromBase64(*exp)
+		if err != nil {
+			return outcome.Usage("%s: want a base64-encoded Aerospike filter expression (%v)", name, err)
+		}
+		sp.FilterExpression = e
+	}
+	if o.MaxRecords != nil {
+		switch {
+		case *o.MaxRecords < 0:
+			return outcome.Usage("--max-records must not be negative")
+		case *o.MaxRecords > 0 && pageSize > 0:
+			// backup-go's paginated scan uses the scan's max-records as
+			// the page size, which would silently drop the limit.
+			return outcome.Usage("--max-records and --scan-page-size cannot be combined")
+		}
+		sp.MaxRecords = *o.MaxRecords
+	}
+	if o.NoBins != nil && *o.NoBins {
+		sp.IncludeBinData = false
+	}
+	return nil
 }
 
 // SecretAgentConfig converts an ABS secret agent entry for backup-go; nil

@@ -194,3 +194,122 @@ func TestRestoreWritePolicy(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 func ptrInt(n int) *int    { return &n }
+
+func TestBackupScanSelection(t *testing.T) {
+	r := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test], filter-exp: kwSTUQKhbik=,
+      partition-list: "0-100"}
+`)
+	b, err := NewBackup(r, BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := b.For("test")
+	if got := expBase64(c.ScanPolicy.FilterExpression); got != "kwSTUQKhbik=" {
+		t.Errorf("routine filter-exp not on the scan policy: %v", c.ScanPolicy.FilterExpression)
+	}
+	if c.NoTTLOnly || c.Compact || c.PageSize != 0 || c.ScanPolicy.MaxRecords != 0 || !c.ScanPolicy.IncludeBinData {
+		t.Errorf("selection without flags: %+v", c)
+	}
+
+	yes, maxRec, page := true, int64(20), int64(7)
+	digest := "EZZIAD3jsEPut9iEXLaCB7/h4HI="
+	b, err = NewBackup(r, BackupOverrides{FilterExp: ptr("kwWTUQKhbgY="), NoTTLOnly: &yes, NoBins: &yes,
+		Compact: &yes, MaxRecords: &maxRec, AfterDigest: &digest}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = b.For("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := expBase64(c.ScanPolicy.FilterExpression); got != "kwWTUQKhbgY=" {
+		t.Errorf("--filter-exp does not replace the routine's: %v", c.ScanPolicy.FilterExpression)
+	}
+	if !c.NoTTLOnly || !c.Compact || c.ScanPolicy.MaxRecords != 20 || c.ScanPolicy.IncludeBinData {
+		t.Errorf("flags not applied: no-ttl-only %v compact %v max-records %d bins %v",
+			c.NoTTLOnly, c.Compact, c.ScanPolicy.MaxRecords, c.ScanPolicy.IncludeBinData)
+	}
+	// --after-digest replaces the routine's partition-list with one filter
+	// from the digest's partition to the end.
+	if len(c.PartitionFilters) != 1 || c.PartitionFilters[0].Digest == nil ||
+		c.PartitionFilters[0].Begin != 1553 || c.PartitionFilters[0].Count != 4096-1553 {
+		t.Errorf("after-digest filter: %+v", c.PartitionFilters)
+	}
+
+	b, err = NewBackup(r, BackupOverrides{ScanPageSize: &page}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = b.For("test"); c.PageSize != 7 || len(c.PartitionFilters) != 1 || c.PartitionFilters[0].Count != 100 {
+		t.Errorf("page size %d, filters %+v", c.PageSize, c.PartitionFilters)
+	}
+}
+
+func TestBackupRateOverrides(t *testing.T) {
+	r := routine(t, base+`backup-policies:
+  p: {records-per-second: 1000, bandwidth: 5}
+backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, backup-policy: p, namespaces: [test]}
+`)
+	b, err := NewBackup(r, BackupOverrides{RecordsPerSecond: ptrInt(250), BandwidthMiB: ptrInt(2)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := b.For("test")
+	if c.RecordsPerSecond != 250 || c.Bandwidth != 2<<20 {
+		t.Errorf("flags must replace the policy's limits: rps %d bandwidth %d", c.RecordsPerSecond, c.Bandwidth)
+	}
+	// 0 from a flag lifts the policy's limit.
+	b, _ = NewBackup(r, BackupOverrides{RecordsPerSecond: ptrInt(0), BandwidthMiB: ptrInt(0)}, nil)
+	if c, _ = b.For("test"); c.RecordsPerSecond != 0 || c.Bandwidth != 0 {
+		t.Errorf("0 must lift the limits: rps %d bandwidth %d", c.RecordsPerSecond, c.Bandwidth)
+	}
+}
+
+func TestBackupScanSelectionRefusals(t *testing.T) {
+	plain := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test]}
+`)
+	byNode := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test], node-list: ["n1"]}
+`)
+	digest := "EZZIAD3jsEPut9iEXLaCB7/h4HI="
+	tests := []struct {
+		name string
+		r    *config.Routine
+		o    BackupOverrides
+	}{
+		{"filter not base64", plain, BackupOverrides{FilterExp: ptr("not base64!")}},
+		{"empty filter", plain, BackupOverrides{FilterExp: ptr("")}},
+		{"negative max-records", plain, BackupOverrides{MaxRecords: ptrInt64(-1)}},
+		{"max-records with paging", plain, BackupOverrides{MaxRecords: ptrInt64(10), ScanPageSize: ptrInt64(5)}},
+		{"negative page size", plain, BackupOverrides{ScanPageSize: ptrInt64(-1)}},
+		{"digest not base64", plain, BackupOverrides{AfterDigest: ptr("%%%")}},
+		{"digest with partition-list", plain, BackupOverrides{AfterDigest: &digest, PartitionList: ptr("0-10")}},
+		{"digest with node-list", byNode, BackupOverrides{AfterDigest: &digest}},
+		{"negative rps", plain, BackupOverrides{RecordsPerSecond: ptrInt(-1)}},
+		{"negative bandwidth", plain, BackupOverrides{BandwidthMiB: ptrInt(-1)}},
+	}
+	for _, tt := range tests {
+		_, err := NewBackup(tt.r, tt.o, nil)
+		var u *outcome.UsageError
+		if !errors.As(err, &u) {
+			t.Errorf("%s: want a usage error, got %v", tt.name, err)
+		}
+	}
+}
+
+func ptrInt64(v int64) *int64 { return &v }
+
+// expBase64 is an expression's wire form, as --filter-exp takes it.
+func expBase64(e *as.Expression) string {
+	if e == nil {
+		return ""
+	}
+	s, err := e.Base64()
+	if err != nil {
+		return err.Error()
+	}
+	return s
+}
