@@ -34,7 +34,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 25m ./...
 
 BENCH_FLAGS ?=
 bench: build ## aerobackup against backup-go alone on the test server (or AEROBACKUP_TEST_AEROSPIKE); BENCH_FLAGS=-h lists options
