@@ -101,15 +101,9 @@ func (s *Store) ReadFile(ctx context.Context, p string) ([]byte, error) {
 // in the same folder, is synced, then renamed over the target, and the
 // folder is synced so the rename survives a crash.
 func (s *Store) WriteFile(ctx context.Context, p string, data []byte) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	fp, err := s.resolve(p)
+	fp, err := s.objectPath(ctx, p)
 	if err != nil {
 		return err
-	}
-	if fp == s.root {
-		return fmt.Errorf("%s: invalid object path %q", s, p)
 	}
 	tmp, err := s.writeTemp(fp, data)
 	if err != nil {
@@ -128,15 +122,9 @@ func (s *Store) WriteFile(ctx context.Context, p string, data []byte) error {
 // half-written lock. File systems without hard links fall back to
 // O_CREATE|O_EXCL, still exclusive but not atomic in content.
 func (s *Store) CreateExclusive(ctx context.Context, p string, data []byte) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	fp, err := s.resolve(p)
+	fp, err := s.objectPath(ctx, p)
 	if err != nil {
 		return err
-	}
-	if fp == s.root {
-		return fmt.Errorf("%s: invalid object path %q", s, p)
 	}
 	tmp, err := s.writeTemp(fp, data)
 	if err != nil {
@@ -321,17 +309,27 @@ func isNotDir(fp string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// Delete implements storage.Store and prunes emptied parent folders.
-func (s *Store) Delete(ctx context.Context, p string) error {
+// objectPath resolves the path of one object for a write or delete: never
+// the root itself, and nothing once ctx is done.
+func (s *Store) objectPath(ctx context.Context, p string) (string, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return "", err
 	}
 	fp, err := s.resolve(p)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if fp == s.root {
-		return fmt.Errorf("%s: invalid object path %q", s, p)
+		return "", fmt.Errorf("%s: invalid object path %q", s, p)
+	}
+	return fp, nil
+}
+
+// Delete implements storage.Store and prunes emptied parent folders.
+func (s *Store) Delete(ctx context.Context, p string) error {
+	fp, err := s.objectPath(ctx, p)
+	if err != nil {
+		return err
 	}
 	fi, err := os.Lstat(fp)
 	switch {
