@@ -14,7 +14,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -27,6 +26,7 @@ import (
 	"github.com/aerospike/backup-go"
 	bazure "github.com/aerospike/backup-go/io/storage/azure/blob"
 	"github.com/aerospike/backup-go/io/storage/options"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -296,29 +296,15 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 	if err := s.walk(ctx, prefix, func(n string, _ *container.BlobProperties) { names = append(names, n) }); err != nil {
 		return s.fail("delete", prefix, err)
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		sem   = make(chan struct{}, 16)
-	)
+	// Up to 16 deletes at a time; every one is attempted, the first
+	// failure is reported.
+	var g errgroup.Group
+	g.SetLimit(16)
 	for _, n := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := s.deleteBlob(ctx, n); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
+		g.Go(func() error { return s.deleteBlob(ctx, n) })
 	}
-	wg.Wait()
-	if first != nil {
-		return s.fail("delete", prefix, first)
+	if err := g.Wait(); err != nil {
+		return s.fail("delete", prefix, err)
 	}
 	return nil
 }

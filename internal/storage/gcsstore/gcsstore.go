@@ -13,12 +13,12 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"sync"
 
 	gcs "cloud.google.com/go/storage"
 	"github.com/aerospike/backup-go"
 	bgcs "github.com/aerospike/backup-go/io/storage/gcp/storage"
 	"github.com/aerospike/backup-go/io/storage/options"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
 
@@ -244,30 +244,20 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 	if err := s.walk(ctx, prefix, func(a *gcs.ObjectAttrs) { names = append(names, a.Name) }); err != nil {
 		return s.fail("delete", prefix, err)
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		sem   = make(chan struct{}, 16)
-	)
+	// Up to 16 deletes at a time; every one is attempted, the first
+	// failure is reported.
+	var g errgroup.Group
+	g.SetLimit(16)
 	for _, n := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			err := s.bucket.Object(n).Delete(ctx)
-			if err != nil && !errors.Is(err, gcs.ErrObjectNotExist) {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
+		g.Go(func() error {
+			if err := s.bucket.Object(n).Delete(ctx); err != nil && !errors.Is(err, gcs.ErrObjectNotExist) {
+				return err
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	if first != nil {
-		return s.fail("delete", prefix, first)
+	if err := g.Wait(); err != nil {
+		return s.fail("delete", prefix, err)
 	}
 	return nil
 }
