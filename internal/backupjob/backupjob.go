@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go"
 	"github.com/aerospike/backup-go/models"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -37,11 +39,20 @@ type Namespace struct {
 
 // Job is one run.
 type Job struct {
-	Store       storage.Store
-	Conn        *cluster.Conn
-	Routine     string
-	Type        catalog.Type
-	Start       time.Time // names the run folder
+	Store   storage.Store
+	Conn    *cluster.Conn
+	Routine string
+	Type    catalog.Type
+	Start   time.Time // names the run folder, unless RunFolder is set
+	// RunFolder, when set, names the run folder instead of Start (the
+	// folder the slices of a run share).
+	RunFolder string
+	// Slice, when set, makes this process one slice of a sliced run: its
+	// files carry the slice's prefix in the shared namespace folders, it
+	// finishes with a slice record instead of metadata.yaml, and whichever
+	// slice completes the set writes the merged metadata.yaml. The caller
+	// restricts the namespaces' partitions to the slice's share.
+	Slice       *slice.Spec
 	Until       time.Time // upper bound (sealed), zero: none
 	Namespaces  []Namespace
 	Compression string // NONE or ZSTD, recorded in metadata
@@ -69,7 +80,12 @@ type NamespaceResult struct {
 	UDFs      uint64        `json:"udf-count"`
 	Duration  time.Duration `json:"-"`
 	NoChanges bool          `json:"no-changes,omitempty"`
-	Error     string        `json:"error,omitempty"`
+	// Skipped: this slice of the namespace was already complete.
+	Skipped bool `json:"already-complete,omitempty"`
+	// RunComplete: for a slice, every slice of the namespace is now done
+	// and the folder is a backup.
+	RunComplete bool   `json:"run-complete,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 // Result is the run's outcome.
@@ -79,7 +95,19 @@ type Result struct {
 	Type       catalog.Type      `json:"type"`
 	Created    time.Time         `json:"created"`
 	Finished   time.Time         `json:"finished"`
+	Slice      string            `json:"slice,omitempty"` // "I/N" of a sliced run
 	Namespaces []NamespaceResult `json:"namespaces"`
+}
+
+// RunComplete reports, for a slice, whether every namespace of the run has
+// all its slices done.
+func (r *Result) RunComplete() bool {
+	for _, ns := range r.Namespaces {
+		if !ns.RunComplete {
+			return false
+		}
+	}
+	return true
 }
 
 // Records sums the namespaces' record counts.
@@ -125,11 +153,15 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	if now == nil {
 		now = time.Now
 	}
-	runDir := catalog.RunDir(j.Routine, j.Type, j.Start)
+	runDir := j.RunDir()
 	res := &Result{Key: runDir, Routine: j.Routine, Type: j.Type, Created: j.Start}
 	log := j.Log.With("routine", j.Routine, "type", string(j.Type), "key", res.Key)
+	if j.Slice != nil {
+		res.Slice = j.Slice.String()
+		log = log.With("slice", res.Slice)
+	}
 
-	if j.ClusterConfiguration && j.Type == catalog.Full {
+	if j.ClusterConfiguration && j.Type == catalog.Full && (j.Slice == nil || j.Slice.CarriesMetadata()) {
 		if err := j.saveClusterConfiguration(ctx, runDir, log); err != nil {
 			j.removeRun(runDir, log)
 			return nil, err
@@ -145,8 +177,13 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 			continue
 		}
 		if ctx.Err() != nil {
-			// Interrupted: nothing of this run may survive.
-			j.removeRun(runDir, log)
+			// Interrupted: nothing of this run may survive. A slice
+			// removes only its unfinished namespace (done in
+			// backupNamespace): the folder is shared, and its finished
+			// namespaces may already be merged into others' backups.
+			if j.Slice == nil {
+				j.removeRun(runDir, log)
+			}
 			return nil, ctx.Err()
 		}
 		failed = append(failed, ns.Name)
@@ -159,7 +196,9 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 
 	switch {
 	case len(failed) == len(j.Namespaces) && firstErr != nil:
-		j.removeRun(runDir, log)
+		if j.Slice == nil {
+			j.removeRun(runDir, log)
+		}
 		if len(failed) == 1 {
 			return nil, firstErr
 		}
@@ -167,7 +206,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	case len(failed) > 0:
 		return res, &outcome.PartialError{Failed: failed,
 			Err: fmt.Errorf("backup of namespace(s) %s failed: %w", strings.Join(failed, ", "), firstErr)}
-	case res.Empty():
+	case res.Empty() && j.Slice == nil:
 		// An incremental that found nothing leaves no folder behind.
 		j.removeRun(runDir, log)
 		res.Key = ""
@@ -178,6 +217,22 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 // backupWithRetries runs a namespace backup, starting it again from
 // scratch (its folder emptied) as the retry policy allows.
 func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	if j.Slice != nil {
+		// Checked once: retrying cannot change the folder's shape.
+		nsDir := catalog.NamespaceDir(runDir, ns.Name)
+		out := NamespaceResult{Namespace: ns.Name, Dir: nsDir}
+		done, err := j.prepareSlice(ctx, nsDir, ns.Name, log)
+		if err != nil {
+			out.Error = err.Error()
+			return out, err
+		}
+		if done {
+			out.Skipped = true
+			out.RunComplete, err = catalog.FinishSlices(ctx, j.Store, nsDir)
+			log.Info("slice already complete: nothing to do", "namespace", ns.Name, "run-complete", out.RunComplete)
+			return out, err
+		}
+	}
 	wait := time.Duration(0)
 	for attempt := uint(0); ; attempt++ {
 		r, err := j.backupNamespace(ctx, runDir, ns, log)
@@ -208,6 +263,12 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		// Best effort with a fresh context: the run's own may be cancelled.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
+		if j.Slice != nil {
+			if rerr := j.removeSliceFiles(cctx, nsDir); rerr != nil {
+				log.Warn("could not remove the failed slice's files", "dir", nsDir, "error", rerr)
+			}
+			return out, err
+		}
 		if rerr := j.Store.DeleteAll(cctx, nsDir); rerr != nil {
 			log.Warn("could not remove the failed namespace folder", "dir", nsDir, "error", rerr)
 		}
@@ -229,8 +290,17 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		// ABS: incrementals carry records only.
 		cfg.NoIndexes, cfg.NoUDFs = true, true
 	}
+	wo := j.WriterOptions
+	if j.Slice != nil {
+		cfg.OutputFilePrefix = j.Slice.FilePrefix()
+		if !j.Slice.CarriesMetadata() {
+			// Indexes and UDFs once per run, from the first slice.
+			cfg.NoIndexes, cfg.NoUDFs = true, true
+		}
+		wo.Shared = true
+	}
 
-	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, j.WriterOptions)
+	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, wo)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
@@ -260,7 +330,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	out.UDFs = uint64(stats.GetUDFs())
 	out.Duration = time.Since(started)
 
-	if j.Type == catalog.Incremental && out.Records == 0 {
+	if j.Type == catalog.Incremental && out.Records == 0 && j.Slice == nil {
 		out.NoChanges = true
 		log.Info("no changes", "namespace", ns.Name, "since", ns.From.UTC().Format(time.RFC3339Nano))
 		if err := j.Store.DeleteAll(context.WithoutCancel(ctx), nsDir); err != nil {
@@ -294,6 +364,23 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		log.Warn("backup-go counted a different number of files than were closed", "namespace", ns.Name,
 			"file-count", out.Files, "closed", len(manifest.Files))
 	}
+	if j.Slice != nil {
+		rec := &catalog.SliceRecord{Slice: j.Slice.Index, Slices: j.Slice.Count,
+			Partitions: partitionText(cfg.PartitionFilters), Metadata: *meta, Manifest: *manifest}
+		if err := catalog.WriteSliceRecord(ctx, j.Store, nsDir, rec); err != nil {
+			return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.SliceRecordPath(nsDir, *j.Slice), err))
+		}
+		out.Duration = time.Since(started)
+		log.Info("namespace slice backed up", "namespace", ns.Name, "record-count", out.Records,
+			"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
+		// The slice is done whatever happens next: a failed merge is
+		// redone by any later run of a slice, and list merges on the fly.
+		if out.RunComplete, err = catalog.FinishSlices(ctx, j.Store, nsDir); err != nil {
+			out.Error = err.Error()
+			return out, fmt.Errorf("namespace %q: slice done, but the run's metadata.yaml could not be written: %w", ns.Name, err)
+		}
+		return out, nil
+	}
 	if err := catalog.WriteManifest(ctx, j.Store, nsDir, manifest); err != nil {
 		return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
 	}
@@ -303,6 +390,74 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	log.Info("namespace backed up", "namespace", ns.Name, "record-count", out.Records,
 		"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
 	return out, nil
+}
+
+// prepareSlice checks the namespace folder before this slice writes to it:
+// done when the slice already finished there (a retried pod), an error
+// when the folder belongs to a run of another shape. Files a failed
+// earlier attempt of the slice left behind are removed.
+func (j *Job) prepareSlice(ctx context.Context, nsDir, namespace string, log *slog.Logger) (done bool, err error) {
+	set, err := catalog.ReadSlices(ctx, j.Store, nsDir)
+	if err != nil {
+		return false, fmt.Errorf("namespace %q: %w", namespace, err)
+	}
+	if set.Count != 0 && set.Count != j.Slice.Count {
+		return false, outcome.Usage("namespace %q: run folder %s is being taken in %d slices, not %d: give every slice the same N",
+			namespace, nsDir, set.Count, j.Slice.Count)
+	}
+	if set.Has(j.Slice.Index) {
+		return true, nil
+	}
+	if _, err := catalog.ReadMetadata(ctx, j.Store, nsDir); err == nil {
+		return false, fmt.Errorf("namespace %q: %s already holds a complete backup that is not made of slices; use another --run-id", namespace, nsDir)
+	}
+	if err := j.removeSliceFiles(ctx, nsDir); err != nil {
+		return false, fmt.Errorf("namespace %q: removing what an earlier attempt of slice %s left: %w", namespace, j.Slice, err)
+	}
+	return false, nil
+}
+
+// removeSliceFiles deletes this slice's data files from the shared
+// namespace folder: those with its prefix, and for the first slice the
+// index and UDF file backup-go names metadata_*.asb.
+func (j *Job) removeSliceFiles(ctx context.Context, nsDir string) error {
+	objs, err := j.Store.List(ctx, nsDir)
+	if err != nil {
+		return err
+	}
+	prefix := j.Slice.FilePrefix()
+	for _, o := range objs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(o.Path, nsDir), "/")
+		if strings.Contains(rel, "/") {
+			continue // slices/ records are never a failed attempt's
+		}
+		mine := strings.HasPrefix(rel, prefix) ||
+			(j.Slice.CarriesMetadata() && strings.HasPrefix(rel, "metadata_") && strings.HasSuffix(rel, ".asb"))
+		if !mine {
+			continue
+		}
+		if err := j.Store.Delete(ctx, o.Path); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// partitionText writes partition filters in partition-list syntax.
+func partitionText(filters []*aerospike.PartitionFilter) string {
+	parts := make([]string, 0, len(filters))
+	for _, f := range filters {
+		parts = append(parts, fmt.Sprintf("%d-%d", f.Begin, f.Count))
+	}
+	return strings.Join(parts, ",")
+}
+
+// RunDir is the run folder the job writes.
+func (j *Job) RunDir() string {
+	if j.RunFolder != "" {
+		return path.Join(j.Routine, j.Type.Folder(), j.RunFolder)
+	}
+	return catalog.RunDir(j.Routine, j.Type, j.Start)
 }
 
 // backupGoVersion is the backup-go module version built in, for the manifest.

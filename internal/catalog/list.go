@@ -204,8 +204,12 @@ func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) run
 			continue
 		}
 		nsDir := NamespaceDir(dir, ns)
-		md, err := ReadMetadata(ctx, store, nsDir)
+		md, err := LoadMetadata(ctx, store, nsDir)
+		var sliced *IncompleteSlicesError
 		switch {
+		case errors.As(err, &sliced):
+			incomplete(nsDir, sliced.Set.Reason())
+			continue
 		case errors.Is(err, storage.ErrNotFound):
 			incomplete(nsDir, "no metadata.yaml (failed, interrupted or still running)")
 			continue

@@ -177,9 +177,12 @@ type Manifest struct {
 	// [from, to): From is zero for a full; To is the sealed upper bound, or
 	// the run's start when the scan was not sealed (changes made during the
 	// scan may or may not be in it; the next incremental starts at To).
-	From  time.Time       `yaml:"from,omitempty" json:"from,omitzero"`
-	To    time.Time       `yaml:"to,omitempty" json:"to,omitzero"`
-	Files []ManifestEntry `yaml:"files,omitempty" json:"files,omitempty"`
+	From time.Time `yaml:"from,omitempty" json:"from,omitzero"`
+	To   time.Time `yaml:"to,omitempty" json:"to,omitzero"`
+	// Slices is the number of slices a sliced run was taken in (0: one
+	// process took it).
+	Slices int             `yaml:"slices,omitempty" json:"slices,omitempty"`
+	Files  []ManifestEntry `yaml:"files,omitempty" json:"files,omitempty"`
 }
 
 // File returns the manifest's entry named name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -43,6 +45,10 @@ type backupOptions struct {
 	estimateSamples int64
 	// estimateSamplesSet: --estimate-samples was given (it needs --estimate).
 	estimateSamplesSet bool
+	// Sliced runs: --slice I/N or --slices N (I from JOB_COMPLETION_INDEX),
+	// sharing the run folder named by --run-id or --scheduled-time.
+	slice, runID, scheduledTime string
+	slices                      int
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -77,11 +83,26 @@ Scan selection flags have absctl's meaning: --filter-exp (replacing the
 routine's filter-exp; ANDed with the incremental time window),
 --no-ttl-only, --max-records (a limit per parallel scan, so approximate),
 --after-digest (records after that digest in its partition, then every later
-partition), --no-bins, --compact and --scan-page-size.`,
+partition), --no-bins, --compact and --scan-page-size.
+
+--slice I/N makes this process one of N that back up a routine together,
+each over the I-th of N equal shares of the partitions (of the routine's
+partition-list, else all 4096), numbered from 0. --slices N takes I from
+JOB_COMPLETION_INDEX, as set in the pods of a Kubernetes Indexed Job. All
+slices of a run write into one run folder, named by --run-id (a run folder
+name, <unix-millis>[_suffix]) or --scheduled-time (RFC 3339, Unix
+milliseconds, or a CronJob's Job name <name>-<unix-minutes>), which every
+slice must be given alike. Each slice writes its own files and completion
+record; the one that completes the set writes metadata.yaml. Until every
+slice is done the run lists as incomplete and is never restored or built
+on. A slice that already finished exits 0 doing nothing, so retried pods
+are harmless; a failed or interrupted slice removes only its own files.`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
-  aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike`,
+  aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
+  aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
+  aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.collectOverrides(cmd)
@@ -121,6 +142,10 @@ partition), --no-bins, --compact and --scan-page-size.`,
 	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
 	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
+	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
+	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
@@ -128,6 +153,12 @@ partition), --no-bins, --compact and --scan-page-size.`,
 	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
 	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
 	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
+	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
+	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
+	for _, other := range []string{"estimate", "prune", "after-digest"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+	}
 	return cmd
 }
 
@@ -185,15 +216,17 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 
 // backupSummary is the --json document of a backup run.
 type backupSummary struct {
-	Type       string            `json:"type"`
-	Outcome    string            `json:"outcome"`
-	DryRun     bool              `json:"dry-run,omitempty"`
-	Reason     string            `json:"reason,omitempty"`
-	Backup     *backupjob.Result `json:"backup,omitempty"`
-	Plan       []backupPlanEntry `json:"plan,omitempty"`
-	Totals     map[string]uint64 `json:"totals,omitempty"`
-	Prune      *pruneSummary     `json:"prune,omitempty"`
-	DurationMs int64             `json:"duration-millis"`
+	Type    string            `json:"type"`
+	Outcome string            `json:"outcome"`
+	DryRun  bool              `json:"dry-run,omitempty"`
+	Reason  string            `json:"reason,omitempty"`
+	Backup  *backupjob.Result `json:"backup,omitempty"`
+	Plan    []backupPlanEntry `json:"plan,omitempty"`
+	Totals  map[string]uint64 `json:"totals,omitempty"`
+	Prune   *pruneSummary     `json:"prune,omitempty"`
+	// RunComplete, for a slice: every slice of the run is now done.
+	RunComplete *bool `json:"run-complete,omitempty"`
+	DurationMs  int64 `json:"duration-millis"`
 }
 
 type backupPlanEntry struct {
@@ -213,6 +246,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	if o.estimate && o.estimateSamples < 1 {
 		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
+	}
+	spec, runFolder, err := o.resolveSlice(app)
+	if err != nil {
+		return err
 	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
@@ -236,6 +273,11 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
 	if err != nil {
 		return err
+	}
+	if spec != nil {
+		if err := pol.Slice(*spec); err != nil {
+			return err
+		}
 	}
 	if o.estimate {
 		return runEstimate(ctx, app, t, pol, o.estimateSamples)
@@ -264,6 +306,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	baseCtx := ctx // the lock's context ends with the lock
 	// Every return below releases the lock, whatever it is at the time.
 	defer func() { rl.release() }()
+	if spec != nil {
+		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
+	}
 	if !o.dryRun {
 		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
 			return err
@@ -276,6 +321,11 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}})
 		if err != nil {
 			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+		}
+		if spec != nil {
+			// Every slice must pick the same base: the runs before
+			// this one, whatever finished while the slices ran.
+			existing = runsBefore(existing, runFolder)
 		}
 	}
 
@@ -327,6 +377,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		ClusterConfiguration: typ == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
 		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
 		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
+		Slice: spec, RunFolder: runFolder,
 	}
 	if typ == catalog.Incremental && r.Policy().IsSealed() {
 		job.Until = started
@@ -368,6 +419,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		summary.Outcome = "no-changes"
 	}
 	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
+	if res.Slice != "" {
+		done := res.RunComplete()
+		summary.RunComplete = &done
+	}
 	var pruneErr error
 	if o.prune && runErr == nil && typ == catalog.Full {
 		// The prune lock excludes every backup, ours included.
@@ -500,7 +555,7 @@ func clusterNamespaces(conn *cluster.Conn) ([]string, error) {
 
 func printBackupPlan(app *App, job *backupjob.Job) error {
 	var plan []backupPlanEntry
-	runDir := catalog.RunDir(job.Routine, job.Type, job.Start)
+	runDir := job.RunDir()
 	for _, ns := range job.Namespaces {
 		plan = append(plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
 			Until: job.Until, Dir: catalog.NamespaceDir(runDir, ns.Name)})
@@ -532,9 +587,20 @@ func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d t
 	if d > 0 {
 		rate = float64(res.Records()) / d.Seconds()
 	}
-	fmt.Fprintf(w, "%s backup of routine %q %s: %d records, %s in %d files, %s (%.0f records/s)\n",
-		res.Type, res.Routine, outcomeName, res.Records(), humanBytes(res.Bytes()), res.Files(),
+	what := fmt.Sprintf("%s backup of routine %q", res.Type, res.Routine)
+	if res.Slice != "" {
+		what = fmt.Sprintf("slice %s of the %s", res.Slice, what)
+	}
+	fmt.Fprintf(w, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
+		what, outcomeName, res.Records(), humanBytes(res.Bytes()), res.Files(),
 		d.Round(time.Millisecond), rate)
+	if res.Slice != "" {
+		if res.RunComplete() {
+			fmt.Fprintf(w, "run %s: every slice is complete; it is a backup\n", res.Key)
+		} else {
+			fmt.Fprintf(w, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
+		}
+	}
 	if res.Key != "" {
 		fmt.Fprintf(app.IO.Out, "%s\n", res.Key)
 	}
@@ -551,4 +617,69 @@ func humanBytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// resolveSlice reads --slice/--slices and the shared run folder. spec is
+// nil for an ordinary (unsliced) backup.
+func (o *backupOptions) resolveSlice(app *App) (spec *slice.Spec, runFolder string, err error) {
+	switch {
+	case o.slice != "":
+		s, err := slice.Parse(o.slice)
+		if err != nil {
+			return nil, "", outcome.Usage("--slice: %v", err)
+		}
+		spec = &s
+	case o.slices != 0:
+		v := app.Getenv(slice.IndexEnv)
+		s, err := slice.FromEnv(o.slices, v, v != "")
+		if err != nil {
+			return nil, "", outcome.Usage("%v", err)
+		}
+		spec = &s
+	case o.runID != "" || o.scheduledTime != "":
+		return nil, "", outcome.Usage("--run-id and --scheduled-time name the folder the slices of a run share: they go with --slice or --slices")
+	default:
+		return nil, "", nil
+	}
+	switch {
+	case o.runID != "":
+		if _, err := catalog.ParseRunFolder(o.runID); err != nil || !validRunID(o.runID) {
+			return nil, "", outcome.Usage("--run-id %q: want a run folder name, <unix-millis>[_suffix] such as 1763712000000 (for a time, use --scheduled-time)", o.runID)
+		}
+		runFolder = o.runID
+	case o.scheduledTime != "":
+		t, err := slice.ScheduledTime(o.scheduledTime)
+		if err != nil {
+			return nil, "", outcome.Usage("%v", err)
+		}
+		runFolder = catalog.RunFolderName(t)
+	default:
+		return nil, "", outcome.Usage("--slice %s: the slices of a run share one run folder: give every slice the same --run-id or --scheduled-time", spec)
+	}
+	return spec, runFolder, nil
+}
+
+// validRunID allows only characters that are safe in every store's paths.
+func validRunID(id string) bool {
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return id != ""
+}
+
+// runsBefore keeps the backups that started before the run folder's time.
+func runsBefore(backups []catalog.Backup, runFolder string) []catalog.Backup {
+	t, err := catalog.ParseRunFolder(runFolder)
+	if err != nil {
+		return backups
+	}
+	var out []catalog.Backup
+	for _, b := range backups {
+		if b.Time.Before(t) {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -27,7 +27,9 @@ func newListCmd(app *App) *cobra.Command {
 		Short: "List the backups of every routine (or --routine), newest last",
 		Long: `List the catalog: one row per namespace of each backup, read from the
 metadata.yaml files in storage (backups written by ABS included). Folders
-without metadata.yaml are failed or running backups and are not listed.`,
+without metadata.yaml are failed, interrupted or running backups, or sliced
+runs still missing a slice: they are listed apart as incomplete, with the
+reason, and are never restored or built on.`,
 		Example: `  aerobackup list
   aerobackup list -r daily --type incremental --from 2026-11-01T00:00:00Z
   aerobackup list --json | jq '.backups[].key'`,
@@ -69,6 +71,18 @@ type listEntry struct {
 type listDocument struct {
 	Type    string      `json:"type"`
 	Backups []listEntry `json:"backups"`
+	// Incomplete folders are not backups: failed, interrupted or running
+	// runs, and sliced runs still missing a slice.
+	Incomplete []incompleteEntry `json:"incomplete,omitempty"`
+}
+
+type incompleteEntry struct {
+	Routine string    `json:"routine"`
+	Type    string    `json:"type"`
+	Time    time.Time `json:"time,omitzero"`
+	Path    string    `json:"path"`
+	Reason  string    `json:"reason"`
+	Storage string    `json:"storage"`
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
@@ -96,6 +110,7 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		return err
 	}
 	var rows []listEntry
+	var incomplete []incompleteEntry
 	for _, ls := range stores {
 		defer ls.store.Close()
 		f := filter
@@ -105,7 +120,8 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 			return fmt.Errorf("listing %s: %w", ls.store, err)
 		}
 		for _, inc := range listing.Incomplete {
-			app.Log.Debug("not a backup", "path", inc.Path, "reason", inc.Reason)
+			incomplete = append(incomplete, incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
+				Path: inc.Path, Reason: inc.Reason, Storage: ls.name})
 		}
 		for _, b := range listing.Backups {
 			for _, n := range b.Namespaces {
@@ -134,17 +150,34 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		if rows == nil {
 			rows = []listEntry{}
 		}
-		return app.writeJSON(listDocument{Type: "list", Backups: rows})
+		return app.writeJSON(listDocument{Type: "list", Backups: rows, Incomplete: incomplete})
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(app.IO.Err, "no backups found")
+	} else {
+		tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
+		for _, r := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
+				r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(incomplete) == 0 {
 		return nil
 	}
+	// Not backups, but an operator wants to see a run that is stuck.
+	fmt.Fprintf(app.IO.Out, "\nincomplete (not backups; never restored or built on):\n")
 	tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
-			r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
+	fmt.Fprintln(tw, "STARTED\tTYPE\tROUTINE\tPATH\tREASON")
+	for _, inc := range incomplete {
+		started := "-"
+		if !inc.Time.IsZero() {
+			started = inc.Time.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", started, inc.Type, inc.Routine, inc.Path, inc.Reason)
 	}
 	return tw.Flush()
 }

@@ -418,8 +418,11 @@ func routineAgent(t *target) *config.SecretAgent {
 // one, else the --compress/--encrypt flags.
 func (a *App) pathStep(ctx context.Context, store storage.Store, o *restoreOptions) (restorejob.Step, error) {
 	step := restorejob.Step{Label: o.path, Dir: ""}
-	meta, err := catalog.ReadMetadata(ctx, store, "")
+	meta, err := catalog.LoadMetadata(ctx, store, "")
+	var sliced *catalog.IncompleteSlicesError
 	switch {
+	case errors.As(err, &sliced):
+		return step, fmt.Errorf("--path %q is incomplete, refusing to restore it: %s", o.path, sliced.Set.Reason())
 	case err == nil:
 		step.Source = meta.Namespace
 		step.Compression, step.Encryption = meta.Compression, meta.Encryption
@@ -443,17 +446,35 @@ func (a *App) pathStep(ctx context.Context, store storage.Store, o *restoreOptio
 
 // findBackup reads one run from the catalog.
 func findBackup(ctx context.Context, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
-	bs, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type,
+	l, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type,
 		From: key.Time, To: key.Time})
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalog of %s: %w", store, err)
 	}
-	for i := range bs {
-		if bs[i].Key == key.Dir() {
-			return &bs[i], nil
+	var reasons []string
+	want := key.Dir()
+	if key.Namespace != "" {
+		want = catalog.NamespaceDir(want, key.Namespace)
+	}
+	for _, inc := range l.Incomplete {
+		if inc.Path == want || strings.HasPrefix(inc.Path, want+"/") {
+			reasons = append(reasons, fmt.Sprintf("%s: %s", inc.Path, inc.Reason))
 		}
 	}
-	return nil, fmt.Errorf("backup %s not found in %s (or it is incomplete: no metadata.yaml)", key.Dir(), store)
+	for i := range l.Backups {
+		if l.Backups[i].Key == key.Dir() {
+			if len(reasons) > 0 {
+				// Some namespace of the run is unfinished (a sliced run
+				// waiting for a slice): refuse rather than restore part.
+				return nil, fmt.Errorf("backup %s is incomplete, refusing to restore it: %s", key.Dir(), strings.Join(reasons, "; "))
+			}
+			return &l.Backups[i], nil
+		}
+	}
+	if len(reasons) > 0 {
+		return nil, fmt.Errorf("backup %s is incomplete, refusing to restore it: %s", key.Dir(), strings.Join(reasons, "; "))
+	}
+	return nil, fmt.Errorf("backup %s not found in %s", key.Dir(), store)
 }
 
 func stepsHaveSource(steps []restorejob.Step, ns string) bool {

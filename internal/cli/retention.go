@@ -23,6 +23,8 @@ import (
 // lockFlags tune the routine lock.
 type lockFlags struct {
 	staleAfter time.Duration
+	// slice is not a flag: a sliced backup sets it to "<run>/<index>".
+	slice string
 }
 
 func (f *lockFlags) register(cmd *cobra.Command) {
@@ -49,7 +51,7 @@ func (a *App) lockRoutine(ctx context.Context, store storage.Store, routine stri
 	// Heartbeats well inside the stale limit, so a live run never looks dead.
 	hb := min(lock.DefaultHeartbeat, f.staleAfter/4)
 	m := lock.New(store, lock.Options{Now: a.Now, HeartbeatInterval: hb, StaleAfter: f.staleAfter,
-		AllowConcurrentIncremental: concurrentIncr, Logger: a.Log})
+		AllowConcurrentIncremental: concurrentIncr, Logger: a.Log, Slice: f.slice})
 	l, err := m.Acquire(ctx, routine, kind)
 	if err != nil {
 		var held *lock.HeldError

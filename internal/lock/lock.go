@@ -10,6 +10,11 @@
 //	<routine>/.lock/incremental        one incremental backup
 //	<routine>/.lock/prune              one retention prune
 //	<routine>/.lock/restore-<run-id>   any number of restores
+//	<routine>/.lock/full.<run>.<i>     slice i of a sliced full (and
+//	                                   incremental.<run>.<i>)
+//
+// The slices of one sliced run (same run folder) do not exclude each
+// other; towards every other run they count as their kind.
 //
 // Each holds JSON {host, pid, start, heartbeat, kind, run-id}. The holder
 // rewrites it every heartbeat interval; a lock whose heartbeat is older
@@ -69,6 +74,8 @@ type Info struct {
 	Heartbeat time.Time `json:"heartbeat"`
 	Kind      Kind      `json:"kind"`
 	RunID     string    `json:"run-id"`
+	// Slice is "<run folder>/<index>" for one slice of a sliced run.
+	Slice string `json:"slice,omitempty"`
 }
 
 func (i Info) String() string {
@@ -115,6 +122,10 @@ type Options struct {
 
 	HeartbeatInterval time.Duration // default DefaultHeartbeat
 	StaleAfter        time.Duration // default DefaultStaleAfter
+
+	// Slice, for one slice of a sliced backup, is "<run folder>/<index>":
+	// the slices of one run share the routine.
+	Slice string
 
 	// AllowConcurrentIncremental lets an incremental start while a full
 	// runs (ABS's concurrent-incremental policy flag).
@@ -166,6 +177,9 @@ func (m *Manager) Path(routine string, kind Kind) string {
 	if kind == Restore {
 		return path.Join(Dir(routine), "restore-"+m.opts.RunID)
 	}
+	if m.opts.Slice != "" && (kind == Full || kind == Incremental) {
+		return path.Join(Dir(routine), string(kind)+"."+strings.ReplaceAll(m.opts.Slice, "/", "."))
+	}
 	return path.Join(Dir(routine), string(kind))
 }
 
@@ -211,6 +225,9 @@ func (m *Manager) Acquire(ctx context.Context, routine string, kind Kind) (*Lock
 		info: Info{Host: m.opts.Host, PID: m.opts.PID, Start: now, Heartbeat: now, Kind: kind, RunID: m.opts.RunID},
 		done: make(chan struct{}),
 		lost: make(chan struct{}),
+	}
+	if kind == Full || kind == Incremental {
+		l.info.Slice = m.opts.Slice
 	}
 	if err := l.create(ctx); err != nil {
 		return nil, err
@@ -358,6 +375,9 @@ func (l *Lock) checkConflicts(ctx context.Context) error {
 		if other.Kind == "" {
 			other.Kind = kindOfPath(o.Path)
 		}
+		if l.info.Slice != "" && other.Kind == l.info.Kind && sameRun(l.info.Slice, other.Slice) {
+			continue // another slice of this run
+		}
 		switch conflict(l.info.Kind, other.Kind, l.m.opts.AllowConcurrentIncremental) {
 		case refuse:
 			return &HeldError{Routine: l.routine, Want: l.info.Kind, Holder: other, Path: o.Path}
@@ -374,7 +394,16 @@ func kindOfPath(p string) Kind {
 	if strings.HasPrefix(base, "restore-") {
 		return Restore
 	}
-	return Kind(base)
+	kind, _, _ := strings.Cut(base, ".")
+	return Kind(kind)
+}
+
+// sameRun reports whether two slices ("<run folder>/<index>") belong to
+// one run.
+func sameRun(a, b string) bool {
+	ra, _, _ := strings.Cut(a, "/")
+	rb, _, ok := strings.Cut(b, "/")
+	return ok && ra == rb
 }
 
 type verdict int

@@ -16,6 +16,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 // BackupOverrides are command-line values that replace the policy's; nil
@@ -87,6 +88,26 @@ func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
 		}
 	}
 	return &c, nil
+}
+
+// Slice restricts the backup to spec's share of its partitions (the
+// routine's partition-list, or all 4096). Node, rack and after-digest
+// selections cannot be shared out and are refused.
+func (b *Backup) Slice(spec slice.Spec) error {
+	switch {
+	case b.afterDigest != "":
+		return outcome.Usage("--slice cannot be combined with --after-digest")
+	case len(b.base.NodeList) > 0:
+		return outcome.Usage("--slice cannot be combined with the routine's node-list: slices share out partitions")
+	case len(b.base.RackList) > 0:
+		return outcome.Usage("--slice cannot be combined with the routine's rack-list: slices share out partitions")
+	}
+	parts, err := spec.Partitions(b.partitions)
+	if err != nil {
+		return outcome.Usage("--slice %s: %v", spec, err)
+	}
+	b.partitions = parts
+	return nil
 }
 
 // NewBackup builds a routine's backup configuration. agent is the secret

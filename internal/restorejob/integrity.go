@@ -47,7 +47,11 @@ type expectations struct {
 // expect reads metadata.yaml and aerobackup.yaml of dir and checks the data
 // files' presence and sizes against them. nil, nil: nothing to check.
 func expect(ctx context.Context, store storage.Store, dir string) (*expectations, error) {
-	meta, err := catalog.ReadMetadata(ctx, store, dir)
+	meta, err := catalog.LoadMetadata(ctx, store, dir)
+	var sliced *catalog.IncompleteSlicesError
+	if errors.As(err, &sliced) {
+		return nil, fmt.Errorf("%s: %w", store, err)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, nil
 	}
@@ -55,7 +59,7 @@ func expect(ctx context.Context, store storage.Store, dir string) (*expectations
 		return nil, err
 	}
 	e := &expectations{meta: meta}
-	if man, err := catalog.ReadManifest(ctx, store, dir); err == nil && len(man.Files) > 0 {
+	if man, err := catalog.LoadManifest(ctx, store, dir); err == nil && len(man.Files) > 0 {
 		e.files = map[string]catalog.ManifestEntry{}
 		for _, f := range man.Files {
 			e.files[f.Name] = f

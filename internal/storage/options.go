@@ -42,6 +42,9 @@ func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []op
 	if chunk > 0 {
 		opts = append(opts, options.WithChunkSize(chunk))
 	}
+	if wo.Shared {
+		opts = append(opts, options.WithSkipDirCheck())
+	}
 	return opts
 }
 

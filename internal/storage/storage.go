@@ -68,6 +68,10 @@ type WriterOptions struct {
 	ChunkSize int
 	// Concurrency limits parallel uploads (0: default).
 	Concurrency int
+	// Shared says other writers use the folder too (the slices of one
+	// run, each with its own file prefix): backup-go's must-be-empty check
+	// is skipped.
+	Shared bool
 }
 
 // ReaderOptions tune RestoreReader.

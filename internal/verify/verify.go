@@ -275,7 +275,7 @@ func (v *verifier) namespace(ctx context.Context, r *Result, md catalog.Metadata
 	}
 	slices.Sort(asb)
 
-	m, err := catalog.ReadManifest(ctx, v.store, r.Dir)
+	m, err := catalog.LoadManifest(ctx, v.store, r.Dir)
 	var toRead []string
 	expect := map[string]catalog.ManifestEntry{}
 	switch {
