@@ -228,11 +228,12 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 				return err
 			}
 		}
-		store = stdinstore.Store{}
-		step, err := app.pathStep(ctx, store, o)
+		step, err := app.pathStep(ctx, stdinstore.Store{}, o)
 		if err != nil {
 			return err
 		}
+		store = stdinstore.Store{In: app.IO.In,
+			Plain: isNone(step.Compression) && isNone(step.Encryption)}
 		step.Label = "stdin"
 		steps = append(steps, step)
 	} else if o.path != "" {
@@ -406,6 +407,8 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	}
 	return err
 }
+
+func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NONE") }
 
 func routineAgent(t *target) *config.SecretAgent {
 	if t == nil || t.routine == nil {
