@@ -43,6 +43,9 @@ type backupOptions struct {
 	estimateSamples int64
 	// estimateSamplesSet: --estimate-samples was given (it needs --estimate).
 	estimateSamplesSet bool
+	// output "-": stream one namespace to standard output, store nothing.
+	output       string
+	fileLimitSet bool
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -77,14 +80,25 @@ Scan selection flags have absctl's meaning: --filter-exp (replacing the
 routine's filter-exp; ANDed with the incremental time window),
 --no-ttl-only, --max-records (a limit per parallel scan, so approximate),
 --after-digest (records after that digest in its partition, then every later
-partition), --no-bins, --compact and --scan-page-size.`,
+partition), --no-bins, --compact and --scan-page-size.
+
+--output - writes exactly one namespace as a single ASB stream to standard
+output (the policy's compression and encryption apply) and nothing else:
+no storage, no lock, no metadata.yaml; the summary goes to stderr and
+--json is refused. 'aerobackup restore --path -' reads the stream back.
+With --incremental the lower bound still comes from the routine's catalog.`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
-  aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike`,
+  aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
+  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.collectOverrides(cmd)
+			if o.output == "-" && !o.incremental {
+				// A full stream reads no catalog: ad-hoc mode needs no --storage.
+				o.target.noStorage = true
+			}
 			return runBackup(cmd.Context(), app, o)
 		},
 	}
@@ -121,6 +135,7 @@ partition), --no-bins, --compact and --scan-page-size.`,
 	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
 	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
@@ -128,6 +143,10 @@ partition), --no-bins, --compact and --scan-page-size.`,
 	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
 	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
 	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
+	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
+	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("output", "prune")
+	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
 	return cmd
 }
 
@@ -181,6 +200,7 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 	setInt64("max-records", o.maxRecords, &ov.MaxRecords)
 	setInt64("scan-page-size", o.scanPageSize, &ov.ScanPageSize)
 	o.estimateSamplesSet = f.Changed("estimate-samples")
+	o.fileLimitSet = f.Changed("file-limit")
 }
 
 // backupSummary is the --json document of a backup run.
@@ -214,11 +234,31 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.estimate && o.estimateSamples < 1 {
 		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
 	}
+	if o.output != "" {
+		if err := o.checkStream(app); err != nil {
+			return err
+		}
+	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
 		return err
 	}
 	r := t.routine
+	if o.output != "" {
+		// A stream is no backup of the routine: it reports no metrics,
+		// which would claim the routine's backup succeeded.
+		if r.IsDisabled() && !o.force {
+			return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
+		}
+		if len(o.target.namespaces) > 0 {
+			r.Namespaces = o.target.namespaces
+		}
+		pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
+		if err != nil {
+			return err
+		}
+		return runStreamBackup(ctx, app, o, t, pol)
+	}
 	mtype := metrics.Full
 	if o.incremental {
 		mtype = metrics.Incremental
@@ -338,11 +378,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 		entry := backupjob.Namespace{Name: ns, Config: c}
 		if typ == catalog.Incremental {
-			if r.Policy().IncrementalMode() == config.IncrModeCumulative {
-				entry.From, _ = catalog.CumulativeBase(existing, ns)
-			} else {
-				entry.From, _ = catalog.IncrementalBase(existing, ns)
-			}
+			entry.From = incrementalFrom(r, existing, ns)
 		}
 		job.Namespaces = append(job.Namespaces, entry)
 	}
@@ -452,6 +488,17 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 	return nil
 }
 
+// incrementalFrom is the lower bound of an incremental of namespace ns:
+// the routine's last backup, or its last full in cumulative incr-mode.
+func incrementalFrom(r *config.Routine, existing []catalog.Backup, ns string) time.Time {
+	if r.Policy().IncrementalMode() == config.IncrModeCumulative {
+		from, _ := catalog.CumulativeBase(existing, ns)
+		return from
+	}
+	from, _ := catalog.IncrementalBase(existing, ns)
+	return from
+}
+
 func lockKind(t catalog.Type) lock.Kind {
 	if t == catalog.Incremental {
 		return lock.Incremental
@@ -551,4 +598,91 @@ func humanBytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// checkStream refuses what cannot go with --output before anything is
+// read: standard output then carries the stream and nothing else.
+func (o *backupOptions) checkStream(app *App) error {
+	switch {
+	case o.output != "-":
+		return outcome.Usage("--output %q: only - (standard output) is supported; backups to storage need no --output", o.output)
+	case app.Globals.JSON:
+		// Moving the summary to stderr would break `| jq`; logs there can
+		// be JSON with --log-format json.
+		return outcome.Usage("--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)")
+	case o.autoFull && o.incremental:
+		return outcome.Usage("--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental")
+	}
+	return nil
+}
+
+// runStreamBackup writes one namespace as a single ASB stream to standard
+// output: no lock, no folder, no metadata. An incremental reads the
+// routine's catalog for its lower bound and nothing else.
+func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target, pol *policy.Backup) error {
+	r := t.routine
+	started := app.Now()
+	if len(r.Namespaces) > 1 {
+		return outcome.Usage("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
+			r.Name, len(r.Namespaces), strings.Join(r.Namespaces, ", "))
+	}
+	typ := catalog.Full
+	var existing []catalog.Backup
+	if o.incremental {
+		typ = catalog.Incremental
+		store, err := app.openStore(ctx, t)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}}); err != nil {
+			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+		}
+	}
+	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	namespaces := r.Namespaces
+	if len(namespaces) == 0 {
+		if namespaces, err = clusterNamespaces(conn); err != nil {
+			return err
+		}
+		if len(namespaces) > 1 {
+			return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
+				len(namespaces), strings.Join(namespaces, ", "))
+		}
+	}
+	ns := namespaces[0]
+	c, err := pol.For(ns)
+	if err != nil {
+		return err
+	}
+	entry := backupjob.Namespace{Name: ns, Config: c}
+	if typ == catalog.Incremental {
+		if _, ok := catalog.IncrementalBase(existing, ns); !ok {
+			return outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Name, ns)
+		}
+		entry.From = incrementalFrom(r, existing, ns)
+	}
+	s := &backupjob.Stream{Conn: conn, Routine: r.Name, Type: typ, Namespace: entry, Out: app.IO.Out,
+		Progress: app.Progress(), Log: app.Log}
+	if typ == catalog.Incremental && r.Policy().IsSealed() {
+		s.Until = started
+	}
+	stopPipe := notifyBrokenPipe(app.IO.Out)
+	defer stopPipe()
+	res, err := s.Run(ctx)
+	if err != nil {
+		return err
+	}
+	d := app.Now().Sub(started)
+	window := ""
+	if !entry.From.IsZero() {
+		window = " changed since " + entry.From.UTC().Format(time.RFC3339Nano)
+	}
+	fmt.Fprintf(app.IO.Err, "%s backup of namespace %q (routine %q) streamed to standard output: %d records%s, %d indexes, %d UDFs, %s in %s\n",
+		typ, ns, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes), d.Round(time.Millisecond))
+	return nil
 }
