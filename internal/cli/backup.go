@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,6 +84,12 @@ routine's filter-exp; ANDed with the incremental time window),
 --after-digest (records after that digest in its partition, then every later
 partition), --no-bins, --compact and --scan-page-size.
 
+The cluster's prefer-racks, or --prefer-racks (comma-separated rack ids,
+replacing it), reads each partition from a node of the first listed rack
+that holds a copy, then the next rack, then any replica (a rack-aware
+client and backup-go's PREFER_RACK replica policy). It cannot go with the
+routine's node-list or rack-list.
+
 --output - writes exactly one namespace as a single ASB stream to standard
 output (the policy's compression and encryption apply) and nothing else:
 no storage, no lock, no metadata.yaml; the summary goes to stderr and
@@ -135,6 +143,7 @@ With --incremental the lower bound still comes from the routine's catalog.`,
 	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
 	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
 	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
@@ -319,7 +328,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -331,6 +340,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
+	reportRacks(log, conn, pol.PreferRacks, namespaces)
 	if typ == catalog.Incremental {
 		missing := []string{}
 		for _, ns := range namespaces {
@@ -453,7 +463,7 @@ type namespaceEstimate struct {
 // namespace. It only reads the cluster: no storage, no lock, no folder.
 func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, samples int64) error {
 	r := t.routine
-	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -486,6 +496,29 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 	}
 	fmt.Fprintf(app.IO.Out, "  %-20s %s\n", "total", humanBytes(sum.Bytes))
 	return nil
+}
+
+// reportRacks says, per namespace, how many nodes are on the preferred
+// racks; with none, the scans read from any replica (the client falls back
+// to its usual order), which deserves a warning.
+func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces []string) {
+	if len(racks) == 0 {
+		return
+	}
+	ids := make([]string, len(racks))
+	for i, id := range racks {
+		ids[i] = strconv.Itoa(id)
+	}
+	for _, ns := range namespaces {
+		on, total := conn.NodesOnRacks(ns, racks)
+		if on == 0 {
+			log.Warn("no node is on a preferred rack: reading from any replica", "namespace", ns,
+				"prefer-racks", strings.Join(ids, ","), "nodes", total)
+			continue
+		}
+		log.Info("reading from preferred racks first", "namespace", ns, "prefer-racks", strings.Join(ids, ","),
+			"nodes-on-racks", on, "nodes", total)
+	}
 }
 
 // incrementalFrom is the lower bound of an incremental of namespace ns:
@@ -639,7 +672,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
 		}
 	}
-	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -655,6 +688,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		}
 	}
 	ns := namespaces[0]
+	reportRacks(app.Log, conn, pol.PreferRacks, namespaces)
 	c, err := pol.For(ns)
 	if err != nil {
 		return err

@@ -308,10 +308,18 @@ func (a *App) clusterSettings(ctx context.Context, cfg *config.Config, c *config
 
 // connect opens the cluster connection.
 func (a *App) connect(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster) (*cluster.Conn, error) {
+	return a.connectPreferring(ctx, cfg, c, nil)
+}
+
+// connectPreferring opens the cluster connection with a rack-aware client
+// that reads from preferRacks first (none: an ordinary client). Only
+// backups ask for it: a restore writes to masters whatever the racks.
+func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) (*cluster.Conn, error) {
 	s, err := a.clusterSettings(ctx, cfg, c)
 	if err != nil {
 		return nil, err
 	}
+	s.PreferRacks = preferRacks
 	a.Log.Debug("connecting", "cluster", s.Name, "seeds", len(s.Seeds))
 	return cluster.Connect(ctx, s, a.Log)
 }
