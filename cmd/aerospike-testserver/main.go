@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-ready-file PATH]
+//	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-rack-id N] [-ready-file PATH]
 package main
 
 import (
@@ -41,6 +41,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	readyFile := fs.String("ready-file", "", "write the listen address to this file once ready")
 	clusterName := fs.String("cluster-name", "", "cluster name to report (default aerospiketest)")
 	debug := fs.Bool("debug", false, "log connection-level errors")
+	rackID := fs.Int("rack-id", 0, "rack id the node reports for every namespace (rack-ids, racks:)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	srv, err := aerospiketest.Start(aerospiketest.Options{
-		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log,
+		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID,
 	})
 	if err != nil {
 		return err

@@ -95,3 +95,56 @@ func TestCompressionAndLogin(t *testing.T) {
 		t.Fatalf("unknown info command: %q, %v", info, err)
 	}
 }
+
+// TestClientRackAware: a rack-aware v8 client asks "rack-ids" on every
+// tend and refuses to connect when the answer is missing; it then reads
+// with PREFER_RACK from the node of the preferred rack.
+func TestClientRackAware(t *testing.T) {
+	for _, rack := range []int{0, 3} {
+		srv := NewServer(t, Options{RackID: rack})
+		cp := as.NewClientPolicy()
+		cp.Timeout = 5 * time.Second
+		cp.RackAware = true
+		cp.RackIds = []int{7, rack}
+		c, err := as.NewClientWithPolicy(cp, srv.Host(), srv.Port())
+		if err != nil {
+			t.Fatalf("rack %d: rack-aware connect: %v", rack, err)
+		}
+		nodes := c.GetNodes()
+		if len(nodes) != 1 {
+			t.Fatalf("rack %d: %d nodes", rack, len(nodes))
+		}
+		for _, ns := range []string{"test", "bar"} {
+			got, err := nodes[0].Rack(ns)
+			if err != nil || got != rack {
+				t.Errorf("rack %d: node rack of %s = %d, %v", rack, ns, got, err)
+			}
+		}
+		key, _ := as.NewKey("test", "demo", "k")
+		if err := c.Put(nil, key, as.BinMap{"v": 1}); err != nil {
+			t.Fatal(err)
+		}
+		rp := as.NewPolicy()
+		rp.ReplicaPolicy = as.PREFER_RACK
+		if rec, err := c.Get(rp, key); err != nil || rec.Bins["v"] != 1 {
+			t.Fatalf("rack %d: PREFER_RACK read: %v, %v", rack, rec, err)
+		}
+		sp := as.NewScanPolicy()
+		sp.ReplicaPolicy = as.PREFER_RACK
+		rs, err := c.ScanAll(sp, "test", "demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for r := range rs.Results() {
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			n++
+		}
+		if n != 1 {
+			t.Fatalf("rack %d: PREFER_RACK scan: %d records", rack, n)
+		}
+		c.Close()
+	}
+}

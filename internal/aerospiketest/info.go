@@ -105,9 +105,13 @@ func (s *Server) infoValue(cmd string) string {
 	case "replicas-master":
 		return s.replicas(false)
 	case "rack-ids":
-		return s.perNamespace(func(ns string) string { return ns + ":0" }, ";")
+		// A rack-aware client's tend: "<ns>:<rack>;..." (parsed at the
+		// last colon).
+		return s.perNamespace(func(ns string) string { return ns + ":" + strconv.Itoa(s.opts.RackID) }, ";")
 	case "racks":
-		return s.perNamespace(func(ns string) string { return "ns=" + ns + ":rack_0=" + s.opts.NodeName }, ";")
+		return s.perNamespace(func(ns string) string {
+			return "ns=" + ns + ":rack_" + strconv.Itoa(s.opts.RackID) + "=" + s.opts.NodeName
+		}, ";")
 	case "namespaces":
 		return strings.Join(s.Namespaces(), ";")
 	case "namespace":

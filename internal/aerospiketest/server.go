@@ -37,6 +37,9 @@ type Options struct {
 	Clock func() time.Time
 	// Logger receives connection-level errors; default discards.
 	Logger *slog.Logger
+	// RackID is the rack the node reports for every namespace ("rack-ids",
+	// which a rack-aware client asks on every tend, and "racks:"); default 0.
+	RackID int
 }
 
 // Server is a running test server. Its methods are safe for concurrent use.

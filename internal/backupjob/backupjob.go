@@ -275,21 +275,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		return out, err
 	}
 
-	cfg := *ns.Config
-	cfg.Namespace = ns.Name
-	cfg.MetricsEnabled = true
-	if !ns.From.IsZero() {
-		from := ns.From
-		cfg.ModAfter = &from
-	}
-	if !j.Until.IsZero() {
-		until := j.Until
-		cfg.ModBefore = &until
-	}
-	if j.Type == catalog.Incremental {
-		// ABS: incrementals carry records only.
-		cfg.NoIndexes, cfg.NoUDFs = true, true
-	}
+	cfg := namespaceConfig(ns, j.Type, j.Until)
 	wo := j.WriterOptions
 	if j.Slice != nil {
 		cfg.OutputFilePrefix = j.Slice.FilePrefix()
@@ -305,7 +291,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
 	writer := newChecksumWriter(storeWriter)
-	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, nil)
+	h, err := j.Conn.Backup.Backup(ctx, cfg, writer, nil)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
 	}

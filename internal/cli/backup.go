@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,9 @@ type backupOptions struct {
 	// sharing the run folder named by --run-id or --scheduled-time.
 	slice, runID, scheduledTime string
 	slices                      int
+	// output "-": stream one namespace to standard output, store nothing.
+	output       string
+	fileLimitSet bool
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -96,16 +100,33 @@ slice must be given alike. Each slice writes its own files and completion
 record; the one that completes the set writes metadata.yaml. Until every
 slice is done the run lists as incomplete and is never restored or built
 on. A slice that already finished exits 0 doing nothing, so retried pods
-are harmless; a failed or interrupted slice removes only its own files.`,
+are harmless; a failed or interrupted slice removes only its own files.
+
+The cluster's prefer-racks, or --prefer-racks (comma-separated rack ids,
+replacing it), reads each partition from a node of the first listed rack
+that holds a copy, then the next rack, then any replica (a rack-aware
+client and backup-go's PREFER_RACK replica policy). It cannot go with the
+routine's node-list or rack-list.
+
+--output - writes exactly one namespace as a single ASB stream to standard
+output (the policy's compression and encryption apply) and nothing else:
+no storage, no lock, no metadata.yaml; the summary goes to stderr and
+--json is refused. 'aerobackup restore --path -' reads the stream back.
+With --incremental the lower bound still comes from the routine's catalog.`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
   aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
-  aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job`,
+  aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
+  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.collectOverrides(cmd)
+			if o.output == "-" && !o.incremental {
+				// A full stream reads no catalog: ad-hoc mode needs no --storage.
+				o.target.noStorage = true
+			}
 			return runBackup(cmd.Context(), app, o)
 		},
 	}
@@ -146,6 +167,8 @@ are harmless; a failed or interrupted slice removes only its own files.`,
 	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
 	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
 	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
+	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
+	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
@@ -155,10 +178,14 @@ are harmless; a failed or interrupted slice removes only its own files.`,
 	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
 	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
 	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
-	for _, other := range []string{"estimate", "prune", "after-digest"} {
+	for _, other := range []string{"estimate", "prune", "after-digest", "output"} {
 		cmd.MarkFlagsMutuallyExclusive("slice", other)
 		cmd.MarkFlagsMutuallyExclusive("slices", other)
 	}
+	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
+	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("output", "prune")
+	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
 	return cmd
 }
 
@@ -212,6 +239,7 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 	setInt64("max-records", o.maxRecords, &ov.MaxRecords)
 	setInt64("scan-page-size", o.scanPageSize, &ov.ScanPageSize)
 	o.estimateSamplesSet = f.Changed("estimate-samples")
+	o.fileLimitSet = f.Changed("file-limit")
 }
 
 // backupSummary is the --json document of a backup run.
@@ -251,11 +279,31 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.output != "" {
+		if err := o.checkStream(app); err != nil {
+			return err
+		}
+	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
 		return err
 	}
 	r := t.routine
+	if o.output != "" {
+		// A stream is no backup of the routine: it reports no metrics,
+		// which would claim the routine's backup succeeded.
+		if r.IsDisabled() && !o.force {
+			return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
+		}
+		if len(o.target.namespaces) > 0 {
+			r.Namespaces = o.target.namespaces
+		}
+		pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
+		if err != nil {
+			return err
+		}
+		return runStreamBackup(ctx, app, o, t, pol)
+	}
 	mtype := metrics.Full
 	if o.incremental {
 		mtype = metrics.Incremental
@@ -329,7 +377,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -341,6 +389,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
+	reportRacks(log, conn, pol.PreferRacks, namespaces)
 	if typ == catalog.Incremental {
 		missing := []string{}
 		for _, ns := range namespaces {
@@ -389,11 +438,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 		entry := backupjob.Namespace{Name: ns, Config: c}
 		if typ == catalog.Incremental {
-			if r.Policy().IncrementalMode() == config.IncrModeCumulative {
-				entry.From, _ = catalog.CumulativeBase(existing, ns)
-			} else {
-				entry.From, _ = catalog.IncrementalBase(existing, ns)
-			}
+			entry.From = incrementalFrom(r, existing, ns)
 		}
 		job.Namespaces = append(job.Namespaces, entry)
 	}
@@ -472,7 +517,7 @@ type namespaceEstimate struct {
 // namespace. It only reads the cluster: no storage, no lock, no folder.
 func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, samples int64) error {
 	r := t.routine
-	conn, err := app.connect(ctx, t.cfg, r.Cluster())
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -505,6 +550,40 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 	}
 	fmt.Fprintf(app.IO.Out, "  %-20s %s\n", "total", humanBytes(sum.Bytes))
 	return nil
+}
+
+// reportRacks says, per namespace, how many nodes are on the preferred
+// racks; with none, the scans read from any replica (the client falls back
+// to its usual order), which deserves a warning.
+func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces []string) {
+	if len(racks) == 0 {
+		return
+	}
+	ids := make([]string, len(racks))
+	for i, id := range racks {
+		ids[i] = strconv.Itoa(id)
+	}
+	for _, ns := range namespaces {
+		on, total := conn.NodesOnRacks(ns, racks)
+		if on == 0 {
+			log.Warn("no node is on a preferred rack: reading from any replica", "namespace", ns,
+				"prefer-racks", strings.Join(ids, ","), "nodes", total)
+			continue
+		}
+		log.Info("reading from preferred racks first", "namespace", ns, "prefer-racks", strings.Join(ids, ","),
+			"nodes-on-racks", on, "nodes", total)
+	}
+}
+
+// incrementalFrom is the lower bound of an incremental of namespace ns:
+// the routine's last backup, or its last full in cumulative incr-mode.
+func incrementalFrom(r *config.Routine, existing []catalog.Backup, ns string) time.Time {
+	if r.Policy().IncrementalMode() == config.IncrModeCumulative {
+		from, _ := catalog.CumulativeBase(existing, ns)
+		return from
+	}
+	from, _ := catalog.IncrementalBase(existing, ns)
+	return from
 }
 
 func lockKind(t catalog.Type) lock.Kind {
@@ -682,4 +761,92 @@ func runsBefore(backups []catalog.Backup, runFolder string) []catalog.Backup {
 		}
 	}
 	return out
+}
+
+// checkStream refuses what cannot go with --output before anything is
+// read: standard output then carries the stream and nothing else.
+func (o *backupOptions) checkStream(app *App) error {
+	switch {
+	case o.output != "-":
+		return outcome.Usage("--output %q: only - (standard output) is supported; backups to storage need no --output", o.output)
+	case app.Globals.JSON:
+		// Moving the summary to stderr would break `| jq`; logs there can
+		// be JSON with --log-format json.
+		return outcome.Usage("--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)")
+	case o.autoFull && o.incremental:
+		return outcome.Usage("--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental")
+	}
+	return nil
+}
+
+// runStreamBackup writes one namespace as a single ASB stream to standard
+// output: no lock, no folder, no metadata. An incremental reads the
+// routine's catalog for its lower bound and nothing else.
+func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target, pol *policy.Backup) error {
+	r := t.routine
+	started := app.Now()
+	if len(r.Namespaces) > 1 {
+		return outcome.Usage("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
+			r.Name, len(r.Namespaces), strings.Join(r.Namespaces, ", "))
+	}
+	typ := catalog.Full
+	var existing []catalog.Backup
+	if o.incremental {
+		typ = catalog.Incremental
+		store, err := app.openStore(ctx, t)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}}); err != nil {
+			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+		}
+	}
+	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	namespaces := r.Namespaces
+	if len(namespaces) == 0 {
+		if namespaces, err = clusterNamespaces(conn); err != nil {
+			return err
+		}
+		if len(namespaces) > 1 {
+			return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
+				len(namespaces), strings.Join(namespaces, ", "))
+		}
+	}
+	ns := namespaces[0]
+	reportRacks(app.Log, conn, pol.PreferRacks, namespaces)
+	c, err := pol.For(ns)
+	if err != nil {
+		return err
+	}
+	entry := backupjob.Namespace{Name: ns, Config: c}
+	if typ == catalog.Incremental {
+		if _, ok := catalog.IncrementalBase(existing, ns); !ok {
+			return outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Name, ns)
+		}
+		entry.From = incrementalFrom(r, existing, ns)
+	}
+	s := &backupjob.Stream{Conn: conn, Routine: r.Name, Type: typ, Namespace: entry, Out: app.IO.Out,
+		Progress: app.Progress(), Log: app.Log}
+	if typ == catalog.Incremental && r.Policy().IsSealed() {
+		s.Until = started
+	}
+	stopPipe := notifyBrokenPipe(app.IO.Out)
+	defer stopPipe()
+	res, err := s.Run(ctx)
+	if err != nil {
+		return err
+	}
+	d := app.Now().Sub(started)
+	window := ""
+	if !entry.From.IsZero() {
+		window = " changed since " + entry.From.UTC().Format(time.RFC3339Nano)
+	}
+	fmt.Fprintf(app.IO.Err, "%s backup of namespace %q (routine %q) streamed to standard output: %d records%s, %d indexes, %d UDFs, %s in %s\n",
+		typ, ns, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes), d.Round(time.Millisecond))
+	return nil
 }

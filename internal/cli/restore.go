@@ -80,6 +80,16 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
 }
 
+// registerValidate adds --validate and --warm-up, which mean the same for
+// every step of restore and restore-at-timestamp.
+func (f *restoreFlags) registerValidate(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.opts.ValidateOnly, "validate", false, "decode and check the files, write nothing and connect to no cluster")
+	fl.IntVar(&f.opts.WarmUp, "warm-up", 0, "open this many connections per node before restoring (0: none)")
+	cmd.MarkFlagsMutuallyExclusive("validate", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("validate", "warm-up")
+}
+
 // checkAccessTier validates --access-tier and --restore-poll-duration for
 // a storage of kind before anything is read, spelling the tier as the
 // provider does.
@@ -156,11 +166,8 @@ cluster.`,
 	f.StringVar(&o.path, "path", "", "folder of .asb files to restore (instead of --backup); -: one ASB stream from standard input")
 	f.StringVar(&o.compress, "compress", "", "with --path and no metadata.yaml: compression of the files (NONE or ZSTD)")
 	f.StringVar(&o.encrypt, "encrypt", "", "with --path and no metadata.yaml: encryption of the files (NONE, AES128, AES256)")
-	f.BoolVar(&o.opts.ValidateOnly, "validate", false, "decode and check the files, write nothing and connect to no cluster")
-	f.IntVar(&o.opts.WarmUp, "warm-up", 0, "open this many connections per node before restoring (0: none)")
+	o.registerValidate(cmd)
 	cmd.MarkFlagsMutuallyExclusive("backup", "path")
-	cmd.MarkFlagsMutuallyExclusive("validate", "dry-run")
-	cmd.MarkFlagsMutuallyExclusive("validate", "warm-up")
 	cmd.MarkFlagsOneRequired("backup", "path")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
@@ -228,11 +235,12 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 				return err
 			}
 		}
-		store = stdinstore.Store{}
-		step, err := app.pathStep(ctx, store, o)
+		step, err := app.pathStep(ctx, stdinstore.Store{}, o)
 		if err != nil {
 			return err
 		}
+		store = stdinstore.Store{In: app.IO.In,
+			Plain: isNone(step.Compression) && isNone(step.Encryption)}
 		step.Label = "stdin"
 		steps = append(steps, step)
 	} else if o.path != "" {
@@ -391,8 +399,8 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	} else if sum.Totals != nil && sum.Validate {
 		t := sum.Totals
 		d := time.Duration(sum.DurationMs) * time.Millisecond
-		fmt.Fprintf(a.IO.Err, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s (nothing written)\n",
-			sum.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d.Round(time.Millisecond))
+		fmt.Fprintf(a.IO.Err, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s, %s checked (nothing written)\n",
+			sum.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d.Round(time.Millisecond), plural(len(res.Steps), "backup"))
 	} else if sum.Totals != nil {
 		t := sum.Totals
 		d := time.Duration(sum.DurationMs) * time.Millisecond
@@ -406,6 +414,15 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	}
 	return err
 }
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NONE") }
 
 func routineAgent(t *target) *config.SecretAgent {
 	if t == nil || t.routine == nil {

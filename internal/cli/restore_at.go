@@ -54,15 +54,22 @@ A gap in the chain (an incremental whose "from" is later than the start of
 the backup before it) is reported with a warning naming both. --dry-run
 prints the plan, the order, the write policies and the recovery point.
 
+--validate decodes and checks every backup of the plan (the full and its
+incrementals, through the same reader and integrity checks as a restore),
+writes nothing and connects to no cluster. --warm-up N opens N connections
+per node of the destination before the first step.
+
 No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 		Example: `  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z
-  aerobackup restore-at-timestamp -r daily --time 1763719200000 --namespace-map test=test_copy --dry-run`,
+  aerobackup restore-at-timestamp -r daily --time 1763719200000 --namespace-map test=test_copy --dry-run
+  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z --validate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRestoreAt(cmd.Context(), app, o)
 		},
 	}
 	o.register(cmd)
+	o.registerValidate(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.at, "time", "", "point in time to restore: RFC 3339 or Unix milliseconds")
 	f.BoolVar(&o.disableReordering, "disable-reordering", false, "apply the backups oldest first even into an empty namespace")
@@ -132,7 +139,8 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
 		return err
 	}
-	if !o.dryRun {
+	validate := o.opts.ValidateOnly
+	if !o.dryRun && !validate {
 		app.reportRun(metrics.Restore, t.name(), "")
 	}
 	store, err := app.openStore(ctx, t)
@@ -190,17 +198,23 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		}
 	}
 
-	dest, err := app.destinationCluster(t, o.destination, &o.target)
-	if err != nil {
-		return err
+	// --validate decodes into backup-go's discarding writers: no
+	// cluster, so no emptiness test either; the order is chronological.
+	var conn *cluster.Conn
+	if !validate {
+		dest, err := app.destinationCluster(t, o.destination, &o.target)
+		if err != nil {
+			return err
+		}
+		if conn, err = app.connect(ctx, t.cfg, dest); err != nil {
+			return err
+		}
+		defer conn.Close()
 	}
-	conn, err := app.connect(ctx, t.cfg, dest)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	for _, p := range plans {
 		switch {
+		case validate:
+			p.reason = "--validate"
 		case o.disableReordering:
 			p.reason = "--disable-reordering"
 		case o.opts.Unique:
@@ -231,11 +245,23 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if o.dryRun {
 		return printRestoreAtPlan(app, t.name(), at, recovery, plans, chains)
 	}
-	app.Log.Info("restoring to a point in time", "routine", t.name(), "time", at.UTC().Format(time.RFC3339Nano),
-		"recovery-point", recovery.UTC().Format(time.RFC3339Nano))
-	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true,
+	msg := "restoring to a point in time"
+	if validate {
+		msg = "validating the backups of a point in time"
+	}
+	app.Log.Info(msg, "routine", t.name(), "time", at.UTC().Format(time.RFC3339Nano),
+		"recovery-point", recovery.UTC().Format(time.RFC3339Nano), "steps", countSteps(chains))
+	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: o.opts.WarmUp,
 		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
 		Progress: app.Progress(), Log: app.Log}, orderSummary(plans), &recovery)
+}
+
+func countSteps(chains []restorejob.Chain) int {
+	n := 0
+	for _, c := range chains {
+		n += len(c.Steps)
+	}
+	return n
 }
 
 // restoreAtNamespaces: --namespace, else the routine's list, else every

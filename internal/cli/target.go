@@ -33,6 +33,9 @@ type targetFlags struct {
 	authMode   string
 	storageURL string
 	namespaces []string
+	// noStorage: the command reads and writes no storage (backup
+	// --output -), so ad-hoc mode needs no --storage.
+	noStorage bool
 }
 
 func (f *targetFlags) register(cmd *cobra.Command, withCluster bool) {
@@ -123,6 +126,9 @@ func (a *App) resolveTarget(f *targetFlags, needCluster bool) (*target, error) {
 }
 
 func (a *App) adhocTarget(f *targetFlags, needCluster bool) (*target, error) {
+	if f.storageURL == "" && f.noStorage {
+		return a.adhocStreamTarget(f, needCluster)
+	}
 	if f.storageURL == "" {
 		return nil, outcome.Usage("no config file (pass --config, set %s or create ./%s) and no --storage for ad-hoc mode",
 			config.EnvConfig, config.DefaultFile)
@@ -140,6 +146,26 @@ func (a *App) adhocTarget(f *targetFlags, needCluster bool) (*target, error) {
 	}
 	r := &config.Routine{Name: name, StorageName: s.Name, Namespaces: f.namespaces}
 	overrideStorage(r, s)
+	if needCluster || f.host != "" {
+		if f.host == "" {
+			return nil, outcome.Usage("no config file and no --host for ad-hoc mode")
+		}
+		c, err := adhocCluster(f)
+		if err != nil {
+			return nil, err
+		}
+		config.SetRoutineCluster(r, c)
+	}
+	return &target{routine: r, adhoc: true}, nil
+}
+
+// adhocStreamTarget is an ad-hoc routine without storage.
+func (a *App) adhocStreamTarget(f *targetFlags, needCluster bool) (*target, error) {
+	name := f.routine
+	if name == "" {
+		name = AdhocRoutine
+	}
+	r := &config.Routine{Name: name, Namespaces: f.namespaces}
 	if needCluster || f.host != "" {
 		if f.host == "" {
 			return nil, outcome.Usage("no config file and no --host for ad-hoc mode")
@@ -282,10 +308,18 @@ func (a *App) clusterSettings(ctx context.Context, cfg *config.Config, c *config
 
 // connect opens the cluster connection.
 func (a *App) connect(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster) (*cluster.Conn, error) {
+	return a.connectPreferring(ctx, cfg, c, nil)
+}
+
+// connectPreferring opens the cluster connection with a rack-aware client
+// that reads from preferRacks first (none: an ordinary client). Only
+// backups ask for it: a restore writes to masters whatever the racks.
+func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) (*cluster.Conn, error) {
 	s, err := a.clusterSettings(ctx, cfg, c)
 	if err != nil {
 		return nil, err
 	}
+	s.PreferRacks = preferRacks
 	a.Log.Debug("connecting", "cluster", s.Name, "seeds", len(s.Seeds))
 	return cluster.Connect(ctx, s, a.Log)
 }

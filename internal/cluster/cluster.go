@@ -60,6 +60,10 @@ type Settings struct {
 	UseServicesAlternate bool
 	MaxParallelScans     int
 	ClusterName          string // expected cluster-name, checked by the client
+	// PreferRacks (ABS's prefer-racks) makes the client rack-aware: it
+	// learns each node's rack and reads from nodes of these racks first,
+	// in this order, when a policy says PREFER_RACK.
+	PreferRacks []int
 }
 
 // Conn is an open cluster connection.
@@ -147,7 +151,10 @@ func (s Settings) ClientPolicy() (*as.ClientPolicy, error) {
 		}
 		p.TlsConfig = tc
 	}
-	// Backups of node/rack lists need the master copy of each partition.
+	if len(s.PreferRacks) > 0 {
+		p.RackAware = true
+		p.RackIds = append([]int(nil), s.PreferRacks...)
+	}
 	return p, nil
 }
 
@@ -306,6 +313,26 @@ func describe(err error) string {
 		msg = msg[:i]
 	}
 	return msg
+}
+
+// NodesOnRacks counts the nodes whose rack for namespace ns is one of
+// racks, as the rack-aware client learnt it on connecting; total is every
+// node. A client that is not rack-aware knows no racks (0 of total).
+func (c *Conn) NodesOnRacks(ns string, racks []int) (on, total int) {
+	for _, n := range c.Aerospike.GetNodes() {
+		total++
+		r, err := n.Rack(ns)
+		if err != nil {
+			continue
+		}
+		for _, want := range racks {
+			if r == want {
+				on++
+				break
+			}
+		}
+	}
+	return on, total
 }
 
 // Info sends one info command to every node and returns the answers by

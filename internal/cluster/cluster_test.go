@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	as "github.com/aerospike/aerospike-client-go/v8"
 )
@@ -82,5 +83,37 @@ func TestWriteStanzaNestsDottedKeys(t *testing.T) {
 	want := "network {\n    heartbeat {\n        interval 150\n        mode mesh\n    }\n    service {\n        port 3000\n    }\n}\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func TestClientPolicyPreferRacks(t *testing.T) {
+	p, err := Settings{PreferRacks: []int{3, 1}}.ClientPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.RackAware || len(p.RackIds) != 2 || p.RackIds[0] != 3 || p.RackIds[1] != 1 {
+		t.Errorf("prefer-racks not applied: rack-aware %v, rack ids %v", p.RackAware, p.RackIds)
+	}
+	p, _ = Settings{}.ClientPolicy()
+	if p.RackAware || p.RackIds != nil {
+		t.Errorf("rack-aware without prefer-racks: %v %v", p.RackAware, p.RackIds)
+	}
+}
+
+// TestConnectPreferRacks: the rack-aware client learns the node's rack
+// from the test server on connecting.
+func TestConnectPreferRacks(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{RackID: 2})
+	s := Settings{Seeds: []Seed{{Host: srv.Host(), Port: srv.Port()}}, ConnTimeout: 5 * time.Second, PreferRacks: []int{5, 2}}
+	conn, err := Connect(context.Background(), s, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if on, total := conn.NodesOnRacks("test", s.PreferRacks); on != 1 || total != 1 {
+		t.Errorf("nodes on racks 5,2: %d of %d, want 1 of 1", on, total)
+	}
+	if on, total := conn.NodesOnRacks("test", []int{5}); on != 0 || total != 1 {
+		t.Errorf("nodes on rack 5: %d of %d, want 0 of 1", on, total)
 	}
 }

@@ -11,9 +11,10 @@ import (
 
 // Limits ABS (or backup-go, which ABS feeds) enforces.
 const (
-	maxParallel    = 1024
-	maxPort        = 65535
-	maxRackID      = 1000000
+	maxParallel = 1024
+	maxPort     = 65535
+	// MaxRackID is the largest rack id Aerospike accepts.
+	MaxRackID      = 1000000
 	maxTimeoutMs   = 24 * 60 * 60 * 1000
 	minS3PartSize  = 5 * 1024 * 1024
 	minGCPPartSize = 256 * 1024
@@ -188,7 +189,7 @@ func (v *validator) cluster(path string, a *AerospikeCluster) {
 	v.between(joinPath(path, "conn-timeout"), a.ConnTimeout, 0, maxTimeoutMs)
 	v.atLeast(joinPath(path, "max-parallel-scans"), a.MaxParallelScans, 1)
 	for i := range a.PreferRacks {
-		v.between(fmt.Sprintf("%s.prefer-racks[%d]", path, i), &a.PreferRacks[i], 0, maxRackID)
+		v.between(fmt.Sprintf("%s.prefer-racks[%d]", path, i), &a.PreferRacks[i], 0, MaxRackID)
 	}
 	if cr := a.Credentials; cr != nil {
 		p := joinPath(path, "credentials")
@@ -422,7 +423,7 @@ func (v *validator) routine(path string, r *Routine) {
 			ids = r.Racks
 		}
 		for i := range ids {
-			v.between(fmt.Sprintf("%s.%s[%d]", path, key, i), &ids[i], 0, maxRackID)
+			v.between(fmt.Sprintf("%s.%s[%d]", path, key, i), &ids[i], 0, MaxRackID)
 		}
 	}
 	if v.has(joinPath(path, "rack-list")) && v.has(joinPath(path, "racks")) {

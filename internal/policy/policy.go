@@ -6,6 +6,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ type BackupOverrides struct {
 	NoBins       *bool   // keys and metadata only
 	Compact      *bool   // replaces the policy's compact
 	ScanPageSize *int64  // backup-go PageSize: paginated scans
+	// PreferRacks replaces the source cluster's prefer-racks (nil: keep).
+	PreferRacks []int
 }
 
 // Backup is the resolved backup configuration of a routine.
@@ -59,6 +62,10 @@ type Backup struct {
 	// Retry is the policy's retry-policy: how often a failed namespace
 	// backup is started again, and how long to wait in between.
 	Retry *models.RetryPolicy
+	// PreferRacks are the racks to read from first (ABS's prefer-racks of
+	// the cluster, or --prefer-racks): the scan's replica policy is then
+	// PREFER_RACK and the client must be rack-aware with these rack ids.
+	PreferRacks []int
 }
 
 // For returns a fresh backup-go configuration for namespace ns.
@@ -177,10 +184,17 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	if err := scanSelection(sp, r, o, c.PageSize); err != nil {
 		return nil, err
 	}
+	racks, err := preferRacks(r, o, c)
+	if err != nil {
+		return nil, err
+	}
+	if len(racks) > 0 {
+		sp.ReplicaPolicy = as.PREFER_RACK
+	}
 	c.ScanPolicy = sp
 
 	base, mult, retries := p.RetryPolicy.Values()
-	out := &Backup{partitions: r.Partitions(),
+	out := &Backup{partitions: r.Partitions(), PreferRacks: racks,
 		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
 	if o.PartitionList != nil {
 		parts, err := config.ParsePartitionList(*o.PartitionList)
@@ -256,6 +270,31 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	}
 	out.base = *c
 	return out, nil
+}
+
+// preferRacks returns the racks to prefer: --prefer-racks, else the source
+// cluster's prefer-racks. backup-go refuses PREFER_RACK with a node or rack
+// list (those scans read master copies from chosen nodes).
+func preferRacks(r *config.Routine, o BackupOverrides, c *backup.ConfigBackup) ([]int, error) {
+	racks, name := o.PreferRacks, "--prefer-racks"
+	if racks == nil {
+		if cl := r.Cluster(); cl != nil {
+			racks, name = cl.PreferRacks, fmt.Sprintf("prefer-racks of cluster %q", cl.Name)
+		}
+	}
+	if len(racks) == 0 {
+		return nil, nil
+	}
+	for _, id := range racks {
+		if id < 0 || id > config.MaxRackID {
+			return nil, outcome.Usage("%s: rack id %d: want 0..%d", name, id, config.MaxRackID)
+		}
+	}
+	if len(c.NodeList) > 0 || len(c.RackList) > 0 {
+		return nil, outcome.Usage("%s cannot be combined with the node-list or rack-list of routine %q: those read the master copies of chosen nodes; drop one of them",
+			name, r.Name)
+	}
+	return append([]int(nil), racks...), nil
 }
 
 // scanSelection applies the filter expression (the flag's, else the

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -312,4 +313,76 @@ func expBase64(e *as.Expression) string {
 		return err.Error()
 	}
 	return s
+}
+
+func TestPreferRacks(t *testing.T) {
+	const clusterRacks = `aerospike-clusters:
+  c: {seed-nodes: [{host-name: h, port: 3000}], prefer-racks: [2, 1]}
+storage:
+  s: {local-storage: {path: /tmp/x}}
+`
+	routineYAML := func(extra string) string {
+		return `backup-routines:
+  r:
+    interval-cron: "@daily"
+    source-cluster: c
+    storage: s
+    namespaces: [test]
+` + extra
+	}
+	tests := []struct {
+		name    string
+		yaml    string
+		o       BackupOverrides
+		want    []int
+		replica as.ReplicaPolicy
+		err     string
+	}{
+		{name: "none", yaml: base + routineYAML(""), replica: as.SEQUENCE},
+		{name: "cluster's", yaml: clusterRacks + routineYAML(""), want: []int{2, 1}, replica: as.PREFER_RACK},
+		{name: "flag replaces cluster's", yaml: clusterRacks + routineYAML(""), o: BackupOverrides{PreferRacks: []int{5}},
+			want: []int{5}, replica: as.PREFER_RACK},
+		{name: "flag alone", yaml: base + routineYAML(""), o: BackupOverrides{PreferRacks: []int{0}},
+			want: []int{0}, replica: as.PREFER_RACK},
+		{name: "flag with partition-list", yaml: base + routineYAML(`    partition-list: "0-100"
+`), o: BackupOverrides{PreferRacks: []int{1}}, want: []int{1}, replica: as.PREFER_RACK},
+		{name: "flag with rack-list", yaml: base + routineYAML(`    rack-list: [1]
+`), o: BackupOverrides{PreferRacks: []int{1}},
+			err: `--prefer-racks cannot be combined with the node-list or rack-list of routine "r"`},
+		{name: "flag with node-list", yaml: base + routineYAML(`    node-list: ["10.0.0.1:3000"]
+`), o: BackupOverrides{PreferRacks: []int{1}},
+			err: `--prefer-racks cannot be combined with the node-list or rack-list of routine "r"`},
+		{name: "flag out of range", yaml: base + routineYAML(""), o: BackupOverrides{PreferRacks: []int{-1}},
+			err: "--prefer-racks: rack id -1: want 0..1000000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := NewBackup(routine(t, tt.yaml), tt.o, nil)
+			if tt.err != "" {
+				var ue *outcome.UsageError
+				if err == nil || !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("err %v, want usage error %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.PreferRacks) != len(tt.want) {
+				t.Fatalf("PreferRacks %v, want %v", b.PreferRacks, tt.want)
+			}
+			for i := range tt.want {
+				if b.PreferRacks[i] != tt.want[i] {
+					t.Fatalf("PreferRacks %v, want %v", b.PreferRacks, tt.want)
+				}
+			}
+			c, err := b.For("test")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ScanPolicy.ReplicaPolicy != tt.replica {
+				t.Errorf("replica policy %v, want %v", c.ScanPolicy.ReplicaPolicy, tt.replica)
+			}
+		})
+	}
 }

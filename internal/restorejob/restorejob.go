@@ -114,8 +114,9 @@ func (r *Result) Totals() Counts {
 	return t
 }
 
-// Run applies the chains. It stops at the first failing step of a chain; a
-// failure in one chain does not stop the others. The returned error joins
+// Run applies the chains. It stops at the first failing step of a chain
+// (a validation checks them all); a failure in one chain does not stop the
+// others. The returned error joins
 // the chains' errors.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
@@ -124,6 +125,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	}
 	var mu sync.Mutex
 	var errs []error
+	validate := j.ValidateOnly()
 	runChain := func(c Chain) {
 		for _, s := range c.Steps {
 			sr, err := j.restoreStep(ctx, s)
@@ -133,7 +135,9 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 				errs = append(errs, err)
 			}
 			mu.Unlock()
-			if err != nil {
+			// A validation goes on to check the later steps: every
+			// broken backup of the chain is reported, none written.
+			if err != nil && (!validate || ctx.Err() != nil) {
 				return
 			}
 		}
