@@ -402,3 +402,51 @@ func readInfo(t *testing.T, s storage.Store, p string) Info {
 	}
 	return i
 }
+
+// The slices of one run share the routine; towards any other run each
+// counts as its kind, and one slice still cannot run twice.
+func TestSlicesOfOneRun(t *testing.T) {
+	ctx := context.Background()
+	s, c := newStore(t), newClock()
+	slice := func(v string) func(*Options) { return func(o *Options) { o.Slice = v } }
+	l0, err := manager(s, c, 1, slice("1000/0")).Acquire(ctx, "nightly", Full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l0.Path() != "nightly/.lock/full.1000.0" {
+		t.Errorf("Path = %s", l0.Path())
+	}
+	l1, err := manager(s, c, 2, slice("1000/1")).Acquire(ctx, "nightly", Full)
+	if err != nil {
+		t.Fatalf("second slice of the same run refused: %v", err)
+	}
+	for name, m := range map[string]*Manager{
+		"the same slice again":      manager(s, c, 3, slice("1000/1")),
+		"a slice of another run":    manager(s, c, 4, slice("2000/0")),
+		"an ordinary full":          manager(s, c, 5),
+		"an incremental slice":      manager(s, c, 6, slice("1000/2")),
+		"an ordinary incremental":   manager(s, c, 7),
+		"a prune beside the slices": manager(s, c, 8),
+	} {
+		kind := Full
+		switch name {
+		case "an incremental slice", "an ordinary incremental":
+			kind = Incremental
+		case "a prune beside the slices":
+			kind = Prune
+		}
+		if l, err := m.Acquire(ctx, "nightly", kind); !errors.Is(err, ErrHeld) {
+			t.Errorf("%s: got %v, want refused", name, err)
+			if l != nil {
+				release(t, l)
+			}
+		}
+	}
+	release(t, l0)
+	release(t, l1)
+	l, err := manager(s, c, 9).Acquire(ctx, "nightly", Full)
+	if err != nil {
+		t.Fatalf("full after the slices released: %v", err)
+	}
+	release(t, l)
+}

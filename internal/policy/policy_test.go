@@ -10,6 +10,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 func routine(t *testing.T, yaml string) *config.Routine {
@@ -384,5 +385,52 @@ storage:
 				t.Errorf("replica policy %v, want %v", c.ScanPolicy.ReplicaPolicy, tt.replica)
 			}
 		})
+	}
+}
+
+func TestBackupSlice(t *testing.T) {
+	parts := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test], partition-list: "0-100,1000-100"}
+`)
+	b, err := NewBackup(parts, BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Slice(slice.Spec{Index: 1, Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.For("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second half of the routine's 200 partitions.
+	if len(c.PartitionFilters) != 1 || c.PartitionFilters[0].Begin != 1000 || c.PartitionFilters[0].Count != 100 {
+		t.Errorf("slice 1/2 of 0-100,1000-100: %+v", c.PartitionFilters)
+	}
+
+	byNode := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test], node-list: ["n1"]}
+`)
+	plain := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test]}
+`)
+	digest := "EZZIAD3jsEPut9iEXLaCB7/h4HI="
+	for name, tc := range map[string]struct {
+		r *config.Routine
+		o BackupOverrides
+		s slice.Spec
+	}{
+		"node-list":            {byNode, BackupOverrides{}, slice.Spec{Index: 0, Count: 2}},
+		"after-digest":         {plain, BackupOverrides{AfterDigest: &digest}, slice.Spec{Index: 0, Count: 2}},
+		"more slices than set": {plain, BackupOverrides{PartitionList: ptr("0-3")}, slice.Spec{Index: 0, Count: 4}},
+	} {
+		b, err := NewBackup(tc.r, tc.o, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var u *outcome.UsageError
+		if err := b.Slice(tc.s); !errors.As(err, &u) {
+			t.Errorf("%s: want a usage error, got %v", name, err)
+		}
 	}
 }
