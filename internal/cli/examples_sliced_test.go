@@ -93,6 +93,7 @@ func TestExamplesKubernetesSliced(t *testing.T) {
 		t.Fatalf("sliced-cronjob.yaml: kind %q", cron.Kind)
 	}
 	cronArgs := checkIndexedJob(t, "sliced-cronjob.yaml", cron.Spec.JobTemplate.Spec)
+	// The first document is the full backup's CronJob.
 	env := cron.Spec.JobTemplate.Spec.Template.Spec.Containers[0].Env
 	if len(env) != 1 || env[0].Name != "JOB_NAME" || env[0].ValueFrom.FieldRef.FieldPath != "metadata.labels['batch.kubernetes.io/job-name']" {
 		t.Fatalf("sliced-cronjob.yaml: JOB_NAME must come from the job-name label: %+v", env)
@@ -164,6 +165,9 @@ backup-routines:
 				a = strings.ReplaceAll(a, "$(JOB_NAME)", jobName)
 				if a == "/etc/aerobackup/aerobackup.yml" {
 					a = cfg
+				}
+				if strings.HasPrefix(a, "--metrics-file=") {
+					a = "--metrics-file=" + filepath.Join(dir, "aerobackup.prom")
 				}
 				args = append(args, a)
 			}

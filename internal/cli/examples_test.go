@@ -32,6 +32,8 @@ func TestExamplesMatchScheduleExport(t *testing.T) {
 	cases := map[string][]string{
 		"crontab":                 {"--format", "crontab"},
 		"kubernetes/cronjob.yaml": {"--format", "kubernetes", "--image", "registry.example.com/aerobackup:latest", "--k8s-namespace", "backup"},
+		"kubernetes/sliced-cronjob.yaml": {"--format", "kubernetes", "--image", "registry.example.com/aerobackup:latest",
+			"--k8s-namespace", "backup", "--slices", "4"},
 	}
 	for file, args := range cases {
 		code, out, errOut := run(t, nil, append(append([]string{}, exportArgs...), args...)...)

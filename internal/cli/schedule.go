@@ -11,6 +11,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/schedule"
+	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 type scheduleExportOptions struct {
@@ -23,6 +24,7 @@ type scheduleExportOptions struct {
 	namespace  string
 	outputDir  string
 	args       []string
+	slices     int
 }
 
 func newScheduleCmd(app *App) *cobra.Command {
@@ -48,7 +50,11 @@ where set (systemd OnCalendar zone, CRON_TZ, CronJob timeZone).
 Translation is exact or refused: an expression the target cannot represent
 (seconds or a year in cron, L, W or # days in cron, W days in systemd) is an
 error naming the routine and the reason. Routines marked disabled: true are
-left out.`,
+left out.
+
+With --slices N (kubernetes only) each CronJob runs an Indexed Job of N pods,
+each backing up one slice of the partitions (backup --slices N), all writing
+into the run folder named after the Job's scheduled time.`,
 		Example: `  aerobackup schedule export --format systemd --output-dir /etc/systemd/system
   aerobackup schedule export --format crontab -r nightly | crontab -
   aerobackup schedule export --format kubernetes --image registry.example/aerobackup:1.0 | kubectl apply -f -`,
@@ -66,6 +72,7 @@ left out.`,
 	f.StringVar(&o.secret, "secret", "aerobackup-config", "Secret holding the config file under the key aerobackup.yml (kubernetes)")
 	f.StringVar(&o.namespace, "k8s-namespace", "", "metadata.namespace of the CronJobs (kubernetes; default: none)")
 	f.StringVar(&o.outputDir, "output-dir", "", "write the files into this directory instead of stdout")
+	f.IntVar(&o.slices, "slices", 0, "kubernetes: run each backup as an Indexed Job of N pods, one slice each (backup --slices)")
 	f.StringArrayVar(&o.args, "arg", nil, "extra argument for every scheduled backup command, e.g. --arg=--metrics-file=/var/lib/node_exporter/aerobackup.prom (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("format", fixedCompletion("systemd", "crontab", "kubernetes"))
 	_ = cmd.MarkFlagRequired("format")
@@ -76,6 +83,14 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 	format := strings.ToLower(o.format)
 	if format != "systemd" && format != "crontab" && format != "kubernetes" {
 		return outcome.Usage("--format %q: want systemd, crontab or kubernetes", o.format)
+	}
+	if o.slices != 0 {
+		switch {
+		case format != "kubernetes":
+			return outcome.Usage("--slices goes with --format kubernetes: only an Indexed Job gives every slice its index and a shared run name")
+		case o.slices < 2 || o.slices > slice.MaxSlices:
+			return outcome.Usage("--slices %d: want 2..%d", o.slices, slice.MaxSlices)
+		}
 	}
 	path, err := config.Locate(app.Globals.ConfigFile)
 	if err != nil {
@@ -105,7 +120,7 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 		return outcome.Usage("no enabled routine to export")
 	}
 	opt := schedule.Options{Binary: o.binary, ConfigPath: o.configPath, Image: o.image,
-		Secret: o.secret, Namespace: o.namespace, Extra: o.args}
+		Secret: o.secret, Namespace: o.namespace, Extra: o.args, Slices: o.slices}
 	if opt.ConfigPath == "" {
 		if opt.ConfigPath, err = filepath.Abs(path); err != nil {
 			return err

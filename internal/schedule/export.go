@@ -33,6 +33,9 @@ type Options struct {
 	Namespace  string // Kubernetes namespace; "" leaves it out
 	// Extra flags appended to every backup command, e.g. --metrics-file.
 	Extra []string
+	// Slices > 1 makes each Kubernetes CronJob run an Indexed Job of that
+	// many pods, each backing up one slice (backup --slices).
+	Slices int
 }
 
 // File is one rendered file.
@@ -154,6 +157,12 @@ func Kubernetes(jobs []Job, o Options) (string, error) {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "# %s backup of ABS routine %q, %s %s\n", j.Kind, j.Routine, j.key(), j.Cron)
+		if o.Slices > 1 {
+			fmt.Fprintf(&b, `# taken by %d pods at once, each over 1/%d of the partitions: an Indexed
+# Job gives each pod its slice in JOB_COMPLETION_INDEX, and the Job's name
+# (<cronjob>-<scheduled Unix minute>) names the run folder they share.
+`, o.Slices, o.Slices)
+		}
 		b.WriteString("apiVersion: batch/v1\nkind: CronJob\nmetadata:\n")
 		fmt.Fprintf(&b, "  name: %s\n", dnsName(j.name()))
 		if o.Namespace != "" {
@@ -170,8 +179,20 @@ func Kubernetes(jobs []Job, o Options) (string, error) {
   failedJobsHistoryLimit: 3
   jobTemplate:
     spec:
-      backoffLimit: 0
-      template:
+`)
+		if o.Slices > 1 {
+			fmt.Fprintf(&b, `      completionMode: Indexed
+      completions: %d # must equal --slices
+      parallelism: %d
+      # A slice may be retried on its own (Kubernetes 1.29+); one that
+      # already finished exits 0 at once.
+      backoffLimitPerIndex: 2
+      maxFailedIndexes: 0
+`, o.Slices, o.Slices)
+		} else {
+			b.WriteString("      backoffLimit: 0\n")
+		}
+		b.WriteString(`      template:
         metadata:
           labels:
             app.kubernetes.io/name: aerobackup
@@ -180,8 +201,20 @@ func Kubernetes(jobs []Job, o Options) (string, error) {
           containers:
             - name: aerobackup
 `)
-		fmt.Fprintf(&b, "              image: %s\n              args:\n", yamlQuote(o.Image))
-		for _, a := range j.args(o, mount+"/aerobackup.yml") {
+		fmt.Fprintf(&b, "              image: %s\n", yamlQuote(o.Image))
+		args := j.args(o, mount+"/aerobackup.yml")
+		if o.Slices > 1 {
+			b.WriteString(`              env:
+                - name: JOB_NAME
+                  valueFrom:
+                    fieldRef:
+                      fieldPath: metadata.labels['batch.kubernetes.io/job-name']
+`)
+			args = append(args[:len(args)-len(o.Extra)], "--slices", strconv.Itoa(o.Slices), "--scheduled-time", "$(JOB_NAME)")
+			args = append(args, o.Extra...)
+		}
+		b.WriteString("              args:\n")
+		for _, a := range args {
 			fmt.Fprintf(&b, "                - %s\n", yamlQuote(a))
 		}
 		fmt.Fprintf(&b, `              volumeMounts:
