@@ -91,7 +91,7 @@ func TestTuningFlagsRefused(t *testing.T) {
 		{false, []string{"--info-timeout", "-1s"}, "must not be negative"},
 		{false, []string{"--azure-retry-max-attempts", "-1"}, "--azure-retry-max-attempts must not be negative"},
 		{false, []string{"--gcp-retry-backoff-multiplier", "0.2"}, "--gcp-retry-backoff-multiplier must be at least 1"},
-		{false, []string{"--s3-retry-read-multiplier", "0"}, "--s3-retry-read-*: multiplier"},
+		{false, []string{"--s3-retry-read-multiplier", "0"}, "--s3-retry-read-multiplier must be at least 1"},
 		{true, []string{"--s3-upload-concurrency", "-1"}, "--s3-upload-concurrency must not be negative"},
 		{true, []string{"--local-buffer-size", "-4"}, "--local-buffer-size must not be negative"},
 	} {

@@ -49,10 +49,14 @@ func (t Tuning) Validate(name string) error {
 	case t.MaxConnsPerHost < 0:
 		return fmt.Errorf("%s-max-conns-per-host must not be negative, got %d", name, t.MaxConnsPerHost)
 	}
-	if t.ReadRetry != nil {
-		if err := t.ReadRetry.Validate(); err != nil {
-			return fmt.Errorf("%s-retry-read-*: %w", name, err)
-		}
+	// backup-go's own message says "greater than 0" for a multiplier
+	// below 1: name the flags instead.
+	switch r := t.ReadRetry; {
+	case r == nil:
+	case r.BaseTimeout < 0:
+		return fmt.Errorf("%s-retry-read-backoff must not be negative, got %s", name, r.BaseTimeout)
+	case r.Multiplier < 1:
+		return fmt.Errorf("%s-retry-read-multiplier must be at least 1, got %g", name, r.Multiplier)
 	}
 	return nil
 }

@@ -34,7 +34,8 @@ func TestTuning(t *testing.T) {
 		{Tuning{RequestTimeout: -time.Second}, "must not be negative"},
 		{Tuning{BackoffMultiplier: 0.5}, "--x-retry-backoff-multiplier must be at least 1"},
 		{Tuning{MaxConnsPerHost: -2}, "--x-max-conns-per-host must not be negative"},
-		{Tuning{ReadRetry: models.NewRetryPolicy(time.Second, 0.5, 3)}, "--x-retry-read-*: multiplier"},
+		{Tuning{ReadRetry: models.NewRetryPolicy(time.Second, 0.5, 3)}, "--x-retry-read-multiplier must be at least 1, got 0.5"},
+		{Tuning{ReadRetry: models.NewRetryPolicy(-time.Second, 1, 3)}, "--x-retry-read-backoff must not be negative"},
 	} {
 		if err := c.t.Validate("--x"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Validate(%+v) = %v, want %q", c.t, err, c.want)
