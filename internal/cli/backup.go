@@ -53,6 +53,8 @@ type backupOptions struct {
 	// output "-": stream one namespace to standard output, store nothing.
 	output       string
 	fileLimitSet bool
+	// tune: client, scan and SDK tuning (tuning.go).
+	tune tuningFlags
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -123,6 +125,9 @@ With --incremental the lower bound still comes from the routine's catalog.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.collectOverrides(cmd)
+			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
+				return err
+			}
 			if o.output == "-" && !o.incremental {
 				// A full stream reads no catalog: ad-hoc mode needs no --storage.
 				o.target.noStorage = true
@@ -186,6 +191,7 @@ With --incremental the lower bound still comes from the routine's catalog.`,
 	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
 	cmd.MarkFlagsMutuallyExclusive("output", "prune")
 	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
+	o.tune.register(cmd, true)
 	return cmd
 }
 
@@ -428,6 +434,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
 		Slice: spec, RunFolder: runFolder,
 	}
+	o.tune.writerOptions(log, r.Storage(), &job.WriterOptions)
 	if typ == catalog.Incremental && r.Policy().IsSealed() {
 		job.Until = started
 	}

@@ -22,11 +22,13 @@ import (
 	"github.com/spf13/viper"
 	"golang.org/x/term"
 
+	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // EnvPrefix prefixes the environment variable of every flag.
@@ -72,6 +74,10 @@ type App struct {
 	metricsRun *metrics.Run
 	// started is set when a command's own run function begins.
 	started bool
+	// clusterInfo and storeTuning are the tuning flags' client and SDK
+	// settings (see tuningFlags); zero where a command has none.
+	clusterInfo *cluster.Info
+	storeTuning backend.Tuning
 }
 
 // Progress returns the run's reporter, matching the globals and the

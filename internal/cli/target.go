@@ -320,6 +320,7 @@ func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *conf
 		return nil, err
 	}
 	s.PreferRacks = preferRacks
+	s.Info = a.clusterInfo
 	a.Log.Debug("connecting", "cluster", s.Name, "seeds", len(s.Seeds))
 	return cluster.Connect(ctx, s, a.Log)
 }
@@ -331,7 +332,7 @@ func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
 	if t.cfg != nil {
 		agent = t.cfg.StorageAgent(s)
 	}
-	st, err := backend.Open(ctx, s, agent, a.resolve)
+	st, err := backend.OpenTuned(ctx, s, agent, a.resolve, a.storeTuning)
 	if err != nil && !t.adhoc {
 		// Name the routine too: one storage entry may serve several.
 		return nil, fmt.Errorf("routine %q: %w", t.routine.Name, err)

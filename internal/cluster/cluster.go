@@ -21,6 +21,7 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/aerospike-client-go/v8/types"
 	"github.com/aerospike/backup-go"
+	"github.com/aerospike/backup-go/models"
 	"golang.org/x/sync/semaphore"
 )
 
@@ -64,6 +65,32 @@ type Settings struct {
 	// learns each node's rack and reads from nodes of these racks first,
 	// in this order, when a policy says PREFER_RACK.
 	PreferRacks []int
+	// Info says how info commands are sent (nil: the client's 2s timeout
+	// and backup-go's default retries).
+	Info *Info
+}
+
+// Info is the policy of info commands (absctl's --info-timeout,
+// --info-retry-interval, --info-retry-multiplier, --info-max-retries):
+// backup-go sends them to read versions, indexes, UDFs and record counts,
+// aerobackup to list namespaces and node configurations.
+type Info struct {
+	// Timeout bounds each info command (0: none).
+	Timeout time.Duration
+	// Retry is backup-go's retry of a failed info command (nil: its
+	// default, three retries from one second, doubling).
+	Retry *models.RetryPolicy
+}
+
+// InfoPolicies returns the client's info policy and backup-go's info
+// retry policy for these settings.
+func (s Settings) InfoPolicies() (*as.InfoPolicy, *models.RetryPolicy) {
+	p := as.NewInfoPolicy()
+	if s.Info == nil {
+		return p, nil
+	}
+	p.Timeout = s.Info.Timeout
+	return p, s.Info.Retry
 }
 
 // Conn is an open cluster connection.
@@ -282,7 +309,9 @@ func Connect(ctx context.Context, s Settings, log *slog.Logger) (*Conn, error) {
 		}
 		client = r.c
 	}
-	opts := []backup.ClientOpt{backup.WithLogger(log)}
+	ip, rp := s.InfoPolicies()
+	client.DefaultInfoPolicy = ip
+	opts := []backup.ClientOpt{backup.WithLogger(log), backup.WithInfoPolicies(ip, rp)}
 	if s.MaxParallelScans > 0 {
 		opts = append(opts, backup.WithScanLimiter(semaphore.NewWeighted(int64(s.MaxParallelScans))))
 	}
@@ -335,12 +364,20 @@ func (c *Conn) NodesOnRacks(ns string, racks []int) (on, total int) {
 	return on, total
 }
 
+// infoPolicy is the policy of the info commands aerobackup sends itself.
+func (c *Conn) infoPolicy() *as.InfoPolicy {
+	if p := c.Aerospike.DefaultInfoPolicy; p != nil {
+		return p
+	}
+	return as.NewInfoPolicy()
+}
+
 // Info sends one info command to every node and returns the answers by
 // node name.
 func (c *Conn) Info(cmd string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, n := range c.Aerospike.GetNodes() {
-		res, err := n.RequestInfo(as.NewInfoPolicy(), cmd)
+		res, err := n.RequestInfo(c.infoPolicy(), cmd)
 		if err != nil {
 			return nil, fmt.Errorf("node %s: info %q: %w", n.GetName(), cmd, err)
 		}

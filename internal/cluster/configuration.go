@@ -19,7 +19,7 @@ func NodeConfigurations(c *Conn) ([]string, error) {
 		if !n.IsActive() {
 			continue
 		}
-		conf, err := nodeConfiguration(n)
+		conf, err := nodeConfiguration(n, c.infoPolicy())
 		if err != nil {
 			return nil, fmt.Errorf("node %s: %w", n.GetName(), err)
 		}
@@ -28,8 +28,7 @@ func NodeConfigurations(c *Conn) ([]string, error) {
 	return out, nil
 }
 
-func nodeConfiguration(n *as.Node) (string, error) {
-	policy := as.NewInfoPolicy()
+func nodeConfiguration(n *as.Node, policy *as.InfoPolicy) (string, error) {
 	ask := func(cmd string) (string, error) {
 		res, err := n.RequestInfo(policy, cmd)
 		if err != nil {

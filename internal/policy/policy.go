@@ -49,6 +49,15 @@ type BackupOverrides struct {
 	ScanPageSize *int64  // backup-go PageSize: paginated scans
 	// PreferRacks replaces the source cluster's prefer-racks (nil: keep).
 	PreferRacks []int
+	// Scan policy, with absctl's meaning (see scanTuning).
+	SocketTimeout       *time.Duration
+	TotalTimeout        *time.Duration
+	MaxRetries          *int
+	SleepBetweenRetries *time.Duration
+	// NodeList or RackList (non-nil: given) replace the routine's
+	// node-list and rack-list.
+	NodeList []string
+	RackList []int
 }
 
 // Backup is the resolved backup configuration of a routine.
@@ -105,9 +114,9 @@ func (b *Backup) Slice(spec slice.Spec) error {
 	case b.afterDigest != "":
 		return outcome.Usage("--slice cannot be combined with --after-digest")
 	case len(b.base.NodeList) > 0:
-		return outcome.Usage("--slice cannot be combined with the routine's node-list: slices share out partitions")
+		return outcome.Usage("--slice cannot be combined with a node-list (the routine's or --node-list): slices share out partitions")
 	case len(b.base.RackList) > 0:
-		return outcome.Usage("--slice cannot be combined with the routine's rack-list: slices share out partitions")
+		return outcome.Usage("--slice cannot be combined with a rack-list (the routine's or --rack-list): slices share out partitions")
 	}
 	parts, err := spec.Partitions(b.partitions)
 	if err != nil {
@@ -170,13 +179,18 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	c.BinList = pick(o.BinList, r.BinList)
 	c.NodeList = r.NodeList
 	c.RackList = r.RackIDs()
+	if err := nodeSelection(r, o, c); err != nil {
+		return nil, err
+	}
 
 	sp := as.NewScanPolicy()
-	sp.SocketTimeout = p.SocketTimeoutDuration()
-	sp.TotalTimeout = p.TotalTimeoutDuration()
 	// ABS's retry-policy retries the whole namespace backup (see Retry);
-	// the scan itself keeps the client's quick retries, whose sleeps are
-	// not interruptible.
+	// the scan itself keeps the client's quick retries (whose sleeps are
+	// not interruptible) unless --max-retries or --sleep-between-retries
+	// change them.
+	if err := scanTuning(sp, p, o); err != nil {
+		return nil, err
+	}
 	if len(c.NodeList) > 0 || len(c.RackList) > 0 {
 		// Node and rack selections need the master copies.
 		sp.ReplicaPolicy = as.MASTER
@@ -210,7 +224,7 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		case o.PartitionList != nil:
 			return nil, outcome.Usage("--after-digest and --partition-list are mutually exclusive")
 		case len(c.NodeList) > 0 || len(c.RackList) > 0:
-			return nil, outcome.Usage("--after-digest cannot be used with the routine's node-list or rack-list")
+			return nil, outcome.Usage("--after-digest cannot be used with a node-list or rack-list (the routine's, --node-list or --rack-list)")
 		}
 		// Checked now, with any namespace: the digest alone decides.
 		if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
@@ -291,7 +305,7 @@ func preferRacks(r *config.Routine, o BackupOverrides, c *backup.ConfigBackup) (
 		}
 	}
 	if len(c.NodeList) > 0 || len(c.RackList) > 0 {
-		return nil, outcome.Usage("%s cannot be combined with the node-list or rack-list of routine %q: those read the master copies of chosen nodes; drop one of them",
+		return nil, outcome.Usage("%s cannot be combined with the node-list or rack-list of routine %q (or --node-list, --rack-list): those read the master copies of chosen nodes; drop one of them",
 			name, r.Name)
 	}
 	return append([]int(nil), racks...), nil

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -58,6 +59,12 @@ type Options struct {
 	// "" = the account default.
 	DataAccessTier     string
 	MetadataAccessTier string
+	// Tuning (absctl's --azure-retry-max-attempts, --azure-retry-delay,
+	// --azure-retry-max-delay, --azure-request-timeout,
+	// --azure-max-conns-per-host and --azure-retry-read-*): MaxAttempts
+	// counts retries, as absctl maps it; zero keeps 3 retries from 500ms
+	// up to 4s, no timeout and no connection cap.
+	Tuning storage.Tuning
 }
 
 // Store is an Azure Blob container prefix.
@@ -99,11 +106,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: access tier %q is not allowed for metadata (Hot, Cool, Cold)", s.name, t)
 	}
 
-	copts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
-		// The default retry waits long enough that an unreachable endpoint
-		// looks like a hang; this keeps it to seconds.
-		Retry: policy.RetryOptions{MaxRetries: 3, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 4 * time.Second},
-	}}
+	copts := &azblob.ClientOptions{ClientOptions: clientOptions(opts.Tuning)}
 	var err error
 	switch {
 	case sharedKey:
@@ -309,6 +312,27 @@ func (s *Store) DeleteAll(ctx context.Context, prefix string) error {
 	return nil
 }
 
+// clientOptions are the SDK's retry and transport settings.
+func clientOptions(t storage.Tuning) azcore.ClientOptions {
+	// The SDK's default retry waits long enough that an unreachable
+	// endpoint looks like a hang; these keep it to seconds.
+	r := policy.RetryOptions{MaxRetries: 3, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 4 * time.Second}
+	if t.MaxAttempts > 0 {
+		r.MaxRetries = int32(min(t.MaxAttempts, math.MaxInt32))
+	}
+	if t.InitialBackoff > 0 {
+		r.RetryDelay = t.InitialBackoff
+	}
+	if t.MaxBackoff > 0 {
+		r.MaxRetryDelay = t.MaxBackoff
+	}
+	o := azcore.ClientOptions{Retry: r}
+	if hc := t.HTTPClient(); hc != nil {
+		o.Transport = hc
+	}
+	return o
+}
+
 // BackupWriter hands backup-go a block-upload writer for the folder dir.
 // The folder must be empty: backup-go refuses to mix runs in one folder.
 func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterOptions) (backup.Writer, error) {
@@ -334,7 +358,8 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
-	r, err := bazure.NewReader(ctx, s.client, s.opts.ContainerName, storage.ReaderOpts(s.root, dir, ro)...)
+	opts := append(storage.ReaderOpts(s.root, dir, ro), s.opts.Tuning.ReaderOpts()...)
+	r, err := bazure.NewReader(ctx, s.client, s.opts.ContainerName, opts...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}

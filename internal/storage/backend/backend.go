@@ -34,10 +34,22 @@ type Resolver func(ctx context.Context, agent *config.SecretAgent, field, value 
 // (exit 2), a failure talking to the provider (unreachable endpoint,
 // missing bucket, wrong credentials) is a plain error (exit 1).
 func Open(ctx context.Context, s *config.Storage, agent *config.SecretAgent, resolve Resolver) (storage.Store, error) {
+	return OpenTuned(ctx, s, agent, resolve, Tuning{})
+}
+
+// Tuning holds the command line's SDK settings per provider (absctl's
+// --s3-*, --gcp-* and --azure-* retry, timeout and connection flags); the
+// one of the entry's provider applies.
+type Tuning struct {
+	S3, GCS, Azure storage.Tuning
+}
+
+// OpenTuned is Open with the provider's SDK client tuned.
+func OpenTuned(ctx context.Context, s *config.Storage, agent *config.SecretAgent, resolve Resolver, tune Tuning) (storage.Store, error) {
 	if resolve == nil {
 		resolve = func(_ context.Context, _ *config.SecretAgent, _, v string) (string, error) { return v, nil }
 	}
-	o := opener{ctx: ctx, s: s, agent: agent, resolve: resolve}
+	o := opener{ctx: ctx, s: s, agent: agent, resolve: resolve, tune: tune}
 	st, err := o.open()
 	if err != nil {
 		return nil, o.classify(err)
@@ -50,6 +62,7 @@ type opener struct {
 	s       *config.Storage
 	agent   *config.SecretAgent
 	resolve Resolver
+	tune    Tuning
 }
 
 // field resolves one optional config value that may be a secret reference;
@@ -106,6 +119,7 @@ func (o *opener) openS3() (storage.Store, error) {
 		Bucket: c.Bucket, Path: deref(c.Path), Region: c.S3Region, Profile: deref(c.S3Profile),
 		EndpointOverride: deref(c.S3EndpointOverride), LogLevel: deref(c.S3LogLevel),
 		MinPartSize: derefInt(c.MinPartSize), MaxAsyncConnections: derefInt(c.MaxAsyncConnections),
+		Tuning: o.tune.S3,
 	}
 	if opts.EndpointOverride == "" {
 		// The SDK reads these itself but would then address buckets
@@ -131,7 +145,7 @@ func (o *opener) openGCS() (storage.Store, error) {
 	c := o.s.GCP
 	opts := gcsstore.Options{
 		BucketName: c.BucketName, Path: deref(c.Path), KeyFilePath: deref(c.KeyFilePath),
-		Endpoint: deref(c.Endpoint), MinPartSize: derefInt(c.MinPartSize),
+		Endpoint: deref(c.Endpoint), MinPartSize: derefInt(c.MinPartSize), Tuning: o.tune.GCS,
 	}
 	var err error
 	if opts.Key, err = o.field("key", c.Key, true); err != nil {
@@ -155,7 +169,7 @@ func (o *opener) openAzure() (storage.Store, error) {
 	c := o.s.Azure
 	opts := azurestore.Options{
 		Endpoint: c.Endpoint, ContainerName: c.ContainerName, Path: deref(c.Path),
-		MinPartSize: derefInt(c.MinPartSize),
+		MinPartSize: derefInt(c.MinPartSize), Tuning: o.tune.Azure,
 	}
 	var err error
 	for _, f := range []struct {

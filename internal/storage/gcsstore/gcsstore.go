@@ -18,9 +18,11 @@ import (
 	"github.com/aerospike/backup-go"
 	bgcs "github.com/aerospike/backup-go/io/storage/gcp/storage"
 	"github.com/aerospike/backup-go/io/storage/options"
+	"github.com/googleapis/gax-go/v2"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/iterator"
 	"google.golang.org/api/option"
+	htransport "google.golang.org/api/transport/http"
 
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -44,6 +46,12 @@ type Options struct {
 	// (STANDARD, NEARLINE, COLDLINE, ARCHIVE; "" = bucket default).
 	// Metadata always uses the bucket default, as in ABS.
 	DataStorageClass string
+	// Tuning (absctl's --gcp-retry-max-attempts, --gcp-retry-init-backoff,
+	// --gcp-retry-max-backoff, --gcp-retry-backoff-multiplier,
+	// --gcp-request-timeout, --gcp-max-conns-per-host and
+	// --gcp-retry-read-*): zero keeps 4 attempts, the client's backoff
+	// (1s, doubling, up to 30s), no timeout and no connection cap.
+	Tuning storage.Tuning
 }
 
 // Store is a GCS bucket prefix.
@@ -89,11 +97,21 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Endpoint != "" {
 		copts = append(copts, option.WithEndpoint(opts.Endpoint))
 	}
+	if hc := opts.Tuning.HTTPClient(); hc != nil {
+		// A client of our own carries no credentials: wrap its transport
+		// with the ones the options name.
+		rt, err := htransport.NewTransport(ctx, hc.Transport, append(copts, option.WithScopes(gcs.ScopeFullControl))...)
+		if err != nil {
+			return nil, s.fail("credentials", "", err)
+		}
+		hc.Transport = rt
+		copts = append(copts, option.WithHTTPClient(hc))
+	}
 	client, err := gcs.NewClient(ctx, copts...)
 	if err != nil {
 		return nil, s.fail("credentials", "", err)
 	}
-	client.SetRetry(gcs.WithMaxAttempts(maxAttempts))
+	client.SetRetry(retryOptions(opts.Tuning)...)
 	s.client = client
 	s.bucket = client.Bucket(opts.BucketName)
 	if _, err := s.bucket.Attrs(ctx); err != nil {
@@ -101,6 +119,21 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		return nil, s.fail("open", "", err)
 	}
 	return s, nil
+}
+
+// retryOptions are the client's retry settings: maxAttempts and the
+// client's backoff unless the tuning says otherwise.
+func retryOptions(t storage.Tuning) []gcs.RetryOption {
+	attempts := maxAttempts
+	if t.MaxAttempts > 0 {
+		attempts = t.MaxAttempts
+	}
+	ro := []gcs.RetryOption{gcs.WithMaxAttempts(attempts)}
+	if t.InitialBackoff > 0 || t.MaxBackoff > 0 || t.BackoffMultiplier > 0 {
+		// Zero fields take gax's defaults (1s, 30s, 2).
+		ro = append(ro, gcs.WithBackoff(gax.Backoff{Initial: t.InitialBackoff, Max: t.MaxBackoff, Multiplier: t.BackoffMultiplier}))
+	}
+	return ro
 }
 
 // Client returns the underlying GCS client (tests use it to create buckets).
@@ -284,7 +317,8 @@ func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.Reader
 		// Archive-class objects are readable directly, at a retrieval fee.
 		return nil, fmt.Errorf("%s: GCS reads archived objects directly; an access tier (%q) is only for S3 and Azure", s, ro.AccessTier)
 	}
-	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, storage.ReaderOpts(s.root, dir, ro)...)
+	opts := append(storage.ReaderOpts(s.root, dir, ro), s.opts.Tuning.ReaderOpts()...)
+	r, err := bgcs.NewReader(ctx, s.client, s.opts.BucketName, opts...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}

@@ -21,6 +21,7 @@ import (
 	bs3 "github.com/aerospike/backup-go/io/storage/aws/s3"
 	"github.com/aerospike/backup-go/io/storage/options"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -61,6 +62,11 @@ type Options struct {
 	// with WriteFile/CreateExclusive respectively ("" = bucket default).
 	DataStorageClass     string
 	MetadataStorageClass string
+	// Tuning (absctl's --s3-retry-max-attempts, --s3-retry-max-backoff,
+	// --s3-request-timeout and --s3-retry-read-*) reads MaxAttempts,
+	// MaxBackoff, RequestTimeout and ReadRetry; zero keeps the SDK's
+	// standard retryer (3 attempts, pauses up to 20s) and no timeout.
+	Tuning storage.Tuning
 }
 
 // Store is an S3 bucket prefix.
@@ -99,9 +105,15 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 			t.MaxConnsPerHost = opts.MaxAsyncConnections
 		})
 	}
+	if opts.Tuning.RequestTimeout > 0 {
+		httpClient = httpClient.WithTimeout(opts.Tuning.RequestTimeout)
+	}
 	loadOpts := []func(*config.LoadOptions) error{
 		config.WithRegion(opts.Region),
 		config.WithHTTPClient(httpClient),
+	}
+	if r := retryer(opts.Tuning); r != nil {
+		loadOpts = append(loadOpts, config.WithRetryer(r))
 	}
 	if opts.Profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
@@ -338,11 +350,31 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 // RestoreReader hands backup-go a reader for the .asb files of dir, of
 // ro.Dirs, or exactly ro.Files. Every path is relative to the store root.
 func (s *Store) RestoreReader(ctx context.Context, dir string, ro storage.ReaderOptions) (backup.StreamingReader, error) {
-	r, err := bs3.NewReader(ctx, s.client, s.opts.Bucket, storage.ReaderOpts(s.root, dir, ro)...)
+	opts := append(storage.ReaderOpts(s.root, dir, ro), s.opts.Tuning.ReaderOpts()...)
+	r, err := bs3.NewReader(ctx, s.client, s.opts.Bucket, opts...)
 	if err != nil {
 		return nil, s.fail("open reader for", dir, err)
 	}
 	return r, nil
+}
+
+// retryer builds the SDK's standard retryer with the tuning's attempts and
+// longest pause; nil when the tuning sets neither.
+func retryer(t storage.Tuning) func() aws.Retryer {
+	if t.MaxAttempts == 0 && t.MaxBackoff == 0 {
+		return nil
+	}
+	return func() aws.Retryer {
+		return retry.NewStandard(func(o *retry.StandardOptions) {
+			if t.MaxAttempts > 0 {
+				o.MaxAttempts = t.MaxAttempts
+			}
+			if t.MaxBackoff > 0 {
+				o.MaxBackoff = t.MaxBackoff
+				o.Backoff = retry.NewExponentialJitterBackoff(t.MaxBackoff)
+			}
+		})
+	}
 }
 
 func logMode(level string) (aws.ClientLogMode, bool) {

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,4 +242,35 @@ func sortedKeys(m map[string][]string) []string {
 	}
 	slices.Sort(k)
 	return k
+}
+
+// FailingServer is an HTTP server that answers every request with status
+// after delay, counting the requests: a store's tuned retries and request
+// timeout can be measured against it without an emulator.
+type FailingServer struct {
+	URL      string
+	requests atomic.Int64
+}
+
+// Requests is how many requests the server received.
+func (s *FailingServer) Requests() int { return int(s.requests.Load()) }
+
+// NewFailingServer starts a FailingServer that ends with the test.
+func NewFailingServer(t *testing.T, status int, delay time.Duration) *FailingServer {
+	t.Helper()
+	fs := &FailingServer{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fs.requests.Add(1)
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(srv.Close)
+	fs.URL = srv.URL
+	return fs
 }

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"log/slog"
+	"time"
+
+	as "github.com/aerospike/aerospike-client-go/v8"
+	"github.com/aerospike/backup-go/models"
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
+)
+
+// tuningFlags are absctl's flags that tune the Aerospike client and the
+// cloud SDKs rather than choose what is backed up: the info policy and the
+// SDKs' retries and timeouts (backup, restore, restore-at-timestamp); on
+// backup the scan's timeouts and own retries, node and rack selection,
+// upload concurrency and the local write buffer; on restore the read
+// retries. Durations take units (90s, 500ms) where absctl takes ms.
+type tuningFlags struct {
+	backup bool
+
+	infoTimeout, infoInterval time.Duration
+	infoMultiplier            float64
+	infoMaxRetries            uint
+	s3, gcs, azure            storage.Tuning
+	// Restore: backup-go's read retries per provider.
+	reads map[string]*readRetryFlags
+
+	// Backup only.
+	socketTimeout, totalTimeout, sleepBetweenRetries time.Duration
+	maxRetries                                       int
+	nodeList                                         []string
+	rackList                                         []int
+	s3UploadConcurrency, azureUploadConcurrency      int
+	localBufferMiB                                   int
+}
+
+type readRetryFlags struct {
+	backoff     time.Duration
+	multiplier  float64
+	maxAttempts uint
+}
+
+// register adds the flags; on backup after every other flag, as it marks
+// groups with them.
+func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
+	t.backup = backup
+	f := cmd.Flags()
+	defInfo, _ := cluster.Settings{}.InfoPolicies()
+	defRetry := models.NewDefaultRetryPolicy()
+	f.DurationVar(&t.infoTimeout, "info-timeout", defInfo.Timeout, "timeout of each info command sent to the cluster (0: none)")
+	f.DurationVar(&t.infoInterval, "info-retry-interval", defRetry.BaseTimeout, "first pause before retrying a failed info command")
+	f.Float64Var(&t.infoMultiplier, "info-retry-multiplier", defRetry.Multiplier, "growth of the pause between info retries (at least 1)")
+	f.UintVar(&t.infoMaxRetries, "info-max-retries", defRetry.MaxRetries, "retries of a failed info command (0: none)")
+
+	f.IntVar(&t.s3.MaxAttempts, "s3-retry-max-attempts", 0, "attempts per S3 request, the first included (0: the SDK's 3)")
+	f.DurationVar(&t.s3.MaxBackoff, "s3-retry-max-backoff", 0, "longest pause between S3 retries (0: the SDK's 20s)")
+	f.DurationVar(&t.s3.RequestTimeout, "s3-request-timeout", 0, "timeout of one S3 request, its body included (0: none)")
+	f.IntVar(&t.gcs.MaxConnsPerHost, "gcp-max-conns-per-host", 0, "connections to GCS at most (0: no limit)")
+	f.DurationVar(&t.gcs.RequestTimeout, "gcp-request-timeout", 0, "timeout of one GCS request, its body included (0: none)")
+	f.IntVar(&t.gcs.MaxAttempts, "gcp-retry-max-attempts", 0, "attempts per GCS request, the first included (0: 4)")
+	f.DurationVar(&t.gcs.MaxBackoff, "gcp-retry-max-backoff", 0, "longest pause between GCS retries (0: 30s)")
+	f.DurationVar(&t.gcs.InitialBackoff, "gcp-retry-init-backoff", 0, "first pause before a GCS retry (0: 1s)")
+	f.Float64Var(&t.gcs.BackoffMultiplier, "gcp-retry-backoff-multiplier", 0, "growth of the pause between GCS retries, at least 1 (0: 2)")
+	f.IntVar(&t.azure.MaxConnsPerHost, "azure-max-conns-per-host", 0, "connections to Azure Blob storage at most (0: no limit)")
+	f.DurationVar(&t.azure.RequestTimeout, "azure-request-timeout", 0, "timeout of one Azure request, its body included (0: none)")
+	f.IntVar(&t.azure.MaxAttempts, "azure-retry-max-attempts", 0, "retries of a failed Azure request, after the first try (0: 3)")
+	f.DurationVar(&t.azure.MaxBackoff, "azure-retry-max-delay", 0, "longest pause between Azure retries (0: 4s)")
+	f.DurationVar(&t.azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
+
+	if !backup {
+		t.reads = map[string]*readRetryFlags{}
+		for _, p := range []string{"s3", "gcp", "azure"} {
+			r := &readRetryFlags{}
+			t.reads[p] = r
+			f.DurationVar(&r.backoff, p+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
+			f.Float64Var(&r.multiplier, p+"-retry-read-multiplier", defRetry.Multiplier, "growth of the pause between read retries (at least 1)")
+			f.UintVar(&r.maxAttempts, p+"-retry-read-max-attempts", defRetry.MaxRetries, "retries of a failed backup-file read (0: none)")
+		}
+		return
+	}
+	f.DurationVar(&t.socketTimeout, "socket-timeout", 0, "socket idle timeout of the scans (default: the policy's socket-timeout, else 1m; 0: total-timeout)")
+	f.DurationVar(&t.totalTimeout, "total-timeout", 0, "total timeout of each scan (default: the policy's total-timeout; 0: none)")
+	sp := as.NewScanPolicy()
+	f.IntVar(&t.maxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
+	f.DurationVar(&t.sleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
+	f.StringSliceVar(&t.nodeList, "node-list", nil, "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
+	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
+	f.IntVar(&t.s3UploadConcurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
+	f.IntVar(&t.azureUploadConcurrency, "azure-upload-concurrency", 0, "blocks of one Azure file uploaded at once (0: backup-go's default)")
+	f.IntVar(&t.localBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: backup-go's 4)")
+	for _, sel := range []string{"node-list", "rack-list"} {
+		for _, other := range []string{"partition-list", "after-digest", "prefer-racks", "slice", "slices"} {
+			cmd.MarkFlagsMutuallyExclusive(sel, other)
+		}
+	}
+	cmd.MarkFlagsMutuallyExclusive("node-list", "rack-list")
+}
+
+// apply checks the values and hands them to the app (cluster and storage
+// settings) and, on backup, to the policy overrides. Nothing is contacted:
+// bad values are usage errors.
+func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverrides) error {
+	if t.infoTimeout < 0 || t.infoInterval < 0 {
+		return outcome.Usage("--info-timeout and --info-retry-interval must not be negative")
+	}
+	if t.infoMultiplier < 1 {
+		return outcome.Usage("--info-retry-multiplier must be at least 1, got %g", t.infoMultiplier)
+	}
+	app.clusterInfo = &cluster.Info{Timeout: t.infoTimeout,
+		Retry: models.NewRetryPolicy(t.infoInterval, t.infoMultiplier, t.infoMaxRetries)}
+	tune := backend.Tuning{S3: t.s3, GCS: t.gcs, Azure: t.azure}
+	for p, dst := range map[string]*storage.Tuning{"s3": &tune.S3, "gcp": &tune.GCS, "azure": &tune.Azure} {
+		if r := t.reads[p]; r != nil {
+			dst.ReadRetry = models.NewRetryPolicy(r.backoff, r.multiplier, r.maxAttempts)
+		}
+		if err := dst.Validate("--" + p); err != nil {
+			return outcome.Usage("%v", err)
+		}
+	}
+	app.storeTuning = tune
+	if !t.backup {
+		return nil
+	}
+	switch {
+	case t.s3UploadConcurrency < 0:
+		return outcome.Usage("--s3-upload-concurrency must not be negative, got %d", t.s3UploadConcurrency)
+	case t.azureUploadConcurrency < 0:
+		return outcome.Usage("--azure-upload-concurrency must not be negative, got %d", t.azureUploadConcurrency)
+	case t.localBufferMiB < 0:
+		return outcome.Usage("--local-buffer-size must not be negative, got %d", t.localBufferMiB)
+	}
+	f := cmd.Flags()
+	dur := func(name string, v time.Duration, dst **time.Duration) {
+		if f.Changed(name) {
+			*dst = &v
+		}
+	}
+	dur("socket-timeout", t.socketTimeout, &ov.SocketTimeout)
+	dur("total-timeout", t.totalTimeout, &ov.TotalTimeout)
+	dur("sleep-between-retries", t.sleepBetweenRetries, &ov.SleepBetweenRetries)
+	if f.Changed("max-retries") {
+		n := t.maxRetries
+		ov.MaxRetries = &n
+	}
+	if f.Changed("node-list") {
+		ov.NodeList = append([]string{}, t.nodeList...)
+	}
+	if f.Changed("rack-list") {
+		ov.RackList = append([]int{}, t.rackList...)
+	}
+	return nil
+}
+
+// writerOptions adds the upload concurrency or local buffer of the
+// storage's kind; a flag for another kind is ignored with a warning.
+func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *storage.WriterOptions) {
+	kind := ""
+	if s != nil {
+		kind = s.Kind()
+	}
+	use := func(flag string, v int, want string, apply func()) {
+		switch {
+		case v == 0:
+		case kind == want:
+			apply()
+		default:
+			log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
+		}
+	}
+	use("--s3-upload-concurrency", t.s3UploadConcurrency, config.KindS3, func() { wo.Concurrency = t.s3UploadConcurrency })
+	use("--azure-upload-concurrency", t.azureUploadConcurrency, config.KindAzure, func() { wo.Concurrency = t.azureUploadConcurrency })
+	use("--local-buffer-size", t.localBufferMiB, config.KindLocal, func() { wo.ChunkSize = t.localBufferMiB << 20 })
+}
