@@ -68,6 +68,10 @@ type WriterOptions struct {
 	ChunkSize int
 	// Concurrency limits parallel uploads (0: default).
 	Concurrency int
+	// AllowExisting lets the writer add files to a folder that already
+	// holds some (a resumed run); otherwise backup-go refuses a non-empty
+	// folder, a guard against mixing two runs.
+	AllowExisting bool
 }
 
 // ReaderOptions tune RestoreReader.

@@ -381,7 +381,8 @@ func (s *Store) pruneParents(dir string) {
 
 // BackupWriter implements storage.Store: a backup-go directory writer for
 // dir, which it creates. The run folder is new, so backup-go's "must be
-// empty" check is kept on as a guard; files are never removed.
+// empty" check is kept on as a guard (unless opts.AllowExisting, for a
+// resumed run); files are never removed.
 func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.WriterOptions) (backup.Writer, error) {
 	fp, err := s.resolve(dir)
 	if err != nil {
@@ -396,6 +397,9 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.Write
 	o := []options.Opt{options.WithDir(fp)}
 	if opts.ChunkSize > 0 {
 		o = append(o, options.WithChunkSize(opts.ChunkSize))
+	}
+	if opts.AllowExisting {
+		o = append(o, options.WithSkipDirCheck())
 	}
 	w, err := local.NewWriter(ctx, o...)
 	if err != nil {
