@@ -56,6 +56,16 @@ type Job struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	ToolVersion string
+
+	// Resumable keeps the run's files and backup-go's scan state when it
+	// is interrupted or fails, for a later run to continue (see
+	// resumable.go); every namespace config then needs a FileLimit and a
+	// PageSize. Resume, when set, is the marker of the run to continue:
+	// Start, Type, Until and the namespaces must be the marker's.
+	Resumable bool
+	Resume    *catalog.ResumeMarker
+	// Selection summarises the scan selection for the marker.
+	Selection string
 }
 
 // NamespaceResult is what one namespace produced.
@@ -121,6 +131,9 @@ func (r *Result) Empty() bool {
 // whole run folder is removed; when only some fail, their folders are
 // removed and a PartialError is returned with the result.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
+	if j.Resumable || j.Resume != nil {
+		return j.runResumable(ctx)
+	}
 	now := j.Now
 	if now == nil {
 		now = time.Now
@@ -200,6 +213,9 @@ func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace
 }
 
 func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	if j.Resumable || j.Resume != nil {
+		return j.backupNamespaceResumable(ctx, runDir, ns, log)
+	}
 	started := time.Now()
 	nsDir := catalog.NamespaceDir(runDir, ns.Name)
 	out := NamespaceResult{Namespace: ns.Name, Dir: nsDir}
@@ -214,22 +230,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		return out, err
 	}
 
-	cfg := *ns.Config
-	cfg.Namespace = ns.Name
-	cfg.MetricsEnabled = true
-	if !ns.From.IsZero() {
-		from := ns.From
-		cfg.ModAfter = &from
-	}
-	if !j.Until.IsZero() {
-		until := j.Until
-		cfg.ModBefore = &until
-	}
-	if j.Type == catalog.Incremental {
-		// ABS: incrementals carry records only.
-		cfg.NoIndexes, cfg.NoUDFs = true, true
-	}
-
+	cfg := j.namespaceConfig(ns)
 	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, j.WriterOptions)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
@@ -303,6 +304,26 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	log.Info("namespace backed up", "namespace", ns.Name, "record-count", out.Records,
 		"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
 	return out, nil
+}
+
+// namespaceConfig is ns's backup-go configuration for this run.
+func (j *Job) namespaceConfig(ns Namespace) backup.ConfigBackup {
+	cfg := *ns.Config
+	cfg.Namespace = ns.Name
+	cfg.MetricsEnabled = true
+	if !ns.From.IsZero() {
+		from := ns.From
+		cfg.ModAfter = &from
+	}
+	if !j.Until.IsZero() {
+		until := j.Until
+		cfg.ModBefore = &until
+	}
+	if j.Type == catalog.Incremental {
+		// ABS: incrementals carry records only.
+		cfg.NoIndexes, cfg.NoUDFs = true, true
+	}
+	return cfg
 }
 
 // backupGoVersion is the backup-go module version built in, for the manifest.
