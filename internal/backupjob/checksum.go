@@ -108,14 +108,17 @@ func (f *hashingFile) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Close records the file only when the storage kept it whole: a failed
-// write or close fails the backup anyway, and a resumable run must not
-// keep such a file.
+// Close records the file only when the storage kept it: a failed close
+// fails the backup anyway. A resumable run does not keep a file that a
+// write failed on either (it may end inside a record).
 func (f *hashingFile) Close() error {
 	if err := f.WriteCloser.Close(); err != nil {
 		return err
 	}
-	if !f.closed && !f.broken {
+	if f.broken && f.owner.resume != nil {
+		return nil
+	}
+	if !f.closed {
 		f.closed = true
 		return f.owner.record(catalog.ManifestEntry{Name: f.name, Size: f.size, SHA256: hex.EncodeToString(f.h.Sum(nil))})
 	}
