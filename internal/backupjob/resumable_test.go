@@ -168,3 +168,43 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 		t.Errorf("the files hold %d records, metadata.yaml says %d", decoded, md.RecordCount)
 	}
 }
+
+// TestDrainStateUpdatesFindsTheState guards the workaround in
+// statedrain.go: it must reach the state of a backup-go handler.
+func TestDrainStateUpdatesFindsTheState(t *testing.T) {
+	host, port, srv := aerospiketest.TestCluster(t)
+	aerospiketest.RequireServer(t, srv, "seeding")
+	if err := srv.Seed("test", 100, 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	store, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := backup.NewDefaultBackupConfig()
+	cfg.FileLimit, cfg.PageSize, cfg.StateFile = 1<<20, 10, catalog.StateFile
+	sw, err := store.BackupWriter(ctx, "x", storage.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newChecksumWriter(sw)
+	w.resume = &resumeHooks{store: store, nsDir: "x", partial: &catalog.Partial{}}
+	h, err := conn.Backup.Backup(ctx, cfg, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	if !drainStateUpdates(h, stop) {
+		t.Fatal("the state of backup-go's handler is out of reach: see statedrain.go")
+	}
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

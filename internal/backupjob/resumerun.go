@@ -220,6 +220,11 @@ func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Na
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
 	}
+	stopDrain := make(chan struct{})
+	defer close(stopDrain)
+	if !drainStateUpdates(h, stopDrain) {
+		log.Warn("cannot reach backup-go's state channel: an interrupt may hang this run (backup-go changed?)")
+	}
 	keptRecords, keptBytes := plan.keptTotals()
 	stats := h.GetStats()
 	tr := j.Progress.Track(fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), 0, func() progress.Counts {

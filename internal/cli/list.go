@@ -69,6 +69,19 @@ type listEntry struct {
 type listDocument struct {
 	Type    string      `json:"type"`
 	Backups []listEntry `json:"backups"`
+	// Incomplete lists the interrupted resumable runs (other incomplete
+	// folders are only logged at debug level).
+	Incomplete []incompleteEntry `json:"incomplete,omitempty"`
+}
+
+type incompleteEntry struct {
+	Routine  string    `json:"routine"`
+	Type     string    `json:"type"`
+	Backup   string    `json:"backup"`
+	Created  time.Time `json:"created"`
+	Attempts int       `json:"attempts"`
+	Reason   string    `json:"reason"`
+	Storage  string    `json:"storage"`
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
@@ -96,6 +109,7 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		return err
 	}
 	var rows []listEntry
+	var incomplete []incompleteEntry
 	for _, ls := range stores {
 		defer ls.store.Close()
 		f := filter
@@ -104,8 +118,14 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		if err != nil {
 			return fmt.Errorf("listing %s: %w", ls.store, err)
 		}
+		seen := map[string]bool{}
 		for _, inc := range listing.Incomplete {
 			app.Log.Debug("not a backup", "path", inc.Path, "reason", inc.Reason)
+			if inc.Resume != nil && !seen[inc.Run] {
+				seen[inc.Run] = true
+				incomplete = append(incomplete, incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Backup: inc.Run,
+					Created: inc.Resume.Created, Attempts: inc.Resume.Attempts, Reason: inc.Reason, Storage: ls.name})
+			}
 		}
 		for _, b := range listing.Backups {
 			for _, n := range b.Namespaces {
@@ -134,7 +154,10 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		if rows == nil {
 			rows = []listEntry{}
 		}
-		return app.writeJSON(listDocument{Type: "list", Backups: rows})
+		return app.writeJSON(listDocument{Type: "list", Backups: rows, Incomplete: incomplete})
+	}
+	for _, inc := range incomplete {
+		fmt.Fprintf(app.IO.Err, "incomplete: %s (%s)\n", inc.Backup, inc.Reason)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(app.IO.Err, "no backups found")
