@@ -170,24 +170,29 @@ type Resumable struct {
 // FindResumable returns the run of routine and type typ that a backup
 // would continue: the newest resumable run, provided it is newer than
 // every complete backup of the routine (an older one is a leftover that
-// retention prune removes). ok is false when there is none.
+// retention prune removes). A run cut short while publishing lists as a
+// backup of some namespaces; it stays resumable. ok is false when there
+// is none.
 func FindResumable(l Listing, routine string, typ Type) (Resumable, bool) {
-	var newestBackup time.Time
-	for _, b := range l.Backups {
-		if b.Routine == routine && b.Time.After(newestBackup) {
-			newestBackup = b.Time
-		}
-	}
 	var best Resumable
 	var bestTime time.Time
 	for _, inc := range l.Incomplete {
 		if inc.Routine != routine || inc.Type != typ || inc.Resume == nil {
 			continue
 		}
-		if !inc.Time.After(newestBackup) || (best.Marker != nil && !inc.Time.After(bestTime)) {
+		if best.Marker != nil && !inc.Time.After(bestTime) {
 			continue
 		}
-		best, bestTime = Resumable{Key: inc.Run, Marker: inc.Resume}, inc.Time
+		newer := false
+		for _, b := range l.Backups {
+			if b.Routine == routine && b.Key != inc.Run && !b.Time.Before(inc.Time) {
+				newer = true
+				break
+			}
+		}
+		if !newer {
+			best, bestTime = Resumable{Key: inc.Run, Marker: inc.Resume}, inc.Time
+		}
 	}
 	return best, best.Marker != nil
 }
