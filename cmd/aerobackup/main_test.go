@@ -164,7 +164,8 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd seed NS N [SEED]      store N deterministic records of every type
 //	asd seedmeta NS           add a secondary index and a UDF
 //	asd count NS N            the namespace holds exactly N records
-//	asd compare NS1 NS2       record-by-record equality (bins, keys, TTL)
+//	asd compare NS1 NS2 [TOL] record-by-record equality (bins, keys, TTL;
+//	                          TTLs within the duration TOL, default 0)
 //	asd truncate NS           remove every record
 //	asd advance DURATION      move the server clock forward
 //	asd put NS SET KEY [ttl=SECONDS] BIN=V...  write one record (V: integer or string)
@@ -228,7 +229,13 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "compare":
 		a, b := snapshot(ts, s, args[1]), snapshot(ts, s, args[2])
-		diff := aerospiketest.Diff(a, b, aerospiketest.CompareOptions{})
+		var opts aerospiketest.CompareOptions
+		if len(args) > 3 {
+			d, err := time.ParseDuration(args[3])
+			ts.Check(err)
+			opts.TTLTolerance = d
+		}
+		diff := aerospiketest.Diff(a, b, opts)
 		if neg {
 			if len(diff) == 0 {
 				ts.Fatalf("namespaces %s and %s are equal", args[1], args[2])

@@ -67,6 +67,16 @@ type Job struct {
 	Log         *slog.Logger
 	Now         func() time.Time
 	ToolVersion string
+
+	// Resumable keeps the run's files and backup-go's scan state when it
+	// is interrupted or fails, for a later run to continue (see
+	// resumable.go); every namespace config then needs a FileLimit and a
+	// PageSize. Resume, when set, is the marker of the run to continue:
+	// Start, Type, Until and the namespaces must be the marker's.
+	Resumable bool
+	Resume    *catalog.ResumeMarker
+	// Selection summarises the scan selection for the marker.
+	Selection string
 }
 
 // NamespaceResult is what one namespace produced.
@@ -149,6 +159,9 @@ func (r *Result) Empty() bool {
 // whole run folder is removed; when only some fail, their folders are
 // removed and a PartialError is returned with the result.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
+	if j.Resumable || j.Resume != nil {
+		return j.runResumable(ctx)
+	}
 	now := j.Now
 	if now == nil {
 		now = time.Now
@@ -255,6 +268,9 @@ func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace
 }
 
 func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	if j.Resumable || j.Resume != nil {
+		return j.backupNamespaceResumable(ctx, runDir, ns, log)
+	}
 	started := time.Now()
 	nsDir := catalog.NamespaceDir(runDir, ns.Name)
 	out := NamespaceResult{Namespace: ns.Name, Dir: nsDir}
@@ -283,7 +299,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 			// Indexes and UDFs once per run, from the first slice.
 			cfg.NoIndexes, cfg.NoUDFs = true, true
 		}
-		wo.Shared = true
+		wo.AllowExisting = true
 	}
 
 	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, wo)

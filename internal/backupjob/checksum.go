@@ -25,6 +25,9 @@ type checksumWriter struct {
 
 	mu    sync.Mutex
 	files map[string]catalog.ManifestEntry
+
+	// hooks of a resumable run (see resumable.go); nil otherwise.
+	resume *resumeHooks
 }
 
 func newChecksumWriter(w backup.Writer) *checksumWriter {
@@ -33,6 +36,9 @@ func newChecksumWriter(w backup.Writer) *checksumWriter {
 
 // NewWriter implements backup.Writer.
 func (c *checksumWriter) NewWriter(ctx context.Context, filename string) (io.WriteCloser, error) {
+	if c.resume != nil && c.resume.isState(filename) {
+		return c.resume.newStateFile(ctx), nil
+	}
 	w, err := c.Writer.NewWriter(ctx, filename)
 	if err != nil {
 		return nil, err
@@ -44,6 +50,10 @@ func (c *checksumWriter) NewWriter(ctx context.Context, filename string) (io.Wri
 func (c *checksumWriter) Entries() []catalog.ManifestEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.entriesLocked()
+}
+
+func (c *checksumWriter) entriesLocked() []catalog.ManifestEntry {
 	out := make([]catalog.ManifestEntry, 0, len(c.files))
 	for _, e := range c.files {
 		out = append(out, e)
@@ -52,10 +62,26 @@ func (c *checksumWriter) Entries() []catalog.ManifestEntry {
 	return out
 }
 
-func (c *checksumWriter) record(e catalog.ManifestEntry) {
+// Remove implements backup.Writer: backup-go removes its state file
+// through it when a backup completes.
+func (c *checksumWriter) Remove(ctx context.Context, p string) error {
+	if c.resume != nil && c.resume.isState(p) {
+		return c.resume.removeState(ctx)
+	}
+	return c.Writer.Remove(ctx, p)
+}
+
+// record adds a closed file; in a resumable run the list of kept files is
+// stored before the file counts as closed, so that backup-go saves no
+// scan state past a file the list lacks.
+func (c *checksumWriter) record(e catalog.ManifestEntry) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files[e.Name] = e
+	if c.resume != nil {
+		return c.resume.fileClosed(c.entriesLocked())
+	}
+	return nil
 }
 
 // hashingFile hashes what passes through to one stored file. A single file
@@ -66,6 +92,8 @@ type hashingFile struct {
 	h      hash.Hash
 	size   int64
 	closed bool
+	// broken: a write failed, so the file may end inside a record.
+	broken bool
 	owner  *checksumWriter
 }
 
@@ -74,18 +102,25 @@ func (f *hashingFile) Write(p []byte) (int, error) {
 	// Hash exactly what the storage accepted.
 	f.h.Write(p[:n])
 	f.size += int64(n)
+	if err != nil {
+		f.broken = true
+	}
 	return n, err
 }
 
 // Close records the file only when the storage kept it: a failed close
-// fails the backup anyway.
+// fails the backup anyway. A resumable run does not keep a file that a
+// write failed on either (it may end inside a record).
 func (f *hashingFile) Close() error {
 	if err := f.WriteCloser.Close(); err != nil {
 		return err
 	}
+	if f.broken && f.owner.resume != nil {
+		return nil
+	}
 	if !f.closed {
 		f.closed = true
-		f.owner.record(catalog.ManifestEntry{Name: f.name, Size: f.size, SHA256: hex.EncodeToString(f.h.Sum(nil))})
+		return f.owner.record(catalog.ManifestEntry{Name: f.name, Size: f.size, SHA256: hex.EncodeToString(f.h.Sum(nil))})
 	}
 	return nil
 }

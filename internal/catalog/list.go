@@ -63,6 +63,12 @@ type Incomplete struct {
 	Time    time.Time // zero when the folder name carries none
 	Path    string    // the folder, relative to the storage root
 	Reason  string
+	// Run is the run folder Path belongs to (empty when the folder name
+	// is not a run's).
+	Run string
+	// Resume is the run's marker when it is a resumable run (see
+	// ResumeMarker); nil otherwise.
+	Resume *ResumeMarker
 }
 
 // Filter selects backups. Zero fields match everything; From and To are
@@ -185,10 +191,31 @@ type runResult struct {
 func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) runResult {
 	dir := k.Dir()
 	res := runResult{backup: Backup{Routine: k.Routine, Type: k.Type, Time: k.Time, Key: dir}}
-	incomplete := func(p, reason string) {
+	// A resumable run's marker is read only when something is missing,
+	// so listing complete backups costs no extra reads.
+	var marker *ResumeMarker
+	markerRead := false
+	incomplete := func(p, reason string) error {
+		if !markerRead {
+			markerRead = true
+			m, err := ReadResumeMarker(ctx, store, dir)
+			switch {
+			case err == nil:
+				marker = m
+			case !errors.Is(err, storage.ErrNotFound):
+				return fmt.Errorf("read %s: %w", ResumePath(dir), err)
+			}
+		}
+		if marker != nil {
+			reason = ResumableReason
+			if marker.Status == ResumeRunning {
+				reason = "interrupted or still running; resumable with backup --resume"
+			}
+		}
 		res.incomplete = append(res.incomplete, Incomplete{
-			Routine: k.Routine, Type: k.Type, Time: k.Time, Path: p, Reason: reason,
+			Routine: k.Routine, Type: k.Type, Time: k.Time, Path: p, Reason: reason, Run: dir, Resume: marker,
 		})
+		return nil
 	}
 	namespaces, err := store.ListDirs(ctx, path.Join(dir, DataDir))
 	if err != nil {
@@ -196,7 +223,7 @@ func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) run
 		return res
 	}
 	if len(namespaces) == 0 {
-		incomplete(dir, "no namespace folders (failed or still running)")
+		res.err = incomplete(dir, "no namespace folders (failed or still running)")
 		return res
 	}
 	for _, ns := range namespaces {
@@ -208,13 +235,19 @@ func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) run
 		var sliced *IncompleteSlicesError
 		switch {
 		case errors.As(err, &sliced):
-			incomplete(nsDir, sliced.Set.Reason())
+			if res.err = incomplete(nsDir, sliced.Set.Reason()); res.err != nil {
+				return res
+			}
 			continue
 		case errors.Is(err, storage.ErrNotFound):
-			incomplete(nsDir, "no metadata.yaml (failed, interrupted or still running)")
+			if res.err = incomplete(nsDir, "no metadata.yaml (failed, interrupted or still running)"); res.err != nil {
+				return res
+			}
 			continue
 		case errors.Is(err, ErrBadMetadata):
-			incomplete(nsDir, err.Error())
+			if res.err = incomplete(nsDir, err.Error()); res.err != nil {
+				return res
+			}
 			continue
 		case err != nil:
 			res.err = fmt.Errorf("read %s: %w", MetadataPath(nsDir), err)

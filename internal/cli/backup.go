@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,8 @@ type backupOptions struct {
 	fileLimitSet bool
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
+	// Resuming (see backupjob/resumable.go).
+	resumable, resume, noResume bool
 }
 
 func newBackupCmd(app *App) *cobra.Command {
@@ -114,11 +117,27 @@ routine's node-list or rack-list.
 output (the policy's compression and encryption apply) and nothing else:
 no storage, no lock, no metadata.yaml; the summary goes to stderr and
 --json is refused. 'aerobackup restore --path -' reads the stream back.
-With --incremental the lower bound still comes from the routine's catalog.`,
+With --incremental the lower bound still comes from the routine's catalog.
+
+--resumable makes a run that is interrupted (exit 130/143) or fails keep its
+folder and backup-go's scan position instead of removing them, and prints how
+to continue it. It needs a file limit (the position is saved each time a file
+reaches it) and pages the scans (--scan-page-size, default 10000). Such a run
+lists as incomplete ("interrupted; resumable with backup --resume") and is
+never restored or used as an incremental base. The next backup of the same
+type continues it in the same folder, keeping the files already written and
+skipping the namespaces already done; the result is one backup with the
+original key and creation time. --resume insists on continuing (exit 3 when
+there is nothing to continue); --no-resume removes the interrupted run and
+starts over. A continuation reads the files kept from earlier attempts back
+once to count their records; records near the saved positions are backed up
+twice, which restores correctly (the record counts include the copies).`,
 		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
+  aerobackup backup -r daily --resumable
+  aerobackup backup -r daily --resume
   aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
   aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
   aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`,
@@ -174,6 +193,9 @@ With --incremental the lower bound still comes from the routine's catalog.`,
 	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
 	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
 	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
+	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
+	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
+	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
@@ -192,6 +214,15 @@ With --incremental the lower bound still comes from the routine's catalog.`,
 	cmd.MarkFlagsMutuallyExclusive("output", "prune")
 	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
 	o.tune.register(cmd, true)
+	cmd.MarkFlagsMutuallyExclusive("resume", "no-resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resumable")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "no-resume")
+	for _, other := range []string{"resumable", "resume", "no-resume"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+		cmd.MarkFlagsMutuallyExclusive("output", other)
+	}
 	return cmd
 }
 
@@ -260,6 +291,7 @@ type backupSummary struct {
 	Prune   *pruneSummary     `json:"prune,omitempty"`
 	// RunComplete, for a slice: every slice of the run is now done.
 	RunComplete *bool `json:"run-complete,omitempty"`
+	Resumed     bool  `json:"resumed,omitempty"`
 	DurationMs  int64 `json:"duration-millis"`
 }
 
@@ -336,6 +368,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.estimate {
 		return runEstimate(ctx, app, t, pol, o.estimateSamples)
 	}
+	// A continuation needs the same settings; checked now for --resumable
+	// and --resume, once a run to continue is found otherwise.
+	resumableErr := pol.MakeResumable()
+	if (o.resumable || o.resume) && resumableErr != nil {
+		return resumableErr
+	}
 	var keepFull, keepIncr int
 	if o.prune {
 		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {
@@ -369,17 +407,28 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 		ctx = rl.ctx
 	}
-	// The lower bounds of an incremental come from storage, per namespace.
+	// The lower bounds of an incremental come from storage, per namespace;
+	// so does an interrupted resumable run to continue.
 	var existing []catalog.Backup
-	if typ == catalog.Incremental {
-		existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}})
-		if err != nil {
-			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+	var resume *catalog.Resumable
+	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{r.Name}})
+	if err != nil {
+		return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+	}
+	existing = listing.Backups
+	if spec != nil {
+		// Every slice must pick the same base: the runs before this one,
+		// whatever finished while the slices ran. Slices are never
+		// resumable: a slice run again starts its share over.
+		existing = runsBefore(existing, runFolder)
+	} else {
+		if resume, err = app.pickResumable(ctx, store, listing, r.Name, typ, o, concurrentIncr); err != nil {
+			return err
 		}
-		if spec != nil {
-			// Every slice must pick the same base: the runs before
-			// this one, whatever finished while the slices ran.
-			existing = runsBefore(existing, runFolder)
+		if resume != nil {
+			if err := checkResumable(r.Name, resume, pol, o, resumableErr); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -396,7 +445,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 
 	reportRacks(log, conn, pol.PreferRacks, namespaces)
-	if typ == catalog.Incremental {
+	if resume != nil {
+		namespaces = resume.Marker.NamespaceNames()
+	}
+	if typ == catalog.Incremental && resume == nil {
 		missing := []string{}
 		for _, ns := range namespaces {
 			if _, ok := catalog.IncrementalBase(existing, ns); !ok {
@@ -433,18 +485,27 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
 		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
 		Slice: spec, RunFolder: runFolder,
+		Resumable: o.resumable || resume != nil, Selection: pol.Selection(),
 	}
 	o.tune.writerOptions(log, r.Storage(), &job.WriterOptions)
 	if typ == catalog.Incremental && r.Policy().IsSealed() {
 		job.Until = started
 	}
-	for _, ns := range namespaces {
+	if resume != nil {
+		// The continuation is the interrupted run: its folder, times and
+		// incremental bounds.
+		job.Resume = resume.Marker
+		job.Start, job.Until = resume.Marker.Created, resume.Marker.Until
+	}
+	for i, ns := range namespaces {
 		c, err := pol.For(ns)
 		if err != nil {
 			return err
 		}
 		entry := backupjob.Namespace{Name: ns, Config: c}
-		if typ == catalog.Incremental {
+		if resume != nil {
+			entry.From = resume.Marker.Namespaces[i].From
+		} else if typ == catalog.Incremental {
 			entry.From = incrementalFrom(r, existing, ns)
 		}
 		job.Namespaces = append(job.Namespaces, entry)
@@ -462,7 +523,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return runErr
 	}
 	mrun.Records, mrun.Bytes = res.Records(), res.Bytes()
-	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res,
+	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: resume != nil,
 		DurationMs: app.Now().Sub(started).Milliseconds()}
 	if runErr != nil {
 		summary.Outcome = "partial"
@@ -504,6 +565,78 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return pruneErr
 	}
 	return runErr
+}
+
+// pickResumable finds the routine's interrupted resumable run of type typ
+// and decides what to do with it: continue it (returned), leave it, or
+// with --no-resume remove it. --resume without one is a skip.
+func (app *App) pickResumable(ctx context.Context, store storage.Store, listing catalog.Listing, routine string,
+	typ catalog.Type, o *backupOptions, concurrentIncr bool) (*catalog.Resumable, error) {
+	cand, ok := catalog.FindResumable(listing, routine, typ)
+	if !ok {
+		if o.resume {
+			return nil, outcome.Skip("routine %q: no interrupted resumable %s backup to continue", routine, typ)
+		}
+		return nil, nil
+	}
+	log := app.Log.With("routine", routine, "key", cand.Key)
+	if typ == catalog.Incremental && concurrentIncr && cand.Marker.Status == catalog.ResumeRunning {
+		// Incrementals may overlap: another one may be writing it now.
+		if o.resume {
+			return nil, outcome.Skip("routine %q: the resumable incremental backup %s may still be running (concurrent-incremental: true)", routine, cand.Key)
+		}
+		log.Info("a resumable incremental backup may still be running (concurrent-incremental: true): not continuing it")
+		return nil, nil
+	}
+	if o.noResume {
+		for _, b := range listing.Backups {
+			if b.Key == cand.Key {
+				// Cut short while publishing: part of it is a backup.
+				log.Warn("--no-resume: the interrupted backup lists as a backup of some namespaces; leaving it in place")
+				return nil, nil
+			}
+		}
+		if o.dryRun {
+			log.Info("--no-resume: would remove the interrupted resumable backup and start over")
+			return nil, nil
+		}
+		log.Warn("--no-resume: removing the interrupted resumable backup and starting over")
+		if err := catalog.RemoveRun(ctx, store, cand.Key); err != nil {
+			return nil, fmt.Errorf("routine %q: removing the interrupted backup: %w", routine, err)
+		}
+		return nil, nil
+	}
+	if !o.resume {
+		log.Info("continuing the routine's interrupted resumable backup (--no-resume starts over)",
+			"attempts", cand.Marker.Attempts)
+	}
+	return &cand, nil
+}
+
+// checkResumable refuses a continuation whose settings would not make
+// one backup with the interrupted run.
+func checkResumable(routine string, rs *catalog.Resumable, pol *policy.Backup, o *backupOptions, resumableErr error) error {
+	m := rs.Marker
+	const hint = " (or start over with --no-resume)"
+	if resumableErr != nil {
+		return outcome.Usage("routine %q: continuing the interrupted backup %s: %v%s", routine, rs.Key, resumableErr, hint)
+	}
+	if ns := o.target.namespaces; len(ns) > 0 {
+		want := slices.Sorted(slices.Values(m.NamespaceNames()))
+		if got := slices.Sorted(slices.Values(ns)); !slices.Equal(got, want) {
+			return outcome.Usage("routine %q: the interrupted backup %s is of namespace(s) %s; a continuation backs up the same%s",
+				routine, rs.Key, strings.Join(want, ", "), hint)
+		}
+	}
+	if pol.Compression != m.Compression || pol.Encryption != m.Encryption {
+		return outcome.Usage("routine %q: the interrupted backup %s was written with compression %s and encryption %s, this run would use %s and %s%s",
+			routine, rs.Key, m.Compression, m.Encryption, pol.Compression, pol.Encryption, hint)
+	}
+	if m.Selection != "" && m.Selection != pol.Selection() {
+		return outcome.Usage("routine %q: the scan selection (sets, bins, filter expression, partitions) differs from the interrupted backup %s's%s",
+			routine, rs.Key, hint)
+	}
+	return nil
 }
 
 // estimateSummary is the --json document of backup --estimate.
@@ -649,7 +782,11 @@ func printBackupPlan(app *App, job *backupjob.Job) error {
 	if app.Globals.JSON {
 		return app.writeJSON(backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true, Plan: plan})
 	}
-	fmt.Fprintf(app.IO.Out, "dry run: would take a %s backup of routine %q\n", job.Type, job.Routine)
+	if job.Resume != nil {
+		fmt.Fprintf(app.IO.Out, "dry run: would continue the interrupted %s backup %s of routine %q\n", job.Type, runDir, job.Routine)
+	} else {
+		fmt.Fprintf(app.IO.Out, "dry run: would take a %s backup of routine %q\n", job.Type, job.Routine)
+	}
 	for _, p := range plan {
 		window := "all records"
 		if !p.From.IsZero() {

@@ -83,6 +83,8 @@ type incompleteEntry struct {
 	Path    string    `json:"path"`
 	Reason  string    `json:"reason"`
 	Storage string    `json:"storage"`
+	// Attempts of an interrupted resumable run so far.
+	Attempts int `json:"attempts,omitempty"`
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
@@ -120,8 +122,12 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 			return fmt.Errorf("listing %s: %w", ls.store, err)
 		}
 		for _, inc := range listing.Incomplete {
-			incomplete = append(incomplete, incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
-				Path: inc.Path, Reason: inc.Reason, Storage: ls.name})
+			e := incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
+				Path: inc.Path, Reason: inc.Reason, Storage: ls.name}
+			if inc.Resume != nil {
+				e.Attempts = inc.Resume.Attempts
+			}
+			incomplete = append(incomplete, e)
 		}
 		for _, b := range listing.Backups {
 			for _, n := range b.Namespaces {

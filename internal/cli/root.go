@@ -209,7 +209,8 @@ Exit status:
   2    usage or configuration error (nothing was touched)
   3    skipped (routine locked, disabled, or no full backup to build on)
   4    partial: some namespaces succeeded, some failed
-  130  interrupted by SIGINT, 143 by SIGTERM (partial output removed)
+  130  interrupted by SIGINT, 143 by SIGTERM (partial output removed unless
+       backup --resumable)
 `
 
 // NewRootCmd builds the command tree around app.

@@ -6,6 +6,8 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -124,6 +126,47 @@ func (b *Backup) Slice(spec slice.Spec) error {
 	}
 	b.partitions = parts
 	return nil
+}
+
+// DefaultResumablePageSize is the scan page size of a resumable backup
+// that sets none: a continuation reads again at most about a page per
+// worker, and smaller pages cost more round trips.
+const DefaultResumablePageSize = 10_000
+
+// MakeResumable readies the configuration for backup-go's state file
+// (backup --resumable): it needs a file limit (the scan position is saved
+// each time a file reaches it) and paginated scans (the position is a
+// page's start), and works for partition scans only.
+func (b *Backup) MakeResumable() error {
+	c := &b.base
+	switch {
+	case c.FileLimit == 0:
+		return outcome.Usage("a resumable backup needs a file limit: the scan position is saved each time a file reaches it (set --file-limit or the policy's file-limit)")
+	case len(c.NodeList) > 0 || len(c.RackList) > 0:
+		return outcome.Usage("a resumable backup cannot use the routine's node-list or rack-list (backup-go saves no scan position for node scans)")
+	case c.ScanPolicy.MaxRecords > 0:
+		return outcome.Usage("a resumable backup cannot be combined with --max-records (its scans are paginated)")
+	}
+	if c.PageSize == 0 {
+		c.PageSize = DefaultResumablePageSize
+	}
+	return nil
+}
+
+// Selection summarises what the scans select (sets, bins, filter
+// expression, partitions, TTL and bin options) in a short digest, so that
+// a continuation can check it selects what the interrupted run did.
+func (b *Backup) Selection() string {
+	c := &b.base
+	var exp string
+	if c.ScanPolicy.FilterExpression != nil {
+		exp, _ = c.ScanPolicy.FilterExpression.Base64()
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "sets=%q bins=%q exp=%q parts=%v after=%q nottl=%v bins-data=%v no-records=%v no-indexes=%v no-udfs=%v",
+		c.SetList, c.BinList, exp, b.partitions, b.afterDigest, c.NoTTLOnly, c.ScanPolicy.IncludeBinData,
+		c.NoRecords, c.NoIndexes, c.NoUDFs)
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // NewBackup builds a routine's backup configuration. agent is the secret

@@ -31,8 +31,8 @@ func ReaderOpts(root Prefix, dir string, ro ReaderOptions) []options.Opt {
 
 // WriterOpts returns backup-go's writer options for the folder dir: the
 // folder's key and the upload part size, wo.ChunkSize or else minPartSize
-// (none when both are 0). The storage class and concurrency are the
-// provider's to add.
+// (none when both are 0), and no emptiness check with wo.AllowExisting.
+// The storage class and concurrency are the provider's to add.
 func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []options.Opt {
 	opts := []options.Opt{options.WithDir(root.Key(dir))}
 	chunk := wo.ChunkSize
@@ -42,7 +42,7 @@ func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []op
 	if chunk > 0 {
 		opts = append(opts, options.WithChunkSize(chunk))
 	}
-	if wo.Shared {
+	if wo.AllowExisting {
 		opts = append(opts, options.WithSkipDirCheck())
 	}
 	return opts

@@ -68,10 +68,11 @@ type WriterOptions struct {
 	ChunkSize int
 	// Concurrency limits parallel uploads (0: default).
 	Concurrency int
-	// Shared says other writers use the folder too (the slices of one
-	// run, each with its own file prefix): backup-go's must-be-empty check
-	// is skipped.
-	Shared bool
+	// AllowExisting lets the writer add files to a folder that already
+	// holds some: a resumed run, or the slices of one run sharing a folder
+	// (each with its own file prefix). Otherwise backup-go refuses a
+	// non-empty folder, a guard against mixing two runs.
+	AllowExisting bool
 }
 
 // ReaderOptions tune RestoreReader.

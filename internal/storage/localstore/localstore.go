@@ -381,8 +381,8 @@ func (s *Store) pruneParents(dir string) {
 
 // BackupWriter implements storage.Store: a backup-go directory writer for
 // dir, which it creates. The run folder is new, so backup-go's "must be
-// empty" check is kept on as a guard unless opts.Shared; files are never
-// removed.
+// empty" check is kept on as a guard (unless opts.AllowExisting, for a
+// resumed run or a slice); files are never removed.
 func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.WriterOptions) (backup.Writer, error) {
 	fp, err := s.resolve(dir)
 	if err != nil {
@@ -398,7 +398,7 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.Write
 	if opts.ChunkSize > 0 {
 		o = append(o, options.WithChunkSize(opts.ChunkSize))
 	}
-	if opts.Shared {
+	if opts.AllowExisting {
 		o = append(o, options.WithSkipDirCheck())
 	}
 	w, err := local.NewWriter(ctx, o...)

@@ -1,0 +1,298 @@
+package backupjob
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aerospike/backup-go"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// ResumeHint ends the messages of a resumable run that stopped.
+const ResumeHint = "its files are kept: continue it with 'aerobackup backup --resume' (or start over with --no-resume)"
+
+// runResumable is Run for a resumable run (or the continuation of one):
+// nothing is removed when it stops, and metadata.yaml is written for every
+// namespace only once all of them are done, so the run becomes one backup
+// at once, with its original key and creation time.
+func (j *Job) runResumable(ctx context.Context) (*Result, error) {
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	runDir := catalog.RunDir(j.Routine, j.Type, j.Start)
+	res := &Result{Key: runDir, Routine: j.Routine, Type: j.Type, Created: j.Start}
+	log := j.Log.With("routine", j.Routine, "type", string(j.Type), "key", res.Key)
+
+	marker := j.Resume
+	first := marker == nil
+	if first {
+		marker = &catalog.ResumeMarker{Routine: j.Routine, Type: j.Type, Created: j.Start.UTC(), Until: j.Until.UTC(),
+			Compression: orNone(j.Compression), Encryption: orNone(j.Encryption), Selection: j.Selection}
+		for _, ns := range j.Namespaces {
+			marker.Namespaces = append(marker.Namespaces, catalog.ResumeNamespace{Name: ns.Name, From: ns.From.UTC()})
+		}
+	}
+	marker.Attempts++
+	marker.Status, marker.Reason = catalog.ResumeRunning, ""
+	marker.Host, _ = os.Hostname()
+	marker.PID = os.Getpid()
+	marker.Updated = now().UTC()
+	if err := catalog.WriteResumeMarker(ctx, j.Store, runDir, marker); err != nil {
+		if first {
+			j.removeRun(runDir, log)
+		}
+		return nil, fmt.Errorf("%s: writing %s: %w", j.Store, catalog.ResumePath(runDir), err)
+	}
+	stop := func(reason string) {
+		marker.Status, marker.Reason, marker.Updated = catalog.ResumeInterrupted, reason, now().UTC()
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+		defer cancel()
+		if err := catalog.WriteResumeMarker(wctx, j.Store, runDir, marker); err != nil {
+			log.Warn("could not record the interruption; the run is still resumable", "error", err)
+		}
+		log.Warn("resumable backup stopped; "+ResumeHint, "dir", runDir, "attempt", marker.Attempts, "reason", reason)
+	}
+
+	if first && j.ClusterConfiguration && j.Type == catalog.Full {
+		if err := j.saveClusterConfiguration(ctx, runDir, log); err != nil {
+			stop(err.Error())
+			return nil, err
+		}
+	}
+
+	var failed []string
+	var firstErr error
+	for _, ns := range j.Namespaces {
+		nsDir := catalog.NamespaceDir(runDir, ns.Name)
+		if md, err := j.finishedNamespace(ctx, nsDir); err != nil {
+			stop(err.Error())
+			return nil, err
+		} else if md != nil {
+			log.Info("namespace already backed up by an earlier attempt", "namespace", ns.Name, "record-count", md.RecordCount)
+			res.Namespaces = append(res.Namespaces, resultFromMetadata(nsDir, md, j.Type))
+			continue
+		}
+		r, err := j.backupWithRetries(ctx, runDir, ns, log)
+		res.Namespaces = append(res.Namespaces, r)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			stop("interrupted")
+			return nil, ctx.Err()
+		}
+		failed = append(failed, ns.Name)
+		if firstErr == nil {
+			firstErr = err
+		}
+		log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
+	}
+	res.Finished = now()
+	if len(failed) > 0 {
+		stop(firstErr.Error())
+		return nil, fmt.Errorf("backup of namespace(s) %s failed: %w; %s", strings.Join(failed, ", "), firstErr, ResumeHint)
+	}
+
+	// Every namespace is done: publish them together. A signal now would
+	// only leave a run half published, so this step runs to its end.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	for _, r := range res.Namespaces {
+		if err := j.publishNamespace(fctx, r); err != nil {
+			stop(err.Error())
+			return nil, err
+		}
+	}
+	if err := j.Store.Delete(fctx, catalog.ResumePath(runDir)); err != nil {
+		log.Warn("could not remove the resume marker of the finished backup", "error", err)
+	}
+	if res.Empty() {
+		j.removeRun(runDir, log)
+		res.Key = ""
+	}
+	if marker.Attempts > 1 {
+		log.Info("resumed backup finished", "attempts", marker.Attempts)
+	}
+	return res, nil
+}
+
+// finishedNamespace returns the metadata of a namespace an earlier
+// attempt finished (pending, or already published), nil if it is not done.
+func (j *Job) finishedNamespace(ctx context.Context, nsDir string) (*catalog.Metadata, error) {
+	for _, p := range []string{catalog.PendingMetadataPath(nsDir), catalog.MetadataPath(nsDir)} {
+		data, err := j.Store.ReadFile(ctx, p)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		md, err := catalog.ParseMetadata(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		return md, nil
+	}
+	return nil, nil
+}
+
+func resultFromMetadata(nsDir string, md *catalog.Metadata, typ catalog.Type) NamespaceResult {
+	return NamespaceResult{Namespace: md.Namespace, Dir: nsDir, Records: md.RecordCount, Bytes: md.ByteCount,
+		Files: md.FileCount, SIndexes: md.SecondaryIndexCount, UDFs: md.UDFCount,
+		NoChanges: typ == catalog.Incremental && md.RecordCount == 0}
+}
+
+// publishNamespace turns a finished namespace's pending metadata into its
+// metadata.yaml (or removes the folder of an incremental without changes).
+func (j *Job) publishNamespace(ctx context.Context, r NamespaceResult) error {
+	if r.NoChanges {
+		return j.Store.DeleteAll(ctx, r.Dir)
+	}
+	pending := catalog.PendingMetadataPath(r.Dir)
+	data, err := j.Store.ReadFile(ctx, pending)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil // published by an earlier attempt
+	}
+	if err != nil {
+		return err
+	}
+	md, err := catalog.ParseMetadata(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pending, err)
+	}
+	if err := catalog.WriteMetadata(ctx, j.Store, r.Dir, md); err != nil {
+		return fmt.Errorf("namespace %q: writing metadata.yaml: %w", r.Namespace, err)
+	}
+	return j.Store.Delete(ctx, pending)
+}
+
+// backupNamespaceResumable backs up (or continues) one namespace of a
+// resumable run. On failure its folder stays as it is.
+func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
+	started := time.Now()
+	nsDir := catalog.NamespaceDir(runDir, ns.Name)
+	out := NamespaceResult{Namespace: ns.Name, Dir: nsDir}
+	fail := func(err error) (NamespaceResult, error) {
+		out.Error = err.Error()
+		return out, err
+	}
+
+	cfg := *namespaceConfig(ns, j.Type, j.Until)
+	if cfg.FileLimit == 0 || cfg.PageSize <= 0 {
+		return fail(fmt.Errorf("namespace %q: a resumable backup needs a file limit and a scan page size", ns.Name))
+	}
+	plan, err := j.prepareResumable(ctx, nsDir, &cfg, log)
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
+	}
+	cfg.StateFile = catalog.StateFile
+	var stateRd backup.StreamingReader
+	if plan.state != nil {
+		// backup-go continues with one worker per saved position.
+		n := len(plan.state.RecordStatesSaved)
+		cfg.Continue = true
+		cfg.ParallelRead, cfg.ParallelWrite = n, n
+		stateRd = &stateReader{store: j.Store, nsDir: nsDir}
+	} else {
+		// With a state file backup-go pairs each reader with one writer.
+		cfg.ParallelWrite = cfg.ParallelRead
+	}
+
+	wo := j.WriterOptions
+	wo.AllowExisting = true
+	storeWriter, err := j.Store.BackupWriter(ctx, nsDir, wo)
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
+	}
+	writer := newChecksumWriter(storeWriter)
+	writer.resume = &resumeHooks{store: j.Store, nsDir: nsDir, partial: plan.partial}
+	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, stateRd)
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
+	}
+	stopDrain := make(chan struct{})
+	defer close(stopDrain)
+	if !drainStateUpdates(h, stopDrain) {
+		log.Warn("cannot reach backup-go's state channel: an interrupt may hang this run (backup-go changed?)")
+	}
+	keptRecords, keptBytes := plan.keptTotals()
+	stats := h.GetStats()
+	tr := j.Progress.Track(fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), 0, func() progress.Counts {
+		return progress.Counts{Records: keptRecords + stats.GetReadRecords(), Bytes: keptBytes + stats.GetBytesWritten(),
+			Total: int64(stats.TotalRecords.Load())}
+	})
+	err = h.Wait(ctx)
+	tr.Stop()
+	if err != nil {
+		if ctx.Err() != nil {
+			return fail(ctx.Err())
+		}
+		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
+	}
+
+	files := writer.Entries()
+	for _, f := range plan.partial.Files {
+		files = append(files, f.ManifestEntry)
+	}
+	slices.SortFunc(files, func(a, b catalog.ManifestEntry) int { return strings.Compare(a.Name, b.Name) })
+	out.Records = keptRecords + stats.GetReadRecords()
+	out.Bytes = keptBytes + stats.GetBytesWritten()
+	out.Files = uint64(len(files))
+	out.SIndexes = uint64(stats.GetSIndexes())
+	out.UDFs = uint64(stats.GetUDFs())
+	out.Duration = time.Since(started)
+	meta := &catalog.Metadata{
+		Created:             j.Start,
+		Finished:            time.Now(),
+		From:                ns.From,
+		Namespace:           ns.Name,
+		RecordCount:         out.Records,
+		ByteCount:           out.Bytes,
+		FileCount:           out.Files,
+		SecondaryIndexCount: out.SIndexes,
+		UDFCount:            out.UDFs,
+		Compression:         orNone(j.Compression),
+		Encryption:          orNone(j.Encryption),
+	}
+	if j.Type == catalog.Incremental && out.Records == 0 {
+		out.NoChanges = true
+		log.Info("no changes", "namespace", ns.Name, "since", ns.From.UTC().Format(time.RFC3339Nano))
+	} else {
+		to := j.Until
+		if to.IsZero() {
+			to = j.Start
+		}
+		manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, BackupGoVersion: backupGoVersion(),
+			Routine: j.Routine, Type: j.Type, Namespace: ns.Name, From: ns.From.UTC(), To: to.UTC(), Files: files}
+		if err := catalog.WriteManifest(ctx, j.Store, nsDir, manifest); err != nil {
+			return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
+		}
+	}
+	data, err := meta.Marshal()
+	if err == nil {
+		err = j.Store.WriteFile(ctx, catalog.PendingMetadataPath(nsDir), data)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.PendingMetadataFile, err))
+	}
+	// The bookkeeping of the continuation is no longer needed (backup-go
+	// removed its state file itself).
+	for _, name := range []string{catalog.PartialFile, catalog.StateBaseFile, catalog.StateFile} {
+		if err := j.Store.Delete(ctx, nsDir+"/"+name); err != nil {
+			log.Warn("could not remove a resume file of a finished namespace", "file", nsDir+"/"+name, "error", err)
+		}
+	}
+	log.Info("namespace backed up", "namespace", ns.Name, "record-count", out.Records,
+		"byte-count", out.Bytes, "file-count", out.Files, "duration", out.Duration.Round(time.Millisecond).String())
+	return out, nil
+}
