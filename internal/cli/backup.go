@@ -444,7 +444,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	reportRacks(log, conn, pol.PreferRacks, namespaces)
+	if err := reportRacks(log, conn, pol.PreferRacks, namespaces); err != nil {
+		return err
+	}
 	if resume != nil {
 		namespaces = resume.Marker.NamespaceNames()
 	}
@@ -501,6 +503,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		c, err := pol.For(ns)
 		if err != nil {
 			return err
+		}
+		c.NodeList = conn.ResolveNodeList(c.NodeList)
+		if len(c.RackList) > 0 {
+			if err := requireRacks(conn, "rack-list"); err != nil {
+				return err
+			}
 		}
 		entry := backupjob.Namespace{Name: ns, Config: c}
 		if resume != nil {
@@ -674,6 +682,7 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 		if err != nil {
 			return err
 		}
+		c.NodeList = conn.ResolveNodeList(c.NodeList)
 		n, err := conn.Backup.Estimate(ctx, c, samples)
 		if err != nil {
 			return fmt.Errorf("routine %q: estimating namespace %q: %w", r.Name, ns, err)
@@ -695,9 +704,30 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 // reportRacks says, per namespace, how many nodes are on the preferred
 // racks; with none, the scans read from any replica (the client falls back
 // to its usual order), which deserves a warning.
-func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces []string) {
+// requireRacks fails when a node cannot say its rack (Community Edition
+// answers "ERROR:25:enterprise only"): a rack-aware client then has no
+// usable partition map and rack selections match nothing, so every scan
+// would fail after its retries. what names the setting that needs racks.
+func requireRacks(conn *cluster.Conn, what string) error {
+	answers, err := conn.Info("rack-ids")
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	for node, a := range answers {
+		if strings.HasPrefix(a, "ERROR") || a == "" {
+			return fmt.Errorf("%s: node %s does not report its rack (rack-ids: %q): rack awareness needs Aerospike Enterprise; remove %s for this cluster",
+				what, node, strings.TrimSpace(a), what)
+		}
+	}
+	return nil
+}
+
+func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces []string) error {
 	if len(racks) == 0 {
-		return
+		return nil
+	}
+	if err := requireRacks(conn, "prefer-racks"); err != nil {
+		return err
 	}
 	ids := make([]string, len(racks))
 	for i, id := range racks {
@@ -713,6 +743,7 @@ func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces [
 		log.Info("reading from preferred racks first", "namespace", ns, "prefer-racks", strings.Join(ids, ","),
 			"nodes-on-racks", on, "nodes", total)
 	}
+	return nil
 }
 
 // incrementalFrom is the lower bound of an incremental of namespace ns:
@@ -962,11 +993,14 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		}
 	}
 	ns := namespaces[0]
-	reportRacks(app.Log, conn, pol.PreferRacks, namespaces)
+	if err := reportRacks(app.Log, conn, pol.PreferRacks, namespaces); err != nil {
+		return err
+	}
 	c, err := pol.For(ns)
 	if err != nil {
 		return err
 	}
+	c.NodeList = conn.ResolveNodeList(c.NodeList)
 	entry := backupjob.Namespace{Name: ns, Config: c}
 	if typ == catalog.Incremental {
 		if _, ok := catalog.IncrementalBase(existing, ns); !ok {

@@ -385,3 +385,29 @@ func (c *Conn) Info(cmd string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// ResolveNodeList returns list with each entry that is the address a node
+// was reached at (a seed's HOST:PORT) replaced by that node's name.
+// backup-go matches node-list entries against node names and the
+// addresses nodes advertise in their service info, which behind NAT or on
+// a multi-homed host differ from the address the operator connects to.
+func (c *Conn) ResolveNodeList(list []string) []string {
+	if len(list) == 0 {
+		return list
+	}
+	byHost := map[string]string{}
+	for _, n := range c.Aerospike.GetNodes() {
+		if h := n.GetHost(); h != nil {
+			byHost[h.String()] = n.GetName()
+		}
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		if name, ok := byHost[e]; ok {
+			out[i] = name
+			continue
+		}
+		out[i] = e
+	}
+	return out
+}
