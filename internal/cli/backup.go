@@ -357,6 +357,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if spec != nil {
 		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
 	}
+	// The cluster connection opens while the lock is taken and the catalog
+	// read: neither needs the other, and each costs round trips. Their
+	// errors keep their order: a lock or catalog failure is reported (and
+	// the connection dropped) before any cluster failure.
+	pending := app.connectInBackground(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	defer pending.discard()
 	if !o.dryRun {
 		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
 			return err
@@ -377,7 +383,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	conn, err := pending.wait()
 	if err != nil {
 		return err
 	}
