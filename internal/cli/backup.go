@@ -330,7 +330,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.estimate {
 		return runEstimate(ctx, app, t, pol, o.estimateSamples)
 	}
-	tuneBackupGC(pol.Compression, app.Getenv)
+	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
 	var keepFull, keepIncr int
 	if o.prune {
 		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {

@@ -17,18 +17,20 @@ func TestTuneBackupGC(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
+		local             bool
 		compression, gogc string
 		want              int
 	}{
-		{"NONE", "", backupGCPercent},
-		{"", "", backupGCPercent},
-		{"ZSTD", "", 100},
-		{"NONE", "50", 100}, // the environment's GOGC wins (the runtime read it at start)
+		{true, "NONE", "", backupGCPercent},
+		{true, "", "", backupGCPercent},
+		{true, "ZSTD", "", 100},
+		{false, "NONE", "", 100},  // cloud uploads buffer whole parts
+		{true, "NONE", "50", 100}, // the environment's GOGC wins (the runtime read it at start)
 	} {
 		debug.SetGCPercent(100)
-		tuneBackupGC(c.compression, env(c.gogc))
+		tuneBackupGC(c.local, c.compression, env(c.gogc))
 		if got := debug.SetGCPercent(100); got != c.want {
-			t.Errorf("compression %q, GOGC %q: GOGC %d, want %d", c.compression, c.gogc, got, c.want)
+			t.Errorf("local %v, compression %q, GOGC %q: GOGC %d, want %d", c.local, c.compression, c.gogc, got, c.want)
 		}
 	}
 }
