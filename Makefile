@@ -6,6 +6,11 @@ PKG := github.com/aerobackup/aerobackup
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+# cloud.google.com/go/storage's documented opt-out of its gRPC transport, which
+# aerobackup does not use (GCS goes through the JSON API): without it every run
+# initialises gRPC xDS and Envoy packages, ~8 ms CPU and ~15 MiB RSS at start.
+# .goreleaser.yaml passes the same tag.
+BUILD_TAGS := disable_grpc_modules
 LDFLAGS := -s -w -X $(PKG)/internal/cli.version=$(VERSION) -X $(PKG)/internal/cli.commit=$(COMMIT) -X $(PKG)/internal/cli.date=$(DATE)
 FUZZTIME ?= 30s
 # Date printed in the generated man pages: fixed, so they only change with the code.
@@ -21,7 +26,7 @@ help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
 build: ## build bin/aerobackup and bin/aerospike-testserver
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/aerobackup ./cmd/aerobackup
+	$(GO) build -trimpath -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/aerobackup ./cmd/aerobackup
 	$(GO) build -trimpath -o $(BIN)/aerospike-testserver ./cmd/aerospike-testserver
 
 lint: vet fmt-check ## go vet and gofmt

@@ -7,6 +7,7 @@
 // Usage:
 //
 //	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 3]
+//	aerobackup-bench -sweep [-sweep-backup-parallel 1,2,4,8,16] [-sweep-restore-parallel 1,2,4,8,16] [-sweep-batch-size 32,64,128,256,512]
 //	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
 package main
 
@@ -18,16 +19,40 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/aerobackup/aerobackup/internal/bench"
 )
 
 func main() {
+	if len(os.Args) > 1 && strings.HasPrefix(os.Args[1], "direct-") {
+		// The baselines honour aerobackup's profiling variables, so that
+		// both programs can be profiled the same way.
+		if path := os.Getenv("AEROBACKUP_CPUPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+				defer func() { pprof.StopCPUProfile(); f.Close() }()
+			}
+		}
+		if path := os.Getenv("AEROBACKUP_MEMPROFILE"); path != "" {
+			defer writeHeapProfile(path)
+		}
+	}
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "aerobackup-bench:", err)
 		os.Exit(1)
 	}
+}
+
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	// No runtime.GC(): in-use figures stay those of the last collection,
+	// taken while the run was working.
+	_ = pprof.Lookup("allocs").WriteTo(f, 0)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,8 +79,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Parallel, "parallel", 8, "backup parallelism of both programs (aerobackup's default is 8)")
 	fs.IntVar(&cfg.FileLimit, "file-limit", 250, "file limit in MiB of both programs (aerobackup's default is 250)")
 	fs.IntVar(&cfg.ListCount, "list-backups", 1000, "backups in the list benchmark's routine")
+	sweep := fs.Bool("sweep", false, "instead of the comparison, sweep aerobackup's backup --parallel and restore --parallel and --batch-size")
+	sweepBackup := fs.String("sweep-backup-parallel", "1,2,4,8,16", "with -sweep: backup --parallel values")
+	sweepRestore := fs.String("sweep-restore-parallel", "1,2,4,8,16", "with -sweep: restore --parallel values, at the default --batch-size")
+	sweepBatch := fs.String("sweep-batch-size", "32,64,128,256,512", "with -sweep: restore --batch-size values, at the default --parallel")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var sw bench.SweepConfig
+	for _, l := range []struct {
+		dst  *[]int
+		flag string
+		val  string
+	}{{&sw.BackupParallel, "sweep-backup-parallel", *sweepBackup}, {&sw.RestoreParallel, "sweep-restore-parallel", *sweepRestore},
+		{&sw.BatchSize, "sweep-batch-size", *sweepBatch}} {
+		v, err := bench.ParseInts(l.val)
+		if err != nil {
+			return fmt.Errorf("-%s: %w", l.flag, err)
+		}
+		*l.dst = v
 	}
 	for _, p := range []*string{&cfg.CLI, &cfg.TestServer} {
 		abs, err := filepath.Abs(*p)
@@ -70,19 +112,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(work)
 	cfg.WorkDir = work
+	if *sweep {
+		res, err := bench.Sweep(ctx, cfg, sw)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n%d records, no compression, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)\n\n",
+			cfg.Records, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+		res.WriteTable(stdout, cfg.Repeat)
+		return nil
+	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	res.Check(cfg)
-	server := "the project's in-process Aerospike test server (internal/aerospiketest, its own process), not Aerospike"
-	if cfg.Aerospike != "" {
-		server = "Aerospike at " + cfg.Aerospike
-	}
 	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)\n\n",
-		cfg.Records, cfg.Parallel, cfg.FileLimit, server, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	res.WriteTable(stdout, cfg.Repeat)
 	return nil
+}
+
+func serverName(cfg bench.Config) string {
+	if cfg.Aerospike != "" {
+		return "Aerospike at " + cfg.Aerospike
+	}
+	return "the project's in-process Aerospike test server (internal/aerospiketest, its own process), not Aerospike"
 }
 
 func directBackup(ctx context.Context, args []string, stdout io.Writer) error {

@@ -14,8 +14,11 @@ import (
 // Sample is one measured process run.
 type Sample struct {
 	Elapsed time.Duration
-	MaxRSS  int64 // bytes, from the child's rusage
-	Stdout  string
+	// CPU is the child's user plus system time: unlike Elapsed it barely
+	// moves when other processes share the machine.
+	CPU    time.Duration
+	MaxRSS int64 // bytes, from the child's rusage
+	Stdout string
 }
 
 // measure runs name with args as a child process and returns its wall time
@@ -34,6 +37,7 @@ func measure(ctx context.Context, name string, args ...string) (Sample, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.MaxRSS = int64(ru.Maxrss) * 1024
 	}
+	s.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return s, nil
 }
 
@@ -44,17 +48,20 @@ func tail(s string, n int) string {
 	return s
 }
 
-// median of the samples' wall times and peak RSS, taken separately.
+// median of the samples' wall times, CPU times and peak RSS, taken
+// separately.
 func median(samples []Sample) Sample {
 	if len(samples) == 0 {
 		return Sample{}
 	}
 	d := make([]time.Duration, len(samples))
+	c := make([]time.Duration, len(samples))
 	r := make([]int64, len(samples))
 	for i, s := range samples {
-		d[i], r[i] = s.Elapsed, s.MaxRSS
+		d[i], c[i], r[i] = s.Elapsed, s.CPU, s.MaxRSS
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
 	sort.Slice(r, func(i, j int) bool { return r[i] < r[j] })
-	return Sample{Elapsed: d[len(d)/2], MaxRSS: r[len(r)/2]}
+	return Sample{Elapsed: d[len(d)/2], CPU: c[len(c)/2], MaxRSS: r[len(r)/2]}
 }

@@ -18,11 +18,11 @@ func rate(n float64, d time.Duration) float64 {
 
 func cell(r Row, smp Sample) string {
 	if r.Items > 0 {
-		return fmt.Sprintf("%s (%.0f backups/s), RSS %.0f MiB", smp.Elapsed.Round(time.Millisecond),
-			rate(float64(r.Items), smp.Elapsed), float64(smp.MaxRSS)/mib)
+		return fmt.Sprintf("%s (%.0f backups/s), CPU %s, RSS %.0f MiB", smp.Elapsed.Round(time.Millisecond),
+			rate(float64(r.Items), smp.Elapsed), smp.CPU.Round(time.Millisecond), float64(smp.MaxRSS)/mib)
 	}
-	return fmt.Sprintf("%.0f rec/s, %.1f MiB/s, RSS %.0f MiB", rate(float64(r.Records), smp.Elapsed),
-		rate(float64(r.Bytes)/mib, smp.Elapsed), float64(smp.MaxRSS)/mib)
+	return fmt.Sprintf("%.0f rec/s, %.1f MiB/s, CPU %s, RSS %.0f MiB", rate(float64(r.Records), smp.Elapsed),
+		rate(float64(r.Bytes)/mib, smp.Elapsed), smp.CPU.Round(time.Millisecond), float64(smp.MaxRSS)/mib)
 }
 
 // Ratio is the CLI's throughput as a fraction of the direct program's

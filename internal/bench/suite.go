@@ -67,35 +67,11 @@ type suite struct {
 
 // Run runs the whole suite and returns its measurements.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	s := &suite{cfg: cfg}
-	addr := cfg.Aerospike
-	if addr == "" {
-		a, stop, err := startTestServer(ctx, cfg.TestServer, cfg.WorkDir, cfg.Namespace, cfg.Restore)
-		if err != nil {
-			return nil, err
-		}
-		defer stop()
-		addr = a
-	}
-	host, portStr, err := net.SplitHostPort(addr)
+	s, closeFn, err := open(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("aerospike address %q: want host:port", addr)
-	}
-	s.host = host
-	if s.port, err = strconv.Atoi(portStr); err != nil {
-		return nil, fmt.Errorf("aerospike address %q: %w", addr, err)
-	}
-	if s.client, err = connect(s.host, s.port); err != nil {
 		return nil, err
 	}
-	defer s.client.Close()
-	_, err = s.serverStats()
-	s.stats = err == nil
-	for _, ns := range []string{cfg.Namespace, cfg.Restore} {
-		if err := s.truncate(ns); err != nil {
-			return nil, err
-		}
-	}
+	defer closeFn()
 	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.list}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -103,6 +79,52 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	return &s.res, nil
+}
+
+// open starts the test server (unless cfg.Aerospike names one), connects
+// and empties both namespaces.
+func open(ctx context.Context, cfg Config) (_ *suite, closeFn func(), err error) {
+	s := &suite{cfg: cfg}
+	var stops []func()
+	closeFn = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeFn()
+		}
+	}()
+	addr := cfg.Aerospike
+	if addr == "" {
+		a, stop, err := startTestServer(ctx, cfg.TestServer, cfg.WorkDir, cfg.Namespace, cfg.Restore)
+		if err != nil {
+			return nil, nil, err
+		}
+		stops = append(stops, stop)
+		addr = a
+	}
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("aerospike address %q: want host:port", addr)
+	}
+	s.host = host
+	if s.port, err = strconv.Atoi(portStr); err != nil {
+		return nil, nil, fmt.Errorf("aerospike address %q: %w", addr, err)
+	}
+	if s.client, err = connect(s.host, s.port); err != nil {
+		return nil, nil, err
+	}
+	stops = append(stops, s.client.Close)
+	_, serr := s.serverStats()
+	s.stats = serr == nil
+	for _, ns := range []string{cfg.Namespace, cfg.Restore} {
+		if err := s.truncate(ns); err != nil {
+			return nil, nil, err
+		}
+	}
+	return s, closeFn, nil
 }
 
 func (s *suite) logf(format string, args ...any) {

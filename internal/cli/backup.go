@@ -374,6 +374,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if (o.resumable || o.resume) && resumableErr != nil {
 		return resumableErr
 	}
+	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
 	var keepFull, keepIncr int
 	if o.prune {
 		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {
@@ -401,6 +402,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if spec != nil {
 		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
 	}
+	// The cluster connection opens while the lock is taken and the catalog
+	// read: neither needs the other, and each costs round trips. Their
+	// errors keep their order: a lock or catalog failure is reported (and
+	// the connection dropped) before any cluster failure.
+	pending := app.connectInBackground(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	defer pending.discard()
 	if !o.dryRun {
 		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
 			return err
@@ -432,7 +439,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	conn, err := pending.wait()
 	if err != nil {
 		return err
 	}

@@ -37,8 +37,10 @@ func registerCompletions(app *App, root *cobra.Command) {
 	})
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
+		// Built anew on every call: once per command, not once per name.
+		local := c.LocalNonPersistentFlags()
 		for name, fn := range byFlag {
-			if c.LocalNonPersistentFlags().Lookup(name) == nil {
+			if local.Lookup(name) == nil {
 				continue
 			}
 			if _, ok := c.GetFlagCompletionFunc(name); ok {

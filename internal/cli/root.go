@@ -102,6 +102,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok {
 		streams.ErrTerminal = term.IsTerminal(int(f.Fd()))
 	}
+	stopProfiling := startProfiling(os.Getenv, stderr)
+	defer stopProfiling()
 	ctx, sig, stop := signalContext(context.Background())
 	defer stop()
 	return Run(ctx, args, streams, sig)

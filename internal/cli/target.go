@@ -325,6 +325,46 @@ func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *conf
 	return cluster.Connect(ctx, s, a.Log)
 }
 
+// pendingConn is a cluster connection opening in the background.
+type pendingConn struct {
+	done   chan struct{}
+	conn   *cluster.Conn
+	err    error
+	cancel context.CancelFunc
+	taken  bool
+}
+
+// connectInBackground starts connectPreferring; the caller must call wait
+// or discard (discard after wait does nothing).
+func (a *App) connectInBackground(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) *pendingConn {
+	cctx, cancel := context.WithCancel(ctx)
+	p := &pendingConn{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(p.done)
+		p.conn, p.err = a.connectPreferring(cctx, cfg, c, preferRacks)
+	}()
+	return p
+}
+
+// wait returns the connection, which the caller then owns.
+func (p *pendingConn) wait() (*cluster.Conn, error) {
+	<-p.done
+	p.taken = true
+	p.cancel() // the context only bounds the connecting
+	return p.conn, p.err
+}
+
+// discard stops an unclaimed connection attempt and closes what it opened.
+func (p *pendingConn) discard() {
+	if p.taken {
+		return
+	}
+	p.taken = true
+	p.cancel()
+	<-p.done
+	p.conn.Close()
+}
+
 // openStore opens the routine's storage.
 func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
 	s := t.routine.Storage()

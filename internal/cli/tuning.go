@@ -94,7 +94,7 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
 	f.IntVar(&t.s3UploadConcurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
 	f.IntVar(&t.azureUploadConcurrency, "azure-upload-concurrency", 0, "blocks of one Azure file uploaded at once (0: backup-go's default)")
-	f.IntVar(&t.localBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: backup-go's 4)")
+	f.IntVar(&t.localBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: 1 MiB)")
 	for _, sel := range []string{"node-list", "rack-list"} {
 		for _, other := range []string{"partition-list", "after-digest", "prefer-racks", "slice", "slices"} {
 			cmd.MarkFlagsMutuallyExclusive(sel, other)

@@ -379,8 +379,17 @@ func (s *Store) pruneParents(dir string) {
 	}
 }
 
+// DefaultBufferSize is the write buffer of each backup file when
+// WriterOptions.ChunkSize is 0. backup-go's own default is 4 MiB per file:
+// with 8 parallel files those 32 MiB were most of a backup's live heap, and
+// the garbage collector's heap goal doubles it, so peak RSS rose with the
+// run's length until that goal was reached. 1 MiB keeps peak RSS flat from
+// 50k to 200k records at the same CPU per record (make bench, README).
+const DefaultBufferSize = 1 << 20
+
 // BackupWriter implements storage.Store: a backup-go directory writer for
-// dir, which it creates. The run folder is new, so backup-go's "must be
+// dir, which it creates, buffering each file by opts.ChunkSize (default
+// DefaultBufferSize). The run folder is new, so backup-go's "must be
 // empty" check is kept on as a guard (unless opts.AllowExisting, for a
 // resumed run or a slice); files are never removed.
 func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.WriterOptions) (backup.Writer, error) {
@@ -394,10 +403,11 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.Write
 	if err := os.MkdirAll(fp, 0o755); err != nil {
 		return nil, fmt.Errorf("%s: create %q: %w", s, dir, err)
 	}
-	o := []options.Opt{options.WithDir(fp)}
-	if opts.ChunkSize > 0 {
-		o = append(o, options.WithChunkSize(opts.ChunkSize))
+	chunk := opts.ChunkSize
+	if chunk <= 0 {
+		chunk = DefaultBufferSize
 	}
+	o := []options.Opt{options.WithDir(fp), options.WithChunkSize(chunk)}
 	if opts.AllowExisting {
 		o = append(o, options.WithSkipDirCheck())
 	}

@@ -132,6 +132,9 @@ func TestBackupWriterAndRestoreReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := w.GetOptions().ChunkSize; got != DefaultBufferSize {
+		t.Errorf("file buffer %d bytes, want DefaultBufferSize (%d)", got, DefaultBufferSize)
+	}
 	fw, err := w.NewWriter(ctx, "ns_1.asb")
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +155,14 @@ func TestBackupWriterAndRestoreReader(t *testing.T) {
 	}
 	if _, err := s.BackupWriter(ctx, "", storage.WriterOptions{}); err == nil {
 		t.Error("BackupWriter accepted the storage root")
+	}
+	// An explicit size wins over the default.
+	w2, err := s.BackupWriter(ctx, "r/backup/2/data/ns", storage.WriterOptions{ChunkSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := w2.GetOptions().ChunkSize; got != 64<<10 {
+		t.Errorf("file buffer %d bytes, want the 65536 asked for", got)
 	}
 
 	r, err := s.RestoreReader(ctx, "r/backup/1/data/ns", storage.ReaderOptions{})
