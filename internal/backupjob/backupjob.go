@@ -341,25 +341,8 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 		return out, nil
 	}
 
-	meta := &catalog.Metadata{
-		Created:             j.Start,
-		Finished:            time.Now(),
-		From:                ns.From,
-		Namespace:           ns.Name,
-		RecordCount:         out.Records,
-		ByteCount:           out.Bytes,
-		FileCount:           out.Files,
-		SecondaryIndexCount: out.SIndexes,
-		UDFCount:            out.UDFs,
-		Compression:         orNone(j.Compression),
-		Encryption:          orNone(j.Encryption),
-	}
-	to := j.Until
-	if to.IsZero() {
-		to = j.Start
-	}
-	manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, BackupGoVersion: backupGoVersion(),
-		Routine: j.Routine, Type: j.Type, Namespace: ns.Name, From: ns.From.UTC(), To: to.UTC(), Files: writer.Entries()}
+	meta := j.metadata(ns, out)
+	manifest := j.manifest(ns, writer.Entries())
 	if uint64(len(manifest.Files)) != out.Files {
 		// Should not happen: backup-go closes every file before Wait
 		// returns. verify will then flag the files the manifest lacks.
@@ -460,6 +443,34 @@ func (j *Job) RunDir() string {
 		return path.Join(j.Routine, j.Type.Folder(), j.RunFolder)
 	}
 	return catalog.RunDir(j.Routine, j.Type, j.Start)
+}
+
+// metadata is ns's metadata.yaml for what out counted, finished now.
+func (j *Job) metadata(ns Namespace, out NamespaceResult) *catalog.Metadata {
+	return &catalog.Metadata{
+		Created:             j.Start,
+		Finished:            time.Now(),
+		From:                ns.From,
+		Namespace:           ns.Name,
+		RecordCount:         out.Records,
+		ByteCount:           out.Bytes,
+		FileCount:           out.Files,
+		SecondaryIndexCount: out.SIndexes,
+		UDFCount:            out.UDFs,
+		Compression:         orNone(j.Compression),
+		Encryption:          orNone(j.Encryption),
+	}
+}
+
+// manifest is ns's aerobackup.yaml listing files. Its upper bound is the
+// sealed one, or the run's start when the scan was not sealed.
+func (j *Job) manifest(ns Namespace, files []catalog.ManifestEntry) *catalog.Manifest {
+	to := j.Until
+	if to.IsZero() {
+		to = j.Start
+	}
+	return &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, BackupGoVersion: backupGoVersion(),
+		Routine: j.Routine, Type: j.Type, Namespace: ns.Name, From: ns.From.UTC(), To: to.UTC(), Files: files}
 }
 
 // backupGoVersion is the backup-go module version built in, for the manifest.

@@ -251,32 +251,12 @@ func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Na
 	out.SIndexes = uint64(stats.GetSIndexes())
 	out.UDFs = uint64(stats.GetUDFs())
 	out.Duration = time.Since(started)
-	meta := &catalog.Metadata{
-		Created:             j.Start,
-		Finished:            time.Now(),
-		From:                ns.From,
-		Namespace:           ns.Name,
-		RecordCount:         out.Records,
-		ByteCount:           out.Bytes,
-		FileCount:           out.Files,
-		SecondaryIndexCount: out.SIndexes,
-		UDFCount:            out.UDFs,
-		Compression:         orNone(j.Compression),
-		Encryption:          orNone(j.Encryption),
-	}
+	meta := j.metadata(ns, out)
 	if j.Type == catalog.Incremental && out.Records == 0 {
 		out.NoChanges = true
 		log.Info("no changes", "namespace", ns.Name, "since", ns.From.UTC().Format(time.RFC3339Nano))
-	} else {
-		to := j.Until
-		if to.IsZero() {
-			to = j.Start
-		}
-		manifest := &catalog.Manifest{Tool: "aerobackup", ToolVersion: j.ToolVersion, BackupGoVersion: backupGoVersion(),
-			Routine: j.Routine, Type: j.Type, Namespace: ns.Name, From: ns.From.UTC(), To: to.UTC(), Files: files}
-		if err := catalog.WriteManifest(ctx, j.Store, nsDir, manifest); err != nil {
-			return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
-		}
+	} else if err := catalog.WriteManifest(ctx, j.Store, nsDir, j.manifest(ns, files)); err != nil {
+		return fail(fmt.Errorf("namespace %q: writing %s: %w", ns.Name, catalog.ManifestFile, err))
 	}
 	data, err := meta.Marshal()
 	if err == nil {

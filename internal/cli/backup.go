@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
@@ -330,13 +331,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.output != "" {
 		// A stream is no backup of the routine: it reports no metrics,
 		// which would claim the routine's backup succeeded.
-		if r.IsDisabled() && !o.force {
-			return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
-		}
-		if len(o.target.namespaces) > 0 {
-			r.Namespaces = o.target.namespaces
-		}
-		pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
+		pol, err := o.routinePolicy(r)
 		if err != nil {
 			return err
 		}
@@ -350,13 +345,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.dryRun || o.estimate {
 		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
 	}
-	if r.IsDisabled() && !o.force {
-		return outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
-	}
-	if len(o.target.namespaces) > 0 {
-		r.Namespaces = o.target.namespaces
-	}
-	pol, err := policy.NewBackup(r, o.overrides, r.SecretAgent())
+	pol, err := o.routinePolicy(r)
 	if err != nil {
 		return err
 	}
@@ -451,7 +440,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
-	if err := reportRacks(log, conn, pol.PreferRacks, namespaces); err != nil {
+	if err := reportRacks(log, conn, pol, namespaces); err != nil {
 		return err
 	}
 	if resume != nil {
@@ -507,15 +496,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		job.Start, job.Until = resume.Marker.Created, resume.Marker.Until
 	}
 	for i, ns := range namespaces {
-		c, err := pol.For(ns)
+		c, err := clusterConfig(conn, pol, ns)
 		if err != nil {
 			return err
-		}
-		c.NodeList = conn.ResolveNodeList(c.NodeList)
-		if len(c.RackList) > 0 {
-			if err := requireRacks(conn, "rack-list"); err != nil {
-				return err
-			}
 		}
 		entry := backupjob.Namespace{Name: ns, Config: c}
 		if resume != nil {
@@ -683,13 +666,15 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 			return err
 		}
 	}
+	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
+		return err
+	}
 	sum := estimateSummary{Type: "estimate", Routine: r.Name, Samples: samples}
 	for _, ns := range namespaces {
-		c, err := pol.For(ns)
+		c, err := clusterConfig(conn, pol, ns)
 		if err != nil {
 			return err
 		}
-		c.NodeList = conn.ResolveNodeList(c.NodeList)
 		n, err := conn.Backup.Estimate(ctx, c, samples)
 		if err != nil {
 			return fmt.Errorf("routine %q: estimating namespace %q: %w", r.Name, ns, err)
@@ -708,9 +693,17 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 	return nil
 }
 
-// reportRacks says, per namespace, how many nodes are on the preferred
-// racks; with none, the scans read from any replica (the client falls back
-// to its usual order), which deserves a warning.
+// clusterConfig is ns's backup-go configuration, its node-list entries
+// resolved against the connected nodes (see cluster.ResolveNodeList).
+func clusterConfig(conn *cluster.Conn, pol *policy.Backup, ns string) (*backup.ConfigBackup, error) {
+	c, err := pol.For(ns)
+	if err != nil {
+		return nil, err
+	}
+	c.NodeList = conn.ResolveNodeList(c.NodeList)
+	return c, nil
+}
+
 // requireRacks fails when a node cannot say its rack (Community Edition
 // answers "ERROR:25:enterprise only"): a rack-aware client then has no
 // usable partition map and rack selections match nothing, so every scan
@@ -729,7 +722,17 @@ func requireRacks(conn *cluster.Conn, what string) error {
 	return nil
 }
 
-func reportRacks(log *slog.Logger, conn *cluster.Conn, racks []int, namespaces []string) error {
+// reportRacks stops a rack selection (rack-list or prefer-racks) the
+// cluster cannot serve, then says, per namespace, how many nodes are on the
+// preferred racks; with none, the scans read from any replica (the client
+// falls back to its usual order), which deserves a warning.
+func reportRacks(log *slog.Logger, conn *cluster.Conn, pol *policy.Backup, namespaces []string) error {
+	if len(pol.RackList()) > 0 {
+		if err := requireRacks(conn, "rack-list"); err != nil {
+			return err
+		}
+	}
+	racks := pol.PreferRacks
 	if len(racks) == 0 {
 		return nil
 	}
@@ -880,6 +883,18 @@ func humanBytes(n uint64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
+// routinePolicy refuses a disabled routine (unless --force), applies
+// --namespace and builds the routine's backup configuration.
+func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error) {
+	if r.IsDisabled() && !o.force {
+		return nil, outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
+	}
+	if len(o.target.namespaces) > 0 {
+		r.Namespaces = o.target.namespaces
+	}
+	return policy.NewBackup(r, o.overrides, r.SecretAgent())
+}
+
 // resolveSlice reads --slice/--slices and the shared run folder. spec is
 // nil for an ordinary (unsliced) backup.
 func (o *backupOptions) resolveSlice(app *App) (spec *slice.Spec, runFolder string, err error) {
@@ -1000,14 +1015,13 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		}
 	}
 	ns := namespaces[0]
-	if err := reportRacks(app.Log, conn, pol.PreferRacks, namespaces); err != nil {
+	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
 		return err
 	}
-	c, err := pol.For(ns)
+	c, err := clusterConfig(conn, pol, ns)
 	if err != nil {
 		return err
 	}
-	c.NodeList = conn.ResolveNodeList(c.NodeList)
 	entry := backupjob.Namespace{Name: ns, Config: c}
 	if typ == catalog.Incremental {
 		if _, ok := catalog.IncrementalBase(existing, ns); !ok {

@@ -108,6 +108,10 @@ func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
 	return &c, nil
 }
 
+// RackList is the rack selection the scans use (the routine's rack-list
+// or --rack-list).
+func (b *Backup) RackList() []int { return b.base.RackList }
+
 // Slice restricts the backup to spec's share of its partitions (the
 // routine's partition-list, or all 4096). Node, rack and after-digest
 // selections cannot be shared out and are refused.

@@ -31,8 +31,9 @@ func ReaderOpts(root Prefix, dir string, ro ReaderOptions) []options.Opt {
 
 // WriterOpts returns backup-go's writer options for the folder dir: the
 // folder's key and the upload part size, wo.ChunkSize or else minPartSize
-// (none when both are 0), and no emptiness check with wo.AllowExisting.
-// The storage class and concurrency are the provider's to add.
+// (none when both are 0), the upload concurrency when set, and no
+// emptiness check with wo.AllowExisting. The storage class is the
+// provider's to add.
 func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []options.Opt {
 	opts := []options.Opt{options.WithDir(root.Key(dir))}
 	chunk := wo.ChunkSize
@@ -41,6 +42,9 @@ func WriterOpts(root Prefix, dir string, wo WriterOptions, minPartSize int) []op
 	}
 	if chunk > 0 {
 		opts = append(opts, options.WithChunkSize(chunk))
+	}
+	if wo.Concurrency > 0 {
+		opts = append(opts, options.WithUploadConcurrency(wo.Concurrency))
 	}
 	if wo.AllowExisting {
 		opts = append(opts, options.WithSkipDirCheck())

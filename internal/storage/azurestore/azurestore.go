@@ -345,9 +345,6 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 		}
 		opts = append(opts, options.WithStorageClass(canon))
 	}
-	if wo.Concurrency > 0 {
-		opts = append(opts, options.WithUploadConcurrency(wo.Concurrency))
-	}
 	w, err := bazure.NewWriter(ctx, s.client, s.opts.ContainerName, opts...)
 	if err != nil {
 		return nil, s.fail("open writer for", dir, err)

@@ -337,9 +337,6 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, wo storage.WriterO
 	if class != "" {
 		opts = append(opts, options.WithStorageClass(class))
 	}
-	if wo.Concurrency > 0 {
-		opts = append(opts, options.WithUploadConcurrency(wo.Concurrency))
-	}
 	w, err := bs3.NewWriter(ctx, s.client, s.opts.Bucket, opts...)
 	if err != nil {
 		return nil, s.fail("open writer for", dir, err)
