@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -26,8 +27,19 @@ func cell(r Row, smp Sample) string {
 }
 
 // Ratio is the CLI's throughput as a fraction of the direct program's
-// (direct time over CLI time): 1 means the CLI adds nothing.
+// (direct time over CLI time): 1 means the CLI adds nothing. It is the
+// median of the rounds' own ratios, each comparing two runs made one after
+// the other, so a slow spell of the machine moves both sides of a ratio
+// rather than one median; rows without rounds use the medians' ratio.
 func (r Row) Ratio() float64 {
+	if len(r.Ratios) > 0 {
+		rs := slices.Clone(r.Ratios)
+		slices.Sort(rs)
+		if n := len(rs); n%2 == 0 {
+			return (rs[n/2-1] + rs[n/2]) / 2
+		}
+		return rs[len(rs)/2]
+	}
 	if r.CLI.Elapsed <= 0 {
 		return 0
 	}
@@ -36,7 +48,7 @@ func (r Row) Ratio() float64 {
 
 // WriteTable prints the results as a Markdown table, then the target checks.
 func (res *Result) WriteTable(w io.Writer, repeat int) {
-	fmt.Fprintf(w, "| operation (median of %d) | aerobackup | backup-go alone | throughput ratio | RSS ratio |\n", repeat)
+	fmt.Fprintf(w, "| operation (medians; %d rounds, %d for the smaller backup) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | RSS ratio |\n", repeat, 3*repeat)
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, r := range res.Rows {
 		rss := 0.0

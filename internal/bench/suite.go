@@ -38,12 +38,14 @@ type Config struct {
 
 // Row is one operation measured both ways (medians).
 type Row struct {
-	Name      string
-	Records   int   // records per run (0 for list)
-	Bytes     int64 // uncompressed backup data per run, for MiB/s
-	Items     int   // backups listed (list only)
-	CLI       Sample
-	Direct    Sample
+	Name    string
+	Records int   // records per run (0 for list)
+	Bytes   int64 // uncompressed backup data per run, for MiB/s
+	Items   int   // backups listed (list only)
+	CLI     Sample
+	Direct  Sample
+	// Ratios are each round's backup-go time over aerobackup's.
+	Ratios    []float64
 	WritesCLI int64 // server-side record writes (restore-at-timestamp), -1 unknown
 	WritesDir int64
 }
@@ -158,12 +160,44 @@ func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample,
 	return smp, err
 }
 
-// backupPair measures n CLI and n direct backups, interleaved, each into a
-// fresh folder; keep names a folder whose CLI backup is kept (its key).
-// A first, discarded pair warms the server and the page cache, and the
-// order alternates, so neither program always runs on the other's heels.
-func (s *suite) backupPair(ctx context.Context, name, compress string, records int, keep string) (Row, string, error) {
-	var cli, dir []Sample
+// pairs measures repeat runs of the CLI and of backup-go alone, one of each
+// per round, after a discarded warm-up round. The order alternates, so
+// neither program always runs on the other's heels, and each round's two
+// runs are next to each other in time: their ratio compares them under
+// the same conditions of a shared machine, whatever the conditions of the
+// other rounds.
+func (s *suite) pairs(name string, repeat int, runCLI, runDirect func(round int) (Sample, error)) (cli, dir []Sample, ratios []float64, err error) {
+	if _, err := runCLI(-1); err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := runDirect(-1); err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range repeat {
+		var c, d Sample
+		if i%2 == 0 {
+			if c, err = runCLI(i); err == nil {
+				d, err = runDirect(i)
+			}
+		} else {
+			if d, err = runDirect(i); err == nil {
+				c, err = runCLI(i)
+			}
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		cli, dir = append(cli, c), append(dir, d)
+		ratios = append(ratios, d.Elapsed.Seconds()/c.Elapsed.Seconds())
+		s.logf("%s run %d: aerobackup %s, backup-go %s (ratio %.2f)", name, i+1,
+			c.Elapsed.Round(time.Millisecond), d.Elapsed.Round(time.Millisecond), ratios[i])
+	}
+	return cli, dir, ratios, nil
+}
+
+// backupPair measures CLI and direct backups in pairs, each into a fresh
+// folder; keep names a folder whose CLI backup is kept (its key).
+func (s *suite) backupPair(ctx context.Context, name, compress string, records, repeat int, keep string) (Row, string, error) {
 	key := ""
 	runCLI := func(i int) (Sample, error) {
 		store := filepath.Join(s.cfg.WorkDir, fmt.Sprintf("cli-%s-%d", compress, i))
@@ -188,31 +222,11 @@ func (s *suite) backupPair(ctx context.Context, name, compress string, records i
 		}
 		return smp, os.RemoveAll(d)
 	}
-	if _, err := runCLI(-1); err != nil {
+	cli, dir, ratios, err := s.pairs(name, repeat, runCLI, runDirect)
+	if err != nil {
 		return Row{}, "", err
 	}
-	if _, err := runDirect(-1); err != nil {
-		return Row{}, "", err
-	}
-	for i := range s.cfg.Repeat {
-		var c, d Sample
-		var err error
-		if i%2 == 0 {
-			if c, err = runCLI(i); err == nil {
-				d, err = runDirect(i)
-			}
-		} else {
-			if d, err = runDirect(i); err == nil {
-				c, err = runCLI(i)
-			}
-		}
-		if err != nil {
-			return Row{}, "", err
-		}
-		cli, dir = append(cli, c), append(dir, d)
-		s.logf("%s run %d: aerobackup %s, backup-go %s", name, i+1, c.Elapsed.Round(time.Millisecond), d.Elapsed.Round(time.Millisecond))
-	}
-	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1}, key, nil
+	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1}, key, nil
 }
 
 // backupRSS backs up the smaller data set, for the RSS-growth check.
@@ -220,7 +234,9 @@ func (s *suite) backupRSS(ctx context.Context) error {
 	if err := s.seed(s.cfg.Small); err != nil {
 		return err
 	}
-	row, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Small/1000), "NONE", s.cfg.Small, "")
+	// A run of the smaller set is short, so more rounds make its ratio as
+	// steady as the others'.
+	row, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Small/1000), "NONE", s.cfg.Small, 3*s.cfg.Repeat, "")
 	if err != nil {
 		return err
 	}
@@ -234,7 +250,7 @@ func (s *suite) backups(ctx context.Context) error {
 	if err := s.seed(s.cfg.Records); err != nil {
 		return err
 	}
-	row, key, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Records/1000), "NONE", s.cfg.Records, s.plainStore())
+	row, key, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Records/1000), "NONE", s.cfg.Records, s.cfg.Repeat, s.plainStore())
 	if err != nil {
 		return err
 	}
@@ -250,7 +266,7 @@ func (s *suite) backups(ctx context.Context) error {
 	s.res.Rows[0].Bytes = size * int64(s.cfg.Small) / int64(s.cfg.Records)
 	row.Bytes = size
 	s.res.Rows = append(s.res.Rows, row)
-	zrow, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, ZSTD", s.cfg.Records/1000), "ZSTD", s.cfg.Records, "")
+	zrow, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, ZSTD", s.cfg.Records/1000), "ZSTD", s.cfg.Records, s.cfg.Repeat, "")
 	if err != nil {
 		return err
 	}
@@ -261,35 +277,39 @@ func (s *suite) backups(ctx context.Context) error {
 
 func (s *suite) restore(ctx context.Context) error {
 	data := filepath.Join(s.plainStore(), filepath.FromSlash(s.plainKey), "data", s.cfg.Namespace)
-	var cli, dir []Sample
-	for i := range s.cfg.Repeat {
+	runCLI := func(int) (Sample, error) {
 		if err := s.truncate(s.cfg.Restore); err != nil {
-			return err
+			return Sample{}, err
 		}
 		smp, err := measure(ctx, s.cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
 			"--backup", s.plainKey, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
 		if err != nil {
-			return err
+			return smp, err
 		}
 		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
-			return fmt.Errorf("aerobackup restore: %w", err)
+			return smp, fmt.Errorf("aerobackup restore: %w", err)
 		}
-		cli = append(cli, smp)
+		return smp, nil
+	}
+	runDirect := func(int) (Sample, error) {
 		if err := s.truncate(s.cfg.Restore); err != nil {
-			return err
+			return Sample{}, err
 		}
-		smp, err = s.directRestore(ctx, false, data)
+		smp, err := s.directRestore(ctx, false, data)
 		if err != nil {
-			return err
+			return smp, err
 		}
 		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
-			return fmt.Errorf("direct restore: %w", err)
+			return smp, fmt.Errorf("direct restore: %w", err)
 		}
-		dir = append(dir, smp)
-		s.logf("restore run %d: aerobackup %s, backup-go %s", i+1, cli[i].Elapsed.Round(time.Millisecond), smp.Elapsed.Round(time.Millisecond))
+		return smp, nil
+	}
+	cli, dir, ratios, err := s.pairs("restore", s.cfg.Repeat, runCLI, runDirect)
+	if err != nil {
+		return err
 	}
 	row := Row{Name: fmt.Sprintf("restore %dk into an empty namespace", s.cfg.Records/1000), Records: s.cfg.Records,
-		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1}
+		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1}
 	s.res.Rows = append(s.res.Rows, row)
 	return nil
 }
@@ -331,50 +351,52 @@ func (s *suite) restoreAt(ctx context.Context) error {
 	total := s.cfg.Records + changed
 	row := Row{Name: fmt.Sprintf("restore-at-timestamp, full + 3 incrementals (%dk records read)", total/1000),
 		Records: total, WritesCLI: -1, WritesDir: -1}
-	var cli, dir []Sample
-	for i := range s.cfg.Repeat {
+	// writes runs one restore into the emptied namespace and returns the
+	// server's record writes during it (-1 when it does not count them).
+	writes := func(what string, run func() (Sample, error)) (Sample, int64, error) {
 		if err := s.truncate(s.cfg.Restore); err != nil {
-			return err
+			return Sample{}, -1, err
 		}
 		before, _ := s.serverStats()
-		smp, err := measure(ctx, s.cfg.CLI, "restore-at-timestamp", "--host", s.addr(), "--storage", store, "-r", "pit",
-			"--time", at, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
+		smp, err := run()
 		if err != nil {
-			return err
+			return smp, -1, err
 		}
+		n := int64(-1)
 		if s.stats {
 			after, err := s.serverStats()
 			if err != nil {
-				return err
+				return smp, -1, err
 			}
-			row.WritesCLI = after.Writes + after.BatchWrites - before.Writes - before.BatchWrites
+			n = after.Writes + after.BatchWrites - before.Writes - before.BatchWrites
 		}
 		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
-			return fmt.Errorf("aerobackup restore-at-timestamp: %w", err)
+			return smp, -1, fmt.Errorf("%s: %w", what, err)
 		}
-		cli = append(cli, smp)
-		if err := s.truncate(s.cfg.Restore); err != nil {
-			return err
-		}
-		before, _ = s.serverStats()
-		smp, err = s.directRestore(ctx, true, dirs...)
-		if err != nil {
-			return err
-		}
-		if s.stats {
-			after, err := s.serverStats()
-			if err != nil {
-				return err
-			}
-			row.WritesDir = after.Writes + after.BatchWrites - before.Writes - before.BatchWrites
-		}
-		if err := s.expectCount(s.cfg.Restore, s.cfg.Records); err != nil {
-			return fmt.Errorf("direct restore of the chain: %w", err)
-		}
-		dir = append(dir, smp)
-		s.logf("restore-at-timestamp run %d: aerobackup %s (%d writes), backup-go %s (%d writes)", i+1,
-			cli[i].Elapsed.Round(time.Millisecond), row.WritesCLI, smp.Elapsed.Round(time.Millisecond), row.WritesDir)
+		return smp, n, nil
 	}
+	// The rows keep the most writes any run made.
+	runCLI := func(int) (Sample, error) {
+		smp, n, err := writes("aerobackup restore-at-timestamp", func() (Sample, error) {
+			return measure(ctx, s.cfg.CLI, "restore-at-timestamp", "--host", s.addr(), "--storage", store, "-r", "pit",
+				"--time", at, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
+		})
+		row.WritesCLI = max(row.WritesCLI, n)
+		return smp, err
+	}
+	runDirect := func(int) (Sample, error) {
+		smp, n, err := writes("direct restore of the chain", func() (Sample, error) {
+			return s.directRestore(ctx, true, dirs...)
+		})
+		row.WritesDir = max(row.WritesDir, n)
+		return smp, err
+	}
+	cli, dir, ratios, err := s.pairs("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
+	if err != nil {
+		return err
+	}
+	s.logf("restore-at-timestamp: aerobackup wrote %d records, backup-go alone %d", row.WritesCLI, row.WritesDir)
+	row.Ratios = ratios
 	row.CLI, row.Direct = median(cli), median(dir)
 	row.Bytes = s.res.Rows[1].Bytes * int64(total) / int64(s.cfg.Records)
 	s.res.Rows = append(s.res.Rows, row)
@@ -409,24 +431,25 @@ func (s *suite) list(ctx context.Context) error {
 	if err := WriteCatalog(root, "many", s.cfg.Namespace, s.cfg.ListCount); err != nil {
 		return err
 	}
-	var cli, dir []Sample
-	for range s.cfg.Repeat {
+	runCLI := func(int) (Sample, error) {
 		smp, err := measure(ctx, s.cfg.CLI, "list", "--storage", root, "-r", "many", "--log-level", "error")
 		if err != nil {
-			return err
+			return smp, err
 		}
 		if lines := strings.Count(smp.Stdout, "many/"); lines < s.cfg.ListCount {
-			return fmt.Errorf("aerobackup list printed %d backups, want %d", lines, s.cfg.ListCount)
+			return smp, fmt.Errorf("aerobackup list printed %d backups, want %d", lines, s.cfg.ListCount)
 		}
-		cli = append(cli, smp)
-		smp, err = measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
-		if err != nil {
-			return err
-		}
-		dir = append(dir, smp)
+		return smp, nil
+	}
+	runDirect := func(int) (Sample, error) {
+		return measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
+	}
+	cli, dir, ratios, err := s.pairs("list", s.cfg.Repeat, runCLI, runDirect)
+	if err != nil {
+		return err
 	}
 	s.res.Rows = append(s.res.Rows, Row{Name: fmt.Sprintf("list of %d backups (local storage)", s.cfg.ListCount),
-		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), WritesCLI: -1, WritesDir: -1})
+		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1})
 	return nil
 }
 

@@ -379,6 +379,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 
 // runRestoreJob runs a job and prints its summary.
 func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode string, recovery *time.Time) error {
+	if !job.ValidateOnly() {
+		tuneRestoreGC(a.Getenv)
+	}
 	started := a.Now()
 	res, err := job.Run(ctx)
 	if a.metricsRun != nil && res != nil {
