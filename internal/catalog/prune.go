@@ -45,6 +45,13 @@ type PruneResult struct {
 // leftover. It stops at the first error.
 func ApplyRetention(ctx context.Context, store storage.Store, plan RetentionPlan, leftovers []Incomplete) (PruneResult, error) {
 	var res PruneResult
+	// The backups kept replace those removed: they must be on disk first
+	// (backup-go does not sync the data files it writes).
+	if sy, ok := store.(storage.Syncer); ok && len(plan.Remove())+len(leftovers) > 0 {
+		if err := sy.Sync(ctx); err != nil {
+			return res, fmt.Errorf("before pruning: %w", err)
+		}
+	}
 	for _, b := range plan.Remove() {
 		if err := ctx.Err(); err != nil {
 			return res, err

@@ -117,3 +117,61 @@ func TestApplyRetentionInterrupted(t *testing.T) {
 	}
 	t.Fatal("prune never finished within 40 deletions")
 }
+
+// syncingStore records Sync calls and the deletions made before the first.
+type syncingStore struct {
+	storage.Store
+	syncs, deletesBeforeSync int
+	err                      error
+}
+
+func (s *syncingStore) Sync(context.Context) error {
+	s.syncs++
+	return s.err
+}
+
+func (s *syncingStore) DeleteAll(ctx context.Context, p string) error {
+	if s.syncs == 0 {
+		s.deletesBeforeSync++
+	}
+	return s.Store.DeleteAll(ctx, p)
+}
+
+func (s *syncingStore) Delete(ctx context.Context, p string) error {
+	if s.syncs == 0 {
+		s.deletesBeforeSync++
+	}
+	return s.Store.Delete(ctx, p)
+}
+
+// TestApplyRetentionSyncsFirst: on a store that caches writes, the kept
+// backups are made durable before anything is deleted; a failed sync
+// deletes nothing; nothing to delete needs no sync.
+func TestApplyRetentionSyncsFirst(t *testing.T) {
+	build := func() storage.Store {
+		s := newStore(t)
+		for i := range 4 {
+			putRun(t, s, "r", Full, ms(int64(1000*(i+1))), time.Time{}, "test")
+		}
+		return s
+	}
+	s := &syncingStore{Store: build()}
+	if err := prune(t, s); err != nil {
+		t.Fatal(err)
+	}
+	if s.syncs != 1 || s.deletesBeforeSync != 0 {
+		t.Fatalf("%d syncs, %d deletions before the first; want 1 and 0", s.syncs, s.deletesBeforeSync)
+	}
+	if err := prune(t, s); err != nil || s.syncs != 1 {
+		t.Fatalf("a prune with nothing to remove: err %v, %d syncs in all, want 1", err, s.syncs)
+	}
+
+	failing := &syncingStore{Store: build(), err: errors.New("disk gone")}
+	err := prune(t, failing)
+	if err == nil || failing.deletesBeforeSync != 0 {
+		t.Fatalf("sync failure: err %v, %d deletions; want an error and none", err, failing.deletesBeforeSync)
+	}
+	if l, _ := List(context.Background(), failing.Store, Filter{}); len(l) != 4 {
+		t.Fatalf("after a failed sync %d backups remain, want all 4", len(l))
+	}
+}

@@ -19,6 +19,15 @@ var ErrNotFound = errors.New("not found")
 // ErrExists is returned (wrapped) by CreateExclusive when the object exists.
 var ErrExists = errors.New("already exists")
 
+// Syncer is a store whose writes may sit in a cache before they are
+// durable (a local file system's page cache). Objects written to S3, GCS
+// or Azure are durable once their upload returns, so those stores have no
+// Sync.
+type Syncer interface {
+	// Sync makes every write to the store so far durable.
+	Sync(ctx context.Context) error
+}
+
 // Object is one stored file.
 type Object struct {
 	Path     string // relative to the store root, slash-separated
