@@ -62,8 +62,10 @@ func keptWarning(t *testing.T, logs, ns, kept string) {
 }
 
 // The bug: bar held the backup's index under another name (a server keeps
-// one index per definition), and the restore failed after the records with
-// INDEX_FOUND. Now the existing index is kept, with a warning.
+// one index per definition). The restore failed after the records where
+// the create was refused with INDEX_FOUND, and 8.1 (as the test server
+// now) renames the existing index to the backup's name instead. Now the
+// existing index is kept under its name, with a warning.
 func TestRestoreKeepsIndexOfSameDefinitionUnderAnotherName(t *testing.T) {
 	f := formats[0]
 	src := aerospiketest.NewServer(t, aerospiketest.Options{Namespaces: []string{"test"}})
