@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,6 +164,9 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //
 //	asd seed NS N [SEED]      store N deterministic records of every type
 //	asd seedmeta NS           add a secondary index and a UDF
+//	asd sindex-create NS NAME create an index of the seeded one's definition named NAME
+//	asd sindexes NS [NAME...] NS holds exactly the secondary indexes NAME...
+//	asd clearmeta NS...       drop every index of the namespaces and every UDF
 //	asd count NS N            the namespace holds exactly N records
 //	asd compare NS1 NS2 [TOL] record-by-record equality (bins, keys, TTL;
 //	                          TTLs within the duration TOL, default 0)
@@ -220,6 +224,22 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		} else {
 			ts.Check(aerospiketest.SeedMetadataClient(s.conn(ts), args[1]))
 		}
+	case "sindex-create":
+		if len(args) != 3 {
+			ts.Fatalf("usage: asd sindex-create NS NAME")
+		}
+		// The definition of seedmeta's index: set alpha, numeric bin int.
+		task, err := s.conn(ts).CreateIndex(nil, args[1], "alpha", args[2], "int", as.NUMERIC)
+		ts.Check(err)
+		ts.Check(<-task.OnComplete())
+	case "sindexes":
+		got := sindexNames(ts, s.conn(ts), args[1])
+		want := slices.Sorted(slices.Values(args[2:]))
+		if slices.Equal(got, want) == neg {
+			ts.Fatalf("namespace %s has secondary indexes %q, want %q", args[1], got, want)
+		}
+	case "clearmeta":
+		ts.Check(aerospiketest.ClearMetadata(s.conn(ts), args[1:]...))
 	case "count":
 		want := atoi(ts, args, 2)
 		snap := snapshot(ts, s, args[1])
@@ -419,6 +439,25 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("asd: unknown command %q", args[0])
 	}
+}
+
+// sindexNames are the names in the namespace's sindex-list, sorted.
+func sindexNames(ts *testscript.TestScript, c *as.Client, ns string) []string {
+	node, err := c.Cluster().GetRandomNode()
+	ts.Check(err)
+	cmd := "sindex-list:namespace=" + ns
+	info, err := node.RequestInfo(as.NewInfoPolicy(), cmd)
+	ts.Check(err)
+	names := []string{}
+	for _, entry := range strings.Split(info[cmd], ";") {
+		for _, kv := range strings.Split(entry, ":") {
+			if name, ok := strings.CutPrefix(kv, "indexname="); ok {
+				names = append(names, name)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 func snapshot(ts *testscript.TestScript, s *scriptServer, ns string) aerospiketest.Snapshot {

@@ -323,9 +323,11 @@ func (s *Server) findSindex(nsName, name string) int {
 	return slices.IndexFunc(s.sindexes, func(si *sindex) bool { return si.ns == nsName && si.name == name })
 }
 
+// nullIfEmpty is how 8.1 lists an index's missing set, bin, context or
+// expression (as/src/sindex/sindex.c, as_sindex_list_str): lower-case.
 func nullIfEmpty(v string) string {
 	if v == "" {
-		return "NULL"
+		return "null"
 	}
 	return v
 }
@@ -382,17 +384,41 @@ func (s *Server) sindexCreate(p map[string]string) string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addSindex(si)
+}
+
+// addSindex answers a create as 8.1 does (as/src/sindex/sindex_manager.c,
+// as_sindex_manager_sindex_create; sindex.c, smd_sindex_create): a
+// namespace holds one index per definition and one per name. The same name
+// and definition again is a no-op; the name on another definition is
+// refused; the definition under a new name renames the index that has it.
+// The caller holds s.mu.
+func (s *Server) addSindex(si *sindex) string {
 	for _, o := range s.sindexes {
-		if o.ns == si.ns && o.name == si.name {
-			return "FAIL:200:index already exists"
+		if o.ns != si.ns || o.name != si.name {
+			continue
 		}
-		if o.ns == si.ns && o.set == si.set && o.bin == si.bin && o.binType == si.binType &&
-			o.indexType == si.indexType && o.context == si.context && o.exp == si.exp {
-			return "FAIL:200:index with the same definition already exists"
+		if o.sameDefinition(si) {
+			return "OK"
+		}
+		return "FAIL:200:'indexname' already exists with different definition"
+	}
+	for _, o := range s.sindexes {
+		if o.ns == si.ns && o.sameDefinition(si) {
+			o.name = si.name
+			return "OK"
 		}
 	}
 	s.sindexes = append(s.sindexes, si)
 	return "OK"
+}
+
+// sameDefinition: what the server keys an index by, but for its namespace
+// and name. Context and expression compare as the base64 the client sent,
+// which is as the server compares their bytes.
+func (si *sindex) sameDefinition(o *sindex) bool {
+	return si.set == o.set && si.bin == o.bin && si.binType == o.binType &&
+		si.indexType == o.indexType && si.context == o.context && si.exp == o.exp
 }
 
 func (s *Server) sindexDelete(nsName, name string) string {

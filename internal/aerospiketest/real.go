@@ -72,7 +72,7 @@ func ClearMetadata(c *as.Client, namespaces ...string) error {
 			if name == "" {
 				continue
 			}
-			if set == "NULL" {
+			if strings.EqualFold(set, "null") { // 8.1 lists no set as "null"
 				set = ""
 			}
 			if err := c.DropIndex(nil, ns, set, name); err != nil {

@@ -125,7 +125,7 @@ func (s *Server) SeedMetadata(nsName string) error {
 	if r := s.sindexCreate(map[string]string{
 		"namespace": nsName, "set": "alpha", "indexname": nsName + "_alpha_int",
 		"bin": "int", "type": "numeric",
-	}); r != "OK" && r != "FAIL:200:index already exists" {
+	}); r != "OK" {
 		return fmt.Errorf("aerospiketest: seed sindex: %s", r)
 	}
 	s.mu.Lock()

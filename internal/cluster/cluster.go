@@ -100,6 +100,12 @@ type Conn struct {
 	settings  Settings
 }
 
+// InfoPolicies are the info policy and retry policy the connection's
+// backup-go client was made with, for another client on the same cluster.
+func (c *Conn) InfoPolicies() (*as.InfoPolicy, *models.RetryPolicy) {
+	return c.settings.InfoPolicies()
+}
+
 // Close closes the cluster connection.
 func (c *Conn) Close() {
 	if c != nil && c.Aerospike != nil {

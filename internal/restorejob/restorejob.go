@@ -195,17 +195,21 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		bc = c
 	case j.Conn == nil:
 		return fail(fmt.Errorf("%s: no destination cluster", s.Label))
-	default:
+	case cfg.NoIndexes:
+		// backup-go maps the records' namespace itself.
 		bc = j.Conn.Backup
-	}
-	if src != "" && dest != src && !cfg.ValidateOnly {
-		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
-		// backup-go maps only the records' namespace (see nsmap.go).
-		mapped, err := j.mappedBackupClient(src, dest)
+	default:
+		// backup-go maps only the records' namespace (see nsmap.go), and
+		// an index already there under another name needs care, mapped
+		// or not (see sindexdup.go).
+		c, err := j.indexBackupClient(ctx, src, dest)
 		if err != nil {
 			return fail(fmt.Errorf("%s: %w", s.Label, err))
 		}
-		bc = mapped
+		bc = c
+	}
+	if src != "" && dest != src && !cfg.ValidateOnly {
+		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
 	}
 	if c := strings.ToUpper(s.Compression); c != "" && c != "NONE" {
 		cfg.CompressionPolicy = backup.NewCompressionPolicy(c, -1)
