@@ -33,12 +33,7 @@ func cell(r Row, smp Sample) string {
 // rather than one median; rows without rounds use the medians' ratio.
 func (r Row) Ratio() float64 {
 	if len(r.Ratios) > 0 {
-		rs := slices.Clone(r.Ratios)
-		slices.Sort(rs)
-		if n := len(rs); n%2 == 0 {
-			return (rs[n/2-1] + rs[n/2]) / 2
-		}
-		return rs[len(rs)/2]
+		return medianOf(r.Ratios)
 	}
 	if r.CLI.Elapsed <= 0 {
 		return 0
@@ -46,16 +41,38 @@ func (r Row) Ratio() float64 {
 	return r.Direct.Elapsed.Seconds() / r.CLI.Elapsed.Seconds()
 }
 
+// CPURatio is the same for CPU time: backup-go's over aerobackup's, 1 when
+// the CLI spends no CPU of its own. Unlike wall time, CPU time barely moves
+// when other processes share the machine.
+func (r Row) CPURatio() float64 {
+	if len(r.CPURatios) > 0 {
+		return medianOf(r.CPURatios)
+	}
+	if r.CLI.CPU <= 0 {
+		return 0
+	}
+	return r.Direct.CPU.Seconds() / r.CLI.CPU.Seconds()
+}
+
+func medianOf(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
 // WriteTable prints the results as a Markdown table, then the target checks.
 func (res *Result) WriteTable(w io.Writer, repeat int) {
-	fmt.Fprintf(w, "| operation (medians; %d rounds, %d for the smaller backup) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | RSS ratio |\n", repeat, 3*repeat)
-	fmt.Fprintln(w, "|---|---|---|---|---|")
+	fmt.Fprintf(w, "| operation (medians; %d rounds, %d for the smaller backup) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | CPU ratio | RSS ratio |\n", repeat, 3*repeat)
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, r := range res.Rows {
 		rss := 0.0
 		if r.Direct.MaxRSS > 0 {
 			rss = float64(r.CLI.MaxRSS) / float64(r.Direct.MaxRSS)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f |\n", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), rss)
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f | %.2f |\n", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), r.CPURatio(), rss)
 	}
 	fmt.Fprintln(w)
 	for _, c := range res.Checks {

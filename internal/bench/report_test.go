@@ -1,6 +1,9 @@
 package bench
 
 import (
+	"fmt"
+	"io"
+	"slices"
 	"testing"
 	"time"
 )
@@ -27,5 +30,48 @@ func TestRatioIsTheRoundsMedian(t *testing.T) {
 	r.Direct.Elapsed = time.Second
 	if got := r.Ratio(); got != 0.5 {
 		t.Fatalf("Ratio without rounds = %v, want the medians' 0.5", got)
+	}
+}
+
+func TestCPURatio(t *testing.T) {
+	r := Row{CLI: Sample{CPU: 2 * time.Second}, Direct: Sample{CPU: time.Second}, CPURatios: []float64{1.1, 0.9, 1.0}}
+	if got := r.CPURatio(); got != 1.0 {
+		t.Fatalf("CPURatio = %v, want the rounds' median 1.0", got)
+	}
+	r.CPURatios = nil
+	if got := r.CPURatio(); got != 0.5 {
+		t.Fatalf("CPURatio without rounds = %v, want 0.5", got)
+	}
+}
+
+// TestPairs: a discarded warm-up round, then rounds alternating which
+// program goes first, each round's ratio from its own two runs.
+func TestPairs(t *testing.T) {
+	s := &suite{cfg: Config{Log: io.Discard}}
+	var order []string
+	run := func(who string, d time.Duration) func(int) (Sample, error) {
+		return func(round int) (Sample, error) {
+			order = append(order, fmt.Sprintf("%s%d", who, round))
+			return Sample{Elapsed: d * time.Duration(round+2), CPU: d}, nil
+		}
+	}
+	cli, dir, ratios, cpu, err := s.pairs("x", 3, run("c", 2*time.Millisecond), run("d", time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"c-1", "d-1", "c0", "d0", "d1", "c1", "c2", "d2"}
+	if !slices.Equal(order, want) {
+		t.Fatalf("order %v, want %v", order, want)
+	}
+	if len(cli) != 3 || len(dir) != 3 {
+		t.Fatalf("%d and %d samples, want 3 each (the warm-up discarded)", len(cli), len(dir))
+	}
+	for i := range 3 {
+		if ratios[i] != 0.5 || cpu[i] != 0.5 {
+			t.Fatalf("round %d: ratios %v, CPU %v; want 0.5", i, ratios[i], cpu[i])
+		}
+	}
+	if _, _, _, _, err := s.pairs("x", 3, run("c", 1), func(int) (Sample, error) { return Sample{}, io.ErrUnexpectedEOF }); err == nil {
+		t.Fatal("a failing run did not fail the measurement")
 	}
 }

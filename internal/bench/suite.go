@@ -46,7 +46,8 @@ type Row struct {
 	Direct  Sample
 	// Ratios are each round's backup-go time over aerobackup's.
 	Ratios    []float64
-	WritesCLI int64 // server-side record writes (restore-at-timestamp), -1 unknown
+	CPURatios []float64 // the same for CPU time (user+sys)
+	WritesCLI int64     // server-side record writes (restore-at-timestamp), -1 unknown
 	WritesDir int64
 }
 
@@ -166,12 +167,12 @@ func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample,
 // runs are next to each other in time: their ratio compares them under
 // the same conditions of a shared machine, whatever the conditions of the
 // other rounds.
-func (s *suite) pairs(name string, repeat int, runCLI, runDirect func(round int) (Sample, error)) (cli, dir []Sample, ratios []float64, err error) {
+func (s *suite) pairs(name string, repeat int, runCLI, runDirect func(round int) (Sample, error)) (cli, dir []Sample, ratios, cpu []float64, err error) {
 	if _, err := runCLI(-1); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if _, err := runDirect(-1); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	for i := range repeat {
 		var c, d Sample
@@ -185,14 +186,17 @@ func (s *suite) pairs(name string, repeat int, runCLI, runDirect func(round int)
 			}
 		}
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		cli, dir = append(cli, c), append(dir, d)
 		ratios = append(ratios, d.Elapsed.Seconds()/c.Elapsed.Seconds())
+		if c.CPU > 0 {
+			cpu = append(cpu, d.CPU.Seconds()/c.CPU.Seconds())
+		}
 		s.logf("%s run %d: aerobackup %s, backup-go %s (ratio %.2f)", name, i+1,
 			c.Elapsed.Round(time.Millisecond), d.Elapsed.Round(time.Millisecond), ratios[i])
 	}
-	return cli, dir, ratios, nil
+	return cli, dir, ratios, cpu, nil
 }
 
 // backupPair measures CLI and direct backups in pairs, each into a fresh
@@ -222,11 +226,11 @@ func (s *suite) backupPair(ctx context.Context, name, compress string, records, 
 		}
 		return smp, os.RemoveAll(d)
 	}
-	cli, dir, ratios, err := s.pairs(name, repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.pairs(name, repeat, runCLI, runDirect)
 	if err != nil {
 		return Row{}, "", err
 	}
-	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1}, key, nil
+	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1}, key, nil
 }
 
 // backupRSS backs up the smaller data set, for the RSS-growth check.
@@ -304,12 +308,12 @@ func (s *suite) restore(ctx context.Context) error {
 		}
 		return smp, nil
 	}
-	cli, dir, ratios, err := s.pairs("restore", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.pairs("restore", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
 	row := Row{Name: fmt.Sprintf("restore %dk into an empty namespace", s.cfg.Records/1000), Records: s.cfg.Records,
-		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1}
+		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1}
 	s.res.Rows = append(s.res.Rows, row)
 	return nil
 }
@@ -391,12 +395,12 @@ func (s *suite) restoreAt(ctx context.Context) error {
 		row.WritesDir = max(row.WritesDir, n)
 		return smp, err
 	}
-	cli, dir, ratios, err := s.pairs("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.pairs("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
 	s.logf("restore-at-timestamp: aerobackup wrote %d records, backup-go alone %d", row.WritesCLI, row.WritesDir)
-	row.Ratios = ratios
+	row.Ratios, row.CPURatios = ratios, cpu
 	row.CLI, row.Direct = median(cli), median(dir)
 	row.Bytes = s.res.Rows[1].Bytes * int64(total) / int64(s.cfg.Records)
 	s.res.Rows = append(s.res.Rows, row)
@@ -444,12 +448,12 @@ func (s *suite) list(ctx context.Context) error {
 	runDirect := func(int) (Sample, error) {
 		return measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
 	}
-	cli, dir, ratios, err := s.pairs("list", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.pairs("list", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
 	s.res.Rows = append(s.res.Rows, Row{Name: fmt.Sprintf("list of %d backups (local storage)", s.cfg.ListCount),
-		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), Ratios: ratios, WritesCLI: -1, WritesDir: -1})
+		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1})
 	return nil
 }
 
