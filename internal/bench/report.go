@@ -96,13 +96,19 @@ func (res *Result) Check(cfg Config) {
 		}
 		return "FAIL"
 	}
+	// The throughput target is the issue's: backups and the restore of the
+	// full data set. The smaller backup is there for the RSS check; its
+	// ratio is reported beside, as a run a quarter as long shows the fixed
+	// start-up cost four times as large.
 	for _, r := range res.Rows {
-		if r.Items > 0 {
+		if r.Items > 0 || !(strings.HasPrefix(r.Name, "backup") || strings.HasPrefix(r.Name, "restore ")) {
 			continue
 		}
-		if strings.HasPrefix(r.Name, "backup") || strings.HasPrefix(r.Name, "restore ") {
-			res.Checks = append(res.Checks, fmt.Sprintf("- %s: ratio %.2f >= 0.95: %s", r.Name, r.Ratio(), verdict(r.Ratio() >= 0.95)))
+		if r.Records != cfg.Records {
+			res.Checks = append(res.Checks, fmt.Sprintf("- %s: ratio %.2f (CPU %.2f), start-up included; for the RSS check below, not a target", r.Name, r.Ratio(), r.CPURatio()))
+			continue
 		}
+		res.Checks = append(res.Checks, fmt.Sprintf("- %s: ratio %.2f >= 0.95: %s", r.Name, r.Ratio(), verdict(r.Ratio() >= 0.95)))
 	}
 	if r := find("restore-at-timestamp"); r != nil {
 		if r.WritesCLI < 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +74,23 @@ func TestPairs(t *testing.T) {
 	}
 	if _, _, _, _, err := s.pairs("x", 3, run("c", 1), func(int) (Sample, error) { return Sample{}, io.ErrUnexpectedEOF }); err == nil {
 		t.Fatal("a failing run did not fail the measurement")
+	}
+}
+
+func TestCheckTargetsTheFullDataSet(t *testing.T) {
+	cfg := Config{Records: 200_000, Small: 50_000}
+	res := &Result{Rows: []Row{
+		{Name: "backup 50k, no compression", Records: 50_000, Ratios: []float64{0.5}},
+		{Name: "backup 200k, no compression", Records: 200_000, Ratios: []float64{0.96}},
+		{Name: "restore 200k into an empty namespace", Records: 200_000, Ratios: []float64{0.9}},
+	}}
+	res.Check(cfg)
+	want := []string{
+		"- backup 50k, no compression: ratio 0.50 (CPU 0.00), start-up included; for the RSS check below, not a target",
+		"- backup 200k, no compression: ratio 0.96 >= 0.95: PASS",
+		"- restore 200k into an empty namespace: ratio 0.90 >= 0.95: FAIL",
+	}
+	if !slices.Equal(res.Checks[:3], want) {
+		t.Fatalf("checks:\n%s\nwant:\n%s", strings.Join(res.Checks, "\n"), strings.Join(want, "\n"))
 	}
 }
