@@ -20,6 +20,7 @@ import (
 	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
@@ -57,6 +58,10 @@ type Job struct {
 	Namespaces  []Namespace
 	Compression string // NONE or ZSTD, recorded in metadata
 	Encryption  string // NONE, AES128 or AES256, recorded in metadata
+	// Checksum is the algorithm of the manifest's per-file checksums
+	// ("": checksum.Default). A continuation of a resumable run uses the
+	// one the run started with instead (see runResumable).
+	Checksum checksum.Algorithm
 	// ClusterConfiguration saves each node's configuration beside the
 	// data (ABS's with-cluster-configuration).
 	ClusterConfiguration bool
@@ -306,7 +311,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
-	writer := newChecksumWriter(storeWriter)
+	writer := newChecksumWriter(storeWriter, j.checksum())
 	h, err := j.Conn.Backup.Backup(ctx, cfg, writer, nil)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
@@ -483,6 +488,14 @@ func backupGoVersion() string {
 		}
 	}
 	return ""
+}
+
+// checksum is the algorithm the run records.
+func (j *Job) checksum() checksum.Algorithm {
+	if j.Checksum == "" {
+		return checksum.Default
+	}
+	return j.Checksum
 }
 
 func orNone(s string) string {

@@ -2,8 +2,6 @@ package backupjob
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"hash"
 	"io"
 	"path"
@@ -14,14 +12,18 @@ import (
 	"github.com/aerospike/backup-go"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 )
 
 // checksumWriter wraps the storage's backup-go Writer and records the name,
-// size and SHA-256 of every file as backup-go writes it, so the manifest
+// size and checksum of every file as backup-go writes it, so the manifest
 // holds checksums of the bytes that left this process without reading the
 // files back. backup-go opens files from several goroutines at once.
 type checksumWriter struct {
 	backup.Writer
+	// alg is the one algorithm computed: hashing is aerobackup's only
+	// per-byte cost on the write path.
+	alg checksum.Algorithm
 
 	mu    sync.Mutex
 	files map[string]catalog.ManifestEntry
@@ -30,8 +32,8 @@ type checksumWriter struct {
 	resume *resumeHooks
 }
 
-func newChecksumWriter(w backup.Writer) *checksumWriter {
-	return &checksumWriter{Writer: w, files: map[string]catalog.ManifestEntry{}}
+func newChecksumWriter(w backup.Writer, alg checksum.Algorithm) *checksumWriter {
+	return &checksumWriter{Writer: w, alg: alg, files: map[string]catalog.ManifestEntry{}}
 }
 
 // NewWriter implements backup.Writer.
@@ -43,7 +45,7 @@ func (c *checksumWriter) NewWriter(ctx context.Context, filename string) (io.Wri
 	if err != nil {
 		return nil, err
 	}
-	return &hashingFile{WriteCloser: w, name: path.Base(strings.ReplaceAll(filename, "\\", "/")), h: sha256.New(), owner: c}, nil
+	return &hashingFile{WriteCloser: w, name: path.Base(strings.ReplaceAll(filename, "\\", "/")), h: c.alg.New(), owner: c}, nil
 }
 
 // Entries returns the files closed so far, sorted by name.
@@ -120,7 +122,9 @@ func (f *hashingFile) Close() error {
 	}
 	if !f.closed {
 		f.closed = true
-		return f.owner.record(catalog.ManifestEntry{Name: f.name, Size: f.size, SHA256: hex.EncodeToString(f.h.Sum(nil))})
+		e := catalog.ManifestEntry{Name: f.name, Size: f.size}
+		e.SetSum(checksum.Sum{Algorithm: f.owner.alg, Hex: checksum.Format(f.h)})
+		return f.owner.record(e)
 	}
 	return nil
 }

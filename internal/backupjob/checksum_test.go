@@ -3,8 +3,6 @@ package backupjob
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +11,28 @@ import (
 
 	"github.com/aerospike/backup-go"
 	"github.com/aerospike/backup-go/io/storage/options"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 )
+
+// sumOf is data's checksum in alg, as the manifest writes it.
+func sumOf(alg checksum.Algorithm, data []byte) string {
+	h := alg.New()
+	h.Write(data)
+	return checksum.Format(h)
+}
+
+// checkEntry fails unless e records data's size and its checksum in alg,
+// and no other checksum.
+func checkEntry(t *testing.T, e catalog.ManifestEntry, alg checksum.Algorithm, data []byte) {
+	t.Helper()
+	want := catalog.ManifestEntry{Name: e.Name, Size: int64(len(data))}
+	want.SetSum(checksum.Sum{Algorithm: alg, Hex: sumOf(alg, data)})
+	if e != want {
+		t.Errorf("%s: recorded %+v, want %+v", e.Name, e, want)
+	}
+}
 
 // memWriter is a backup-go Writer keeping files in memory.
 type memWriter struct {
@@ -49,8 +68,14 @@ func (m *memWriter) GetOptions() options.Options          { return options.Optio
 var _ backup.Writer = (*memWriter)(nil)
 
 func TestChecksumWriterRecordsEveryFileConcurrently(t *testing.T) {
+	for _, alg := range []checksum.Algorithm{checksum.CRC32C, checksum.SHA256} {
+		t.Run(string(alg), func(t *testing.T) { testChecksumWriter(t, alg) })
+	}
+}
+
+func testChecksumWriter(t *testing.T, alg checksum.Algorithm) {
 	mem := &memWriter{files: map[string]*bytes.Buffer{}, failName: "bad.asb"}
-	cw := newChecksumWriter(mem)
+	cw := newChecksumWriter(mem, alg)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 16 {
@@ -92,11 +117,7 @@ func TestChecksumWriterRecordsEveryFileConcurrently(t *testing.T) {
 		}
 	}
 	for _, e := range got {
-		data := mem.files[e.Name].Bytes()
-		sum := sha256.Sum256(data)
-		if e.Size != int64(len(data)) || e.SHA256 != hex.EncodeToString(sum[:]) {
-			t.Errorf("%s: recorded size %d sha %s, stored %d bytes sha %x", e.Name, e.Size, e.SHA256, len(data), sum)
-		}
+		checkEntry(t, e, alg, mem.files[e.Name].Bytes())
 	}
 }
 
@@ -111,18 +132,38 @@ func (s *shortWriter) Write(p []byte) (int, error) {
 func (s *shortWriter) Close() error { return nil }
 
 func TestChecksumHashesOnlyWhatTheStorageAccepted(t *testing.T) {
-	cw := newChecksumWriter(nil)
+	cw := newChecksumWriter(nil, checksum.CRC32C)
 	sw := &shortWriter{}
-	f := &hashingFile{WriteCloser: sw, name: "a.asb", h: sha256.New(), owner: cw}
+	f := &hashingFile{WriteCloser: sw, name: "a.asb", h: checksum.CRC32C.New(), owner: cw}
 	if _, err := f.Write([]byte("abcdef")); !errors.Is(err, io.ErrShortWrite) {
 		t.Fatalf("want the short write passed on, got %v", err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	e := cw.Entries()[0]
-	sum := sha256.Sum256([]byte("abc"))
-	if e.Size != 3 || e.SHA256 != hex.EncodeToString(sum[:]) {
-		t.Fatalf("got %+v, want size 3 and the hash of %q", e, "abc")
+	checkEntry(t, cw.Entries()[0], checksum.CRC32C, []byte("abc"))
+}
+
+// BenchmarkHashingFile is the write path's own cost per algorithm: a
+// file written through hashingFile to a sink, in writes of backup-go's
+// size for small records and of a buffered writer's.
+func BenchmarkHashingFile(b *testing.B) {
+	for _, alg := range []checksum.Algorithm{checksum.CRC32C, checksum.SHA256} {
+		for _, size := range []int{300, 64 << 10} {
+			b.Run(fmt.Sprintf("%s/%dB", alg, size), func(b *testing.B) {
+				buf := bytes.Repeat([]byte("aerospike record "), size/17+1)[:size]
+				f := &hashingFile{WriteCloser: nopCloser{io.Discard}, name: "b.asb", h: alg.New()}
+				b.SetBytes(int64(size))
+				for b.Loop() {
+					if _, err := f.Write(buf); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

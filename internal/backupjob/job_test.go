@@ -2,8 +2,6 @@ package backupjob
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
@@ -26,7 +25,23 @@ import (
 var absMetadataKeys = []string{"byte-count", "compression", "created", "encryption", "file-count", "finished",
 	"from", "namespace", "record-count", "secondary-index-count", "udf-count"}
 
+// TestJobManifestHoldsChecksumsOfTheWrittenFiles: by default each file
+// records CRC32C and nothing else; with Checksum SHA-256, SHA-256 only.
 func TestJobManifestHoldsChecksumsOfTheWrittenFiles(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		alg  checksum.Algorithm // Job.Checksum
+		want checksum.Algorithm
+	}{
+		{"default", "", checksum.CRC32C},
+		{"crc32c", checksum.CRC32C, checksum.CRC32C},
+		{"sha256", checksum.SHA256, checksum.SHA256},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testJobManifest(t, tt.alg, tt.want) })
+	}
+}
+
+func testJobManifest(t *testing.T, alg, want checksum.Algorithm) {
 	host, port, srv := aerospiketest.TestCluster(t)
 	aerospiketest.RequireServer(t, srv, "seeding")
 	if err := srv.Seed("test", 3000, 1); err != nil {
@@ -47,7 +62,7 @@ func TestJobManifestHoldsChecksumsOfTheWrittenFiles(t *testing.T) {
 	cfg.ParallelRead, cfg.ParallelWrite = 4, 4
 	cfg.FileLimit = 64 * 1024 // several files per worker
 	start := time.UnixMilli(1763712000000).UTC()
-	job := &Job{Store: store, Conn: conn, Routine: "nightly", Type: catalog.Full, Start: start,
+	job := &Job{Store: store, Conn: conn, Routine: "nightly", Type: catalog.Full, Start: start, Checksum: alg,
 		Namespaces: []Namespace{{Name: "test", Config: cfg}}, Log: logging.Discard(), ToolVersion: "1.2.3"}
 	res, err := job.Run(ctx)
 	if err != nil {
@@ -78,15 +93,12 @@ func TestJobManifestHoldsChecksumsOfTheWrittenFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(data)
 		me, ok := m.File(e.Name())
 		if !ok {
 			t.Errorf("%s is not in the manifest", e.Name())
 			continue
 		}
-		if me.Size != int64(len(data)) || me.SHA256 != hex.EncodeToString(sum[:]) {
-			t.Errorf("%s: manifest %d bytes %s, stored %d bytes %x", e.Name(), me.Size, me.SHA256, len(data), sum)
-		}
+		checkEntry(t, me, want, data)
 	}
 	if asb != len(m.Files) {
 		t.Errorf("%d .asb files stored, manifest lists %d", asb, len(m.Files))

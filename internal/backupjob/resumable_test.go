@@ -12,6 +12,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -47,6 +48,8 @@ func TestRepairStateKeepsEveryRange(t *testing.T) {
 // TestResumableJobContinuesAfterInterrupt interrupts a resumable backup
 // once some files are closed, continues it, and checks that the run is one
 // backup whose metadata and manifest cover the files of both attempts.
+// The run starts with --checksum sha256 and the continuation is asked for
+// the default: every file of both attempts records SHA-256.
 func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 	host, port, srv := aerospiketest.TestCluster(t)
 	aerospiketest.RequireServer(t, srv, "seeding")
@@ -75,6 +78,7 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 	runDir := catalog.RunDir("nightly", catalog.Full, start)
 	nsDir := catalog.NamespaceDir(runDir, "test")
 	job := &Job{Store: store, Conn: conn, Routine: "nightly", Type: catalog.Full, Start: start, Resumable: true,
+		Checksum:   checksum.SHA256,
 		Namespaces: []Namespace{{Name: "test", Config: newCfg(1000)}}, Log: logging.Discard(), ToolVersion: "1.2.3"}
 
 	// Interrupt once the kept-file list holds a few record files.
@@ -97,7 +101,7 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if marker.Status != catalog.ResumeInterrupted || marker.Attempts != 1 || !marker.Created.Equal(start) {
+	if marker.Status != catalog.ResumeInterrupted || marker.Attempts != 1 || !marker.Created.Equal(start) || marker.Checksum != "sha256" {
 		t.Fatalf("marker after the interrupt: %+v", marker)
 	}
 	if _, err := catalog.ReadMetadata(ctx, store, nsDir); !errors.Is(err, storage.ErrNotFound) {
@@ -113,6 +117,7 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 	}
 
 	job2 := &Job{Store: store, Conn: conn, Routine: "nightly", Type: catalog.Full, Start: start, Resume: r.Marker,
+		Checksum:   checksum.CRC32C,
 		Namespaces: []Namespace{{Name: "test", Config: newCfg(0)}}, Log: logging.Discard(), ToolVersion: "1.2.3"}
 	res, err := job2.Run(ctx)
 	if err != nil {
@@ -150,6 +155,11 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 			if !ok || e.Size != o.Size {
 				t.Errorf("%s (%d bytes) not in the manifest as stored: %+v", name, o.Size, e)
 			}
+			data, err := store.ReadFile(ctx, o.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkEntry(t, e, checksum.SHA256, data)
 			n, err := job2.countRecords(ctx, nsDir, name, newCfg(0))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
@@ -193,7 +203,7 @@ func TestDrainStateUpdatesFindsTheState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newChecksumWriter(sw)
+	w := newChecksumWriter(sw, checksum.Default)
 	w.resume = &resumeHooks{store: store, nsDir: "x", partial: &catalog.Partial{}}
 	h, err := conn.Backup.Backup(ctx, cfg, w, nil)
 	if err != nil {

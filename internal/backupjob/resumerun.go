@@ -20,6 +20,24 @@ import (
 // ResumeHint ends the messages of a resumable run that stopped.
 const ResumeHint = "its files are kept: continue it with 'aerobackup backup --resume' (or start over with --no-resume)"
 
+// keepMarkerChecksum makes a continuation record the checksum algorithm
+// the run started with, whatever this one was asked for: readers would
+// check mixed entries correctly, but one backup recording one algorithm
+// is simpler to reason about, and an operator who chose SHA-256 for the
+// run gets it for every file.
+func (j *Job) keepMarkerChecksum(marker *catalog.ResumeMarker, log *slog.Logger) error {
+	alg, err := marker.ChecksumAlgorithm()
+	if err != nil {
+		return err
+	}
+	if alg != j.checksum() {
+		log.Info("continuing with the checksum the interrupted run started with", "checksum", string(alg),
+			"requested", string(j.checksum()))
+	}
+	j.Checksum, marker.Checksum = alg, string(alg)
+	return nil
+}
+
 // runResumable is Run for a resumable run (or the continuation of one):
 // nothing is removed when it stops, and metadata.yaml is written for every
 // namespace only once all of them are done, so the run becomes one backup
@@ -37,10 +55,13 @@ func (j *Job) runResumable(ctx context.Context) (*Result, error) {
 	first := marker == nil
 	if first {
 		marker = &catalog.ResumeMarker{Routine: j.Routine, Type: j.Type, Created: j.Start.UTC(), Until: j.Until.UTC(),
-			Compression: orNone(j.Compression), Encryption: orNone(j.Encryption), Selection: j.Selection}
+			Compression: orNone(j.Compression), Encryption: orNone(j.Encryption), Selection: j.Selection,
+			Checksum: string(j.checksum())}
 		for _, ns := range j.Namespaces {
 			marker.Namespaces = append(marker.Namespaces, catalog.ResumeNamespace{Name: ns.Name, From: ns.From.UTC()})
 		}
+	} else if err := j.keepMarkerChecksum(marker, log); err != nil {
+		return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", catalog.ResumePath(runDir), err)
 	}
 	marker.Attempts++
 	marker.Status, marker.Reason = catalog.ResumeRunning, ""
@@ -214,7 +235,7 @@ func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Na
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
-	writer := newChecksumWriter(storeWriter)
+	writer := newChecksumWriter(storeWriter, j.checksum())
 	writer.resume = &resumeHooks{store: j.Store, nsDir: nsDir, partial: plan.partial}
 	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, stateRd)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -163,9 +164,9 @@ func WriteMetadata(ctx context.Context, store storage.Store, nsDir string, m *Me
 // aerobackup.yaml beside metadata.yaml (ABS ignores the file: restores
 // read only .asb files, listings only metadata.yaml).
 //
-// Files lists every data file with the size and SHA-256 of the bytes the
-// backup wrote, recorded while writing; verify checks the stored files
-// against them.
+// Files lists every data file with the size and checksum of the bytes the
+// backup wrote, recorded while writing; restore and verify check the
+// stored files against them.
 type Manifest struct {
 	Tool            string `yaml:"tool" json:"tool"`
 	ToolVersion     string `yaml:"tool-version" json:"tool-version"`
@@ -195,11 +196,39 @@ func (m *Manifest) File(name string) (ManifestEntry, bool) {
 	return ManifestEntry{}, false
 }
 
-// ManifestEntry is one data file of the backup.
+// ManifestEntry is one data file of the backup. A backup records one
+// checksum per file, in the algorithm it was run with (CRC32C by default;
+// manifests written before CRC32C existed hold SHA-256); readers check
+// every checksum an entry holds, and the size alone when it holds none.
 type ManifestEntry struct {
 	Name   string `yaml:"name" json:"name"`
 	Size   int64  `yaml:"size" json:"size"`
 	SHA256 string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
+	CRC32C string `yaml:"crc32c,omitempty" json:"crc32c,omitempty"`
+}
+
+// Sums lists the checksums the entry records, CRC32C first.
+func (e ManifestEntry) Sums() []checksum.Sum {
+	var out []checksum.Sum
+	if e.CRC32C != "" {
+		out = append(out, checksum.Sum{Algorithm: checksum.CRC32C, Hex: e.CRC32C})
+	}
+	if e.SHA256 != "" {
+		out = append(out, checksum.Sum{Algorithm: checksum.SHA256, Hex: e.SHA256})
+	}
+	return out
+}
+
+// SetSum records s in the entry's field for its algorithm.
+func (e *ManifestEntry) SetSum(s checksum.Sum) {
+	switch s.Algorithm {
+	case checksum.CRC32C:
+		e.CRC32C = s.Hex
+	case checksum.SHA256:
+		e.SHA256 = s.Hex
+	default:
+		panic("catalog: no manifest field for checksum " + string(s.Algorithm))
+	}
 }
 
 // WriteManifest writes nsDir/aerobackup.yaml; call it before WriteMetadata.

@@ -241,7 +241,7 @@ func TestReadWriteMetadataAndManifest(t *testing.T) {
 		t.Fatalf("ReadMetadata(missing) = %v, want ErrNotFound", err)
 	}
 	man := &Manifest{Tool: "aerobackup", ToolVersion: "1.0.0", Routine: "r", Type: Full, Namespace: "ns",
-		Files: []ManifestEntry{{Name: "ns_0.asb", Size: 10, SHA256: "ab"}}}
+		Files: []ManifestEntry{{Name: "ns_0.asb", Size: 10, SHA256: "ab", CRC32C: "0a0b0c0d"}}}
 	if err := WriteManifest(ctx, s, nsDir, man); err != nil {
 		t.Fatal(err)
 	}

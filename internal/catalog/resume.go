@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -59,6 +60,10 @@ type ResumeMarker struct {
 	// attempt must write alike.
 	Compression string `yaml:"compression"`
 	Encryption  string `yaml:"encryption"`
+	// Checksum is the algorithm of the run's manifest checksums, which a
+	// continuation keeps so that one backup records one algorithm. Empty
+	// in markers of versions that knew only SHA-256 (see ChecksumAlgorithm).
+	Checksum string `yaml:"checksum,omitempty"`
 	// Selection summarises the scan selection (sets, bins, filters); a
 	// continuation with another selection would mix two backups.
 	Selection string       `yaml:"selection,omitempty"`
@@ -69,6 +74,20 @@ type ResumeMarker struct {
 	Host     string    `yaml:"host,omitempty"`
 	PID      int       `yaml:"pid,omitempty"`
 	Updated  time.Time `yaml:"updated"`
+}
+
+// ChecksumAlgorithm is the checksum algorithm the run was started with:
+// SHA-256 for a marker that names none, as its writer recorded nothing
+// else; an algorithm this version does not know is an error.
+func (m *ResumeMarker) ChecksumAlgorithm() (checksum.Algorithm, error) {
+	if m.Checksum == "" {
+		return checksum.SHA256, nil
+	}
+	a, ok := checksum.Parse(m.Checksum)
+	if !ok {
+		return "", fmt.Errorf("the interrupted run records checksum %q; this version knows %s", m.Checksum, checksum.Choices())
+	}
+	return a, nil
 }
 
 // ResumeNamespace is one namespace of a resumable run.

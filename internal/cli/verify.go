@@ -36,11 +36,12 @@ func newVerifyCmd(app *App) *cobra.Command {
 without connecting to any cluster: metadata.yaml is present and readable, every
 file listed in aerobackup's manifest is there at its recorded size, and every
 incremental has its full backup and no gap before it. With --read-data each
-file's SHA-256 is compared with the manifest and each file is decrypted,
-decompressed and decoded as ASB, its records counted against metadata.yaml
-(--read-data-subset N% reads a random share of the files instead). Backups
-written by ABS have no manifest: their structure is checked, and with
---read-data their data.
+file's checksums are compared with the manifest's (CRC32C, or SHA-256 for
+backups taken with --checksum sha256 or by older versions) and each file is
+decrypted, decompressed and decoded as ASB, its records counted against
+metadata.yaml (--read-data-subset N% reads a random share of the files
+instead). Backups written by ABS have no manifest: their structure is
+checked, and with --read-data their data.
 
 Each namespace of each backup is reported ok, incomplete (something missing)
 or corrupt (something wrong), naming the file and the fault. The exit status
@@ -57,7 +58,7 @@ is 1 when any is not ok.`,
 	o.target.register(cmd, false)
 	f := cmd.Flags()
 	f.StringVar(&o.backupKey, "backup", "", "verify only this backup (key as printed by list)")
-	f.BoolVar(&o.readData, "read-data", false, "read every file: SHA-256, decryption, decompression, ASB decode, record count")
+	f.BoolVar(&o.readData, "read-data", false, "read every file: checksums, decryption, decompression, ASB decode, record count")
 	f.StringVar(&o.subset, "read-data-subset", "", "like --read-data, for N% of each backup's files chosen at random (e.g. 10%)")
 	f.IntVar(&o.parallel, "parallel", 4, "files read at the same time")
 	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the key of encrypted backups")

@@ -2,11 +2,8 @@ package restorejob
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"path"
 	"sort"
@@ -18,6 +15,7 @@ import (
 	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -29,8 +27,10 @@ import (
 //   - before anything is written: every file the manifest (aerobackup.yaml)
 //     lists is present with the size the backup wrote; without a manifest
 //     (ABS backups), at least metadata.yaml's file-count .asb files exist;
-//   - while reading: each file's SHA-256 is compared with the manifest's at
-//     its end (tampered bytes the decoder would accept are caught too);
+//   - while reading: each file's checksums (CRC32C, or SHA-256 as older
+//     and --checksum sha256 backups record) are compared with the
+//     manifest's at its end (altered bytes the decoder would accept are
+//     caught too);
 //   - after: every manifest file was read to its end, and the records read
 //     equal metadata.yaml's record-count (backup-go counts records as they
 //     are read, before any filter, both when backing up and restoring).
@@ -180,12 +180,19 @@ func (c *checkingReader) wrap(f models.File) models.File {
 	c.mu.Lock()
 	c.open[name] = true
 	c.mu.Unlock()
-	hr := &hashingReader{r: f.Reader, c: c, name: name, h: sha256.New()}
+	hr := &hashingReader{r: f.Reader, c: c, name: name}
 	if c.files != nil {
 		if want, ok := c.files[name]; ok {
 			hr.want = &want
 		}
 	}
+	// Only the algorithms the entry records are computed; a file the
+	// manifest does not list (or no manifest) is not hashed at all.
+	var sums []checksum.Sum
+	if hr.want != nil {
+		sums = hr.want.Sums()
+	}
+	hr.sums = checksum.NewVerifier(sums)
 	f.Reader = hr
 	return f
 }
@@ -223,14 +230,14 @@ type hashingReader struct {
 	c    *checkingReader
 	name string
 	want *catalog.ManifestEntry
-	h    hash.Hash
+	sums *checksum.Verifier
 	n    int64
 	done bool
 }
 
 func (r *hashingReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
-	r.h.Write(p[:n])
+	r.sums.Write(p[:n])
 	r.n += int64(n)
 	if errors.Is(err, io.EOF) && !r.done {
 		r.done = true
@@ -253,10 +260,9 @@ func (r *hashingReader) check() error {
 	if r.n != r.want.Size {
 		return fmt.Errorf("data file %s: read %d bytes, the backup wrote %d (truncated or altered)", file, r.n, r.want.Size)
 	}
-	if r.want.SHA256 != "" {
-		if got := hex.EncodeToString(r.h.Sum(nil)); got != r.want.SHA256 {
-			return fmt.Errorf("data file %s: SHA-256 %s differs from the %s the backup wrote (the file was altered)", file, got, r.want.SHA256)
-		}
+	if m := r.sums.Check(); m != nil {
+		return fmt.Errorf("data file %s: %s %s differs from the %s the backup wrote (the file was altered)",
+			file, m.Algorithm.Name(), m.Got, m.Want)
 	}
 	r.c.verified[r.name] = true
 	return nil

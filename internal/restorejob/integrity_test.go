@@ -2,10 +2,9 @@ package restorejob
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +12,22 @@ import (
 	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
 
 const dir = "r/backup/1/data/test"
 
-func sum(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+// entry is content's manifest entry recording the checksums algs.
+func entry(name, content string, algs ...checksum.Algorithm) catalog.ManifestEntry {
+	e := catalog.ManifestEntry{Name: name, Size: int64(len(content))}
+	for _, a := range algs {
+		h := a.New()
+		h.Write([]byte(content))
+		e.SetSum(checksum.Sum{Algorithm: a, Hex: checksum.Format(h)})
+	}
+	return e
+}
 
 // folder writes a backup folder: files, metadata.yaml, and a manifest
 // listing manifest (nil: none, as ABS writes).
@@ -37,7 +46,7 @@ func folder(t *testing.T, files map[string]string, manifest map[string]string, r
 	if manifest != nil {
 		m := &catalog.Manifest{Tool: "aerobackup", Namespace: "test"}
 		for n, c := range manifest {
-			m.Files = append(m.Files, catalog.ManifestEntry{Name: n, Size: int64(len(c)), SHA256: sum(c)})
+			m.Files = append(m.Files, entry(n, c, checksum.Default))
 		}
 		if err := catalog.WriteManifest(ctx, st, dir, m); err != nil {
 			t.Fatal(err)
@@ -98,25 +107,83 @@ func TestExpectWithoutMetadata(t *testing.T) {
 }
 
 // TestCheckingReader: altered bytes of the right size fail at the file's
-// end naming it; a file never read to its end and a short record count
-// fail the restore afterwards.
+// end naming it and the algorithm, whichever checksums the manifest
+// records (SHA-256 alone is what backups before CRC32C recorded), and the
+// restore then fails as the file was not read to a matching end.
 func TestCheckingReader(t *testing.T) {
-	good := map[string]string{"0_test_1.asb": "aaaa"}
+	const name, content = "0_test_1.asb", "aaaa"
+	for _, tt := range []struct {
+		name    string
+		entry   catalog.ManifestEntry
+		altered string // the error on "aaab"; "": none, only the size is recorded
+		// collision: one recorded checksum is the altered bytes', as if
+		// they collided; the other must still catch them.
+		collision bool
+	}{
+		{"crc32c", entry(name, content, checksum.CRC32C), "CRC32C [0-9a-f]{8} differs from the [0-9a-f]{8} the backup wrote", false},
+		{"sha256 (older backups)", entry(name, content, checksum.SHA256), "SHA-256 [0-9a-f]{64} differs from the [0-9a-f]{64} the backup wrote", false},
+		{"both", entry(name, content, checksum.CRC32C, checksum.SHA256), "CRC32C [0-9a-f]{8} differs", false},
+		{"both, crc32c collides", withSum(entry(name, content, checksum.SHA256), checksum.CRC32C, entry(name, "aaab", checksum.CRC32C).CRC32C),
+			"SHA-256 [0-9a-f]{64} differs", true},
+		{"both, sha256 collides", withSum(entry(name, content, checksum.CRC32C), checksum.SHA256, entry(name, "aaab", checksum.SHA256).SHA256),
+			"CRC32C [0-9a-f]{8} differs", true},
+		{"size only", entry(name, content), "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &expectations{meta: &catalog.Metadata{RecordCount: 3}, files: map[string]catalog.ManifestEntry{name: tt.entry}}
+			c := newCheckingReader(nil, dir, e)
+			f := c.wrap(models.File{Name: name, Reader: io.NopCloser(strings.NewReader("aaab"))})
+			// Only the recorded algorithms are computed.
+			if n := f.Reader.(*hashingReader).sums.Len(); n != len(tt.entry.Sums()) {
+				t.Fatalf("computing %d checksums, the entry records %d", n, len(tt.entry.Sums()))
+			}
+			_, err := io.ReadAll(f.Reader)
+			if tt.altered == "" {
+				if err != nil {
+					t.Fatalf("size-only entry: %v", err)
+				}
+				return
+			}
+			re := regexp.MustCompile("^data file " + regexp.QuoteMeta(dir+"/"+name) + ": " + tt.altered + ".* \\(the file was altered\\)$")
+			if err == nil || !re.MatchString(err.Error()) {
+				t.Fatalf("altered file: %v, want %s", err, re)
+			}
+			if err := c.after(e, 3); err == nil || !strings.Contains(err.Error(), name+" were not read to their end") {
+				t.Fatalf("after an altered file: %v", err)
+			}
+			if tt.collision {
+				return
+			}
+			// The intact file passes.
+			c = newCheckingReader(nil, dir, e)
+			f = c.wrap(models.File{Name: name, Reader: io.NopCloser(strings.NewReader(content))})
+			if _, err := io.ReadAll(f.Reader); err != nil {
+				t.Fatalf("intact file: %v", err)
+			}
+			if err := c.after(e, 3); err != nil {
+				t.Fatalf("intact file: %v", err)
+			}
+		})
+	}
+	// A file the manifest does not list is not hashed.
+	c := newCheckingReader(nil, dir, &expectations{files: map[string]catalog.ManifestEntry{}})
+	if f := c.wrap(models.File{Name: "9_x.asb", Reader: io.NopCloser(strings.NewReader("x"))}); f.Reader.(*hashingReader).sums.Len() != 0 {
+		t.Errorf("an unlisted file is hashed")
+	}
+}
+
+func withSum(e catalog.ManifestEntry, a checksum.Algorithm, hex string) catalog.ManifestEntry {
+	e.SetSum(checksum.Sum{Algorithm: a, Hex: hex})
+	return e
+}
+
+// TestCheckingReaderAfter: a short record count fails the restore, and
+// errors that name no file get the files being read.
+func TestCheckingReaderAfter(t *testing.T) {
 	e := &expectations{meta: &catalog.Metadata{RecordCount: 3},
-		files: map[string]catalog.ManifestEntry{"0_test_1.asb": {Name: "0_test_1.asb", Size: 4, SHA256: sum(good["0_test_1.asb"])}}}
+		files: map[string]catalog.ManifestEntry{"0_test_1.asb": entry("0_test_1.asb", "aaaa", checksum.Default)}}
 	c := newCheckingReader(nil, dir, e)
-
-	f := c.wrap(models.File{Name: "0_test_1.asb", Reader: io.NopCloser(strings.NewReader("aaab"))})
-	_, err := io.ReadAll(f.Reader)
-	if err == nil || !strings.Contains(err.Error(), "data file "+dir+"/0_test_1.asb: SHA-256") {
-		t.Fatalf("altered file: %v", err)
-	}
-	if err := c.after(e, 3); err == nil || !strings.Contains(err.Error(), "0_test_1.asb were not read to their end") {
-		t.Fatalf("after an altered file: %v", err)
-	}
-
-	c = newCheckingReader(nil, dir, e)
-	f = c.wrap(models.File{Name: "0_test_1.asb", Reader: io.NopCloser(strings.NewReader("aaaa"))})
+	f := c.wrap(models.File{Name: "0_test_1.asb", Reader: io.NopCloser(strings.NewReader("aaaa"))})
 	if _, err := io.ReadAll(f.Reader); err != nil {
 		t.Fatal(err)
 	}

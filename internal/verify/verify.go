@@ -1,14 +1,12 @@
 // Package verify owns proving backups restorable without restoring them:
 // every namespace folder's metadata.yaml, its files against aerobackup's
-// manifest (sizes, and with ReadData the SHA-256 and an ASB decode with the
-// record count), and the incremental chains. It only reads storage: it must
+// manifest (sizes, and with ReadData the checksums and an ASB decode with
+// the record count), and the incremental chains. It only reads storage: it must
 // never connect to a cluster, write or delete anything.
 package verify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +24,7 @@ import (
 	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -342,13 +341,14 @@ func (v *verifier) namespace(ctx context.Context, r *Result, md catalog.Metadata
 	var records uint64
 	for _, name := range toRead {
 		p := path.Join(r.Dir, name)
-		e, hasSum := expect[name]
+		// Files not in the manifest have no entry: decoded, not hashed.
+		e := expect[name]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			v.sem <- struct{}{}
 			defer func() { <-v.sem }()
-			f := v.file(ctx, r.Dir, p, md, e, hasSum && e.SHA256 != "")
+			f := v.file(ctx, r.Dir, p, md, e)
 			mu.Lock()
 			defer mu.Unlock()
 			r.FilesRead++
@@ -374,22 +374,24 @@ type fileResult struct {
 	problems []Problem
 }
 
-// file hashes one file and decodes it with backup-go.
-func (v *verifier) file(ctx context.Context, dir, p string, md catalog.Metadata, e catalog.ManifestEntry, checkSum bool) fileResult {
+// file checks one file's checksums, those its manifest entry records and
+// only those, and decodes it with backup-go.
+func (v *verifier) file(ctx context.Context, dir, p string, md catalog.Metadata, e catalog.ManifestEntry) fileResult {
 	var out fileResult
 	sumOK := false
-	if checkSum {
-		sum, err := v.hash(ctx, dir, p)
+	if sums := checksum.NewVerifier(e.Sums()); sums.Len() > 0 {
+		err := v.hash(ctx, dir, p, sums)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			return out // already reported missing
 		case err != nil:
 			out.problems = append(out.problems, Problem{Status: Corrupt, File: p, Fault: "cannot read: " + err.Error()})
 			return out
-		case sum != e.SHA256:
+		}
+		if m := sums.Check(); m != nil {
 			out.problems = append(out.problems, Problem{Status: Corrupt, File: p,
-				Fault: fmt.Sprintf("checksum mismatch: SHA-256 %s, the manifest says %s", short(sum), short(e.SHA256))})
-		default:
+				Fault: fmt.Sprintf("checksum mismatch: %s %s, the manifest says %s", m.Algorithm.Name(), short(m.Got), short(m.Want))})
+		} else {
 			sumOK = true
 		}
 	}
@@ -412,40 +414,39 @@ func short(s string) string {
 	return s
 }
 
-// hash streams one stored file through SHA-256.
-func (v *verifier) hash(ctx context.Context, dir, p string) (string, error) {
+// hash streams one stored file through sums.
+func (v *verifier) hash(ctx context.Context, dir, p string, sums *checksum.Verifier) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rd, err := v.store.RestoreReader(ctx, dir, storage.ReaderOptions{Files: []string{p}})
 	if err != nil {
-		return "", err
+		return err
 	}
 	files := make(chan models.File)
 	errs := make(chan error, 4)
 	go rd.StreamFiles(ctx, files, errs, nil)
-	h := sha256.New()
 	got := false
 	for {
 		select {
 		case err := <-errs:
-			return "", err
+			return err
 		case f, ok := <-files:
 			if !ok {
 				select {
 				case err := <-errs:
-					return "", err
+					return err
 				default:
 				}
 				if !got {
-					return "", fmt.Errorf("%w: %s", storage.ErrNotFound, p)
+					return fmt.Errorf("%w: %s", storage.ErrNotFound, p)
 				}
-				return hex.EncodeToString(h.Sum(nil)), nil
+				return nil
 			}
 			got = true
-			_, err := io.Copy(h, f.Reader)
+			_, err := io.Copy(sums, f.Reader)
 			_ = f.Reader.Close()
 			if err != nil {
-				return "", err
+				return err
 			}
 		}
 	}

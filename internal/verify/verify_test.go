@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
@@ -193,7 +195,7 @@ func TestDamageIsNamed(t *testing.T) {
 			p := f.asbFiles(t, f.full)[1]
 			must(t, flip(p))
 			return p
-		}, Corrupt, `checksum mismatch: SHA-256 [0-9a-f]{12}…, the manifest says`},
+		}, Corrupt, `checksum mismatch: CRC32C [0-9a-f]{8}, the manifest says [0-9a-f]{8}$`},
 		{"flipped byte passes without --read-data", false, func(t *testing.T, f fixture) string {
 			must(t, flip(f.asbFiles(t, f.full)[1]))
 			return ""
@@ -346,6 +348,88 @@ func TestABSBackupsVerifyStructurally(t *testing.T) {
 	if !strings.Contains(r.Reason(), "record-count is 2000 but the files hold") && !strings.Contains(r.Reason(), rel(f, p)) {
 		t.Fatalf("reason %q names neither the file nor the count", r.Reason())
 	}
+}
+
+// TestChecksumsOfEveryKind: the fixture's backups record CRC32C, the
+// default; manifests recording SHA-256 only (older backups, --checksum
+// sha256) and both verify too, and a flipped byte is named with the
+// algorithm that caught it; entries with none are checked for size (and
+// by the decoder) only.
+func TestChecksumsOfEveryKind(t *testing.T) {
+	f := writeBackups(t)
+	m, err := catalog.ReadManifest(context.Background(), mustStore(t, f.root), catalog.NamespaceDir(f.full, "test"))
+	must(t, err)
+	for _, e := range m.Files {
+		if e.CRC32C == "" || e.SHA256 != "" {
+			t.Fatalf("default backup entry %+v: want CRC32C only", e)
+		}
+	}
+	for _, tt := range []struct {
+		name  string
+		algs  []checksum.Algorithm
+		fault string
+	}{
+		{"sha256 only", []checksum.Algorithm{checksum.SHA256}, `^checksum mismatch: SHA-256 [0-9a-f]{12}…, the manifest says [0-9a-f]{12}…$`},
+		{"both", []checksum.Algorithm{checksum.SHA256, checksum.CRC32C}, `^checksum mismatch: CRC32C [0-9a-f]{8}, the manifest says [0-9a-f]{8}$`},
+		{"none", nil, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := writeBackups(t)
+			rewriteSums(t, f, f.full, tt.algs...)
+			if r := find(t, f.run(t, Options{ReadData: true}), f.full); r.Status != OK || !r.Checksums {
+				t.Fatalf("intact: %s %v", r.Status, r.Problems)
+			}
+			p := f.asbFiles(t, f.full)[0]
+			b, err := os.ReadFile(p)
+			must(t, err)
+			b[len(b)/3] ^= 0x01
+			must(t, os.WriteFile(p, b, 0o644))
+			r := find(t, f.run(t, Options{ReadData: true}), f.full)
+			if tt.fault == "" {
+				if strings.Contains(fmt.Sprint(r.Problems), "checksum") {
+					t.Fatalf("no checksum recorded, yet %v", r.Problems)
+				}
+				return
+			}
+			re := regexp.MustCompile(tt.fault)
+			for _, pr := range r.Problems {
+				if pr.File == rel(f, p) && re.MatchString(pr.Fault) {
+					return
+				}
+			}
+			t.Fatalf("flipped byte: no problem naming %s with %q: %s %v", rel(f, p), tt.fault, r.Status, r.Problems)
+		})
+	}
+}
+
+// rewriteSums replaces the checksums of key's manifest with algs, computed
+// from the stored files (algs SHA-256 alone: a manifest as versions before
+// CRC32C wrote it).
+func rewriteSums(t *testing.T, f fixture, key string, algs ...checksum.Algorithm) {
+	t.Helper()
+	ctx := context.Background()
+	store := mustStore(t, f.root)
+	nsDir := catalog.NamespaceDir(key, "test")
+	m, err := catalog.ReadManifest(ctx, store, nsDir)
+	must(t, err)
+	for i, e := range m.Files {
+		data, err := os.ReadFile(filepath.Join(f.nsDir(key), e.Name))
+		must(t, err)
+		m.Files[i] = catalog.ManifestEntry{Name: e.Name, Size: e.Size}
+		for _, a := range algs {
+			h := a.New()
+			h.Write(data)
+			m.Files[i].SetSum(checksum.Sum{Algorithm: a, Hex: checksum.Format(h)})
+		}
+	}
+	must(t, catalog.WriteManifest(ctx, store, nsDir, m))
+}
+
+func mustStore(t *testing.T, root string) *localstore.Store {
+	t.Helper()
+	s, err := localstore.New(root)
+	must(t, err)
+	return s
 }
 
 func TestSubsetReadsSomeFiles(t *testing.T) {
