@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Restore, "restore-namespace", "bar", "namespace restores go to (emptied)")
 	fs.IntVar(&cfg.Records, "records", 200_000, "records seeded")
 	fs.IntVar(&cfg.Small, "small", 50_000, "smaller record count of the peak-RSS check")
-	fs.IntVar(&cfg.Repeat, "repeat", 11, "rounds of each measurement, one run of each program per round (medians are reported); backups get three times as many")
+	fs.IntVar(&cfg.Repeat, "repeat", 11, "rounds of each measurement, one run of each program per round (medians are reported); backups get five times as many")
 	fs.IntVar(&cfg.Parallel, "parallel", 8, "backup parallelism of both programs (aerobackup's default is 8)")
 	fs.IntVar(&cfg.FileLimit, "file-limit", 250, "file limit in MiB of both programs (aerobackup's default is 250)")
 	fs.IntVar(&cfg.ListCount, "list-backups", 1000, "backups in the list benchmark's routine")

@@ -76,7 +76,7 @@ func medianOf(xs []float64) float64 {
 
 // WriteTable prints the results as a Markdown table, then the target checks.
 func (res *Result) WriteTable(w io.Writer, repeat int) {
-	fmt.Fprintf(w, "| operation (medians; %d rounds of each backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | CPU ratio | RSS ratio |\n", 3*repeat, repeat)
+	fmt.Fprintf(w, "| operation (medians; %d rounds of each backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | CPU ratio | RSS ratio |\n", backupRoundsPer*repeat, repeat)
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, r := range res.Rows {
 		rss := 0.0

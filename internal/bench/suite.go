@@ -247,11 +247,14 @@ func (s *suite) backupRSS(ctx context.Context) error {
 }
 
 // backupRounds is the rounds of each backup measurement. A round's ratio
-// scatters by ~0.14 (standard deviation) on the 2-CPU machine of README's
+// scatters by ~0.15 (standard deviation) on the 2-CPU machine of README's
 // Performance section, for every operation alike; a backup's rounds are a
-// second or less, so three times the rounds narrow its median's error to
-// ~0.03 for little time, where restores, near 1.1, need fewer.
-func (s *suite) backupRounds() int { return 3 * s.cfg.Repeat }
+// second or less, so five times the rounds narrow its median's error to
+// ~0.025 for a few minutes, where restores, near 1.1, need fewer.
+func (s *suite) backupRounds() int { return backupRoundsPer * s.cfg.Repeat }
+
+// backupRoundsPer is backupRounds as a multiple of Config.Repeat.
+const backupRoundsPer = 5
 
 func (s *suite) plainStore() string { return filepath.Join(s.cfg.WorkDir, "plain") }
 
