@@ -232,6 +232,27 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
+// setCounts takes what a finished backup-go backup counted.
+func (r *NamespaceResult) setCounts(stats *models.BackupStats) {
+	r.Records = stats.GetReadRecords()
+	r.Bytes = stats.GetBytesWritten()
+	r.Files = stats.GetFileCount()
+	r.SIndexes = uint64(stats.GetSIndexes())
+	r.UDFs = uint64(stats.GetUDFs())
+}
+
+// waitTracked waits for a backup-go backup while the progress display
+// follows its record and byte counts.
+func waitTracked(ctx context.Context, p *progress.Reporter, label string, h *backup.BackupHandler) error {
+	stats := h.GetStats()
+	tr := p.Track(label, 0, func() progress.Counts {
+		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetBytesWritten(),
+			Total: int64(stats.TotalRecords.Load())}
+	})
+	defer tr.Stop()
+	return h.Wait(ctx)
+}
+
 // backupWithRetries runs a namespace backup, starting it again from
 // scratch (its folder emptied) as the retry policy allows.
 func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace, log *slog.Logger) (NamespaceResult, error) {
@@ -316,25 +337,14 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
 	}
-	stats := h.GetStats()
-	tr := j.Progress.Track(fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), 0, func() progress.Counts {
-		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetBytesWritten(),
-			Total: int64(stats.TotalRecords.Load())}
-	})
-	err = h.Wait(ctx)
-	tr.Stop()
-	if err != nil {
+	if err := waitTracked(ctx, j.Progress, fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), h); err != nil {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
 	}
 
-	out.Records = stats.GetReadRecords()
-	out.Bytes = stats.GetBytesWritten()
-	out.Files = stats.GetFileCount()
-	out.SIndexes = uint64(stats.GetSIndexes())
-	out.UDFs = uint64(stats.GetUDFs())
+	out.setCounts(h.GetStats())
 	out.Duration = time.Since(started)
 
 	if j.Type == catalog.Incremental && out.Records == 0 && j.Slice == nil {

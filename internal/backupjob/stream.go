@@ -53,13 +53,7 @@ func (s *Stream) Run(ctx context.Context) (NamespaceResult, error) {
 	if err != nil {
 		return out, fmt.Errorf("namespace %q: %w", ns.Name, err)
 	}
-	stats := h.GetStats()
-	tr := s.Progress.Track(fmt.Sprintf("%s %s %s (stream)", s.Type, s.Routine, ns.Name), 0, func() progress.Counts {
-		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetBytesWritten(),
-			Total: int64(stats.TotalRecords.Load())}
-	})
-	err = h.Wait(ctx)
-	tr.Stop()
+	err = waitTracked(ctx, s.Progress, fmt.Sprintf("%s %s %s (stream)", s.Type, s.Routine, ns.Name), h)
 	if err == nil {
 		err = w.err()
 	}
@@ -69,11 +63,7 @@ func (s *Stream) Run(ctx context.Context) (NamespaceResult, error) {
 		}
 		return out, fmt.Errorf("namespace %q: %w", ns.Name, err)
 	}
-	out.Records = stats.GetReadRecords()
-	out.Bytes = stats.GetBytesWritten()
-	out.Files = stats.GetFileCount()
-	out.SIndexes = uint64(stats.GetSIndexes())
-	out.UDFs = uint64(stats.GetUDFs())
+	out.setCounts(h.GetStats())
 	out.Duration = time.Since(started)
 	out.NoChanges = s.Type == catalog.Incremental && out.Records == 0
 	s.Log.Info("namespace streamed", "routine", s.Routine, "type", string(s.Type), "namespace", ns.Name,

@@ -466,11 +466,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return err
 	}
 	defer conn.Close()
-	namespaces := r.Namespaces
-	if len(namespaces) == 0 {
-		if namespaces, err = clusterNamespaces(conn); err != nil {
-			return err
-		}
+	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	if err != nil {
+		return err
 	}
 
 	if err := reportRacks(log, conn, pol, namespaces); err != nil {
@@ -693,11 +691,9 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 		return err
 	}
 	defer conn.Close()
-	namespaces := r.Namespaces
-	if len(namespaces) == 0 {
-		if namespaces, err = clusterNamespaces(conn); err != nil {
-			return err
-		}
+	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	if err != nil {
+		return err
 	}
 	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
 		return err
@@ -823,8 +819,16 @@ func writerOptions(s *config.Storage) storage.WriterOptions {
 	return w
 }
 
-// clusterNamespaces lists the cluster's namespaces (a routine without a
-// namespaces list backs up all of them, as ABS does).
+// routineNamespaces returns the routine's namespaces, or, for a routine
+// without a namespaces list, every namespace of the cluster (as ABS does).
+func routineNamespaces(conn *cluster.Conn, named []string) ([]string, error) {
+	if len(named) > 0 {
+		return named, nil
+	}
+	return clusterNamespaces(conn)
+}
+
+// clusterNamespaces lists the cluster's namespaces.
 func clusterNamespaces(conn *cluster.Conn) ([]string, error) {
 	answers, err := conn.Info("namespaces")
 	if err != nil {
@@ -1037,15 +1041,13 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	defer conn.Close()
-	namespaces := r.Namespaces
-	if len(namespaces) == 0 {
-		if namespaces, err = clusterNamespaces(conn); err != nil {
-			return err
-		}
-		if len(namespaces) > 1 {
-			return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
-				len(namespaces), strings.Join(namespaces, ", "))
-		}
+	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	if err != nil {
+		return err
+	}
+	if len(r.Namespaces) == 0 && len(namespaces) > 1 {
+		return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
+			len(namespaces), strings.Join(namespaces, ", "))
 	}
 	ns := namespaces[0]
 	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {

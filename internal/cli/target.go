@@ -146,15 +146,8 @@ func (a *App) adhocTarget(f *targetFlags, needCluster bool) (*target, error) {
 	}
 	r := &config.Routine{Name: name, StorageName: s.Name, Namespaces: f.namespaces}
 	overrideStorage(r, s)
-	if needCluster || f.host != "" {
-		if f.host == "" {
-			return nil, outcome.Usage("no config file and no --host for ad-hoc mode")
-		}
-		c, err := adhocCluster(f)
-		if err != nil {
-			return nil, err
-		}
-		config.SetRoutineCluster(r, c)
+	if err := setAdhocCluster(r, f, needCluster); err != nil {
+		return nil, err
 	}
 	return &target{routine: r, adhoc: true}, nil
 }
@@ -166,17 +159,27 @@ func (a *App) adhocStreamTarget(f *targetFlags, needCluster bool) (*target, erro
 		name = AdhocRoutine
 	}
 	r := &config.Routine{Name: name, Namespaces: f.namespaces}
-	if needCluster || f.host != "" {
-		if f.host == "" {
-			return nil, outcome.Usage("no config file and no --host for ad-hoc mode")
-		}
-		c, err := adhocCluster(f)
-		if err != nil {
-			return nil, err
-		}
-		config.SetRoutineCluster(r, c)
+	if err := setAdhocCluster(r, f, needCluster); err != nil {
+		return nil, err
 	}
 	return &target{routine: r, adhoc: true}, nil
+}
+
+// setAdhocCluster gives an ad-hoc routine the cluster of --host and its
+// companions, which a command that needs a cluster requires.
+func setAdhocCluster(r *config.Routine, f *targetFlags, needCluster bool) error {
+	if !needCluster && f.host == "" {
+		return nil
+	}
+	if f.host == "" {
+		return outcome.Usage("no config file and no --host for ad-hoc mode")
+	}
+	c, err := adhocCluster(f)
+	if err != nil {
+		return err
+	}
+	config.SetRoutineCluster(r, c)
+	return nil
 }
 
 func overrideStorage(r *config.Routine, s *config.Storage) {
