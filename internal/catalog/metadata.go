@@ -233,23 +233,11 @@ func (e *ManifestEntry) SetSum(s checksum.Sum) {
 
 // WriteManifest writes nsDir/aerobackup.yaml; call it before WriteMetadata.
 func WriteManifest(ctx context.Context, store storage.Store, nsDir string, m *Manifest) error {
-	data, err := yaml.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return store.WriteFile(ctx, ManifestPath(nsDir), data)
+	return writeYAML(ctx, store, ManifestPath(nsDir), m)
 }
 
 // ReadManifest reads nsDir/aerobackup.yaml; storage.ErrNotFound (wrapped)
 // for backups written by ABS, which have none.
 func ReadManifest(ctx context.Context, store storage.Store, nsDir string) (*Manifest, error) {
-	data, err := store.ReadFile(ctx, ManifestPath(nsDir))
-	if err != nil {
-		return nil, err
-	}
-	var m Manifest
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", store, ManifestPath(nsDir), err)
-	}
-	return &m, nil
+	return readYAML[Manifest](ctx, store, ManifestPath(nsDir))
 }

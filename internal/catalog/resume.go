@@ -6,8 +6,6 @@ import (
 	"path"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -110,25 +108,13 @@ func ResumePath(runDir string) string { return path.Join(runDir, ResumeFile) }
 
 // WriteResumeMarker stores runDir's marker.
 func WriteResumeMarker(ctx context.Context, store storage.Store, runDir string, m *ResumeMarker) error {
-	data, err := yaml.Marshal(m)
-	if err != nil {
-		return err
-	}
-	return store.WriteFile(ctx, ResumePath(runDir), data)
+	return writeYAML(ctx, store, ResumePath(runDir), m)
 }
 
 // ReadResumeMarker reads runDir's marker; storage.ErrNotFound (wrapped)
 // when the run is not resumable.
 func ReadResumeMarker(ctx context.Context, store storage.Store, runDir string) (*ResumeMarker, error) {
-	data, err := store.ReadFile(ctx, ResumePath(runDir))
-	if err != nil {
-		return nil, err
-	}
-	var m ResumeMarker
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", store, ResumePath(runDir), err)
-	}
-	return &m, nil
+	return readYAML[ResumeMarker](ctx, store, ResumePath(runDir))
 }
 
 // Partial is a resumable namespace folder's aerobackup-partial.yaml: the
@@ -155,25 +141,13 @@ func PartialPath(nsDir string) string { return path.Join(nsDir, PartialFile) }
 
 // WritePartial stores nsDir's Partial.
 func WritePartial(ctx context.Context, store storage.Store, nsDir string, p *Partial) error {
-	data, err := yaml.Marshal(p)
-	if err != nil {
-		return err
-	}
-	return store.WriteFile(ctx, PartialPath(nsDir), data)
+	return writeYAML(ctx, store, PartialPath(nsDir), p)
 }
 
 // ReadPartial reads nsDir's Partial; storage.ErrNotFound (wrapped) when
 // no scan has started there.
 func ReadPartial(ctx context.Context, store storage.Store, nsDir string) (*Partial, error) {
-	data, err := store.ReadFile(ctx, PartialPath(nsDir))
-	if err != nil {
-		return nil, err
-	}
-	var p Partial
-	if err := yaml.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", store, PartialPath(nsDir), err)
-	}
-	return &p, nil
+	return readYAML[Partial](ctx, store, PartialPath(nsDir))
 }
 
 // PendingMetadataPath is where a resumable run keeps a finished

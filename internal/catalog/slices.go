@@ -51,11 +51,7 @@ func WriteSliceRecord(ctx context.Context, store storage.Store, nsDir string, r 
 	if err := r.Metadata.Validate(); err != nil {
 		return err
 	}
-	data, err := yaml.Marshal(r)
-	if err != nil {
-		return err
-	}
-	return store.WriteFile(ctx, SliceRecordPath(nsDir, r.Spec()), data)
+	return writeYAML(ctx, store, SliceRecordPath(nsDir, r.Spec()), r)
 }
 
 // SliceSet is what a namespace folder's slices/ holds.
