@@ -3,6 +3,7 @@ package aerospiketest
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"testing"
 	"time"
@@ -423,5 +424,18 @@ func TestStatsInfoCommand(t *testing.T) {
 	}
 	if got != srv.Stats() || got.Writes != 1 {
 		t.Fatalf("stats over info = %+v, want %+v with 1 write", got, srv.Stats())
+	}
+}
+
+func TestCollectInfoCommand(t *testing.T) {
+	srv := NewServer(t, Options{})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if got := srv.infoValue(CollectInfoCommand); got != "ok" {
+		t.Fatalf("%s = %q, want ok", CollectInfoCommand, got)
+	}
+	runtime.ReadMemStats(&after)
+	if after.NumForcedGC <= before.NumForcedGC {
+		t.Fatalf("%s ran no collection (forced collections %d, then %d)", CollectInfoCommand, before.NumForcedGC, after.NumForcedGC)
 	}
 }

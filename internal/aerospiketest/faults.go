@@ -137,6 +137,14 @@ type Stats struct {
 // answers it with an error.
 const StatsInfoCommand = "aerospiketest-stats"
 
+// CollectInfoCommand is the info command that runs the server's garbage
+// collector at once and answers "ok". The records of a test server live on
+// the Go heap, so a collection marks all of them; a benchmark (make bench)
+// asks for one before each measured run, so that the server collects
+// between runs rather than at random inside them. A real server, which has
+// no collector, answers it with an error.
+const CollectInfoCommand = "aerospiketest-collect"
+
 // String renders the counters as the StatsInfoCommand answer.
 func (st Stats) String() string {
 	return fmt.Sprintf("info=%d;reads=%d;writes=%d;deletes=%d;batch-requests=%d;batch-reads=%d;batch-writes=%d;"+

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,6 +101,9 @@ func (s *Server) infoValue(cmd string) string {
 		return s.statistics()
 	case StatsInfoCommand:
 		return s.Stats().String()
+	case CollectInfoCommand:
+		runtime.GC()
+		return "ok"
 	case "replicas", "replicas-all":
 		return s.replicas(true)
 	case "replicas-master":
