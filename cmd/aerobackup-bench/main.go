@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Restore, "restore-namespace", "bar", "namespace restores go to (emptied)")
 	fs.IntVar(&cfg.Records, "records", 200_000, "records seeded")
 	fs.IntVar(&cfg.Small, "small", 50_000, "smaller record count of the peak-RSS check")
-	fs.IntVar(&cfg.Repeat, "repeat", 11, "rounds of each measurement, one run of each program per round (medians are reported); backups get five times as many")
+	fs.IntVar(&cfg.Repeat, "repeat", 6, "blocks of each measurement, four runs a block (aerobackup, backup-go, backup-go, aerobackup), medians reported; the full-size backups get eight times as many; with -sweep, runs of each setting")
 	fs.IntVar(&cfg.Parallel, "parallel", 8, "backup parallelism of both programs (aerobackup's default is 8)")
 	fs.IntVar(&cfg.FileLimit, "file-limit", 250, "file limit in MiB of both programs (aerobackup's default is 250)")
 	fs.IntVar(&cfg.ListCount, "list-backups", 1000, "backups in the list benchmark's routine")
@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	res.Check(cfg)
 	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)\n\n",
 		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
-	res.WriteTable(stdout, cfg.Repeat)
+	res.WriteTable(stdout, cfg.Records, cfg.Repeat)
 	return nil
 }
 

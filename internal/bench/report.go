@@ -28,9 +28,10 @@ func cell(r Row, smp Sample) string {
 
 // Ratio is the CLI's throughput as a fraction of the direct program's
 // (direct time over CLI time): 1 means the CLI adds nothing. It is the
-// median of the rounds' own ratios, each comparing two runs made one after
-// the other, so a slow spell of the machine moves both sides of a ratio
-// rather than one median; rows without rounds use the medians' ratio.
+// median of the blocks' own ratios, each comparing four runs made one after
+// the other (suite.blocks), so a slow spell of the machine moves both sides
+// of a ratio rather than one median; rows without blocks use the medians'
+// ratio.
 func (r Row) Ratio() float64 {
 	if len(r.Ratios) > 0 {
 		return medianOf(r.Ratios)
@@ -54,15 +55,15 @@ func (r Row) CPURatio() float64 {
 	return r.Direct.CPU.Seconds() / r.CLI.CPU.Seconds()
 }
 
-// spread names the middle half of the rounds' ratios, so a reader sees how
-// far one round is from telling the target.
+// spread names the middle half of the blocks' ratios, so a reader sees how
+// far one block is from telling the target.
 func spread(xs []float64) string {
 	if len(xs) < 4 {
 		return ""
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
-	return fmt.Sprintf(" (middle half of %d rounds %.2f-%.2f)", len(s), s[len(s)/4], s[len(s)-1-len(s)/4])
+	return fmt.Sprintf(" (middle half of %d blocks %.2f-%.2f)", len(s), s[len(s)/4], s[len(s)-1-len(s)/4])
 }
 
 func medianOf(xs []float64) float64 {
@@ -74,9 +75,17 @@ func medianOf(xs []float64) float64 {
 	return s[len(s)/2]
 }
 
+func thousands(n int) string {
+	if n%1000 == 0 {
+		return fmt.Sprintf("%dk", n/1000)
+	}
+	return fmt.Sprint(n)
+}
+
 // WriteTable prints the results as a Markdown table, then the target checks.
-func (res *Result) WriteTable(w io.Writer, repeat int) {
-	fmt.Fprintf(w, "| operation (medians; %d rounds of each backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the rounds') | CPU ratio | RSS ratio |\n", backupRoundsPer*repeat, repeat)
+func (res *Result) WriteTable(w io.Writer, records, repeat int) {
+	fmt.Fprintf(w, "| operation (medians; %d blocks of each %s backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the blocks') | CPU ratio | RSS ratio |\n",
+		backupBlocksPer*repeat, thousands(records), repeat)
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, r := range res.Rows {
 		rss := 0.0

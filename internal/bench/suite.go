@@ -44,7 +44,7 @@ type Row struct {
 	Items   int   // backups listed (list only)
 	CLI     Sample
 	Direct  Sample
-	// Ratios are each round's backup-go time over aerobackup's.
+	// Ratios are each block's backup-go time over aerobackup's (suite.blocks).
 	Ratios    []float64
 	CPURatios []float64 // the same for CPU time (user+sys)
 	WritesCLI int64     // server-side record writes (restore-at-timestamp), -1 unknown
@@ -63,7 +63,10 @@ type suite struct {
 	port   int
 	client *as.Client
 	stats  bool // the server answers aerospiketest-stats
-	res    Result
+	// collect: the server is the project's test server, which collects
+	// its garbage when asked (aerospiketest-collect)
+	collect bool
+	res     Result
 	// plainKey is the kept uncompressed backup the restores read.
 	plainKey string
 }
@@ -122,12 +125,30 @@ func open(ctx context.Context, cfg Config) (_ *suite, closeFn func(), err error)
 	stops = append(stops, s.client.Close)
 	_, serr := s.serverStats()
 	s.stats = serr == nil
+	v, _ := s.info(aerospiketest.CollectInfoCommand)
+	s.collect = v == "ok"
 	for _, ns := range []string{cfg.Namespace, cfg.Restore} {
 		if err := s.truncate(ns); err != nil {
 			return nil, nil, err
 		}
 	}
 	return s, closeFn, nil
+}
+
+// measure runs one measured process. On the project's test server it
+// first has the server collect its garbage: the server's records live on
+// its Go heap, and a collection that marks all of them took up to 0.6 s of
+// CPU on the README machine, inside whichever run it fell in, where
+// Aerospike itself has no collector. Collected just before, the server
+// does not collect again within a run (it runs at GOGC 400, see
+// startTestServer), so the server's work in a run is the run's own.
+func (s *suite) measure(ctx context.Context, name string, args ...string) (Sample, error) {
+	if s.collect {
+		if _, err := s.info(aerospiketest.CollectInfoCommand); err != nil {
+			return Sample{}, err
+		}
+	}
+	return measure(ctx, name, args...)
 }
 
 func (s *suite) logf(format string, args ...any) {
@@ -151,57 +172,63 @@ func (s *suite) cliBackup(ctx context.Context, storage, routine, compress string
 	args := append([]string{"backup", "--host", s.addr(), "-n", s.cfg.Namespace, "--storage", storage, "-r", routine,
 		"--parallel", strconv.Itoa(s.cfg.Parallel), "--file-limit", strconv.Itoa(s.cfg.FileLimit),
 		"--compress", compress, "--quiet", "--log-level", "error"}, extra...)
-	return measure(ctx, s.cfg.CLI, args...)
+	return s.measure(ctx, s.cfg.CLI, args...)
 }
 
 func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample, error) {
-	smp, err := measure(ctx, s.cfg.Self, "direct-backup", "-host", s.host, "-port", strconv.Itoa(s.port),
+	smp, err := s.measure(ctx, s.cfg.Self, "direct-backup", "-host", s.host, "-port", strconv.Itoa(s.port),
 		"-namespace", s.cfg.Namespace, "-dir", dir, "-parallel", strconv.Itoa(s.cfg.Parallel),
 		"-file-limit", strconv.Itoa(s.cfg.FileLimit), "-compress", compress)
 	return smp, err
 }
 
-// pairs measures repeat runs of the CLI and of backup-go alone, one of each
-// per round, after a discarded warm-up round. The order alternates, so
-// neither program always runs on the other's heels, and each round's two
-// runs are next to each other in time: their ratio compares them under
-// the same conditions of a shared machine, whatever the conditions of the
-// other rounds.
-func (s *suite) pairs(name string, repeat int, runCLI, runDirect func(round int) (Sample, error)) (cli, dir []Sample, ratios, cpu []float64, err error) {
+// blocks measures the CLI against backup-go alone in n blocks of four
+// runs, aerobackup, backup-go, backup-go, aerobackup, after a discarded
+// warm-up run of each; run numbers runCLI and runDirect are given count
+// from 0 within each program (-1 for the warm-up).
+//
+// A block, not a pair of runs, is the unit because on the README machine a
+// run came out ~5% faster right after a run of the same program than
+// right after the other one (100 alternating pairs of 200k backups: the
+// program that went first in a pair, and so followed itself, was the
+// faster by that much, whichever it was), and a pair's ratio carried that
+// ±5% on top of the machine's noise. In a block each program runs once
+// after each, and the block's ratio, both backup-go times over both
+// aerobackup times, cancels it; the four runs, seconds apart, also share
+// the machine's slow spells. The median of the blocks' ratios is the row's.
+func (s *suite) blocks(name string, n int, runCLI, runDirect func(run int) (Sample, error)) (cli, dir []Sample, ratios, cpu []float64, err error) {
 	if _, err := runCLI(-1); err != nil {
 		return nil, nil, nil, nil, err
 	}
 	if _, err := runDirect(-1); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	for i := range repeat {
-		var c, d Sample
-		if i%2 == 0 {
-			if c, err = runCLI(i); err == nil {
-				d, err = runDirect(i)
+	for b := range n {
+		var c1, d1, d2, c2 Sample
+		for _, step := range []struct {
+			dst *Sample
+			run func(int) (Sample, error)
+			i   int
+		}{{&c1, runCLI, 2 * b}, {&d1, runDirect, 2 * b}, {&d2, runDirect, 2*b + 1}, {&c2, runCLI, 2*b + 1}} {
+			if *step.dst, err = step.run(step.i); err != nil {
+				return nil, nil, nil, nil, err
 			}
-		} else {
-			if d, err = runDirect(i); err == nil {
-				c, err = runCLI(i)
-			}
 		}
-		if err != nil {
-			return nil, nil, nil, nil, err
+		cli, dir = append(cli, c1, c2), append(dir, d1, d2)
+		ratios = append(ratios, (d1.Elapsed+d2.Elapsed).Seconds()/(c1.Elapsed+c2.Elapsed).Seconds())
+		if c1.CPU+c2.CPU > 0 {
+			cpu = append(cpu, (d1.CPU+d2.CPU).Seconds()/(c1.CPU+c2.CPU).Seconds())
 		}
-		cli, dir = append(cli, c), append(dir, d)
-		ratios = append(ratios, d.Elapsed.Seconds()/c.Elapsed.Seconds())
-		if c.CPU > 0 {
-			cpu = append(cpu, d.CPU.Seconds()/c.CPU.Seconds())
-		}
-		s.logf("%s run %d: aerobackup %s, backup-go %s (ratio %.2f)", name, i+1,
-			c.Elapsed.Round(time.Millisecond), d.Elapsed.Round(time.Millisecond), ratios[i])
+		s.logf("%s block %d: aerobackup %s %s, backup-go %s %s (ratio %.2f)", name, b+1,
+			c1.Elapsed.Round(time.Millisecond), c2.Elapsed.Round(time.Millisecond),
+			d1.Elapsed.Round(time.Millisecond), d2.Elapsed.Round(time.Millisecond), ratios[b])
 	}
 	return cli, dir, ratios, cpu, nil
 }
 
-// backupPair measures CLI and direct backups in pairs, each into a fresh
+// backupPair measures CLI and direct backups in blocks, each into a fresh
 // folder; keep names a folder whose CLI backup is kept (its key).
-func (s *suite) backupPair(ctx context.Context, name, compress string, records, repeat int, keep string) (Row, string, error) {
+func (s *suite) backupPair(ctx context.Context, name, compress string, records, blocks int, keep string) (Row, string, error) {
 	key := ""
 	runCLI := func(i int) (Sample, error) {
 		store := filepath.Join(s.cfg.WorkDir, fmt.Sprintf("cli-%s-%d", compress, i))
@@ -226,7 +253,7 @@ func (s *suite) backupPair(ctx context.Context, name, compress string, records, 
 		}
 		return smp, os.RemoveAll(d)
 	}
-	cli, dir, ratios, cpu, err := s.pairs(name, repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.blocks(name, blocks, runCLI, runDirect)
 	if err != nil {
 		return Row{}, "", err
 	}
@@ -238,7 +265,7 @@ func (s *suite) backupRSS(ctx context.Context) error {
 	if err := s.seed(s.cfg.Small); err != nil {
 		return err
 	}
-	row, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Small/1000), "NONE", s.cfg.Small, s.backupRounds(), "")
+	row, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Small/1000), "NONE", s.cfg.Small, s.cfg.Repeat, "")
 	if err != nil {
 		return err
 	}
@@ -246,15 +273,16 @@ func (s *suite) backupRSS(ctx context.Context) error {
 	return nil
 }
 
-// backupRounds is the rounds of each backup measurement. A round's ratio
-// scatters by ~0.15 (standard deviation) on the 2-CPU machine of README's
-// Performance section, for every operation alike; a backup's rounds are a
-// second or less, so five times the rounds narrow its median's error to
-// ~0.025 for a few minutes, where restores, near 1.1, need fewer.
-func (s *suite) backupRounds() int { return backupRoundsPer * s.cfg.Repeat }
+// backupBlocks is the blocks of each 200k backup measurement. A block's
+// ratio scatters by ~0.10 (standard deviation) on the 2-CPU machine of
+// README's Performance section; a backup's block is four runs of a second
+// or less, so eight times the blocks narrow its median's error to ~0.017
+// for about four minutes a row, where restores, whose ratio is near 1.1,
+// need fewer. The smaller backup, there for its peak RSS, gets Repeat.
+func (s *suite) backupBlocks() int { return backupBlocksPer * s.cfg.Repeat }
 
-// backupRoundsPer is backupRounds as a multiple of Config.Repeat.
-const backupRoundsPer = 5
+// backupBlocksPer is backupBlocks as a multiple of Config.Repeat.
+const backupBlocksPer = 8
 
 func (s *suite) plainStore() string { return filepath.Join(s.cfg.WorkDir, "plain") }
 
@@ -262,7 +290,7 @@ func (s *suite) backups(ctx context.Context) error {
 	if err := s.seed(s.cfg.Records); err != nil {
 		return err
 	}
-	row, key, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Records/1000), "NONE", s.cfg.Records, s.backupRounds(), s.plainStore())
+	row, key, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, no compression", s.cfg.Records/1000), "NONE", s.cfg.Records, s.backupBlocks(), s.plainStore())
 	if err != nil {
 		return err
 	}
@@ -278,7 +306,7 @@ func (s *suite) backups(ctx context.Context) error {
 	s.res.Rows[0].Bytes = size * int64(s.cfg.Small) / int64(s.cfg.Records)
 	row.Bytes = size
 	s.res.Rows = append(s.res.Rows, row)
-	zrow, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, ZSTD", s.cfg.Records/1000), "ZSTD", s.cfg.Records, s.backupRounds(), "")
+	zrow, _, err := s.backupPair(ctx, fmt.Sprintf("backup %dk, ZSTD", s.cfg.Records/1000), "ZSTD", s.cfg.Records, s.backupBlocks(), "")
 	if err != nil {
 		return err
 	}
@@ -293,7 +321,7 @@ func (s *suite) restore(ctx context.Context) error {
 		if err := s.truncate(s.cfg.Restore); err != nil {
 			return Sample{}, err
 		}
-		smp, err := measure(ctx, s.cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
+		smp, err := s.measure(ctx, s.cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
 			"--backup", s.plainKey, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
 		if err != nil {
 			return smp, err
@@ -316,7 +344,7 @@ func (s *suite) restore(ctx context.Context) error {
 		}
 		return smp, nil
 	}
-	cli, dir, ratios, cpu, err := s.pairs("restore", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.blocks("restore", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
@@ -329,7 +357,7 @@ func (s *suite) restore(ctx context.Context) error {
 func (s *suite) directRestore(ctx context.Context, createOnly bool, dirs ...string) (Sample, error) {
 	args := []string{"direct-restore", "-host", s.host, "-port", strconv.Itoa(s.port),
 		"-from", s.cfg.Namespace, "-to", s.cfg.Restore, "-create-only=" + strconv.FormatBool(createOnly)}
-	return measure(ctx, s.cfg.Self, append(args, dirs...)...)
+	return s.measure(ctx, s.cfg.Self, append(args, dirs...)...)
 }
 
 // restoreAt takes a full and 3 incrementals, each after changing a slice
@@ -390,7 +418,7 @@ func (s *suite) restoreAt(ctx context.Context) error {
 	// The rows keep the most writes any run made.
 	runCLI := func(int) (Sample, error) {
 		smp, n, err := writes("aerobackup restore-at-timestamp", func() (Sample, error) {
-			return measure(ctx, s.cfg.CLI, "restore-at-timestamp", "--host", s.addr(), "--storage", store, "-r", "pit",
+			return s.measure(ctx, s.cfg.CLI, "restore-at-timestamp", "--host", s.addr(), "--storage", store, "-r", "pit",
 				"--time", at, "--namespace-map", s.cfg.Namespace+"="+s.cfg.Restore, "--quiet", "--log-level", "error")
 		})
 		row.WritesCLI = max(row.WritesCLI, n)
@@ -403,7 +431,7 @@ func (s *suite) restoreAt(ctx context.Context) error {
 		row.WritesDir = max(row.WritesDir, n)
 		return smp, err
 	}
-	cli, dir, ratios, cpu, err := s.pairs("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.blocks("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
@@ -444,7 +472,7 @@ func (s *suite) list(ctx context.Context) error {
 		return err
 	}
 	runCLI := func(int) (Sample, error) {
-		smp, err := measure(ctx, s.cfg.CLI, "list", "--storage", root, "-r", "many", "--log-level", "error")
+		smp, err := s.measure(ctx, s.cfg.CLI, "list", "--storage", root, "-r", "many", "--log-level", "error")
 		if err != nil {
 			return smp, err
 		}
@@ -454,9 +482,9 @@ func (s *suite) list(ctx context.Context) error {
 		return smp, nil
 	}
 	runDirect := func(int) (Sample, error) {
-		return measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
+		return s.measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
 	}
-	cli, dir, ratios, cpu, err := s.pairs("list", s.cfg.Repeat, runCLI, runDirect)
+	cli, dir, ratios, cpu, err := s.blocks("list", s.cfg.Repeat, runCLI, runDirect)
 	if err != nil {
 		return err
 	}
@@ -555,6 +583,9 @@ func startTestServer(ctx context.Context, bin, work string, namespaces ...string
 		return "", nil, err
 	}
 	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-namespaces", strings.Join(namespaces, ","), "-ready-file", ready)
+	// Room for a run's garbage (a restore's records double the live heap)
+	// between the collections suite.measure asks for.
+	cmd.Env = append(os.Environ(), "GOGC=400")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

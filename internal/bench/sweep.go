@@ -92,7 +92,7 @@ func Sweep(ctx context.Context, cfg Config, sw SweepConfig) (*SweepResult, error
 			if err := s.truncate(cfg.Restore); err != nil {
 				return nil, err
 			}
-			smp, err := measure(ctx, cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
+			smp, err := s.measure(ctx, cfg.CLI, "restore", "--host", s.addr(), "--storage", s.plainStore(), "-r", "bench",
 				"--backup", s.plainKey, "--namespace-map", cfg.Namespace+"="+cfg.Restore, "--quiet", "--log-level", "error",
 				st.flag, st.value)
 			if err != nil {
