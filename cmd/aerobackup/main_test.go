@@ -182,6 +182,7 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	                          out since are expected gone, others' TTLs shortened;
 //	                          string keys listed after -except are left out of both
 //	asd stats writes N        the server counted exactly N record writes
+//	asd stats scans N         the server counted exactly N scan commands
 //	asd stats mark NAME       remember the write count under NAME
 //	asd stats delta-less A B  fewer writes happened after mark A than after mark B
 //	                          (each measured up to the mark taken after it: A->A.end, B->B.end)
@@ -364,6 +365,8 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		switch args[1] {
 		case "writes":
 			got = st.Writes + st.BatchWrites
+		case "scans":
+			got = st.Scans
 		default:
 			ts.Fatalf("asd stats: unknown counter %q", args[1])
 		}

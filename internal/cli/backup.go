@@ -391,8 +391,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return runEstimate(ctx, app, t, pol, o.estimateSamples)
 	}
 	// A continuation needs the same settings; checked now for --resumable
-	// and --resume, once a run to continue is found otherwise.
-	resumableErr := pol.MakeResumable()
+	// and --resume, once a run to continue is found otherwise. Only a
+	// resumable run is made one (paged scans), below.
+	resumableErr := pol.ResumableError()
 	if (o.resumable || o.resume) && resumableErr != nil {
 		return resumableErr
 	}
@@ -507,6 +508,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		}
 	}
 
+	resumable := o.resumable || resume != nil
+	if resumable {
+		if err := pol.MakeResumable(); err != nil {
+			return err
+		}
+	}
 	job := &backupjob.Job{
 		Store: store, Conn: conn, Routine: r.Name, Type: typ, Start: started,
 		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: o.checksum,
@@ -514,7 +521,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
 		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
 		Slice: spec, RunFolder: runFolder,
-		Resumable: o.resumable || resume != nil, Selection: pol.Selection(),
+		Resumable: resumable, Selection: pol.Selection(),
 	}
 	o.tune.writerOptions(log, r.Storage(), &job.WriterOptions)
 	if typ == catalog.Incremental && r.Policy().IsSealed() {

@@ -137,11 +137,11 @@ func (b *Backup) Slice(spec slice.Spec) error {
 // worker, and smaller pages cost more round trips.
 const DefaultResumablePageSize = 10_000
 
-// MakeResumable readies the configuration for backup-go's state file
-// (backup --resumable): it needs a file limit (the scan position is saved
-// each time a file reaches it) and paginated scans (the position is a
-// page's start), and works for partition scans only.
-func (b *Backup) MakeResumable() error {
+// ResumableError says why this configuration cannot be made resumable
+// (backup-go's state file needs a file limit, at which the scan position
+// is saved, and paginated partition scans, whose position is a page's
+// start), or nil when it can. It changes nothing.
+func (b *Backup) ResumableError() error {
 	c := &b.base
 	switch {
 	case c.FileLimit == 0:
@@ -151,8 +151,20 @@ func (b *Backup) MakeResumable() error {
 	case c.ScanPolicy.MaxRecords > 0:
 		return outcome.Usage("a resumable backup cannot be combined with --max-records (its scans are paginated)")
 	}
-	if c.PageSize == 0 {
-		c.PageSize = DefaultResumablePageSize
+	return nil
+}
+
+// MakeResumable readies the configuration for backup-go's state file
+// (backup --resumable, or the continuation of such a run): it checks
+// ResumableError, then pages the scans, by DefaultResumablePageSize unless
+// a page size is set. Only a resumable run should: paging a plain backup
+// costs a scan command per page instead of one per partition range.
+func (b *Backup) MakeResumable() error {
+	if err := b.ResumableError(); err != nil {
+		return err
+	}
+	if b.base.PageSize == 0 {
+		b.base.PageSize = DefaultResumablePageSize
 	}
 	return nil
 }

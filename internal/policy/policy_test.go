@@ -434,3 +434,51 @@ func TestBackupSlice(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyResumableRunsPage: checking whether a run could be resumable
+// changes nothing; making it resumable pages its scans, keeping a page
+// size that is set. A plain backup scanned in pages of 10000 once, which
+// tripled its scan commands.
+func TestOnlyResumableRunsPage(t *testing.T) {
+	r := routine(t, base+`backup-policies:
+  p: {file-limit: 100}
+backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test], backup-policy: p}
+`)
+	b, err := NewBackup(r, BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.ResumableError(); err != nil {
+		t.Fatalf("ResumableError with a file limit: %v", err)
+	}
+	if c, _ := b.For("test"); c.PageSize != 0 {
+		t.Fatalf("ResumableError paged the scans by %d", c.PageSize)
+	}
+	if err := b.MakeResumable(); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := b.For("test"); c.PageSize != DefaultResumablePageSize {
+		t.Fatalf("resumable page size %d, want %d", c.PageSize, DefaultResumablePageSize)
+	}
+
+	page := int64(500)
+	b, _ = NewBackup(r, BackupOverrides{ScanPageSize: &page}, nil)
+	if err := b.MakeResumable(); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := b.For("test"); c.PageSize != 500 {
+		t.Fatalf("resumable page size %d, want --scan-page-size's 500", c.PageSize)
+	}
+
+	zero := 0
+	b, _ = NewBackup(r, BackupOverrides{FileLimitMiB: &zero}, nil)
+	for name, err := range map[string]error{"ResumableError": b.ResumableError(), "MakeResumable": b.MakeResumable()} {
+		if err == nil || !strings.Contains(err.Error(), "needs a file limit") {
+			t.Errorf("%s without a file limit: %v", name, err)
+		}
+	}
+	if c, _ := b.For("test"); c.PageSize != 0 {
+		t.Fatalf("a refused MakeResumable paged the scans by %d", c.PageSize)
+	}
+}
