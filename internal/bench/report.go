@@ -32,27 +32,23 @@ func cell(r Row, smp Sample) string {
 // the other (suite.blocks), so a slow spell of the machine moves both sides
 // of a ratio rather than one median; rows without blocks use the medians'
 // ratio.
-func (r Row) Ratio() float64 {
-	if len(r.Ratios) > 0 {
-		return medianOf(r.Ratios)
-	}
-	if r.CLI.Elapsed <= 0 {
-		return 0
-	}
-	return r.Direct.Elapsed.Seconds() / r.CLI.Elapsed.Seconds()
-}
+func (r Row) Ratio() float64 { return ratioOf(r.Ratios, r.Direct.Elapsed, r.CLI.Elapsed) }
 
 // CPURatio is the same for CPU time: backup-go's over aerobackup's, 1 when
 // the CLI spends no CPU of its own. Unlike wall time, CPU time barely moves
 // when other processes share the machine.
-func (r Row) CPURatio() float64 {
-	if len(r.CPURatios) > 0 {
-		return medianOf(r.CPURatios)
+func (r Row) CPURatio() float64 { return ratioOf(r.CPURatios, r.Direct.CPU, r.CLI.CPU) }
+
+// ratioOf is the median of blocks' ratios, or without blocks direct over
+// cli (0 when cli is not positive).
+func ratioOf(blocks []float64, direct, cli time.Duration) float64 {
+	if len(blocks) > 0 {
+		return medianOf(blocks)
 	}
-	if r.CLI.CPU <= 0 {
+	if cli <= 0 {
 		return 0
 	}
-	return r.Direct.CPU.Seconds() / r.CLI.CPU.Seconds()
+	return direct.Seconds() / cli.Seconds()
 }
 
 // spread names the middle half of the blocks' ratios, so a reader sees how

@@ -215,9 +215,9 @@ func (s *suite) blocks(name string, n int, runCLI, runDirect func(run int) (Samp
 			}
 		}
 		cli, dir = append(cli, c1, c2), append(dir, d1, d2)
-		ratios = append(ratios, (d1.Elapsed+d2.Elapsed).Seconds()/(c1.Elapsed+c2.Elapsed).Seconds())
+		ratios = append(ratios, ratioOf(nil, d1.Elapsed+d2.Elapsed, c1.Elapsed+c2.Elapsed))
 		if c1.CPU+c2.CPU > 0 {
-			cpu = append(cpu, (d1.CPU+d2.CPU).Seconds()/(c1.CPU+c2.CPU).Seconds())
+			cpu = append(cpu, ratioOf(nil, d1.CPU+d2.CPU, c1.CPU+c2.CPU))
 		}
 		s.logf("%s block %d: aerobackup %s %s, backup-go %s %s (ratio %.2f)", name, b+1,
 			c1.Elapsed.Round(time.Millisecond), c2.Elapsed.Round(time.Millisecond),
