@@ -190,6 +190,9 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd fault scan-drop N [T] drop the connection after N scanned records (T times; 0: always)
 //	asd fault write-fail N C [T] refuse record writes with result code C after N succeeded
 //	                          (T times; 0: always)
+//	asd fault refuse F C      refuse the writes of about the fraction F (0..1) of records,
+//	                          single and batched, with result code C; the digest picks
+//	                          the records, so retries are refused too
 //	asd fault clear           remove faults
 //	asd tmpfs DIR SIZE        mount a SIZE-limited tmpfs on DIR (unmounted at the end;
 //	                          the script is skipped where mounting is not allowed)
@@ -397,6 +400,15 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 				times = atoi(ts, args, 4)
 			}
 			srv.SetFaults(aerospiketest.Faults{WriteFailAfter: atoi(ts, args, 2), WriteFailCode: atoi(ts, args, 3), Times: times})
+		case "refuse":
+			if len(args) != 4 {
+				ts.Fatalf("usage: asd fault refuse FRACTION CODE")
+			}
+			f, err := strconv.ParseFloat(args[2], 64)
+			if err != nil || f < 0 || f > 1 {
+				ts.Fatalf("asd fault refuse: fraction %q: want a number in 0..1", args[2])
+			}
+			srv.SetFaults(aerospiketest.Faults{RefuseFraction: f, RefuseCode: atoi(ts, args, 3)})
 		case "scan-drop":
 			times := 0
 			if len(args) > 3 {

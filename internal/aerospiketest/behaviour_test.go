@@ -359,6 +359,66 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestRefuseFault checks the refusal fault turns down about the chosen
+// fraction of records, the same ones single and batched, and lets the rest
+// through.
+func TestRefuseFault(t *testing.T) {
+	host, port, srv := TestCluster(t)
+	RequireServer(t, srv, "fault injection")
+	c := newClient(t, host, port)
+	srv.SetFaults(Faults{RefuseCode: int(types.RECORD_TOO_BIG), RefuseFraction: 0.25})
+	defer srv.ClearFaults()
+	const n = 2000
+	keys := make([]*as.Key, n)
+	refused := map[int]bool{}
+	for i := range keys {
+		k, err := as.NewKey("test", "refuse", i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys[i] = k
+		err = c.Put(nil, k, as.BinMap{"i": i})
+		var ae as.Error
+		switch {
+		case err == nil:
+		case errors.As(err, &ae) && ae.Matches(types.RECORD_TOO_BIG):
+			refused[i] = true
+		default:
+			t.Fatalf("put %d: %v", i, err)
+		}
+	}
+	if len(refused) < n/5 || len(refused) > n*3/10 {
+		t.Errorf("refused %d of %d single writes, want about a quarter", len(refused), n)
+	}
+	batch := make([]as.BatchRecordIfc, n)
+	for i, k := range keys {
+		batch[i] = as.NewBatchWrite(nil, k, as.PutOp(as.NewBin("i", i)))
+	}
+	if err := c.BatchOperate(nil, batch); err != nil {
+		t.Fatalf("batch: %v", err)
+	}
+	for i, b := range batch {
+		want := types.OK
+		if refused[i] {
+			want = types.RECORD_TOO_BIG
+		}
+		if got := b.BatchRec().ResultCode; got != want {
+			t.Errorf("batch write %d: %v, want %v (the same records as single writes)", i, got, want)
+		}
+	}
+	srv.ClearFaults()
+	if err := c.Put(nil, keys[firstKey(refused)], as.BinMap{"i": 0}); err != nil {
+		t.Errorf("put after the fault cleared: %v", err)
+	}
+}
+
+func firstKey(m map[int]bool) int {
+	for k := range m {
+		return k
+	}
+	return 0
+}
+
 // TestSeedAndSnapshot checks seeded records decode through the client and
 // that ScanSnapshot and Snapshot agree on every particle type.
 func TestSeedAndSnapshot(t *testing.T) {

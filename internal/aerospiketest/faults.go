@@ -1,6 +1,7 @@
 package aerospiketest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,6 +25,13 @@ type Faults struct {
 	// WriteFailAfter writes have succeeded (0 = off).
 	WriteFailCode  int
 	WriteFailAfter int
+	// RefuseCode refuses the writes of about RefuseFraction (0..1) of all
+	// records, single and batched, with this result code (0 = off). The
+	// record's digest picks them, so a refused record is refused again on
+	// every retry and restore, as a real server refuses a record too big
+	// for it; Times does not apply.
+	RefuseCode     int
+	RefuseFraction float64
 	// Delay is added before answering every request.
 	Delay time.Duration
 	// Times is how often a scan or write fault fires before it clears
@@ -66,7 +74,7 @@ const (
 func (fs *faultState) consume() {
 	fs.fired++
 	if fs.f.Times > 0 && fs.fired >= fs.f.Times {
-		fs.f = Faults{Delay: fs.f.Delay}
+		fs.f = Faults{Delay: fs.f.Delay, RefuseCode: fs.f.RefuseCode, RefuseFraction: fs.f.RefuseFraction}
 	}
 	fs.scanned, fs.written = 0, 0
 }
@@ -113,6 +121,23 @@ func (fs *faultState) writeRecord() int {
 		return code
 	}
 	fs.written++
+	return 0
+}
+
+// refuseRecord is called before a record write; a non-zero code refuses
+// the record with that digest.
+func (fs *faultState) refuseRecord(d digest) int {
+	fs.mu.Lock()
+	code, frac := fs.f.RefuseCode, fs.f.RefuseFraction
+	fs.mu.Unlock()
+	if code == 0 || frac <= 0 {
+		return 0
+	}
+	// Digests are uniform; bytes 8..15 are not the partition bits, so the
+	// refused records spread over every partition.
+	if float64(binary.BigEndian.Uint64(d[8:16]))/(1<<64) < frac {
+		return code
+	}
 	return 0
 }
 

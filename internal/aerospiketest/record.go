@@ -145,6 +145,9 @@ func (s *Server) write(ns *namespace, req *recordReq) (msgHeader, []bin) {
 	if code := s.faults.writeRecord(); code != 0 {
 		return msgHeader{resultCode: byte(code)}, nil
 	}
+	if code := s.faults.refuseRecord(req.d); code != 0 {
+		return msgHeader{resultCode: byte(code)}, nil
+	}
 	now := s.clock.now()
 	ns.mu.Lock()
 	defer ns.mu.Unlock()

@@ -68,7 +68,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&f.opts.RetryBase, "retry-base-timeout", f.opts.RetryBase, "first pause before retrying a failed write")
 	fl.Float64Var(&f.opts.RetryMultiplier, "retry-multiplier", f.opts.RetryMultiplier, "growth of the pause between retries")
 	fl.UintVar(&f.opts.RetryMax, "retry-max-retries", f.opts.RetryMax, "retries of a failed write (0: none)")
-	fl.BoolVar(&f.opts.IgnoreRecordError, "ignore-record-error", false, "skip records the server refuses instead of failing")
+	fl.BoolVar(&f.opts.IgnoreRecordError, "ignore-record-error", false, "accept a restore in which the server refused records (not restored): exit 0 with a warning")
 	fl.BoolVar(&f.opts.ApplyMetadataLast, "apply-metadata-last", false, "restore secondary indexes and UDFs after the records")
 	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the key of an encrypted backup")
 	fl.StringVar(&f.keyEnv, "encryption-key-env", "", "environment variable holding the key of an encrypted backup")
@@ -151,7 +151,12 @@ Compression and encryption come from the backup's metadata.yaml (for a folder
 or stream without one: --compress and --encrypt); the key comes from you. The
 destination is the routine's cluster, --destination NAME from the config, or an
 ad-hoc --host. --validate decodes and checks the files and connects to no
-cluster.`,
+cluster.
+
+A record the server refuses (too big for the namespace, forbidden by its
+configuration...) is not restored, and the restore fails with exit 1 saying
+how many records and why, even though the others were written.
+--ignore-record-error accepts such a restore: exit 0, with a warning.`,
 		Example: `  aerobackup restore -r daily --backup daily/backup/1763712000000
   aerobackup restore -r daily --backup daily/backup/1763712000000 --namespace-map test=test_copy
   aerobackup restore --path /mnt/asbackup/test --host 127.0.0.1:3000 --namespace test
@@ -386,7 +391,7 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	res, err := job.Run(ctx)
 	if a.metricsRun != nil && res != nil {
 		t := res.Totals()
-		a.metricsRun.Records, a.metricsRun.Bytes = t.Inserted, t.BytesRead
+		a.metricsRun.Records, a.metricsRun.Bytes, a.metricsRun.Refused = t.Inserted, t.BytesRead, t.Refused
 	}
 	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
 		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds(), Validate: job.ValidateOnly()}
@@ -412,13 +417,14 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	} else if sum.Totals != nil {
 		t := sum.Totals
 		d := time.Duration(sum.DurationMs) * time.Millisecond
-		// Ignored records only appear with --ignore-record-error.
-		ignored := ""
-		if t.Ignored > 0 {
-			ignored = fmt.Sprintf(", %d ignored (refused by the server)", t.Ignored)
+		// Refused records fail the restore, or were skipped with
+		// --ignore-record-error.
+		refused := ""
+		if t.Refused > 0 {
+			refused = fmt.Sprintf(", %d refused by the server", t.Refused)
 		}
 		fmt.Fprintf(a.IO.Err, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
-			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, ignored, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
+			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
 	}
 	return err
 }

@@ -59,6 +59,10 @@ incrementals, through the same reader and integrity checks as a restore),
 writes nothing and connects to no cluster. --warm-up N opens N connections
 per node of the destination before the first step.
 
+Records the server refuses (too big for the namespace, forbidden by its
+configuration...) fail the restore (exit 1, saying how many and why) and
+stop the namespace's chain; --ignore-record-error accepts them with a warning.
+
 No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 		Example: `  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z
   aerobackup restore-at-timestamp -r daily --time 1763719200000 --namespace-map test=test_copy --dry-run

@@ -40,6 +40,7 @@
 //	aerospike_backup_service_restore_duration_seconds{routine}   histogram of successful restores, ABS buckets
 //	aerospike_backup_service_last_restore_records{routine}       gauge, records of the last successful or partial restore
 //	aerospike_backup_service_last_restore_bytes{routine}         gauge, bytes of that restore
+//	aerospike_backup_service_last_restore_refused_records{routine} gauge, records the server refused in the last finished restore
 //
 // The restore duration uses the name and routine label ABS's metrics
 // catalog proposes; a restore by path (no routine) is labelled "@by-path"

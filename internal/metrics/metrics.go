@@ -61,6 +61,8 @@ type Run struct {
 	Finished  time.Time // ignored when Outcome is Running
 	Records   uint64    // records written (backup) or restored
 	Bytes     uint64    // bytes written (backup) or read (restore)
+	// Refused are the records a restore read and the server refused.
+	Refused uint64
 	// ProgressPct is the last known progress in percent, for Running and
 	// unfinished backups; a successful backup always reports 100.
 	ProgressPct float64
@@ -109,6 +111,7 @@ const (
 	restoreDuration     = prefix + "restore_duration_seconds"
 	lastRestoreRecords  = prefix + "last_restore_records"
 	lastRestoreBytes    = prefix + "last_restore_bytes"
+	lastRestoreRefused  = prefix + "last_restore_refused_records"
 	deprecatedEventsUse = "(Deprecated: use aerospike_backup_service_backup_events_total instead.)"
 	deprecatedDurUse    = "(Deprecated: use aerospike_backup_service_backup_duration_seconds instead.)"
 )
@@ -144,6 +147,7 @@ var specs = map[string]spec{
 	restoreDuration:    {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", true},
 	lastRestoreRecords: {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", true},
 	lastRestoreBytes:   {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", true},
+	lastRestoreRefused: {dto.MetricType_GAUGE, "Records the server refused in the last finished restore per routine, whatever its outcome (aerobackup)", true},
 }
 
 // durationBuckets are ABS's: one minute to about ten hours.
@@ -292,6 +296,9 @@ func (s state) applyRestore(run Run) error {
 		return nil
 	}
 	s.set(restoreInProgress, 0)
+	// Refusals fail a restore (or were accepted with --ignore-record-error):
+	// an alert needs the count whatever the outcome.
+	s.set(lastRestoreRefused, float64(run.Refused), r...)
 	if run.Outcome == Success {
 		s.observe(restoreDuration, run.seconds(), r...)
 	}

@@ -32,6 +32,13 @@ func restoreRun(routine string, o Outcome, d time.Duration) Run {
 		Started: t0, Finished: t0.Add(d), Records: 900, Bytes: 3 << 20}
 }
 
+// refusedRun is a restore of which the server refused some records.
+func refusedRun(routine string, o Outcome, refused uint64) Run {
+	r := restoreRun(routine, o, time.Minute)
+	r.Refused = refused
+	return r
+}
+
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -111,6 +118,10 @@ func TestRenderGolden(t *testing.T) {
 			restoreRun("nightly", Partial, 80*time.Second),
 			restoreRun("nightly", Failure, time.Second),
 			restoreRun("nightly", Canceled, time.Minute),
+		}},
+		{name: "restore_refused", runs: []Run{
+			refusedRun("nightly", Failure, 2467),
+			refusedRun("", Success, 12),
 		}},
 		{name: "other_routine_kept", input: "other_routine.in.prom", runs: []Run{
 			backupRun("nightly", Full, Success, 125*time.Second),

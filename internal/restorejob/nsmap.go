@@ -41,15 +41,12 @@ type indexClient struct {
 	info func() (*asinfo.Client, error)
 }
 
-// indexBackupClient is a backup-go client on the job's cluster connection
-// whose index operations go to dest instead of source (source == dest:
-// not mapped), with the connection's info policies.
-func (j *Job) indexBackupClient(ctx context.Context, source, dest string) (*backup.Client, error) {
-	if j.Conn.Aerospike == nil {
-		return nil, fmt.Errorf("restoring %s into %s: no cluster client", source, dest)
-	}
+// indexBackupClient is a backup-go client on cluster (the job's
+// connection, wrapped) whose index operations go to dest instead of source
+// (source == dest: not mapped), with the connection's info policies.
+func (j *Job) indexBackupClient(ctx context.Context, cluster backup.AerospikeClient, source, dest string) (*backup.Client, error) {
 	ip, rp := j.Conn.InfoPolicies()
-	ac := &indexClient{AerospikeClient: j.Conn.Aerospike, source: source, dest: dest, job: j, ctx: ctx}
+	ac := &indexClient{AerospikeClient: cluster, source: source, dest: dest, job: j, ctx: ctx}
 	ac.info = sync.OnceValues(func() (*asinfo.Client, error) {
 		return asinfo.NewClient(ac.Cluster(), ip, rp)
 	})

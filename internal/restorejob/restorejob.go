@@ -64,18 +64,22 @@ type Job struct {
 
 // Counts are what a restore did to records, per step or in total.
 type Counts struct {
-	Read      uint64 `json:"records-read"`
-	Inserted  uint64 `json:"records-inserted"`
-	Existed   uint64 `json:"records-existed"`
-	Fresher   uint64 `json:"records-fresher"`
-	Skipped   uint64 `json:"records-skipped"`
-	Expired   uint64 `json:"records-expired"`
-	Ignored   uint64 `json:"records-ignored"`
-	InDoubt   uint64 `json:"errors-in-doubt"`
-	BytesRead uint64 `json:"bytes-read"`
-	SIndexes  uint32 `json:"secondary-index-count"`
-	UDFs      uint32 `json:"udf-count"`
-	Millis    int64  `json:"duration-millis"`
+	Read     uint64 `json:"records-read"`
+	Inserted uint64 `json:"records-inserted"`
+	Existed  uint64 `json:"records-existed"`
+	Fresher  uint64 `json:"records-fresher"`
+	Skipped  uint64 `json:"records-skipped"`
+	Expired  uint64 `json:"records-expired"`
+	Ignored  uint64 `json:"records-ignored"`
+	// Refused are the records the server refused: backup-go's ignored
+	// ones, under the name a failed restore deserves; Refusals say why.
+	Refused   uint64    `json:"records-refused"`
+	Refusals  []Refusal `json:"refusals,omitempty"`
+	InDoubt   uint64    `json:"errors-in-doubt"`
+	BytesRead uint64    `json:"bytes-read"`
+	SIndexes  uint32    `json:"secondary-index-count"`
+	UDFs      uint32    `json:"udf-count"`
+	Millis    int64     `json:"duration-millis"`
 }
 
 // StepResult is one applied folder.
@@ -105,6 +109,8 @@ func (r *Result) Totals() Counts {
 		t.Skipped += s.Skipped
 		t.Expired += s.Expired
 		t.Ignored += s.Ignored
+		t.Refused += s.Refused
+		t.Refusals = mergeRefusals(t.Refusals, s.Refusals)
 		t.InDoubt += s.InDoubt
 		t.BytesRead += s.BytesRead
 		t.SIndexes += s.SIndexes
@@ -184,6 +190,8 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 	cfg.MetricsEnabled = true
 	src := s.Source
 	var bc *backup.Client
+	// Every writing step counts the server's refusals (see refusals.go).
+	tally := &refusalTally{}
 	switch {
 	case cfg.ValidateOnly:
 		// backup-go decodes into discarding writers; it must get no
@@ -195,14 +203,23 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		bc = c
 	case j.Conn == nil:
 		return fail(fmt.Errorf("%s: no destination cluster", s.Label))
+	case j.Conn.Aerospike == nil:
+		return fail(fmt.Errorf("%s: restoring %s into %s: no cluster client", s.Label, src, dest))
 	case cfg.NoIndexes:
 		// backup-go maps the records' namespace itself.
-		bc = j.Conn.Backup
+		ip, rp := j.Conn.InfoPolicies()
+		c, err := backup.NewClient(&refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
+			backup.WithLogger(j.Log), backup.WithInfoPolicies(ip, rp))
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", s.Label, err))
+		}
+		bc = c
 	default:
 		// backup-go maps only the records' namespace (see nsmap.go), and
 		// an index already there under another name needs care, mapped
 		// or not (see sindexdup.go).
-		c, err := j.indexBackupClient(ctx, src, dest)
+		c, err := j.indexBackupClient(ctx, &refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
+			src, dest)
 		if err != nil {
 			return fail(fmt.Errorf("%s: %w", s.Label, err))
 		}
@@ -250,6 +267,10 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 	out.Skipped = stats.GetRecordsSkipped()
 	out.Expired = stats.GetRecordsExpired()
 	out.Ignored = stats.GetRecordsIgnored()
+	out.Refused = out.Ignored
+	if out.Refused > 0 {
+		out.Refusals = tally.refusals(out.Refused)
+	}
 	out.InDoubt = stats.GetErrorsInDoubt()
 	out.BytesRead = stats.GetTotalBytesRead()
 	out.SIndexes = stats.GetSIndexes()
@@ -258,10 +279,22 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		if ctx.Err() != nil {
 			return fail(ctx.Err())
 		}
+		if code, ok := refusalCode(err, ignorable); ok {
+			return fail(fmt.Errorf("%s: %w", s.Label, &stoppedError{code: code, ignoring: cfg.IgnoreRecordError, err: err}))
+		}
 		return fail(fmt.Errorf("%s: %w", s.Label, reader.describe(err)))
 	}
 	if err := reader.after(want, out.Read); err != nil {
 		return fail(fmt.Errorf("%s: %w", s.Label, err))
+	}
+	if out.Refused > 0 {
+		// A record read and neither written nor passed over by the write
+		// policy is a record lost, unless the user said so.
+		if !cfg.IgnoreRecordError {
+			return fail(fmt.Errorf("%s: %w", s.Label, &RefusedError{Read: out.Read, Refused: out.Refused, Refusals: out.Refusals}))
+		}
+		j.Log.Warn("records refused by the server were not restored (--ignore-record-error)", "backup", s.Label,
+			"namespace", dest, "records-refused", out.Refused, "records-read", out.Read, "reasons", describeRefusals(out.Refusals))
 	}
 	out.Duration = time.Since(started)
 	out.Millis = out.Duration.Milliseconds()
