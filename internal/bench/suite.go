@@ -136,12 +136,10 @@ func open(ctx context.Context, cfg Config) (_ *suite, closeFn func(), err error)
 }
 
 // measure runs one measured process. On the project's test server it
-// first has the server collect its garbage: the server's records live on
-// its Go heap, and a collection that marks all of them took up to 0.6 s of
-// CPU on the README machine, inside whichever run it fell in, where
-// Aerospike itself has no collector. Collected just before, the server
-// does not collect again within a run (it runs at GOGC 400, see
-// startTestServer), so the server's work in a run is the run's own.
+// first has the server collect its garbage: its records live on its Go
+// heap, and a collection marking them all would land in some random run
+// (Aerospike has no collector). Collected just before, at GOGC 400 (see
+// startTestServer), it does not collect again within a run.
 func (s *suite) measure(ctx context.Context, name string, args ...string) (Sample, error) {
 	if s.collect {
 		if _, err := s.info(aerospiketest.CollectInfoCommand); err != nil {
@@ -187,15 +185,11 @@ func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample,
 // warm-up run of each; run numbers runCLI and runDirect are given count
 // from 0 within each program (-1 for the warm-up).
 //
-// A block, not a pair of runs, is the unit because on the README machine a
-// run came out ~5% faster right after a run of the same program than
-// right after the other one (100 alternating pairs of 200k backups: the
-// program that went first in a pair, and so followed itself, was the
-// faster by that much, whichever it was), and a pair's ratio carried that
-// ±5% on top of the machine's noise. In a block each program runs once
-// after each, and the block's ratio, both backup-go times over both
-// aerobackup times, cancels it; the four runs, seconds apart, also share
-// the machine's slow spells. The median of the blocks' ratios is the row's.
+// A block, not a pair of runs, is the unit because a run's time depends on
+// which program ran just before it (docs/performance.md): in a block each
+// program runs once after each, so the block's ratio, both backup-go times
+// over both aerobackup times, cancels that, and the four runs, seconds
+// apart, share the machine's slow spells. The row's ratio is the median.
 func (s *suite) blocks(name string, n int, runCLI, runDirect func(run int) (Sample, error)) (cli, dir []Sample, ratios, cpu []float64, err error) {
 	if _, err := runCLI(-1); err != nil {
 		return nil, nil, nil, nil, err
@@ -273,12 +267,11 @@ func (s *suite) backupRSS(ctx context.Context) error {
 	return nil
 }
 
-// backupBlocks is the blocks of each 200k backup measurement. A block's
-// ratio scatters by ~0.10 (standard deviation) on the 2-CPU machine of
-// README's Performance section; a backup's block is four runs of a second
-// or less, so eight times the blocks narrow its median's error to ~0.017
-// for about four minutes a row, where restores, whose ratio is near 1.1,
-// need fewer. The smaller backup, there for its peak RSS, gets Repeat.
+// backupBlocks is the blocks of each 200k backup measurement: a block's
+// ratio scatters widely on a small shared machine, and a backup's block is
+// short, so backups get eight times the blocks of restores, whose ratio
+// is further from the target. The smaller backup, there for its peak RSS,
+// gets Repeat.
 func (s *suite) backupBlocks() int { return backupBlocksPer * s.cfg.Repeat }
 
 // backupBlocksPer is backupBlocks as a multiple of Config.Repeat.

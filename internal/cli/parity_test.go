@@ -17,7 +17,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 )
 
-// The README's "Parity with absctl and ABS" tables map every absctl backup
+// The "Parity with absctl and ABS" tables of docs/parity.md map every absctl backup
 // and restore flag and every ABS field to aerobackup. These tests keep them
 // from drifting: every absctl flag (testdata/parity/absctl-flags.txt) and
 // every ABS field (the config model's yaml tags, plus the restore request
@@ -34,7 +34,7 @@ import (
 // a field of the config model.
 
 const (
-	parityReadme  = "../../README.md"
+	parityDoc     = "../../docs/parity.md"
 	parityAbsctl  = "../../testdata/parity/absctl-flags.txt"
 	parityRestore = "../../testdata/parity/abs-restore-fields.txt"
 	parityPending = "../../testdata/parity/pending.txt"
@@ -61,7 +61,7 @@ type parityRow struct {
 }
 
 func (r parityRow) String() string {
-	return fmt.Sprintf("README.md:%d (row %s)", r.line, strings.Join(r.names, ", "))
+	return fmt.Sprintf("docs/parity.md:%d (row %s)", r.line, strings.Join(r.names, ", "))
 }
 
 var (
@@ -70,7 +70,7 @@ var (
 	flagName     = regexp.MustCompile(`^--[a-z0-9][a-z0-9-]*$`)
 )
 
-// parseParityTables reads the marked tables of a README.
+// parseParityTables reads the marked tables of docs/parity.md.
 func parseParityTables(text string) ([]*parityTable, []string) {
 	var tables []*parityTable
 	var errs []string
@@ -98,7 +98,7 @@ func parseParityTables(text string) ([]*parityTable, []string) {
 		if !inTable { // header
 			inTable = true
 			if len(cells) != 3 {
-				errs = append(errs, fmt.Sprintf("README.md:%d: a parity table has 3 columns (name | aerobackup | note), this one %d", n, len(cells)))
+				errs = append(errs, fmt.Sprintf("docs/parity.md:%d: a parity table has 3 columns (name | aerobackup | note), this one %d", n, len(cells)))
 			}
 			continue
 		}
@@ -106,7 +106,7 @@ func parseParityTables(text string) ([]*parityTable, []string) {
 			continue
 		}
 		if len(cells) != 3 {
-			errs = append(errs, fmt.Sprintf("README.md:%d: want 3 cells (name | aerobackup | note), got %d", n, len(cells)))
+			errs = append(errs, fmt.Sprintf("docs/parity.md:%d: want 3 cells (name | aerobackup | note), got %d", n, len(cells)))
 			continue
 		}
 		row := parityRow{line: n, equiv: cells[1], note: cells[2]}
@@ -114,14 +114,14 @@ func parseParityTables(text string) ([]*parityTable, []string) {
 			row.names = append(row.names, m[1])
 		}
 		if len(row.names) == 0 {
-			errs = append(errs, fmt.Sprintf("README.md:%d: the first column names no `flag` or `field`", n))
+			errs = append(errs, fmt.Sprintf("docs/parity.md:%d: the first column names no `flag` or `field`", n))
 			continue
 		}
 		cur.rows = append(cur.rows, row)
 	}
 	for _, t := range tables {
 		if len(t.rows) == 0 {
-			errs = append(errs, fmt.Sprintf("README.md:%d: parity marker without a table under it", t.line))
+			errs = append(errs, fmt.Sprintf("docs/parity.md:%d: parity marker without a table under it", t.line))
 		}
 	}
 	return tables, errs
@@ -257,12 +257,12 @@ func (c *parityChecker) check(tables []*parityTable) {
 		case "absctl":
 			for _, cmd := range t.scope {
 				if c.absctl[cmd] == nil {
-					c.errorf("README.md:%d: parity table for absctl %q: absctl has no such command (backup, restore)", t.line, cmd)
+					c.errorf("docs/parity.md:%d: parity table for absctl %q: absctl has no such command (backup, restore)", t.line, cmd)
 				}
 			}
 		case "abs":
 			if len(t.scope) != 1 || c.fields[t.scope[0]] == nil {
-				c.errorf("README.md:%d: parity table for ABS section %q: want one of %s", t.line, strings.Join(t.scope, " "), strings.Join(sortedKeys(c.fields), ", "))
+				c.errorf("docs/parity.md:%d: parity table for ABS section %q: want one of %s", t.line, strings.Join(t.scope, " "), strings.Join(sortedKeys(c.fields), ", "))
 				continue
 			}
 		}
@@ -278,7 +278,7 @@ func (c *parityChecker) check(tables []*parityTable) {
 						if !c.absctl[cmd][name] {
 							c.errorf("%s: absctl %s has no flag %s (see %s; move the row or fix the name)", r, cmd, name, parityAbsctl)
 						} else if prev, dup := absctlSeen[key]; dup {
-							c.errorf("%s: absctl %s %s already has a row at README.md:%d", r, cmd, name, prev.line)
+							c.errorf("%s: absctl %s %s already has a row at docs/parity.md:%d", r, cmd, name, prev.line)
 						}
 						absctlSeen[key] = r
 					}
@@ -289,7 +289,7 @@ func (c *parityChecker) check(tables []*parityTable) {
 				if !slices.Contains(c.fields[sec], name) {
 					c.errorf("%s: ABS %s has no field %q (known: %s)", r, sec, name, strings.Join(c.fields[sec], ", "))
 				} else if prev, dup := fieldSeen[key]; dup {
-					c.errorf("%s: ABS %s field %s already has a row at README.md:%d", r, sec, name, prev.line)
+					c.errorf("%s: ABS %s field %s already has a row at docs/parity.md:%d", r, sec, name, prev.line)
 				}
 				fieldSeen[key] = r
 			}
@@ -299,7 +299,7 @@ func (c *parityChecker) check(tables []*parityTable) {
 	for cmd, flags := range c.absctl {
 		for _, f := range sortedKeys(flags) {
 			if _, ok := absctlSeen[cmd+" "+f]; !ok {
-				c.errorf("absctl %s %s has no row: add it to a README parity table marked \"absctl %s\" (or \"absctl backup restore\")", cmd, f, cmd)
+				c.errorf("absctl %s %s has no row: add it to a docs/parity.md table marked \"absctl %s\" (or \"absctl backup restore\")", cmd, f, cmd)
 			}
 		}
 	}
@@ -315,7 +315,7 @@ func (c *parityChecker) check(tables []*parityTable) {
 		if cmd := parityCommand(c.root, fields[:len(fields)-1]); cmd != nil && hasFlag(cmd, strings.TrimPrefix(fields[len(fields)-1], "--")) {
 			c.errorf("%s: %q now exists in the command tree: remove it from the pending list", parityPending, p)
 		} else if !c.usedPend[p] {
-			c.errorf("%s: %q is named by no README parity row: remove it from the pending list", parityPending, p)
+			c.errorf("%s: %q is named by no parity row of docs/parity.md: remove it from the pending list", parityPending, p)
 		}
 	}
 }
@@ -433,7 +433,7 @@ func newParityChecker(t *testing.T) *parityChecker {
 
 func TestReadmeParityTables(t *testing.T) {
 	c := newParityChecker(t)
-	b, err := os.ReadFile(parityReadme)
+	b, err := os.ReadFile(parityDoc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,16 +465,16 @@ func TestParityCheckerFindsMistakes(t *testing.T) {
 	c.check(tables)
 	got := strings.Join(c.errs, "\n")
 	for _, want := range []string{
-		"README.md:7 (row --nice): no aerobackup equivalent and no reason",
-		"README.md:8 (row --typo): absctl backup has no flag --typo",
-		"README.md:8 (row --typo): aerobackup column names `backup --no-such-flag`, but aerobackup backup has no flag --no-such-flag",
-		"README.md:9 (row --parallel): absctl backup --parallel already has a row at README.md:6",
+		"docs/parity.md:7 (row --nice): no aerobackup equivalent and no reason",
+		"docs/parity.md:8 (row --typo): absctl backup has no flag --typo",
+		"docs/parity.md:8 (row --typo): aerobackup column names `backup --no-such-flag`, but aerobackup backup has no flag --no-such-flag",
+		"docs/parity.md:9 (row --parallel): absctl backup --parallel already has a row at docs/parity.md:6",
 		"absctl backup --gone has no row",
-		"README.md:14 (row parallel): aerobackup column names config field backup-policies.parallel-typo",
-		"README.md:14 (row parallel): note column names `bakup --x`, but aerobackup has no command \"bakup\"",
+		"docs/parity.md:14 (row parallel): aerobackup column names config field backup-policies.parallel-typo",
+		"docs/parity.md:14 (row parallel): note column names `bakup --x`, but aerobackup has no command \"bakup\"",
 		"ABS backup-policies field sealed has no row",
 		`"backup --parallel" now exists in the command tree`,
-		`"backup --unused" is named by no README parity row`,
+		`"backup --unused" is named by no parity row of docs/parity.md`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing error %q; got:\n%s", want, got)

@@ -8,7 +8,7 @@ import (
 	"runtime/trace"
 )
 
-// Profiling is for developers measuring the tool (make bench, issue #11):
+// Profiling is for developers measuring the tool (make bench):
 // set through environment variables only, so it stays out of --help, the
 // man pages and the completions. Each names the file to write.
 const (

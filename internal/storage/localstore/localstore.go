@@ -380,11 +380,9 @@ func (s *Store) pruneParents(dir string) {
 }
 
 // DefaultBufferSize is the write buffer of each backup file when
-// WriterOptions.ChunkSize is 0. backup-go's own default is 4 MiB per file:
-// with 8 parallel files those 32 MiB were most of a backup's live heap, and
-// the garbage collector's heap goal doubles it, so peak RSS rose with the
-// run's length until that goal was reached. 1 MiB keeps peak RSS flat from
-// 50k to 200k records at the same CPU per record (make bench, README).
+// WriterOptions.ChunkSize is 0. backup-go's own 4 MiB per parallel file is
+// most of a backup's live heap, so peak memory grew with the run until the
+// collector's goal was reached; 1 MiB keeps it flat at the same CPU.
 const DefaultBufferSize = 1 << 20
 
 // BackupWriter implements storage.Store: a backup-go directory writer for
