@@ -99,7 +99,10 @@ Every run takes the routine's lock in storage, with ABS's rules: a full never
 overlaps another full, a full starts even while an incremental runs, and an
 incremental skips while any other backup runs (unless the policy says
 concurrent-incremental: true). A run refused by the lock exits 3 naming the
-holder; a lock whose heartbeat is older than --lock-stale-after is taken over.
+holder; a lock whose heartbeat is older than --lock-stale-after is taken over,
+and so, at once, is one left on this host by a run that has ended (killed with
+SIGKILL, say): its pid is not running, or is another process now. Either
+takeover logs a warning naming the holder's host and pid.
 
 --prune applies the policy's retention after a successful full backup (see
 'aerobackup retention prune').
