@@ -99,7 +99,10 @@ Every run takes the routine's lock in storage, with ABS's rules: a full never
 overlaps another full, a full starts even while an incremental runs, and an
 incremental skips while any other backup runs (unless the policy says
 concurrent-incremental: true). A run refused by the lock exits 3 naming the
-holder; a lock whose heartbeat is older than --lock-stale-after is taken over.
+holder; a lock whose heartbeat is older than --lock-stale-after is taken over,
+and so, at once, is one left on this host by a run that has ended (killed with
+SIGKILL, say): its pid is not running, or is another process now. Either
+takeover logs a warning naming the holder's host and pid.
 
 --prune applies the policy's retention after a successful full backup (see
 'aerobackup retention prune').
@@ -140,10 +143,11 @@ no storage, no lock, no metadata.yaml; the summary goes to stderr and
 --json is refused. 'aerobackup restore --path -' reads the stream back.
 With --incremental the lower bound still comes from the routine's catalog.
 
---resumable makes a run that is interrupted (exit 130/143) or fails keep its
-folder and backup-go's scan position instead of removing them, and prints how
-to continue it. It needs a file limit (the position is saved each time a file
-reaches it) and pages the scans (--scan-page-size, default 10000). Such a run
+--resumable makes a run that is interrupted by a signal (exit 129, 130, 131
+or 143) or fails keep its folder and backup-go's scan position instead of
+removing them, and prints how to continue it. It needs a file limit (the
+position is saved each time a file reaches it) and pages the scans
+(--scan-page-size, default 10000). Such a run
 lists as incomplete ("interrupted; resumable with backup --resume") and is
 never restored or used as an incremental base. The next backup of the same
 type continues it in the same folder, keeping the files already written and

@@ -109,20 +109,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return Run(ctx, args, streams, sig)
 }
 
-// signalContext cancels on SIGINT/SIGTERM and remembers which came.
+// signalContext cancels on SIGHUP, SIGINT, SIGQUIT and SIGTERM and
+// remembers which came ("hangup", "interrupt", "quit", "terminated"). A
+// closed terminal or dropped SSH session (SIGHUP) must clean up and release
+// the routine lock like any interrupt, not leave it blocking the routine.
+// Catching SIGQUIT gives up Go's goroutine dump for the same clean-up.
 func signalContext(parent context.Context) (context.Context, *atomic.Value, func()) {
 	ctx, cancel := context.WithCancel(parent)
 	var which atomic.Value
 	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, syscall.SIGHUP, os.Interrupt, syscall.SIGQUIT, syscall.SIGTERM)
 	go func() {
 		select {
 		case s := <-ch:
-			if s == syscall.SIGTERM {
-				which.Store("terminated")
-			} else {
-				which.Store("interrupt")
-			}
+			which.Store(s.String())
 			cancel()
 		case <-ctx.Done():
 		}
@@ -186,7 +186,8 @@ func reportError(app *App, err error, code int) {
 			kind = "skipped"
 		case outcome.ExitPartial:
 			kind = "partial"
-		case outcome.ExitInterrupted, outcome.ExitTerminated:
+		}
+		if outcome.Interrupted(code) {
 			kind = "interrupted"
 		}
 		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
@@ -211,8 +212,8 @@ Exit status:
   2    usage or configuration error (nothing was touched)
   3    skipped (routine locked, disabled, or no full backup to build on)
   4    partial: some namespaces succeeded, some failed
-  130  interrupted by SIGINT, 143 by SIGTERM (partial output removed unless
-       backup --resumable)
+  129  interrupted by SIGHUP, 130 by SIGINT, 131 by SIGQUIT, 143 by SIGTERM
+       (partial output removed unless backup --resumable, lock released)
 `
 
 // NewRootCmd builds the command tree around app.

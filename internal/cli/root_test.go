@@ -86,8 +86,13 @@ func TestJSONErrors(t *testing.T) {
 func TestHelpEndsWithExitCodes(t *testing.T) {
 	for _, cmd := range []string{"backup", "restore", "list"} {
 		code, stdout, _ := run(t, nil, cmd, "--help")
-		if code != 0 || !strings.Contains(stdout, "Exit status:") || !strings.Contains(stdout, "130") {
+		if code != 0 || !strings.Contains(stdout, "Exit status:") {
 			t.Errorf("%s --help lacks the exit codes", cmd)
+		}
+		for _, want := range []string{"129  interrupted by SIGHUP", "130 by SIGINT", "131 by SIGQUIT", "143 by SIGTERM"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s --help lacks %q", cmd, want)
+			}
 		}
 	}
 }

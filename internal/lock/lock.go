@@ -16,11 +16,18 @@
 // The slices of one sliced run (same run folder) do not exclude each
 // other; towards every other run they count as their kind.
 //
-// Each holds JSON {host, pid, start, heartbeat, kind, run-id}. The holder
-// rewrites it every heartbeat interval; a lock whose heartbeat is older
-// than the stale limit is presumed dead and may be taken over. Times come
-// from the injected clock, so hosts' clocks must roughly agree (well
-// within the stale limit).
+// Each holds JSON {host, pid, pid-start, pid-space, start, heartbeat,
+// kind, run-id}. The holder rewrites it every heartbeat interval; a lock
+// whose heartbeat is older than the stale limit is presumed dead and may be
+// taken over. Times come from the injected clock, so hosts' clocks must
+// roughly agree (well within the stale limit).
+//
+// A lock taken on this host (same host name and, on Linux, the same boot
+// and pid namespace) is taken over at once when its pid is not running, or
+// now runs a process that started at another time (pid-start, from
+// /proc/<pid>/stat): a run killed with SIGKILL or by the OOM killer does not
+// block its routine for the stale limit. Elsewhere than Linux only the pid's
+// liveness is checked; on Windows nothing is, and such locks go stale.
 //
 // The package must not decide what to do about a held lock (skip, wait,
 // fail): it reports a typed *HeldError and the CLI maps it to exit 3.
@@ -68,8 +75,12 @@ const takeoverSuffix = ".takeover"
 
 // Info is a lock object's content.
 type Info struct {
-	Host      string    `json:"host"`
-	PID       int       `json:"pid"`
+	Host string `json:"host"`
+	PID  int    `json:"pid"`
+	// PIDStart and PIDSpace tell the holder's process from a later one on
+	// the same pid (see self); empty in locks of older versions.
+	PIDStart  uint64    `json:"pid-start,omitempty"`
+	PIDSpace  string    `json:"pid-space,omitempty"`
 	Start     time.Time `json:"start"`
 	Heartbeat time.Time `json:"heartbeat"`
 	Kind      Kind      `json:"kind"`
@@ -138,6 +149,7 @@ type Options struct {
 type Manager struct {
 	store storage.Store
 	opts  Options
+	self  self // of the process opts.PID names
 }
 
 // New returns a Manager for store.
@@ -163,7 +175,7 @@ func New(store storage.Store, opts Options) *Manager {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Manager{store: store, opts: opts}
+	return &Manager{store: store, opts: opts, self: processIdentity(opts.PID)}
 }
 
 func newRunID() string {
@@ -185,6 +197,15 @@ func (m *Manager) Path(routine string, kind Kind) string {
 
 func (m *Manager) stale(i Info) bool {
 	return m.opts.Now().Sub(i.Heartbeat) > m.opts.StaleAfter
+}
+
+// dead says why a lock's holder is presumed dead, or "" if it may live:
+// its heartbeat is stale, or it ran on this host and has ended.
+func (m *Manager) dead(i Info) string {
+	if m.stale(i) {
+		return "stale"
+	}
+	return m.ended(i)
 }
 
 // Lock is a held routine lock. Release it when the run ends.
@@ -209,7 +230,8 @@ type Lock struct {
 // runs; an incremental is refused beside another incremental, and beside
 // a full unless AllowConcurrentIncremental; a prune is refused beside any
 // backup or restore, and every run is refused beside a prune. A refusal is
-// a *HeldError. A stale lock in the way is taken over with a warning.
+// a *HeldError. A lock in the way whose holder is dead (stale, or ended on
+// this host) is taken over with a warning.
 func (m *Manager) Acquire(ctx context.Context, routine string, kind Kind) (*Lock, error) {
 	switch kind {
 	case Full, Incremental, Restore, Prune:
@@ -222,7 +244,8 @@ func (m *Manager) Acquire(ctx context.Context, routine string, kind Kind) (*Lock
 	now := m.opts.Now()
 	l := &Lock{
 		m: m, routine: routine, path: m.Path(routine, kind),
-		info: Info{Host: m.opts.Host, PID: m.opts.PID, Start: now, Heartbeat: now, Kind: kind, RunID: m.opts.RunID},
+		info: Info{Host: m.opts.Host, PID: m.opts.PID, PIDStart: m.self.start, PIDSpace: m.self.space,
+			Start: now, Heartbeat: now, Kind: kind, RunID: m.opts.RunID},
 		done: make(chan struct{}),
 		lost: make(chan struct{}),
 	}
@@ -258,7 +281,7 @@ func (l *Lock) encode() []byte {
 	return b
 }
 
-// create writes the lock object exclusively, taking over a stale one.
+// create writes the lock object exclusively, taking over a dead holder's.
 func (l *Lock) create(ctx context.Context) error {
 	st := l.m.store
 	for range 5 {
@@ -276,10 +299,11 @@ func (l *Lock) create(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !l.m.stale(holder) {
+		why := l.m.dead(holder)
+		if why == "" {
 			return &HeldError{Routine: l.routine, Want: l.info.Kind, Holder: holder, Path: l.path}
 		}
-		took, err := l.takeover(ctx, raw, holder)
+		took, err := l.takeover(ctx, raw, holder, why)
 		if err != nil || took {
 			return err
 		}
@@ -310,20 +334,22 @@ func (m *Manager) read(ctx context.Context, p string) ([]byte, Info, error) {
 	return raw, i, nil
 }
 
-// takeover replaces a stale lock whose content was raw. A marker object,
+// takeover replaces a dead holder's lock whose content was raw; why says
+// how the holder is known dead ("stale" or how it ended). A marker object,
 // itself created exclusively, makes sure only one run takes over; the
 // lock is re-read and compared under it, so a holder that came back to
 // life (or a faster taker) wins. It reports whether the lock is now ours;
 // false with no error means "changed, look again".
-func (l *Lock) takeover(ctx context.Context, raw []byte, holder Info) (bool, error) {
+func (l *Lock) takeover(ctx context.Context, raw []byte, holder Info, why string) (bool, error) {
 	st := l.m.store
 	marker := l.path + takeoverSuffix
 	if err := st.CreateExclusive(ctx, marker, l.encode()); err != nil {
 		if !errors.Is(err, storage.ErrExists) {
 			return false, fmt.Errorf("routine %q: take over lock %s: %w", l.routine, l.path, err)
 		}
-		// Another run is taking over; a marker left by a crash goes stale.
-		if _, mi, rerr := l.m.read(ctx, marker); rerr == nil && l.m.stale(mi) {
+		// Another run is taking over; a marker left by a crash goes stale (at
+		// once on its own host, as a lock does).
+		if _, mi, rerr := l.m.read(ctx, marker); rerr == nil && l.m.dead(mi) != "" {
 			_ = st.Delete(ctx, marker)
 			return false, nil
 		}
@@ -343,9 +369,13 @@ func (l *Lock) takeover(ctx context.Context, raw []byte, holder Info) (bool, err
 	if err := st.WriteFile(ctx, l.path, l.encode()); err != nil {
 		return false, fmt.Errorf("routine %q: take over lock %s: %w", l.routine, l.path, err)
 	}
-	l.warn("took over a stale lock",
-		slog.String("holder-host", holder.Host), slog.Int("holder-pid", holder.PID),
-		slog.String("holder-run-id", holder.RunID), slog.Time("holder-heartbeat", holder.Heartbeat))
+	attrs := []any{slog.String("holder-host", holder.Host), slog.Int("holder-pid", holder.PID),
+		slog.String("holder-run-id", holder.RunID), slog.Time("holder-heartbeat", holder.Heartbeat)}
+	if why == "stale" {
+		l.warn("took over a stale lock", attrs...)
+	} else {
+		l.warn("took over the lock of a run that has ended: "+why, attrs...)
+	}
 	return true, nil
 }
 
@@ -368,8 +398,12 @@ func (l *Lock) checkConflicts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if l.m.stale(other) {
+		if why := l.m.dead(other); why == "stale" {
 			l.warn("ignoring a stale lock", slog.String("other-lock", o.Path), slog.String("holder", other.String()))
+			continue
+		} else if why != "" {
+			l.warn("ignoring the lock of a run that has ended: "+why,
+				slog.String("other-lock", o.Path), slog.String("holder", other.String()))
 			continue
 		}
 		if other.Kind == "" {

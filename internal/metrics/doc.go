@@ -53,7 +53,7 @@
 //	exit 0   Success   outcome="success"; runs_total; last_successful_backup_timestamp; duration
 //	exit 1   Failure   outcome="failure"; failure_total; duration observed
 //	exit 4   Partial   outcome="failure" (ABS has no partial); failure_total; duration, records and bytes recorded
-//	exit 130/143 Canceled outcome="canceled"; duration observed; no deprecated counter (ABS has none)
+//	exit 129/130/131/143 Canceled outcome="canceled"; duration observed; no deprecated counter (ABS has none)
 //	exit 3   Skip      outcome="skip"; skip_total; in_progress and progress left alone (the run
 //	                   holding the lock owns them)
 //	exit 2   usage errors write no metrics: nothing was attempted

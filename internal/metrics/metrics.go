@@ -72,7 +72,11 @@ type Run struct {
 // the same classification as the exit status. ok is false for usage errors,
 // which must not be recorded: nothing was attempted.
 func OutcomeOf(err error) (o Outcome, ok bool) {
-	switch outcome.ExitCode(err) {
+	code := outcome.ExitCode(err)
+	if outcome.Interrupted(code) {
+		return Canceled, true
+	}
+	switch code {
 	case outcome.ExitOK:
 		return Success, true
 	case outcome.ExitUsage:
@@ -81,8 +85,6 @@ func OutcomeOf(err error) (o Outcome, ok bool) {
 		return Skip, true
 	case outcome.ExitPartial:
 		return Partial, true
-	case outcome.ExitInterrupted, outcome.ExitTerminated:
-		return Canceled, true
 	}
 	return Failure, true
 }

@@ -266,6 +266,8 @@ func TestOutcomeOf(t *testing.T) {
 		{outcome.Skip("lock held"), Skip, true},
 		{&outcome.PartialError{Failed: []string{"ns2"}, Err: errors.New("ns2 failed")}, Partial, true},
 		{&outcome.InterruptError{Signal: "terminated"}, Canceled, true},
+		{&outcome.InterruptError{Signal: "hangup"}, Canceled, true},
+		{&outcome.InterruptError{Signal: "quit"}, Canceled, true},
 		{fmt.Errorf("scan: %w", context.Canceled), Canceled, true},
 	}
 	for _, tc := range cases {

@@ -16,9 +16,29 @@ const (
 	ExitUsage       = 2
 	ExitSkipped     = 3
 	ExitPartial     = 4
+	ExitHangup      = 129 // SIGHUP: the terminal or SSH session went away
 	ExitInterrupted = 130 // SIGINT
+	ExitQuit        = 131 // SIGQUIT
 	ExitTerminated  = 143 // SIGTERM
 )
+
+// signalExits maps a stopping signal's name (Go's os.Signal String) to its
+// exit status, 128 + the signal number as shells report it.
+var signalExits = map[string]int{
+	"hangup":     ExitHangup,
+	"interrupt":  ExitInterrupted,
+	"quit":       ExitQuit,
+	"terminated": ExitTerminated,
+}
+
+// Interrupted reports whether an exit status means a signal stopped the run.
+func Interrupted(code int) bool {
+	switch code {
+	case ExitHangup, ExitInterrupted, ExitQuit, ExitTerminated:
+		return true
+	}
+	return false
+}
 
 // UsageError is a bad flag, argument or configuration: nothing was touched.
 type UsageError struct{ Err error }
@@ -65,7 +85,7 @@ func (e *PartialError) Unwrap() error { return e.Err }
 
 // InterruptError records the signal that stopped the run.
 type InterruptError struct {
-	Signal string // "interrupt" or "terminated"
+	Signal string // "hangup", "interrupt", "quit" or "terminated"
 }
 
 func (e *InterruptError) Error() string { return "interrupted by " + e.Signal }
@@ -83,8 +103,8 @@ func ExitCode(err error) int {
 	)
 	switch {
 	case errors.As(err, &i):
-		if i.Signal == "terminated" {
-			return ExitTerminated
+		if code, ok := signalExits[i.Signal]; ok {
+			return code
 		}
 		return ExitInterrupted
 	case errors.As(err, &u):
