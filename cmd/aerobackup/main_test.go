@@ -136,6 +136,7 @@ func runScripts(t *testing.T, kind storageKind) {
 			"expand": cmdExpand,
 			"sleep":  cmdSleep,
 			"genkey": cmdGenkey,
+			"modes":  cmdModes,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -506,6 +507,80 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 		out := os.Expand(data, ts.Getenv)
 		ts.Check(os.WriteFile(ts.MkAbs(f), []byte(out), 0o600))
 	}
+}
+
+// cmdModes checks permissions:
+//
+//	modes FILE MODE                  FILE has MODE (octal, e.g. 0600)
+//	modes DIR FILEMODE DIRMODE [NAME...]
+//	                                 every file under DIR has FILEMODE, every
+//	                                 folder (DIR too) DIRMODE, and each base-name
+//	                                 glob NAME matches at least one file
+func cmdModes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: modes FILE MODE | modes DIR FILEMODE DIRMODE [NAME...]")
+	}
+	parse := func(s string) os.FileMode {
+		m, err := strconv.ParseUint(s, 8, 32)
+		if err != nil {
+			ts.Fatalf("modes: %q is not an octal mode", s)
+		}
+		return os.FileMode(m)
+	}
+	root := ts.MkAbs(args[0])
+	fi, err := os.Stat(root)
+	ts.Check(err)
+	if !fi.IsDir() {
+		if len(args) != 2 {
+			ts.Fatalf("usage: modes FILE MODE")
+		}
+		if got, want := fi.Mode().Perm(), parse(args[1]); got != want {
+			ts.Fatalf("%s: mode %04o, want %04o", args[0], got, want)
+		}
+		return
+	}
+	if len(args) < 3 {
+		ts.Fatalf("usage: modes DIR FILEMODE DIRMODE [NAME...]")
+	}
+	fileMode, dirMode := parse(args[1]), parse(args[2])
+	seen := make([]int, len(args)-3)
+	var bad []string
+	files, dirs := 0, 0
+	ts.Check(filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := fileMode
+		if d.IsDir() {
+			want = dirMode
+			dirs++
+		} else {
+			files++
+			for i, pat := range args[3:] {
+				if ok, _ := filepath.Match(pat, d.Name()); ok {
+					seen[i]++
+				}
+			}
+		}
+		if got := info.Mode().Perm(); got != want {
+			rel, _ := filepath.Rel(ts.MkAbs("."), p)
+			bad = append(bad, fmt.Sprintf("%s: mode %04o, want %04o", rel, got, want))
+		}
+		return nil
+	}))
+	if len(bad) > 0 {
+		ts.Fatalf("%d of %d files and folders under %s have the wrong mode:\n%s", len(bad), files+dirs, args[0], strings.Join(bad, "\n"))
+	}
+	for i, n := range seen {
+		if n == 0 {
+			ts.Fatalf("no file under %s matches %q", args[0], args[3+i])
+		}
+	}
+	ts.Logf("%s: %d files %04o, %d folders %04o", args[0], files, fileMode, dirs, dirMode)
 }
 
 // cmdGenkey writes an RSA private key in PEM, the key format backup-go

@@ -217,7 +217,10 @@ func (s *Server) namespaceInfo(nsName string) string {
 		"migrate_tx_partitions_remaining=0",
 		"migrate_rx_partitions_remaining=0",
 		"default-ttl=" + itoa(int64(s.opts.DefaultTTL.Seconds())),
+		// It expires records on read, with no nsup thread, and accepts
+		// TTL writes as a server with this setting does.
 		"nsup-period=0",
+		"allow-ttl-without-nsup=true",
 		"strong-consistency=false",
 		"storage-engine=memory",
 		"partitions=4096",

@@ -1032,7 +1032,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	started := app.Now()
 	if len(r.Namespaces) > 1 {
 		return outcome.Usage("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
-			r.Name, len(r.Namespaces), strings.Join(r.Namespaces, ", "))
+			r.Name, len(r.Namespaces), sortedList(r.Namespaces))
 	}
 	typ := catalog.Full
 	var existing []catalog.Backup
@@ -1057,8 +1057,9 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	if len(r.Namespaces) == 0 && len(namespaces) > 1 {
+		// Sorted: servers list their namespaces in their config's order.
 		return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
-			len(namespaces), strings.Join(namespaces, ", "))
+			len(namespaces), sortedList(namespaces))
 	}
 	ns := namespaces[0]
 	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
@@ -1094,4 +1095,9 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	fmt.Fprintf(app.IO.Err, "%s backup of namespace %q (routine %q) streamed to standard output: %d records%s, %d indexes, %d UDFs, %s in %s\n",
 		typ, ns, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes), d.Round(time.Millisecond))
 	return nil
+}
+
+// sortedList joins a sorted copy of names for a message.
+func sortedList(names []string) string {
+	return strings.Join(slices.Sorted(slices.Values(names)), ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -146,7 +147,8 @@ func newRestoreCmd(app *App) *cobra.Command {
 		Long: `Restore one backup into a cluster. --backup takes a key as 'aerobackup list' prints
 it (a run, "<routine>/backup/<millis>", or one namespace of it, ".../data/<ns>");
 --path takes any folder of .asb files, such as one written by absctl or asbackup;
---path - reads one ASB stream of --namespace from standard input.
+--path - reads one ASB stream from standard input, of the namespace its header
+names (an encrypted stream: of --namespace).
 Compression and encryption come from the backup's metadata.yaml (for a folder
 or stream without one: --compress and --encrypt); the key comes from you. The
 destination is the routine's cluster, --destination NAME from the config, or an
@@ -245,13 +247,12 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 				return err
 			}
 		}
-		step, err := app.pathStep(ctx, stdinstore.Store{}, o)
+		step, in, err := streamStep(app.IO.In, o)
 		if err != nil {
 			return err
 		}
-		store = stdinstore.Store{In: app.IO.In,
+		store = stdinstore.Store{In: in,
 			Plain: isNone(step.Compression) && isNone(step.Encryption)}
-		step.Label = "stdin"
 		steps = append(steps, step)
 	} else if o.path != "" {
 		if !filepath.IsAbs(o.path) {
@@ -355,9 +356,13 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 		}
 		steps[i].Config = base
 	}
-	for src := range nsMap {
+	for src, dst := range nsMap {
 		if !stepsHaveSource(steps, src) {
-			return outcome.Usage("--namespace-map %s=...: the backup holds no namespace %q", src, src)
+			what := "the backup"
+			if o.path == "-" {
+				what = "the stream on standard input"
+			}
+			return outcome.Usage("--namespace-map %s=%s: %s holds no namespace %q (it holds %s)", src, dst, what, src, stepSources(steps))
 		}
 	}
 	chains := make([]restorejob.Chain, 0, len(steps))
@@ -475,6 +480,43 @@ func (a *App) pathStep(ctx context.Context, store storage.Store, o *restoreOptio
 	return step, nil
 }
 
+// streamStep builds the step for --path -: the namespace is the one the
+// stream's ASB header names (read ahead, nothing consumed: in replays the
+// stream), --namespace when given must agree with it. An encrypted stream
+// cannot be read ahead without the key, so it needs --namespace.
+func streamStep(stdin io.Reader, o *restoreOptions) (restorejob.Step, io.Reader, error) {
+	step := restorejob.Step{Label: "stdin", Compression: strings.ToUpper(o.compress), Encryption: strings.ToUpper(o.encrypt)}
+	var given string
+	switch n := len(o.target.namespaces); {
+	case n > 1:
+		return step, nil, outcome.Usage("--path - reads one namespace's stream; --namespace names %d (%s)", n, strings.Join(o.target.namespaces, ", "))
+	case n == 1:
+		given = o.target.namespaces[0]
+	}
+	if !isNone(step.Encryption) {
+		if given == "" {
+			return step, nil, outcome.Usage("--path - with --encrypt %s: the stream's namespace cannot be read before it is decrypted; name it with --namespace", step.Encryption)
+		}
+		step.Source = given
+		return step, stdin, nil
+	}
+	ns, in, err := stdinstore.PeekNamespace(stdin, !isNone(step.Compression))
+	switch {
+	case err == nil && given != "" && ns != given:
+		return step, nil, outcome.Usage("--namespace %s: the stream on standard input holds namespace %q, not %q", given, ns, given)
+	case err == nil:
+		step.Source = ns
+	case given != "":
+		// The restore's decoder says what is wrong with the stream.
+		step.Source = given
+	case errors.Is(err, stdinstore.ErrNotASB) && isNone(step.Compression):
+		return step, nil, fmt.Errorf("--path -: %w: for a compressed stream add --compress ZSTD, for an encrypted one --encrypt and --namespace", err)
+	default:
+		return step, nil, fmt.Errorf("--path -: %w", err)
+	}
+	return step, in, nil
+}
+
 // findBackup reads one run from the catalog.
 func findBackup(ctx context.Context, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
 	l, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type,
@@ -506,6 +548,18 @@ func findBackup(ctx context.Context, store storage.Store, key catalog.Key) (*cat
 		return nil, fmt.Errorf("backup %s is incomplete, refusing to restore it: %s", key.Dir(), strings.Join(reasons, "; "))
 	}
 	return nil, fmt.Errorf("backup %s not found in %s", key.Dir(), store)
+}
+
+// stepSources lists the steps' namespaces, sorted, for a message.
+func stepSources(steps []restorejob.Step) string {
+	var names []string
+	for _, s := range steps {
+		if !contains(names, s.Source) {
+			names = append(names, s.Source)
+		}
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
 }
 
 func stepsHaveSource(steps []restorejob.Step, ns string) bool {

@@ -29,6 +29,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
 
 // EnvPrefix prefixes the environment variable of every flag.
@@ -54,6 +55,7 @@ type Globals struct {
 	ProgressInterval time.Duration
 	MetricsFile      string
 	MetricsPush      string
+	GroupReadable    bool
 }
 
 // App is what a command's run function gets: streams, globals, a logger.
@@ -78,6 +80,10 @@ type App struct {
 	// settings (see tuningFlags); zero where a command has none.
 	clusterInfo *cluster.Info
 	storeTuning backend.Tuning
+	// setUmask, when set, narrows the process umask once local storage
+	// is opened (see openStore); only Main sets it, as the umask is the
+	// whole process's and tests run commands in theirs.
+	setUmask func(localstore.Modes) int
 }
 
 // Progress returns the run's reporter, matching the globals and the
@@ -106,7 +112,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stopProfiling()
 	ctx, sig, stop := signalContext(context.Background())
 	defer stop()
-	return Run(ctx, args, streams, sig)
+	return runCommandLine(ctx, args, streams, sig, localstore.SetUmask)
 }
 
 // signalContext cancels on SIGHUP, SIGINT, SIGQUIT and SIGTERM and
@@ -133,7 +139,11 @@ func signalContext(parent context.Context) (context.Context, *atomic.Value, func
 // Run executes args with the given streams; sig, when non-nil, tells which
 // signal cancelled ctx.
 func Run(ctx context.Context, args []string, streams IO, sig *atomic.Value) int {
-	app := &App{IO: streams, Globals: &Globals{}, Now: time.Now, Getenv: os.Getenv}
+	return runCommandLine(ctx, args, streams, sig, nil)
+}
+
+func runCommandLine(ctx context.Context, args []string, streams IO, sig *atomic.Value, setUmask func(localstore.Modes) int) int {
+	app := &App{IO: streams, Globals: &Globals{}, Now: time.Now, Getenv: os.Getenv, setUmask: setUmask}
 	sctx, cancelStatus := context.WithCancel(ctx)
 	defer cancelStatus()
 	statusOnSignal(sctx, app)
@@ -249,6 +259,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 	pf.DurationVar(&g.ProgressInterval, "progress-interval", 10*time.Second, "period of progress log lines when stderr is not a terminal")
 	pf.StringVar(&g.MetricsFile, "metrics-file", "", "write a Prometheus textfile at the end of the run")
 	pf.StringVar(&g.MetricsPush, "metrics-push", "", "push metrics to this Pushgateway URL at the end of the run")
+	pf.BoolVar(&g.GroupReadable, "group-readable", false, "let the owner's group read local backups: files 0640 and folders 0750 (default 0600 and 0700)")
 	_ = root.RegisterFlagCompletionFunc("log-level", fixedCompletion(logging.Levels...))
 	_ = root.RegisterFlagCompletionFunc("log-format", fixedCompletion(logging.Formats...))
 

@@ -17,6 +17,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 	"github.com/aerobackup/aerobackup/internal/timeflag"
 )
 
@@ -375,7 +376,19 @@ func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
 	if t.cfg != nil {
 		agent = t.cfg.StorageAgent(s)
 	}
-	st, err := backend.OpenTuned(ctx, s, agent, a.resolve, a.storeTuning)
+	tune := a.storeTuning
+	if s.Local != nil {
+		// A backup holds the whole database: aerobackup's own files get
+		// these modes, and the umask gives them to backup-go's.
+		tune.LocalModes = localstore.Private
+		if a.Globals.GroupReadable {
+			tune.LocalModes = localstore.GroupReadable
+		}
+		if a.setUmask != nil {
+			a.setUmask(tune.LocalModes)
+		}
+	}
+	st, err := backend.OpenTuned(ctx, s, agent, a.resolve, tune)
 	if err != nil && !t.adhoc {
 		// Name the routine too: one storage entry may serve several.
 		return nil, fmt.Errorf("routine %q: %w", t.routine.Name, err)

@@ -42,6 +42,9 @@ func Open(ctx context.Context, s *config.Storage, agent *config.SecretAgent, res
 // one of the entry's provider applies.
 type Tuning struct {
 	S3, GCS, Azure storage.Tuning
+	// LocalModes are the permissions of local storage's files and
+	// folders (zero: localstore.Private).
+	LocalModes localstore.Modes
 }
 
 // OpenTuned is Open with the provider's SDK client tuned.
@@ -98,7 +101,7 @@ func (o *opener) open() (storage.Store, error) {
 	s := o.s
 	switch {
 	case s.Local != nil:
-		st, err := localstore.New(s.Local.Path)
+		st, err := localstore.NewWithModes(s.Local.Path, o.tune.LocalModes)
 		if err != nil {
 			return nil, &configError{err}
 		}

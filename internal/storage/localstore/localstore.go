@@ -30,15 +30,23 @@ const tempPrefix = ".aerobackup-tmp-"
 
 // Store is a storage.Store rooted at a local folder.
 type Store struct {
-	root string // absolute, cleaned
+	root  string // absolute, cleaned
+	modes Modes
 }
 
 var _ storage.Store = (*Store)(nil)
 
-// New returns a Store for root. The folder need not exist yet: it is
-// created by the first write, so that `list` on a mistyped path does not
-// leave an empty folder behind.
+// New returns a Store for root whose files and folders are Private. The
+// folder need not exist yet: it is created by the first write, so that
+// `list` on a mistyped path does not leave an empty folder behind.
 func New(root string) (*Store, error) {
+	return NewWithModes(root, Private)
+}
+
+// NewWithModes is New creating files and folders with modes (the zero
+// Modes: Private). The files backup-go's writer creates take theirs from
+// the umask: see SetUmask.
+func NewWithModes(root string, modes Modes) (*Store, error) {
 	if root == "" {
 		return nil, errors.New("local storage: empty path")
 	}
@@ -49,7 +57,7 @@ func New(root string) (*Store, error) {
 	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
 		return nil, fmt.Errorf("local storage %q: not a directory", abs)
 	}
-	return &Store{root: abs}, nil
+	return &Store{root: abs, modes: modes.orDefault()}, nil
 }
 
 // Root returns the absolute folder the store is rooted at.
@@ -140,7 +148,7 @@ func (s *Store) CreateExclusive(ctx context.Context, p string, data []byte) erro
 		return fmt.Errorf("%s: %q: %w", s, p, storage.ErrExists)
 	}
 	// No hard links here (some FUSE/SMB mounts): plain exclusive create.
-	f, err := os.OpenFile(fp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(fp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, s.modes.File)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s: %q: %w", s, p, storage.ErrExists)
 	}
@@ -169,7 +177,7 @@ func (s *Store) writeTemp(target string, data []byte) (string, error) {
 	var f *os.File
 	var err error
 	for range 2 {
-		if err = os.MkdirAll(dir, 0o755); err != nil {
+		if err = os.MkdirAll(dir, s.modes.Dir); err != nil {
 			return "", err
 		}
 		f, err = os.CreateTemp(dir, tempPrefix+filepath.Base(target)+"-*")
@@ -188,8 +196,9 @@ func (s *Store) writeTemp(target string, data []byte) (string, error) {
 		err = cerr
 	}
 	if err == nil {
-		// CreateTemp uses 0600; objects are ordinary files.
-		err = os.Chmod(f.Name(), 0o644)
+		// CreateTemp uses 0600; Chmod (not subject to the umask) gives
+		// the store's mode, which the rename or link keeps.
+		err = os.Chmod(f.Name(), s.modes.File)
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
@@ -398,7 +407,7 @@ func (s *Store) BackupWriter(ctx context.Context, dir string, opts storage.Write
 	if fp == s.root {
 		return nil, fmt.Errorf("%s: refusing to write a backup into the storage root", s)
 	}
-	if err := os.MkdirAll(fp, 0o755); err != nil {
+	if err := os.MkdirAll(fp, s.modes.Dir); err != nil {
 		return nil, fmt.Errorf("%s: create %q: %w", s, dir, err)
 	}
 	chunk := opts.ChunkSize

@@ -2,6 +2,7 @@
 // stream, as `restore --path -` reads it when another tool pipes a backup
 // in. It holds no objects (no metadata.yaml, no manifest), so restores
 // from it are not checked against one; it cannot be written to.
+// PeekNamespace reads the namespace from the stream's ASB header instead.
 //
 // ASB has no trailer, and backup-go's decoder takes an end of input at
 // some places inside a record for the end of the stream; so the store
