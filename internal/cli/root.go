@@ -188,20 +188,8 @@ func reportError(app *App, err error, code int) {
 	// One line: the first line of a multi-line error is the summary.
 	var skip *outcome.SkipError
 	if app.Globals.JSON {
-		kind := "error"
-		switch code {
-		case outcome.ExitUsage:
-			kind = "usage"
-		case outcome.ExitSkipped:
-			kind = "skipped"
-		case outcome.ExitPartial:
-			kind = "partial"
-		}
-		if outcome.Interrupted(code) {
-			kind = "interrupted"
-		}
 		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
-			"type": "error", "kind": kind, "exit-status": code, "message": msg,
+			"type": "error", "kind": outcome.Kind(err), "exit-status": code, "message": msg,
 		})
 		return
 	}
@@ -214,17 +202,6 @@ func reportError(app *App, err error, code int) {
 		fmt.Fprintf(app.IO.Err, "%s%s\n", prefix, line)
 	}
 }
-
-const exitCodesHelp = `
-Exit status:
-  0    success
-  1    the operation failed
-  2    usage or configuration error (nothing was touched)
-  3    skipped (routine locked, disabled, or no full backup to build on)
-  4    partial: some namespaces succeeded, some failed
-  129  interrupted by SIGHUP, 130 by SIGINT, 131 by SIGQUIT, 143 by SIGTERM
-       (partial output removed unless backup --resumable, lock released)
-`
 
 // NewRootCmd builds the command tree around app.
 func NewRootCmd(app *App) *cobra.Command {
@@ -247,7 +224,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return outcome.AsUsage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 	})
-	root.SetUsageTemplate(root.UsageTemplate() + exitCodesHelp)
+	root.SetUsageTemplate(root.UsageTemplate() + outcome.Help())
 
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.ConfigFile, "config", "c", "", "config file (ABS format; default $AEROBACKUP_CONFIG or ./aerobackup.yml)")

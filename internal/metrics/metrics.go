@@ -72,19 +72,17 @@ type Run struct {
 // the same classification as the exit status. ok is false for usage errors,
 // which must not be recorded: nothing was attempted.
 func OutcomeOf(err error) (o Outcome, ok bool) {
-	code := outcome.ExitCode(err)
-	if outcome.Interrupted(code) {
-		return Canceled, true
-	}
-	switch code {
-	case outcome.ExitOK:
+	switch outcome.Kind(err) {
+	case outcome.ClassSuccess:
 		return Success, true
-	case outcome.ExitUsage:
+	case outcome.ClassUsage:
 		return "", false
-	case outcome.ExitSkipped:
+	case outcome.ClassSkipped:
 		return Skip, true
-	case outcome.ExitPartial:
+	case outcome.ClassPartial:
 		return Partial, true
+	case outcome.ClassInterrupted:
+		return Canceled, true
 	}
 	return Failure, true
 }

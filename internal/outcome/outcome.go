@@ -1,12 +1,15 @@
-// Package outcome owns the mapping from a run's result to the process exit
-// status documented in CLI.md. Commands return these typed errors; only
-// cmd/aerobackup turns them into an exit code.
+// Package outcome owns the classes of a run's result (success, failure,
+// usage error, skipped, partial, interrupted) and the one mapping from an
+// error to its class (Kind), which the exit status documented in CLI.md,
+// the --json error document, the metrics and the help's exit-status table
+// all follow. It must not log or print.
 package outcome
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Exit statuses from the command contract.
@@ -29,15 +32,6 @@ var signalExits = map[string]int{
 	"interrupt":  ExitInterrupted,
 	"quit":       ExitQuit,
 	"terminated": ExitTerminated,
-}
-
-// Interrupted reports whether an exit status means a signal stopped the run.
-func Interrupted(code int) bool {
-	switch code {
-	case ExitHangup, ExitInterrupted, ExitQuit, ExitTerminated:
-		return true
-	}
-	return false
 }
 
 // UsageError is a bad flag, argument or configuration: nothing was touched.
@@ -90,10 +84,26 @@ type InterruptError struct {
 
 func (e *InterruptError) Error() string { return "interrupted by " + e.Signal }
 
-// ExitCode maps an error returned by a command to the process exit status.
-func ExitCode(err error) int {
+// Class is what became of a run, as the exit status, a --json error's
+// "kind" and the metrics all tell it.
+type Class string
+
+// The classes of a run's result; the strings are the --json error kinds.
+const (
+	ClassSuccess     Class = "success"
+	ClassFailed      Class = "error"
+	ClassUsage       Class = "usage"
+	ClassSkipped     Class = "skipped"
+	ClassPartial     Class = "partial"
+	ClassInterrupted Class = "interrupted"
+)
+
+// Kind classifies the error a command returned. It is the one place that
+// decides: ExitCode, the --json error document, the metrics outcome and
+// the help's exit-status table all follow it.
+func Kind(err error) Class {
 	if err == nil {
-		return ExitOK
+		return ClassSuccess
 	}
 	var (
 		u *UsageError
@@ -103,18 +113,68 @@ func ExitCode(err error) int {
 	)
 	switch {
 	case errors.As(err, &i):
+		return ClassInterrupted
+	case errors.As(err, &u):
+		return ClassUsage
+	case errors.As(err, &s):
+		return ClassSkipped
+	case errors.As(err, &p):
+		return ClassPartial
+	case errors.Is(err, context.Canceled):
+		return ClassInterrupted
+	}
+	return ClassFailed
+}
+
+// classExits is each class's exit status; an interrupted run's depends on
+// the signal (signalExits), SIGINT's when it is not known.
+var classExits = map[Class]int{
+	ClassSuccess:     ExitOK,
+	ClassFailed:      ExitFailed,
+	ClassUsage:       ExitUsage,
+	ClassSkipped:     ExitSkipped,
+	ClassPartial:     ExitPartial,
+	ClassInterrupted: ExitInterrupted,
+}
+
+// ExitCode maps an error returned by a command to the process exit status.
+func ExitCode(err error) int {
+	c := Kind(err)
+	var i *InterruptError
+	if c == ClassInterrupted && errors.As(err, &i) {
 		if code, ok := signalExits[i.Signal]; ok {
 			return code
 		}
-		return ExitInterrupted
-	case errors.As(err, &u):
-		return ExitUsage
-	case errors.As(err, &s):
-		return ExitSkipped
-	case errors.As(err, &p):
-		return ExitPartial
-	case errors.Is(err, context.Canceled):
-		return ExitInterrupted
 	}
-	return ExitFailed
+	return classExits[c]
+}
+
+// Statuses is the exit-status table of the command contract, in order, as
+// every command's help ends with it.
+var Statuses = []struct {
+	Codes   string
+	Meaning string
+}{
+	{"0", "success"},
+	{"1", "the operation failed"},
+	{"2", "usage or configuration error (nothing was touched)"},
+	{"3", "skipped (routine locked, disabled, or no full backup to build on)"},
+	{"4", "partial: some namespaces succeeded, some failed"},
+	{"129", "interrupted by SIGHUP, 130 by SIGINT, 131 by SIGQUIT, 143 by SIGTERM\n(partial output removed unless backup --resumable, lock released)"},
+}
+
+// Help renders Statuses as the "Exit status:" block of a command's help.
+func Help() string {
+	var b strings.Builder
+	b.WriteString("\nExit status:\n")
+	for _, s := range Statuses {
+		for i, line := range strings.Split(s.Meaning, "\n") {
+			code := s.Codes
+			if i > 0 {
+				code = ""
+			}
+			fmt.Fprintf(&b, "  %-4s %s\n", code, line)
+		}
+	}
+	return b.String()
 }

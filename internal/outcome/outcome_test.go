@@ -9,35 +9,32 @@ import (
 
 func TestExitCode(t *testing.T) {
 	tests := []struct {
-		err  error
-		want int
+		err   error
+		class Class
+		want  int
 	}{
-		{nil, 0},
-		{errors.New("boom"), 1},
-		{Usage("bad flag %s", "--x"), 2},
-		{fmt.Errorf("wrapped: %w", AsUsage(errors.New("bad"))), 2},
-		{Skip("locked by %s", "host"), 3},
-		{&PartialError{Failed: []string{"ns"}, Err: errors.New("ns failed")}, 4},
-		{&InterruptError{Signal: "interrupt"}, 130},
-		{&InterruptError{Signal: "terminated"}, 143},
-		{&InterruptError{Signal: "hangup"}, 129},
-		{&InterruptError{Signal: "quit"}, 131},
-		{fmt.Errorf("backup: %w", &InterruptError{Signal: "hangup"}), 129},
-		{fmt.Errorf("scan: %w", context.Canceled), 130},
+		{nil, ClassSuccess, 0},
+		{errors.New("boom"), ClassFailed, 1},
+		{Usage("bad flag %s", "--x"), ClassUsage, 2},
+		{fmt.Errorf("wrapped: %w", AsUsage(errors.New("bad"))), ClassUsage, 2},
+		{Skip("locked by %s", "host"), ClassSkipped, 3},
+		{&PartialError{Failed: []string{"ns"}, Err: errors.New("ns failed")}, ClassPartial, 4},
+		{&InterruptError{Signal: "interrupt"}, ClassInterrupted, 130},
+		{&InterruptError{Signal: "terminated"}, ClassInterrupted, 143},
+		{&InterruptError{Signal: "hangup"}, ClassInterrupted, 129},
+		{&InterruptError{Signal: "quit"}, ClassInterrupted, 131},
+		{&InterruptError{Signal: "user defined signal 1"}, ClassInterrupted, 130},
+		{fmt.Errorf("backup: %w", &InterruptError{Signal: "hangup"}), ClassInterrupted, 129},
+		{fmt.Errorf("scan: %w", context.Canceled), ClassInterrupted, 130},
+		// An interrupt wins over what the interrupted run was failing with.
+		{errors.Join(&InterruptError{Signal: "terminated"}, Usage("x")), ClassInterrupted, 143},
 	}
 	for _, tt := range tests {
+		if got := Kind(tt.err); got != tt.class {
+			t.Errorf("Kind(%v) = %q, want %q", tt.err, got, tt.class)
+		}
 		if got := ExitCode(tt.err); got != tt.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
-		}
-	}
-	for _, code := range []int{129, 130, 131, 143} {
-		if !Interrupted(code) {
-			t.Errorf("Interrupted(%d) = false, want true", code)
-		}
-	}
-	for _, code := range []int{0, 1, 2, 3, 4, 128, 137} {
-		if Interrupted(code) {
-			t.Errorf("Interrupted(%d) = true, want false", code)
 		}
 	}
 	// Marking twice keeps one wrapper.
@@ -48,5 +45,23 @@ func TestExitCode(t *testing.T) {
 	}
 	if AsUsage(nil) != nil {
 		t.Error("AsUsage(nil) must be nil")
+	}
+}
+
+// The help's exit-status block is the contract's table, one code a line,
+// continuation lines indented under the meaning.
+func TestHelp(t *testing.T) {
+	want := `
+Exit status:
+  0    success
+  1    the operation failed
+  2    usage or configuration error (nothing was touched)
+  3    skipped (routine locked, disabled, or no full backup to build on)
+  4    partial: some namespaces succeeded, some failed
+  129  interrupted by SIGHUP, 130 by SIGINT, 131 by SIGQUIT, 143 by SIGTERM
+       (partial output removed unless backup --resumable, lock released)
+`
+	if got := Help(); got != want {
+		t.Errorf("Help() =\n%s\nwant\n%s", got, want)
 	}
 }
