@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,19 +73,25 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		backups = keepNamespaces(backups, o.target.namespaces)
 	}
 	res := verify.Check(t.name(), backups, app.Now(), o.maxAge, o.minRecords)
-	if app.Globals.JSON {
-		doc := struct {
-			Type string `json:"type"`
-			verify.Freshness
-		}{"check", res}
-		if err := app.writeJSON(doc); err != nil {
-			return err
-		}
-	} else if res.OK {
-		fmt.Fprintln(app.IO.Out, "OK: "+res.Reason)
+	if err := app.emit(&checkDocument{"check", res}); err != nil {
+		return err
 	}
 	if !res.OK {
 		return errors.New(res.Reason)
+	}
+	return nil
+}
+
+// checkDocument is check's result; a failed check's reason is its error
+// line, so its human form prints only success.
+type checkDocument struct {
+	Type string `json:"type"`
+	verify.Freshness
+}
+
+func (d *checkDocument) human(out, _ io.Writer) error {
+	if d.OK {
+		fmt.Fprintln(out, "OK: "+d.Reason)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -152,18 +153,20 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		}
 		return rows[i].Namespace < rows[j].Namespace
 	})
-	if app.Globals.JSON {
-		if rows == nil {
-			rows = []listEntry{}
-		}
-		return app.writeJSON(listDocument{Type: "list", Backups: rows, Incomplete: incomplete})
+	if rows == nil {
+		rows = []listEntry{}
 	}
-	if len(rows) == 0 {
-		fmt.Fprintln(app.IO.Err, "no backups found")
+	return app.emit(&listDocument{Type: "list", Backups: rows, Incomplete: incomplete})
+}
+
+// human prints the backups, oldest first, then any incomplete runs.
+func (d *listDocument) human(out, errOut io.Writer) error {
+	if len(d.Backups) == 0 {
+		fmt.Fprintln(errOut, "no backups found")
 	} else {
-		tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
-		for _, r := range rows {
+		for _, r := range d.Backups {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
 				r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
 		}
@@ -171,14 +174,14 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 			return err
 		}
 	}
-	if len(incomplete) == 0 {
+	if len(d.Incomplete) == 0 {
 		return nil
 	}
 	// Not backups, but an operator wants to see a run that is stuck.
-	fmt.Fprintf(app.IO.Out, "\nincomplete (not backups; never restored or built on):\n")
-	tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(out, "\nincomplete (not backups; never restored or built on):\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STARTED\tTYPE\tROUTINE\tPATH\tREASON")
-	for _, inc := range incomplete {
+	for _, inc := range d.Incomplete {
 		started := "-"
 		if !inc.Time.IsZero() {
 			started = inc.Time.UTC().Format(time.RFC3339)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -89,6 +91,42 @@ type verifyDocument struct {
 	OK      bool            `json:"ok"`
 	Counts  map[string]int  `json:"counts"`
 	Results []verify.Result `json:"results"`
+	log     *slog.Logger
+}
+
+// human prints a line per backup and namespace, then logs each problem.
+func (d *verifyDocument) human(out, errOut io.Writer) error {
+	if len(d.Results) == 0 {
+		fmt.Fprintln(errOut, "no backups found")
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tKEY\tNAMESPACE\tFILES\tREAD\tRECORDS\tCHECKSUMS\tREASON")
+	for _, r := range d.Results {
+		reason := r.Reason()
+		if reason == "" && len(r.Notes) > 0 {
+			reason = r.Notes[0]
+		}
+		if n := len(r.Problems); n > 1 {
+			reason += fmt.Sprintf(" (+%d more)", n-1)
+		}
+		sums := "yes"
+		if !r.Checksums {
+			sums = "no"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Status, r.Key, r.Namespace, r.Files, r.FilesRead,
+			r.RecordsExpected, sums, reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range d.Results {
+		for _, p := range r.Problems {
+			d.log.Warn("verify", "status", string(p.Status), "key", r.Key, "namespace", r.Namespace,
+				"file", p.File, "fault", p.Fault)
+		}
+	}
+	return nil
 }
 
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
@@ -156,42 +194,11 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 		counts[string(r.Status)]++
 	}
 	bad := counts[string(verify.Incomplete)] + counts[string(verify.Corrupt)]
-	if app.Globals.JSON {
-		if results == nil {
-			results = []verify.Result{}
-		}
-		if err := app.writeJSON(verifyDocument{Type: "verify", OK: bad == 0, Counts: counts, Results: results}); err != nil {
-			return err
-		}
-	} else if len(results) == 0 {
-		fmt.Fprintln(app.IO.Err, "no backups found")
-	} else {
-		tw := tabwriter.NewWriter(app.IO.Out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "STATUS\tKEY\tNAMESPACE\tFILES\tREAD\tRECORDS\tCHECKSUMS\tREASON")
-		for _, r := range results {
-			reason := r.Reason()
-			if reason == "" && len(r.Notes) > 0 {
-				reason = r.Notes[0]
-			}
-			if n := len(r.Problems); n > 1 {
-				reason += fmt.Sprintf(" (+%d more)", n-1)
-			}
-			sums := "yes"
-			if !r.Checksums {
-				sums = "no"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Status, r.Key, r.Namespace, r.Files, r.FilesRead,
-				r.RecordsExpected, sums, reason)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		for _, r := range results {
-			for _, p := range r.Problems {
-				app.Log.Warn("verify", "status", string(p.Status), "key", r.Key, "namespace", r.Namespace,
-					"file", p.File, "fault", p.Fault)
-			}
-		}
+	if results == nil {
+		results = []verify.Result{}
+	}
+	if err := app.emit(&verifyDocument{Type: "verify", OK: bad == 0, Counts: counts, Results: results, log: app.Log}); err != nil {
+		return err
 	}
 	if bad > 0 {
 		return fmt.Errorf("verify: %d of %d backups not ok (%d incomplete, %d corrupt)", bad, len(results),

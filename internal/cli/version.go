@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -23,6 +24,12 @@ type VersionInfo struct {
 	Go              string `json:"go"`
 	BackupGo        string `json:"backup-go"`
 	AerospikeClient string `json:"aerospike-client"`
+}
+
+func (v *VersionInfo) human(out, _ io.Writer) error {
+	_, err := fmt.Fprintf(out, "aerobackup %s\ncommit:           %s\nbuilt:            %s\ngo:               %s\nbackup-go:        %s\naerospike-client: %s\n",
+		v.Version, v.Commit, v.Date, v.Go, v.BackupGo, v.AerospikeClient)
+	return err
 }
 
 // Version returns the build's version information.
@@ -49,12 +56,7 @@ func newVersionCmd(app *App) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			v := Version()
-			if app.Globals.JSON {
-				return app.writeJSON(v)
-			}
-			fmt.Fprintf(app.IO.Out, "aerobackup %s\ncommit:           %s\nbuilt:            %s\ngo:               %s\nbackup-go:        %s\naerospike-client: %s\n",
-				v.Version, v.Commit, v.Date, v.Go, v.BackupGo, v.AerospikeClient)
-			return nil
+			return app.emit(&v)
 		},
 	}
 }
