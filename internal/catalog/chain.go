@@ -15,8 +15,8 @@ import (
 // backup to build on or restore from.
 var ErrNoFullBackup = errors.New("no full backup")
 
-// Step is one backup of a namespace in a chain.
-type Step struct {
+// Link is one backup of a namespace in a chain.
+type Link struct {
 	Key       string
 	Type      Type
 	Namespace string
@@ -24,16 +24,16 @@ type Step struct {
 	Metadata  Metadata
 }
 
-// namespaceSteps returns the namespace's backups sorted by created time.
-func namespaceSteps(backups []Backup, namespace string) []Step {
-	var steps []Step
+// namespaceLinks returns the namespace's backups sorted by created time.
+func namespaceLinks(backups []Backup, namespace string) []Link {
+	var steps []Link
 	for i := range backups {
 		b := &backups[i]
 		if n, ok := b.Namespace(namespace); ok {
-			steps = append(steps, Step{Key: b.Key, Type: b.Type, Namespace: namespace, Dir: n.Dir, Metadata: n.Metadata})
+			steps = append(steps, Link{Key: b.Key, Type: b.Type, Namespace: namespace, Dir: n.Dir, Metadata: n.Metadata})
 		}
 	}
-	slices.SortStableFunc(steps, func(a, b Step) int {
+	slices.SortStableFunc(steps, func(a, b Link) int {
 		if c := a.Metadata.Created.Compare(b.Metadata.Created); c != 0 {
 			return c
 		}
@@ -48,7 +48,7 @@ func namespaceSteps(backups []Backup, namespace string) []Step {
 	return steps
 }
 
-func lastFull(steps []Step) int {
+func lastFull(steps []Link) int {
 	for i := len(steps) - 1; i >= 0; i-- {
 		if steps[i].Type == Full {
 			return i
@@ -62,7 +62,7 @@ func lastFull(steps []Step) int {
 // the last incremental after it, whichever is later. ok is false when the
 // namespace has no full backup.
 func IncrementalBase(backups []Backup, namespace string) (from time.Time, ok bool) {
-	steps := namespaceSteps(backups, namespace)
+	steps := namespaceLinks(backups, namespace)
 	f := lastFull(steps)
 	if f < 0 {
 		return time.Time{}, false
@@ -73,7 +73,7 @@ func IncrementalBase(backups []Backup, namespace string) (from time.Time, ok boo
 // CumulativeBase is the `from` time of the namespace's next cumulative
 // incremental: the start of its last full. ok is false without a full.
 func CumulativeBase(backups []Backup, namespace string) (from time.Time, ok bool) {
-	steps := namespaceSteps(backups, namespace)
+	steps := namespaceLinks(backups, namespace)
 	f := lastFull(steps)
 	if f < 0 {
 		return time.Time{}, false
@@ -81,13 +81,13 @@ func CumulativeBase(backups []Backup, namespace string) (from time.Time, ok bool
 	return steps[f].Metadata.Created, true
 }
 
-// Plan is what to restore, in order, to bring a namespace to a point in
-// time.
-type Plan struct {
+// PointInTimeChain is what to restore, in order, to bring a namespace to a
+// point in time.
+type PointInTimeChain struct {
 	Namespace string
 	Target    time.Time
-	// Steps are the full backup followed by its incrementals, oldest first.
-	Steps []Step
+	// Links are the full backup followed by its incrementals, oldest first.
+	Links []Link
 	// RecoveryPoint is the start of the last step: every change made
 	// before it is in the plan.
 	RecoveryPoint time.Time
@@ -99,9 +99,9 @@ type Plan struct {
 // that started at or before t, then every incremental that started after
 // that full and at or before t, oldest first (the rule ABS's
 // restore-at-timestamp uses).
-func PointInTime(backups []Backup, namespace string, t time.Time) (Plan, error) {
-	steps := namespaceSteps(backups, namespace)
-	plan := Plan{Namespace: namespace, Target: t}
+func PointInTime(backups []Backup, namespace string, t time.Time) (PointInTimeChain, error) {
+	steps := namespaceLinks(backups, namespace)
+	plan := PointInTimeChain{Namespace: namespace, Target: t}
 	f := -1
 	for i, s := range steps {
 		if s.Metadata.Created.After(t) {
@@ -114,7 +114,7 @@ func PointInTime(backups []Backup, namespace string, t time.Time) (Plan, error) 
 	if f < 0 {
 		return plan, fmt.Errorf("%w of namespace %q at or before %s", ErrNoFullBackup, namespace, t.UTC().Format(time.RFC3339))
 	}
-	plan.Steps = append(plan.Steps, steps[f])
+	plan.Links = append(plan.Links, steps[f])
 	for _, s := range steps[f+1:] {
 		if s.Metadata.Created.After(t) {
 			break
@@ -122,14 +122,14 @@ func PointInTime(backups []Backup, namespace string, t time.Time) (Plan, error) 
 		if s.Type != Incremental {
 			continue // a full at the same instant; cannot happen after the loop above picked the last
 		}
-		prev := plan.Steps[len(plan.Steps)-1]
+		prev := plan.Links[len(plan.Links)-1]
 		if s.Metadata.From.After(prev.Metadata.Created) {
 			plan.Warnings = append(plan.Warnings, fmt.Sprintf(
 				"gap: incremental %s holds changes from %s, but the previous backup %s started at %s; changes in between are in no backup",
 				s.Key, s.Metadata.From.UTC().Format(time.RFC3339Nano), prev.Key, prev.Metadata.Created.UTC().Format(time.RFC3339Nano)))
 		}
-		plan.Steps = append(plan.Steps, s)
+		plan.Links = append(plan.Links, s)
 	}
-	plan.RecoveryPoint = plan.Steps[len(plan.Steps)-1].Metadata.Created
+	plan.RecoveryPoint = plan.Links[len(plan.Links)-1].Metadata.Created
 	return plan, nil
 }

@@ -105,7 +105,7 @@ func TestPointInTime(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, s := range plan.Steps {
+			for _, s := range plan.Links {
 				k := "F"
 				if s.Type == Incremental {
 					k = "I"

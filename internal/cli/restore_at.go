@@ -2,15 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
-	as "github.com/aerospike/aerospike-client-go/v8"
-	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -18,6 +15,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -82,14 +80,6 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 	f.BoolVar(&o.disableReordering, "disable-reordering", false, "apply the backups oldest first even into an empty namespace")
 	_ = cmd.MarkFlagRequired("time")
 	return cmd
-}
-
-// nsPlan is one namespace's point-in-time plan and how it is applied.
-type nsPlan struct {
-	plan        catalog.Plan
-	destination string
-	reordered   bool
-	reason      string
 }
 
 // restoreAtStep is one line of the dry-run plan.
@@ -169,44 +159,21 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err != nil {
 		return fmt.Errorf("routine %q: reading the catalog of %s: %w", t.name(), store, err)
 	}
-	namespaces := restoreAtNamespaces(o.target.namespaces, t.routine.Namespaces, backups)
-	if len(namespaces) == 0 {
-		return outcome.Usage("routine %q has no backups in %s", t.name(), store)
+	req := plan.PointInTimeRequest{Routine: t.name(), Storage: store.String(), At: at, Namespaces: o.target.namespaces,
+		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: validate,
+		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}
+	// Plan once without the cluster, so a missing backup is reported
+	// before anything is contacted; then ask what the order needs.
+	p, err := plan.PointInTime(req, backups, nil)
+	if err != nil {
+		return err
 	}
-	for src := range nsMap {
-		if !contains(namespaces, src) {
-			return outcome.Usage("--namespace-map %s=...: routine %q has no backups of namespace %q", src, t.name(), src)
+	for _, n := range p.Namespaces {
+		for _, w := range n.Chain.Warnings {
+			app.Log.Warn(w, "namespace", n.Chain.Namespace)
 		}
 	}
-	var plans []*nsPlan
-	var missing []string
-	for _, ns := range namespaces {
-		p, err := catalog.PointInTime(backups, ns, at)
-		if errors.Is(err, catalog.ErrNoFullBackup) {
-			missing = append(missing, ns)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		dst := ns
-		if d, ok := nsMap[ns]; ok {
-			dst = d
-		}
-		plans = append(plans, &nsPlan{plan: p, destination: dst})
-	}
-	if len(missing) > 0 {
-		return outcome.Usage("routine %q: no full backup of namespace(s) %s at or before %s (see 'aerobackup list -r %s')",
-			t.name(), strings.Join(missing, ", "), at.UTC().Format(time.RFC3339Nano), t.name())
-	}
-	for _, p := range plans {
-		for _, w := range p.plan.Warnings {
-			app.Log.Warn(w, "namespace", p.plan.Namespace)
-		}
-	}
-
-	// --validate decodes into backup-go's discarding writers: no
-	// cluster, so no emptiness test either; the order is chronological.
+	// --validate decodes into backup-go's discarding writers: no cluster.
 	var conn *cluster.Conn
 	if !validate {
 		dest, err := app.destinationCluster(t, o.destination, &o.target)
@@ -218,49 +185,30 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		}
 		defer conn.Close()
 	}
-	for _, p := range plans {
-		switch {
-		case validate:
-			p.reason = "--validate"
-		case o.disableReordering:
-			p.reason = "--disable-reordering"
-		case o.opts.Unique:
-			p.reordered, p.reason = true, "--unique"
-		default:
-			empty, err := namespaceEmpty(conn, p.destination)
-			if err != nil {
+	if req.NeedsEmptiness() {
+		empty := map[string]bool{}
+		for _, n := range p.Namespaces {
+			if empty[n.Destination], err = namespaceEmpty(conn, n.Destination); err != nil {
 				return err
 			}
-			p.reordered = empty
-			p.reason = "destination namespace holds records"
-			if empty {
-				p.reason = "destination namespace is empty"
-			}
 		}
-	}
-
-	chains := make([]restorejob.Chain, 0, len(plans))
-	for _, p := range plans {
-		chains = append(chains, restorejob.Chain{Namespace: p.destination, Steps: chainSteps(p, base)})
-	}
-	recovery := plans[0].plan.RecoveryPoint
-	for _, p := range plans {
-		if p.plan.RecoveryPoint.Before(recovery) {
-			recovery = p.plan.RecoveryPoint
+		if p, err = plan.PointInTime(req, backups, empty); err != nil {
+			return err
 		}
 	}
 	if o.dryRun {
-		return printRestoreAtPlan(app, t.name(), at, recovery, plans, chains)
+		return printRestoreAtPlan(app, t.name(), at, p)
 	}
 	msg := "restoring to a point in time"
 	if validate {
 		msg = "validating the backups of a point in time"
 	}
+	chains := p.Chains()
 	app.Log.Info(msg, "routine", t.name(), "time", at.UTC().Format(time.RFC3339Nano),
-		"recovery-point", recovery.UTC().Format(time.RFC3339Nano), "steps", countSteps(chains))
+		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", countSteps(chains))
 	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: o.opts.WarmUp,
 		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
-		Progress: app.Progress(), Log: app.Log}, orderSummary(plans), &recovery)
+		Progress: app.Progress(), Log: app.Log}, p.Summary(), &p.RecoveryPoint)
 }
 
 func countSteps(chains []restorejob.Chain) int {
@@ -269,82 +217,6 @@ func countSteps(chains []restorejob.Chain) int {
 		n += len(c.Steps)
 	}
 	return n
-}
-
-// restoreAtNamespaces: --namespace, else the routine's list, else every
-// namespace the routine has backups of.
-func restoreAtNamespaces(flag, routine []string, backups []catalog.Backup) []string {
-	if len(flag) > 0 {
-		return flag
-	}
-	if len(routine) > 0 {
-		return routine
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, b := range backups {
-		for _, n := range b.Namespaces {
-			if !seen[n.Namespace] {
-				seen[n.Namespace] = true
-				out = append(out, n.Namespace)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// chainSteps turns a plan into restore steps in application order, each
-// with its write policy.
-//
-// Newest first, CREATE_ONLY: the first step to hold a record creates it
-// and every older copy is refused, so each live record ends up as its
-// newest backed-up version, written once. That equals the oldest-first
-// result because every step holds whole records (a backup stores all bins
-// of each record it saw) and a newer step's copy is the newer state.
-// Records a newer step holds but that have expired since are skipped by
-// backup-go in both orders, so neither order can tell them apart from
-// records the newer step did not hold.
-//
-// Oldest first: the full uses the restore's own policy; each incremental
-// replaces whole records with no generation check, because a record
-// deleted and re-created since the full restarts its generation, and a bin
-// removed since the full must not survive a merge.
-func chainSteps(p *nsPlan, base *backup.ConfigRestore) []restorejob.Step {
-	steps := make([]restorejob.Step, 0, len(p.plan.Steps))
-	for i, s := range p.plan.Steps {
-		cfg := base
-		switch {
-		case p.reordered:
-			cfg = withWrite(base, as.CREATE_ONLY, as.NONE)
-		case i > 0:
-			cfg = withWrite(base, as.REPLACE, as.NONE)
-		}
-		if s.Type == catalog.Incremental {
-			// Incrementals carry no indexes or UDFs.
-			c := *cfg
-			c.NoIndexes, c.NoUDFs = true, true
-			cfg = &c
-		}
-		steps = append(steps, restorejob.Step{Label: s.Key, Dir: s.Dir, Source: s.Namespace, Destination: p.destination,
-			Compression: s.Metadata.Compression, Encryption: s.Metadata.Encryption,
-			ExpectedRecords: s.Metadata.RecordCount, Config: cfg})
-	}
-	if p.reordered {
-		for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
-			steps[i], steps[j] = steps[j], steps[i]
-		}
-	}
-	return steps
-}
-
-func withWrite(base *backup.ConfigRestore, action as.RecordExistsAction, gen as.GenerationPolicy) *backup.ConfigRestore {
-	c := *base
-	wp := *base.WritePolicy
-	wp.RecordExistsAction = action
-	wp.GenerationPolicy = gen
-	c.WritePolicy = &wp
-	return &c
 }
 
 // namespaceEmpty asks every node for the namespace's object count.
@@ -381,44 +253,30 @@ func namespaceEmpty(conn *cluster.Conn, ns string) (bool, error) {
 	return true, nil
 }
 
-func orderSummary(plans []*nsPlan) string {
-	var parts []string
-	for _, p := range plans {
-		order := "chronological"
-		if p.reordered {
-			order = "newest-first CREATE_ONLY"
-		}
-		parts = append(parts, p.destination+": "+order)
-	}
-	return strings.Join(parts, "; ")
-}
-
-func printRestoreAtPlan(app *App, routine string, at, recovery time.Time, plans []*nsPlan, chains []restorejob.Chain) error {
+func printRestoreAtPlan(app *App, routine string, at time.Time, p *plan.PointInTimePlan) error {
 	doc := restoreAtPlanDoc{Type: "restore-at-timestamp", Outcome: "dry-run", DryRun: true, Routine: routine, Time: at,
-		RecoveryPoint: recovery}
-	for i, p := range plans {
-		n := restoreAtNamespace{Source: p.plan.Namespace, Destination: p.destination, Order: "chronological", Why: p.reason,
-			RecoveryPoint: p.plan.RecoveryPoint, Warnings: p.plan.Warnings}
-		if p.reordered {
-			n.Order = "newest-first"
+		RecoveryPoint: p.RecoveryPoint}
+	for _, ns := range p.Namespaces {
+		n := restoreAtNamespace{Source: ns.Chain.Namespace, Destination: ns.Destination, Order: ns.Order(), Why: ns.Reason,
+			RecoveryPoint: ns.Chain.RecoveryPoint, Warnings: ns.Chain.Warnings}
+		byKey := map[string]catalog.Link{}
+		for _, l := range ns.Chain.Links {
+			byKey[l.Key] = l
 		}
-		byKey := map[string]catalog.Step{}
-		for _, s := range p.plan.Steps {
-			byKey[s.Key] = s
-		}
-		for j, s := range chains[i].Steps {
+		for j, s := range ns.Steps {
 			cs := byKey[s.Label]
 			n.Steps = append(n.Steps, restoreAtStep{Order: j + 1, Key: s.Label, Type: string(cs.Type), Created: cs.Metadata.Created,
 				From: cs.Metadata.From, Records: s.ExpectedRecords, WritePolicy: policy.WriteMode(s.Config)})
 		}
 		doc.Namespaces = append(doc.Namespaces, n)
 	}
-	if app.Globals.JSON {
-		return app.writeJSON(doc)
-	}
-	w := app.IO.Out
-	fmt.Fprintf(w, "dry run: would restore routine %q to %s\n", routine, at.UTC().Format(time.RFC3339Nano))
-	for _, n := range doc.Namespaces {
+	return app.emit(&doc)
+}
+
+// human prints the dry run's plan: per namespace its order and steps.
+func (d *restoreAtPlanDoc) human(w, _ io.Writer) error {
+	fmt.Fprintf(w, "dry run: would restore routine %q to %s\n", d.Routine, d.Time.UTC().Format(time.RFC3339Nano))
+	for _, n := range d.Namespaces {
 		fmt.Fprintf(w, "namespace %s -> %s: %s (%s), recovery point %s\n", n.Source, n.Destination, n.Order, n.Why,
 			n.RecoveryPoint.UTC().Format(time.RFC3339Nano))
 		for _, s := range n.Steps {
@@ -429,6 +287,6 @@ func printRestoreAtPlan(app *App, routine string, at, recovery time.Time, plans 
 			fmt.Fprintf(w, "  warning: %s\n", warn)
 		}
 	}
-	fmt.Fprintf(w, "recovery point: %s\n", recovery.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(w, "recovery point: %s\n", d.RecoveryPoint.UTC().Format(time.RFC3339Nano))
 	return nil
 }

@@ -85,7 +85,7 @@ func Check(routine string, backups []catalog.Backup, now time.Time, maxAge time.
 		if len(plan.Warnings) > 0 {
 			return fail("namespace %q does not restore to now: %s", ns, plan.Warnings[0])
 		}
-		f.Incrementals = max(f.Incrementals, len(plan.Steps)-1)
+		f.Incrementals = max(f.Incrementals, len(plan.Links)-1)
 	}
 	if minRecords > 0 && f.Records < minRecords {
 		return fail("full backup %s holds %d records, fewer than --min-records %d", full.Key, f.Records, minRecords)

@@ -504,15 +504,15 @@ func checkChains(backups []catalog.Backup, results []Result) {
 		byDir[results[i].Dir] = &results[i]
 	}
 	type nsKey struct{ routine, ns string }
-	steps := map[nsKey][]catalog.Step{}
+	steps := map[nsKey][]catalog.Link{}
 	for _, b := range backups {
 		for _, n := range b.Namespaces {
 			k := nsKey{b.Routine, n.Namespace}
-			steps[k] = append(steps[k], catalog.Step{Key: b.Key, Type: b.Type, Namespace: n.Namespace, Dir: n.Dir, Metadata: n.Metadata})
+			steps[k] = append(steps[k], catalog.Link{Key: b.Key, Type: b.Type, Namespace: n.Namespace, Dir: n.Dir, Metadata: n.Metadata})
 		}
 	}
 	for _, ss := range steps {
-		slices.SortStableFunc(ss, func(a, b catalog.Step) int {
+		slices.SortStableFunc(ss, func(a, b catalog.Link) int {
 			if c := a.Metadata.Created.Compare(b.Metadata.Created); c != 0 {
 				return c
 			}
