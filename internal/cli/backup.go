@@ -22,6 +22,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -407,44 +408,34 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	started := app.Now()
 	log := app.Log.With("routine", r.Name)
 
-	store, err := app.openStore(ctx, t)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
 	typ := catalog.Full
 	if o.incremental {
 		typ = catalog.Incremental
 	}
 	concurrentIncr := isTrue(r.Policy().ConcurrentIncremental)
-	var rl *routineLock
-	baseCtx := ctx // the lock's context ends with the lock
-	// Every return below releases the lock, whatever it is at the time.
-	defer func() { rl.release() }()
 	if spec != nil {
 		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
 	}
-	// The cluster connection opens while the lock is taken and the catalog
-	// read: neither needs the other, and each costs round trips. Their
-	// errors keep their order: a lock or catalog failure is reported (and
-	// the connection dropped) before any cluster failure.
+	// The cluster connection opens while the storage is opened, locked and
+	// its catalog read: neither needs the other, and each costs round
+	// trips. Their errors keep their order: a storage, lock or catalog
+	// failure is reported (and the connection dropped) before any cluster
+	// failure.
 	pending := app.connectInBackground(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
 	defer pending.discard()
-	if !o.dryRun {
-		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
-			return err
-		}
-		ctx = rl.ctx
+	so := app.sessionOptions(t, unlessDry(lockKind(typ), o.dryRun), o.lock)
+	so.ConcurrentIncremental = concurrentIncr
+	sess, err := session.Open(ctx, app.storeOpener(t, nil), so)
+	if err != nil {
+		return err
 	}
+	// Every return below releases the lock, whatever it is at the time.
+	defer sess.Release()
+	ctx, store, listing := sess.Context(), sess.Store, sess.Listing
 	// The lower bounds of an incremental come from storage, per namespace;
 	// so does an interrupted resumable run to continue.
 	var existing []catalog.Backup
 	var resume *catalog.Resumable
-	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{r.Name}})
-	if err != nil {
-		return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
-	}
 	existing = listing.Backups
 	if spec != nil {
 		// Every slice must pick the same base: the runs before this one,
@@ -496,14 +487,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 				"namespaces", strings.Join(missing, ","))
 			typ = catalog.Full
 			mrun.Type = metrics.Full
-			if rl != nil {
+			if sess.Locked() {
 				// A full has its own lock and rules: swap.
-				rl.release()
-				rl = nil
-				if rl, err = app.lockRoutine(baseCtx, store, r.Name, lock.Full, o.lock, concurrentIncr); err != nil {
+				if err := sess.Relock(lock.Full); err != nil {
 					return err
 				}
-				ctx = rl.ctx
+				ctx = sess.Context()
 			}
 		}
 	}
@@ -552,7 +541,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 
 	res, runErr := job.Run(ctx)
-	if runErr == nil && rl.lost() {
+	if runErr == nil && sess.Lost() {
 		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
 	}
 	if runErr != nil && res == nil {
@@ -575,9 +564,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	var pruneErr error
 	if o.prune && runErr == nil && typ == catalog.Full {
 		// The prune lock excludes every backup, ours included.
-		rl.release()
-		rl = nil
-		summary.Prune, pruneErr = app.prune(baseCtx, store, r.Name, keepFull, keepIncr, false, o.lock)
+		if pruneErr = sess.Relock(lock.Prune); pruneErr == nil {
+			pruneErr = sess.Rescan()
+		}
+		if pruneErr == nil {
+			summary.Prune, pruneErr = app.prune(sess, r.Name, keepFull, keepIncr, false)
+		}
 		var skip *outcome.SkipError
 		if errors.As(pruneErr, &skip) {
 			log.Warn("backup done, retention not applied: " + skip.Reason)

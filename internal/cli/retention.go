@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"text/tabwriter"
@@ -14,88 +13,8 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/session"
 )
-
-// This file holds the retention command and the routine-lock helper every
-// command that writes, restores from or deletes backups goes through.
-
-// lockFlags tune the routine lock.
-type lockFlags struct {
-	staleAfter time.Duration
-	// slice is not a flag: a sliced backup sets it to "<run>/<index>".
-	slice string
-}
-
-func (f *lockFlags) register(cmd *cobra.Command) {
-	cmd.Flags().DurationVar(&f.staleAfter, "lock-stale-after", lock.DefaultStaleAfter,
-		"take over a routine lock whose heartbeat is older than this (its holder is presumed dead)")
-}
-
-// routineLock is a held routine lock; ctx is cancelled when another run
-// takes the lock over, so the holder stops writing.
-type routineLock struct {
-	l      *lock.Lock
-	ctx    context.Context
-	cancel context.CancelFunc
-	log    func(msg string, args ...any)
-}
-
-// lockRoutine takes the routine's lock of kind. A lock held by another
-// live run is a skip (exit 3) naming the holder.
-func (a *App) lockRoutine(ctx context.Context, store storage.Store, routine string, kind lock.Kind,
-	f lockFlags, concurrentIncr bool) (*routineLock, error) {
-	if f.staleAfter <= 0 {
-		return nil, outcome.Usage("--lock-stale-after must be positive, got %s", f.staleAfter)
-	}
-	// Heartbeats well inside the stale limit, so a live run never looks dead.
-	hb := min(lock.DefaultHeartbeat, f.staleAfter/4)
-	m := lock.New(store, lock.Options{Now: a.Now, HeartbeatInterval: hb, StaleAfter: f.staleAfter,
-		AllowConcurrentIncremental: concurrentIncr, Logger: a.Log, Slice: f.slice})
-	l, err := m.Acquire(ctx, routine, kind)
-	if err != nil {
-		var held *lock.HeldError
-		if errors.As(err, &held) {
-			return nil, outcome.Skip("%s (a lock older than --lock-stale-after %s is taken over)", held.Error(), f.staleAfter)
-		}
-		return nil, err
-	}
-	a.Log.Debug("routine locked", "routine", routine, "lock", l.Path(), "kind", string(kind))
-	rl := &routineLock{l: l, log: a.Log.Warn}
-	rl.ctx, rl.cancel = context.WithCancel(ctx)
-	go func() {
-		select {
-		case <-l.Lost():
-			rl.cancel()
-		case <-rl.ctx.Done():
-		}
-	}()
-	return rl, nil
-}
-
-// release deletes the lock; it runs on every exit path, including after
-// a signal cancelled ctx, so it uses a context of its own.
-func (rl *routineLock) release() {
-	if rl == nil {
-		return
-	}
-	rl.cancel()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := rl.l.Release(ctx); err != nil {
-		rl.log("releasing the routine lock", "lock", rl.l.Path(), "error", err)
-	}
-}
-
-// lost reports whether another run took the lock over.
-func (rl *routineLock) lost() bool {
-	select {
-	case <-rl.l.Lost():
-		return true
-	default:
-		return false
-	}
-}
 
 type retentionOptions struct {
 	target          targetFlags
@@ -212,12 +131,12 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 	if err != nil {
 		return err
 	}
-	store, err := app.openStore(ctx, t)
+	s, err := session.Open(ctx, app.storeOpener(t, nil), app.sessionOptions(t, unlessDry(lock.Prune, o.dryRun), o.lock))
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	sum, err := app.prune(ctx, store, t.routine.Name, keepFull, keepIncr, o.dryRun, o.lock)
+	defer s.Release()
+	sum, err := app.prune(s, t.routine.Name, keepFull, keepIncr, o.dryRun)
 	if sum != nil {
 		if perr := app.printPrune(sum); perr != nil && err == nil {
 			err = perr
@@ -226,21 +145,10 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 	return err
 }
 
-// prune plans and (unless dryRun) applies retention under the prune lock.
-func (a *App) prune(ctx context.Context, store storage.Store, routine string, keepFull, keepIncr int,
-	dryRun bool, lf lockFlags) (*pruneSummary, error) {
-	if !dryRun {
-		rl, err := a.lockRoutine(ctx, store, routine, lock.Prune, lf, false)
-		if err != nil {
-			return nil, err
-		}
-		defer rl.release()
-		ctx = rl.ctx
-	}
-	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{routine}})
-	if err != nil {
-		return nil, fmt.Errorf("routine %q: reading the catalog of %s: %w", routine, store, err)
-	}
+// prune plans and (unless dryRun) applies retention to the session's
+// catalog, read under the prune lock unless dryRun.
+func (a *App) prune(s *session.Session, routine string, keepFull, keepIncr int, dryRun bool) (*pruneSummary, error) {
+	ctx, store, listing := s.Context(), s.Store, s.Listing
 	plan, err := catalog.PlanRetention(listing.Backups, keepFull, keepIncr)
 	if err != nil {
 		return nil, outcome.AsUsage(err)
