@@ -21,6 +21,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/slice"
@@ -399,9 +400,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return resumableErr
 	}
 	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
-	var keepFull, keepIncr int
+	var keep plan.Keep
 	if o.prune {
-		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {
+		if keep, err = plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{}); err != nil {
 			return fmt.Errorf("--prune: %w", err)
 		}
 	}
@@ -568,7 +569,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 			pruneErr = sess.Rescan()
 		}
 		if pruneErr == nil {
-			summary.Prune, pruneErr = app.prune(sess, r.Name, keepFull, keepIncr, false)
+			summary.Prune, pruneErr = app.prune(sess, r.Name, keep, false)
 		}
 		var skip *outcome.SkipError
 		if errors.As(pruneErr, &skip) {

@@ -10,9 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
-	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
 
@@ -54,8 +53,14 @@ restore of the routine (exit 3).`,
   aerobackup retention prune -r daily --keep-full 7 --keep-incremental 2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := cmd.Flags()
-			return runRetentionPrune(cmd.Context(), app, o, f.Changed("keep-full"), f.Changed("keep-incremental"))
+			var over plan.KeepOverride
+			if cmd.Flags().Changed("keep-full") {
+				over.Full = &o.keepFull
+			}
+			if cmd.Flags().Changed("keep-incremental") {
+				over.Incremental = &o.keepIncremental
+			}
+			return runRetentionPrune(cmd.Context(), app, o, over)
 		},
 	}
 	o.target.register(cmd, false)
@@ -65,40 +70,6 @@ restore of the routine (exit 3).`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be kept and removed, delete nothing")
 	o.lock.register(cmd)
 	return cmd
-}
-
-// retentionCounts resolves the numbers from the policy and the flags.
-// Policy nil fields follow ABS: no full count keeps every full; no
-// incremental count keeps the incrementals of every kept full.
-func retentionCounts(routine string, ret *config.RetentionPolicy, keepFull, keepIncr int, fullSet, incrSet bool) (int, int, error) {
-	var pf, pi *int
-	if ret != nil {
-		pf, pi = ret.Full, ret.Incremental
-	}
-	if fullSet {
-		pf = &keepFull
-	}
-	if incrSet {
-		pi = &keepIncr
-	}
-	if pf == nil && pi == nil {
-		return 0, 0, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", routine)
-	}
-	full := math.MaxInt
-	if pf != nil {
-		full = *pf
-	}
-	if full < 1 {
-		return 0, 0, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", routine, full)
-	}
-	incr := full
-	if pi != nil {
-		incr = *pi
-	}
-	if incr < 0 {
-		return 0, 0, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", routine, incr)
-	}
-	return full, incr, nil
 }
 
 // pruneDecision is one row of the prune report.
@@ -122,12 +93,12 @@ type pruneSummary struct {
 	Kept            int             `json:"kept"`
 }
 
-func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullSet, incrSet bool) error {
+func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over plan.KeepOverride) error {
 	t, err := app.resolveTarget(&o.target, false)
 	if err != nil {
 		return err
 	}
-	keepFull, keepIncr, err := retentionCounts(t.routine.Name, t.routine.Policy().Retention, o.keepFull, o.keepIncremental, fullSet, incrSet)
+	keep, err := plan.RetentionCounts(t.routine.Name, t.routine.Policy().Retention, over)
 	if err != nil {
 		return err
 	}
@@ -136,7 +107,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 		return err
 	}
 	defer s.Release()
-	sum, err := app.prune(s, t.routine.Name, keepFull, keepIncr, o.dryRun)
+	sum, err := app.prune(s, t.routine.Name, keep, o.dryRun)
 	if sum != nil {
 		if perr := app.printPrune(sum); perr != nil && err == nil {
 			err = perr
@@ -147,19 +118,17 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 
 // prune plans and (unless dryRun) applies retention to the session's
 // catalog, read under the prune lock unless dryRun.
-func (a *App) prune(s *session.Session, routine string, keepFull, keepIncr int, dryRun bool) (*pruneSummary, error) {
-	ctx, store, listing := s.Context(), s.Store, s.Listing
-	plan, err := catalog.PlanRetention(listing.Backups, keepFull, keepIncr)
+func (a *App) prune(s *session.Session, routine string, keep plan.Keep, dryRun bool) (*pruneSummary, error) {
+	p, err := plan.Retention(s.Listing, keep)
 	if err != nil {
-		return nil, outcome.AsUsage(err)
+		return nil, err
 	}
-	leftovers := catalog.Leftovers(listing)
-	sum := &pruneSummary{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: plan.KeepIncremental,
+	sum := &pruneSummary{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: p.KeepIncremental,
 		Decisions: []pruneDecision{}}
-	if keepFull != math.MaxInt {
-		sum.KeepFull = &keepFull
+	if keep.Full != math.MaxInt {
+		sum.KeepFull = &keep.Full
 	}
-	for _, d := range plan.Decisions {
+	for _, d := range p.Decisions {
 		action := "keep"
 		if !d.Keep {
 			action = "remove"
@@ -170,14 +139,14 @@ func (a *App) prune(s *session.Session, routine string, keepFull, keepIncr int, 
 		sum.Decisions = append(sum.Decisions, pruneDecision{Action: action, Key: d.Backup.Key, Type: string(d.Backup.Type),
 			Created: d.Backup.Time, Reason: d.Reason})
 	}
-	for _, l := range leftovers {
+	for _, l := range p.Leftovers {
 		sum.Leftovers = append(sum.Leftovers, pruneDecision{Action: "remove", Key: l.Path, Type: string(l.Type), Created: l.Time,
-			Reason: "incomplete (" + l.Reason + ") and older than the newest full: leftover of a failed backup or an interrupted prune"})
+			Reason: l.Reason})
 	}
 	if dryRun {
 		return sum, nil
 	}
-	res, err := catalog.ApplyRetention(ctx, store, plan, leftovers)
+	res, err := catalog.ApplyRetention(s.Context(), s.Store, p.RetentionPlan, p.LeftoverFolders())
 	removed := map[string]bool{}
 	for _, k := range res.Removed {
 		removed[k] = true
