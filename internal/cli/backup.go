@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -339,222 +338,288 @@ type backupPlanEntry struct {
 	Dir       string    `json:"dir"`
 }
 
+// backupRun is a backup resolved from its flags, handed from step to step
+// of runBackup.
+type backupRun struct {
+	o       *backupOptions
+	t       *target
+	pol     *policy.Backup
+	mrun    *metrics.Run
+	req     plan.BackupRequest
+	started time.Time
+	log     *slog.Logger
+}
+
+// runBackup parses and checks the run, opens the routine's session (the
+// cluster connecting meanwhile), asks the planner what to do, runs the job
+// and prints what it did.
 func runBackup(ctx context.Context, app *App, o *backupOptions) error {
-	if o.autoFull && !o.incremental {
-		return outcome.Usage("--auto-full goes with --incremental")
-	}
-	if o.estimateSamplesSet && !o.estimate {
-		return outcome.Usage("--estimate-samples goes with --estimate")
-	}
-	if o.estimate && o.estimateSamples < 1 {
-		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
-	}
-	spec, runFolder, err := o.resolveSlice(app)
-	if err != nil {
+	b, err := o.prepare(app)
+	switch {
+	case err != nil:
 		return err
-	}
-	if o.output != "" {
-		if err := o.checkStream(app); err != nil {
-			return err
-		}
-	}
-	t, err := app.resolveTarget(&o.target, true)
-	if err != nil {
-		return err
-	}
-	r := t.routine
-	if o.output != "" {
+	case o.output != "":
 		// A stream is no backup of the routine: it reports no metrics,
 		// which would claim the routine's backup succeeded.
-		pol, err := o.routinePolicy(r)
-		if err != nil {
-			return err
-		}
-		return runStreamBackup(ctx, app, o, t, pol)
+		return runStreamBackup(ctx, app, o, b.t, b.pol)
+	case o.estimate:
+		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
 	}
-	mtype := metrics.Full
-	if o.incremental {
-		mtype = metrics.Incremental
-	}
-	mrun := app.reportRun(metrics.Backup, r.Name, mtype)
-	if o.dryRun || o.estimate {
-		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
-	}
-	pol, err := o.routinePolicy(r)
-	if err != nil {
-		return err
-	}
-	if spec != nil {
-		if err := pol.Slice(*spec); err != nil {
-			return err
-		}
-	}
-	if o.estimate {
-		return runEstimate(ctx, app, t, pol, o.estimateSamples)
-	}
-	// A continuation needs the same settings; checked now for --resumable
-	// and --resume, once a run to continue is found otherwise. Only a
-	// resumable run is made one (paged scans), below.
-	resumableErr := pol.ResumableError()
-	if (o.resumable || o.resume) && resumableErr != nil {
-		return resumableErr
-	}
-	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
-	var keep plan.Keep
-	if o.prune {
-		if keep, err = plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{}); err != nil {
-			return fmt.Errorf("--prune: %w", err)
-		}
-	}
-	started := app.Now()
-	log := app.Log.With("routine", r.Name)
-
-	typ := catalog.Full
-	if o.incremental {
-		typ = catalog.Incremental
-	}
-	concurrentIncr := isTrue(r.Policy().ConcurrentIncremental)
-	if spec != nil {
-		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
-	}
+	r := b.t.routine
 	// The cluster connection opens while the storage is opened, locked and
 	// its catalog read: neither needs the other, and each costs round
-	// trips. Their errors keep their order: a storage, lock or catalog
-	// failure is reported (and the connection dropped) before any cluster
-	// failure.
-	pending := app.connectInBackground(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	// trips. A storage, lock or catalog failure is reported (and the
+	// connection dropped) before any cluster failure.
+	pending := app.connectInBackground(ctx, b.t.cfg, r.Cluster(), b.pol.PreferRacks)
 	defer pending.discard()
-	so := app.sessionOptions(t, unlessDry(lockKind(typ), o.dryRun), o.lock)
-	so.ConcurrentIncremental = concurrentIncr
-	sess, err := session.Open(ctx, app.storeOpener(t, nil), so)
+	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
 		return err
 	}
 	// Every return below releases the lock, whatever it is at the time.
 	defer sess.Release()
-	ctx, store, listing := sess.Context(), sess.Store, sess.Listing
-	// The lower bounds of an incremental come from storage, per namespace;
-	// so does an interrupted resumable run to continue.
-	var existing []catalog.Backup
-	var resume *catalog.Resumable
-	existing = listing.Backups
-	if spec != nil {
-		// Every slice must pick the same base: the runs before this one,
-		// whatever finished while the slices ran. Slices are never
-		// resumable: a slice run again starts its share over.
-		existing = runsBefore(existing, runFolder)
-	} else {
-		if resume, err = app.pickResumable(ctx, store, listing, r.Name, typ, o, concurrentIncr); err != nil {
-			return err
-		}
-		if resume != nil {
-			if err := checkResumable(r.Name, resume, pol, o, resumableErr); err != nil {
-				return err
-			}
-		}
+	resume, err := plan.Resume(b.req, sess.Listing)
+	if err != nil {
+		return err
 	}
-
+	if err := b.actOnResume(sess, resume); err != nil {
+		return err
+	}
 	conn, err := pending.wait()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	namespaces, err := b.namespaces(conn)
 	if err != nil {
 		return err
 	}
-
-	if err := reportRacks(log, conn, pol, namespaces); err != nil {
+	p, err := plan.Backup(b.req, sess.Listing, resume, namespaces, b.started)
+	if err != nil {
 		return err
 	}
-	if resume != nil {
-		namespaces = resume.Marker.NamespaceNames()
+	if err := b.promote(sess, p); err != nil {
+		return err
 	}
-	if typ == catalog.Incremental && resume == nil {
-		missing := []string{}
-		for _, ns := range namespaces {
-			if _, ok := catalog.IncrementalBase(existing, ns); !ok {
-				missing = append(missing, ns)
-			}
-		}
-		if len(missing) > 0 {
-			if !o.autoFull {
-				return outcome.Skip("routine %q: no full backup of namespace(s) %s to build an incremental on (use --auto-full to take one)",
-					r.Name, strings.Join(missing, ", "))
-			}
-			// A full of every namespace keeps the routine's chain simple:
-			// all namespaces share one base from here on.
-			log.Info("no full backup to build on: taking a full backup instead (--auto-full)",
-				"namespaces", strings.Join(missing, ","))
-			typ = catalog.Full
-			mrun.Type = metrics.Full
-			if sess.Locked() {
-				// A full has its own lock and rules: swap.
-				if err := sess.Relock(lock.Full); err != nil {
-					return err
-				}
-				ctx = sess.Context()
-			}
-		}
+	job, err := b.job(app, sess, conn, p)
+	if err != nil {
+		return err
 	}
-
-	resumable := o.resumable || resume != nil
-	if resumable {
-		if err := pol.MakeResumable(); err != nil {
-			return err
-		}
-	}
-	job := &backupjob.Job{
-		Store: store, Conn: conn, Routine: r.Name, Type: typ, Start: started,
-		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: o.checksum,
-		ClusterConfiguration: typ == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
-		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
-		Slice: spec, RunFolder: runFolder,
-		Resumable: resumable, Selection: pol.Selection(),
-	}
-	o.tune.writerOptions(log, r.Storage(), &job.WriterOptions)
-	if typ == catalog.Incremental && r.Policy().IsSealed() {
-		job.Until = started
-	}
-	if resume != nil {
-		// The continuation is the interrupted run: its folder, times and
-		// incremental bounds.
-		job.Resume = resume.Marker
-		job.Start, job.Until = resume.Marker.Created, resume.Marker.Until
-	}
-	for i, ns := range namespaces {
-		c, err := clusterConfig(conn, pol, ns)
-		if err != nil {
-			return err
-		}
-		entry := backupjob.Namespace{Name: ns, Config: c}
-		if resume != nil {
-			entry.From = resume.Marker.Namespaces[i].From
-		} else if typ == catalog.Incremental {
-			entry.From = incrementalFrom(r, existing, ns)
-		}
-		job.Namespaces = append(job.Namespaces, entry)
-	}
-
 	if o.dryRun {
 		return printBackupPlan(app, job)
 	}
-
-	res, runErr := job.Run(ctx)
+	res, runErr := job.Run(sess.Context())
 	if runErr == nil && sess.Lost() {
 		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
 	}
 	if runErr != nil && res == nil {
 		return runErr
 	}
-	mrun.Records, mrun.Bytes = res.Records(), res.Bytes()
-	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: resume != nil,
-		DurationMs: app.Now().Sub(started).Milliseconds()}
+	return b.finish(app, sess, p, res, runErr)
+}
+
+// prepare checks the flags, resolves the routine and its policy and says
+// what the planner is asked. For --output and --estimate it stops once the
+// policy is known.
+func (o *backupOptions) prepare(app *App) (*backupRun, error) {
+	if err := o.checkFlags(); err != nil {
+		return nil, err
+	}
+	spec, runFolder, err := o.resolveSlice(app)
+	if err != nil {
+		return nil, err
+	}
+	if o.output != "" {
+		if err := o.checkStream(app); err != nil {
+			return nil, err
+		}
+	}
+	t, err := app.resolveTarget(&o.target, true)
+	if err != nil {
+		return nil, err
+	}
+	b := &backupRun{o: o, t: t}
+	if o.output != "" {
+		b.pol, err = o.routinePolicy(t.routine)
+		return b, err
+	}
+	r := t.routine
+	mtype := metrics.Full
+	if o.incremental {
+		mtype = metrics.Incremental
+	}
+	b.mrun = app.reportRun(metrics.Backup, r.Name, mtype)
+	if o.dryRun || o.estimate {
+		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
+	}
+	if b.pol, err = o.routinePolicy(r); err != nil {
+		return nil, err
+	}
+	if spec != nil {
+		if err := b.pol.Slice(*spec); err != nil {
+			return nil, err
+		}
+		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
+	}
+	if o.estimate {
+		return b, nil
+	}
+	if err := b.request(app, spec, runFolder); err != nil {
+		return nil, err
+	}
+	b.started, b.log = app.Now(), app.Log.With("routine", r.Name)
+	return b, nil
+}
+
+// checkFlags refuses flags that go only with others.
+func (o *backupOptions) checkFlags() error {
+	switch {
+	case o.autoFull && !o.incremental:
+		return outcome.Usage("--auto-full goes with --incremental")
+	case o.estimateSamplesSet && !o.estimate:
+		return outcome.Usage("--estimate-samples goes with --estimate")
+	case o.estimate && o.estimateSamples < 1:
+		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
+	}
+	return nil
+}
+
+// request fills what the planner is asked: the flags, the policy and the
+// settings a continuation must share.
+func (b *backupRun) request(app *App, spec *slice.Spec, runFolder string) error {
+	o, r, pol := b.o, b.t.routine, b.pol
+	// A continuation needs the same settings; checked now for --resumable
+	// and --resume, once a run to continue is found otherwise. Only a
+	// resumable run is made one (paged scans), in job.
+	notResumable := pol.ResumableError()
+	if (o.resumable || o.resume) && notResumable != nil {
+		return notResumable
+	}
+	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
+	b.req = plan.BackupRequest{Routine: r.Name, Policy: r.Policy(),
+		Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
+		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
+		Settings: plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
+			NotResumable: notResumable},
+		Slice: spec, RunFolder: runFolder}
+	if o.prune {
+		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
+		if err != nil {
+			return fmt.Errorf("--prune: %w", err)
+		}
+		b.req.Prune = &keep
+	}
+	return nil
+}
+
+// sessionOptions lock the routine for the type asked (none for a dry run).
+func (b *backupRun) sessionOptions(app *App) session.Options {
+	kind := lock.Full
+	if b.o.incremental {
+		kind = lock.Incremental
+	}
+	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
+	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.routine.Policy())
+	return so
+}
+
+// actOnResume says what the resume decision is and removes the
+// interrupted run when it asks.
+func (b *backupRun) actOnResume(sess *session.Session, d plan.ResumeDecision) error {
+	log := b.log
+	if d.Run.Key != "" {
+		log = log.With("key", d.Run.Key)
+	}
+	var args []any
+	if d.Action == plan.Continue {
+		args = append(args, "attempts", d.Run.Marker.Attempts)
+	}
+	switch d.Notice {
+	case plan.Warn:
+		log.Warn(d.Reason, args...)
+	case plan.Inform:
+		log.Info(d.Reason, args...)
+	default:
+		log.Debug(d.Reason, args...)
+	}
+	if d.Action != plan.Remove {
+		return nil
+	}
+	if err := catalog.RemoveRun(sess.Context(), sess.Store, d.Run.Key); err != nil {
+		return fmt.Errorf("routine %q: removing the interrupted backup: %w", b.t.routine.Name, err)
+	}
+	return nil
+}
+
+// namespaces are the routine's (or the cluster's), once the cluster is
+// checked to serve the policy's rack selection.
+func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
+	namespaces, err := routineNamespaces(conn, b.t.routine.Namespaces)
+	if err != nil {
+		return nil, err
+	}
+	return namespaces, reportRacks(b.log, conn, b.pol, namespaces)
+}
+
+// promote carries out an incremental's promotion to a full: a full has its
+// own lock and rules, so the session swaps its lock.
+func (b *backupRun) promote(sess *session.Session, p plan.BackupPlan) error {
+	b.log.Debug("backup planned", "type", string(p.Type), "reason", p.Reason, "base", p.BaseReason)
+	for _, n := range p.Namespaces {
+		b.log.Debug("namespace planned", "namespace", n.Name, "reason", n.Reason)
+	}
+	if !p.Promoted {
+		return nil
+	}
+	b.log.Info(p.Reason, "namespaces", strings.Join(p.Missing, ","))
+	b.mrun.Type = metrics.Full
+	if !sess.Locked() {
+		return nil
+	}
+	return sess.Relock(lock.Full)
+}
+
+// job is the plan as backupjob runs it.
+func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
+	r, pol := b.t.routine, b.pol
+	if p.Resumable {
+		if err := pol.MakeResumable(); err != nil {
+			return nil, err
+		}
+	}
+	job := &backupjob.Job{
+		Store: sess.Store, Conn: conn, Routine: r.Name, Type: p.Type, Start: p.Start, Until: p.Until,
+		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: b.o.checksum,
+		ClusterConfiguration: p.Type == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
+		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
+		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
+		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
+		Resumable: p.Resumable, Selection: pol.Selection(),
+	}
+	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
+	if p.Resume.Action == plan.Continue {
+		job.Resume = p.Resume.Run.Marker
+	}
+	for _, n := range p.Namespaces {
+		c, err := clusterConfig(conn, pol, n.Name)
+		if err != nil {
+			return nil, err
+		}
+		job.Namespaces = append(job.Namespaces, backupjob.Namespace{Name: n.Name, Config: c, From: n.From})
+	}
+	return job, nil
+}
+
+// finish reports the run, prunes after a successful full when asked, and
+// prints the summary.
+func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, res *backupjob.Result, runErr error) error {
+	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
+	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: p.Resume.Action == plan.Continue,
+		DurationMs: app.Now().Sub(b.started).Milliseconds()}
 	if runErr != nil {
 		summary.Outcome = "partial"
 	}
-	if res.Empty() && typ == catalog.Incremental {
+	if res.Empty() && p.Type == catalog.Incremental {
 		summary.Outcome = "no-changes"
 	}
 	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
@@ -563,21 +628,11 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		summary.RunComplete = &done
 	}
 	var pruneErr error
-	if o.prune && runErr == nil && typ == catalog.Full {
-		// The prune lock excludes every backup, ours included.
-		if pruneErr = sess.Relock(lock.Prune); pruneErr == nil {
-			pruneErr = sess.Rescan()
-		}
-		if pruneErr == nil {
-			summary.Prune, pruneErr = app.prune(sess, r.Name, keep, false)
-		}
-		var skip *outcome.SkipError
-		if errors.As(pruneErr, &skip) {
-			log.Warn("backup done, retention not applied: " + skip.Reason)
-			pruneErr = nil
-		}
-	} else if o.prune {
-		log.Info("retention not applied: --prune runs only after a successful full backup")
+	switch {
+	case p.Prune && runErr == nil:
+		summary.Prune, pruneErr = b.pruneAfter(app, sess, p.Keep)
+	case b.o.prune:
+		b.log.Info(plan.NotPruned)
 	}
 	if app.Globals.JSON {
 		if err := app.writeJSON(summary); err != nil {
@@ -596,76 +651,24 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	return runErr
 }
 
-// pickResumable finds the routine's interrupted resumable run of type typ
-// and decides what to do with it: continue it (returned), leave it, or
-// with --no-resume remove it. --resume without one is a skip.
-func (app *App) pickResumable(ctx context.Context, store storage.Store, listing catalog.Listing, routine string,
-	typ catalog.Type, o *backupOptions, concurrentIncr bool) (*catalog.Resumable, error) {
-	cand, ok := catalog.FindResumable(listing, routine, typ)
-	if !ok {
-		if o.resume {
-			return nil, outcome.Skip("routine %q: no interrupted resumable %s backup to continue", routine, typ)
-		}
-		return nil, nil
+// pruneAfter applies retention under the prune lock, which excludes every
+// backup, ours included. Another run holding the routine only warns: the
+// backup itself is done.
+func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*pruneSummary, error) {
+	err := sess.Relock(lock.Prune)
+	if err == nil {
+		err = sess.Rescan()
 	}
-	log := app.Log.With("routine", routine, "key", cand.Key)
-	if typ == catalog.Incremental && concurrentIncr && cand.Marker.Status == catalog.ResumeRunning {
-		// Incrementals may overlap: another one may be writing it now.
-		if o.resume {
-			return nil, outcome.Skip("routine %q: the resumable incremental backup %s may still be running (concurrent-incremental: true)", routine, cand.Key)
-		}
-		log.Info("a resumable incremental backup may still be running (concurrent-incremental: true): not continuing it")
-		return nil, nil
+	var sum *pruneSummary
+	if err == nil {
+		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
-	if o.noResume {
-		for _, b := range listing.Backups {
-			if b.Key == cand.Key {
-				// Cut short while publishing: part of it is a backup.
-				log.Warn("--no-resume: the interrupted backup lists as a backup of some namespaces; leaving it in place")
-				return nil, nil
-			}
-		}
-		if o.dryRun {
-			log.Info("--no-resume: would remove the interrupted resumable backup and start over")
-			return nil, nil
-		}
-		log.Warn("--no-resume: removing the interrupted resumable backup and starting over")
-		if err := catalog.RemoveRun(ctx, store, cand.Key); err != nil {
-			return nil, fmt.Errorf("routine %q: removing the interrupted backup: %w", routine, err)
-		}
-		return nil, nil
+	var skip *outcome.SkipError
+	if errors.As(err, &skip) {
+		b.log.Warn("backup done, retention not applied: " + skip.Reason)
+		err = nil
 	}
-	if !o.resume {
-		log.Info("continuing the routine's interrupted resumable backup (--no-resume starts over)",
-			"attempts", cand.Marker.Attempts)
-	}
-	return &cand, nil
-}
-
-// checkResumable refuses a continuation whose settings would not make
-// one backup with the interrupted run.
-func checkResumable(routine string, rs *catalog.Resumable, pol *policy.Backup, o *backupOptions, resumableErr error) error {
-	m := rs.Marker
-	const hint = " (or start over with --no-resume)"
-	if resumableErr != nil {
-		return outcome.Usage("routine %q: continuing the interrupted backup %s: %v%s", routine, rs.Key, resumableErr, hint)
-	}
-	if ns := o.target.namespaces; len(ns) > 0 {
-		want := slices.Sorted(slices.Values(m.NamespaceNames()))
-		if got := slices.Sorted(slices.Values(ns)); !slices.Equal(got, want) {
-			return outcome.Usage("routine %q: the interrupted backup %s is of namespace(s) %s; a continuation backs up the same%s",
-				routine, rs.Key, strings.Join(want, ", "), hint)
-		}
-	}
-	if pol.Compression != m.Compression || pol.Encryption != m.Encryption {
-		return outcome.Usage("routine %q: the interrupted backup %s was written with compression %s and encryption %s, this run would use %s and %s%s",
-			routine, rs.Key, m.Compression, m.Encryption, pol.Compression, pol.Encryption, hint)
-	}
-	if m.Selection != "" && m.Selection != pol.Selection() {
-		return outcome.Usage("routine %q: the scan selection (sets, bins, filter expression, partitions) differs from the interrupted backup %s's%s",
-			routine, rs.Key, hint)
-	}
-	return nil
+	return sum, err
 }
 
 // estimateSummary is the --json document of backup --estimate.
@@ -794,13 +797,6 @@ func incrementalFrom(r *config.Routine, existing []catalog.Backup, ns string) ti
 	}
 	from, _ := catalog.IncrementalBase(existing, ns)
 	return from
-}
-
-func lockKind(t catalog.Type) lock.Kind {
-	if t == catalog.Incremental {
-		return lock.Incremental
-	}
-	return lock.Full
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -980,21 +976,6 @@ func validRunID(id string) bool {
 		}
 	}
 	return id != ""
-}
-
-// runsBefore keeps the backups that started before the run folder's time.
-func runsBefore(backups []catalog.Backup, runFolder string) []catalog.Backup {
-	t, err := catalog.ParseRunFolder(runFolder)
-	if err != nil {
-		return backups
-	}
-	var out []catalog.Backup
-	for _, b := range backups {
-		if b.Time.Before(t) {
-			out = append(out, b)
-		}
-	}
-	return out
 }
 
 // checkStream refuses what cannot go with --output before anything is

@@ -328,7 +328,7 @@ func (p *BackupPlan) prune(r BackupRequest) {
 	case r.Prune == nil:
 		return
 	case p.Type != catalog.Full:
-		p.PruneReason = "retention not applied: --prune runs only after a successful full backup"
+		p.PruneReason = NotPruned
 	default:
 		p.Prune, p.Keep = true, *r.Prune
 		p.PruneReason = "--prune after a successful full: " + r.Prune.Reason
@@ -351,3 +351,6 @@ func runsBefore(backups []catalog.Backup, runFolder string) []catalog.Backup {
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// NotPruned is why --prune did nothing: the run was no successful full.
+const NotPruned = "retention not applied: --prune runs only after a successful full backup"
