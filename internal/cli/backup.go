@@ -85,9 +85,129 @@ func (f checksumFlag) Set(s string) error {
 func newBackupCmd(app *App) *cobra.Command {
 	o := &backupOptions{}
 	cmd := &cobra.Command{
-		Use:   "backup",
-		Short: "Take one full (default) or incremental backup of a routine",
-		Long: `Take one backup of a routine: every namespace it names (or --namespace), one
+		Use:     "backup",
+		Short:   "Take one full (default) or incremental backup of a routine",
+		Long:    backupLong,
+		Example: backupExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.collectOverrides(cmd)
+			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
+				return err
+			}
+			if o.output == "-" && !o.incremental {
+				// A full stream reads no catalog: ad-hoc mode needs no --storage.
+				o.target.noStorage = true
+			}
+			return runBackup(cmd.Context(), app, o)
+		},
+	}
+	o.target.register(cmd, true)
+	o.registerRunFlags(cmd)
+	o.registerPolicyFlags(cmd)
+	o.registerShapeFlags(cmd)
+	o.registerResumeFlags(cmd)
+	o.tune.register(cmd, true)
+	markBackupExclusions(cmd)
+	return cmd
+}
+
+// registerRunFlags: what kind of run, and its lock.
+func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
+	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
+	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
+	o.lock.register(cmd)
+}
+
+// registerPolicyFlags: overrides of the routine's backup policy.
+func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
+	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
+	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
+	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
+	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
+	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
+	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
+}
+
+// registerShapeFlags: an estimate instead of a backup, one slice of a
+// sliced run, the racks to read from, a stream instead of storage.
+func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
+	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
+	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
+	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
+	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
+	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
+}
+
+// registerResumeFlags: resumable runs and the manifest's checksum.
+func (o *backupOptions) registerResumeFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
+	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
+	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
+	o.checksum = checksum.Default
+	f.Var(checksumFlag{&o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
+	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
+}
+
+// markBackupExclusions refuses flags that cannot go together.
+func markBackupExclusions(cmd *cobra.Command) {
+	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+	cmd.MarkFlagsMutuallyExclusive("after-digest", "partition-list")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
+	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
+	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
+	for _, other := range []string{"estimate", "prune", "after-digest", "output"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+	}
+	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
+	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("output", "prune")
+	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
+	cmd.MarkFlagsMutuallyExclusive("resume", "no-resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resumable")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "no-resume")
+	for _, other := range []string{"resumable", "resume", "no-resume"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+		cmd.MarkFlagsMutuallyExclusive("output", other)
+	}
+}
+
+// backupLong is the backup command's help.
+const backupLong = `Take one backup of a routine: every namespace it names (or --namespace), one
 backup-go operation per namespace, written in the ABS layout
 <storage>/<routine>/backup/<unix-millis>/data/<namespace>/ with metadata.yaml
 written last. A failed or interrupted run leaves nothing behind.
@@ -163,8 +283,9 @@ hardware-accelerated) or sha256 (about five times the CPU). Both catch
 accidental damage (bit rot, truncation, a bad copy); neither guards against
 deliberate tampering, as the manifest sits unprotected beside the data.
 Backups written with either, and older ones holding SHA-256, restore and
-verify alike. --output - writes no manifest.`,
-		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
+verify alike. --output - writes no manifest.`
+
+const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
@@ -172,94 +293,7 @@ verify alike. --output - writes no manifest.`,
   aerobackup backup -r daily --resume
   aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
   aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
-  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.collectOverrides(cmd)
-			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
-				return err
-			}
-			if o.output == "-" && !o.incremental {
-				// A full stream reads no catalog: ad-hoc mode needs no --storage.
-				o.target.noStorage = true
-			}
-			return runBackup(cmd.Context(), app, o)
-		},
-	}
-	o.target.register(cmd, true)
-	f := cmd.Flags()
-	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
-	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
-	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
-	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
-	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
-	o.lock.register(cmd)
-	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
-	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
-	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
-	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
-	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
-	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
-	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
-	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
-	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
-	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
-	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
-	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
-	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
-	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
-	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
-	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
-	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
-	o.checksum = checksum.Default
-	f.Var(checksumFlag{&o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
-	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
-	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
-	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
-	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
-	cmd.MarkFlagsMutuallyExclusive("after-digest", "partition-list")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
-	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
-	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
-	for _, other := range []string{"estimate", "prune", "after-digest", "output"} {
-		cmd.MarkFlagsMutuallyExclusive("slice", other)
-		cmd.MarkFlagsMutuallyExclusive("slices", other)
-	}
-	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
-	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
-	cmd.MarkFlagsMutuallyExclusive("output", "prune")
-	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
-	o.tune.register(cmd, true)
-	cmd.MarkFlagsMutuallyExclusive("resume", "no-resume")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "resumable")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "resume")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "no-resume")
-	for _, other := range []string{"resumable", "resume", "no-resume"} {
-		cmd.MarkFlagsMutuallyExclusive("slice", other)
-		cmd.MarkFlagsMutuallyExclusive("slices", other)
-		cmd.MarkFlagsMutuallyExclusive("output", other)
-	}
-	return cmd
-}
+  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`
 
 // collectOverrides keeps only the flags the user actually set.
 func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
@@ -788,17 +822,6 @@ func reportRacks(log *slog.Logger, conn *cluster.Conn, pol *policy.Backup, names
 	return nil
 }
 
-// incrementalFrom is the lower bound of an incremental of namespace ns:
-// the routine's last backup, or its last full in cumulative incr-mode.
-func incrementalFrom(r *config.Routine, existing []catalog.Backup, ns string) time.Time {
-	if r.Policy().IncrementalMode() == config.IncrModeCumulative {
-		from, _ := catalog.CumulativeBase(existing, ns)
-		return from
-	}
-	from, _ := catalog.IncrementalBase(existing, ns)
-	return from
-}
-
 func isTrue(b *bool) bool { return b != nil && *b }
 
 func writerOptions(s *config.Storage) storage.WriterOptions {
@@ -1043,7 +1066,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		if _, ok := catalog.IncrementalBase(existing, ns); !ok {
 			return outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Name, ns)
 		}
-		entry.From = incrementalFrom(r, existing, ns)
+		entry.From = plan.IncrementalFrom(existing, ns, r.Policy().IncrementalMode()).From
 	}
 	s := &backupjob.Stream{Conn: conn, Routine: r.Name, Type: typ, Namespace: entry, Out: app.IO.Out,
 		Progress: app.Progress(), Log: app.Log}

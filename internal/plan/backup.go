@@ -287,14 +287,15 @@ func (p *BackupPlan) incremental(r BackupRequest, existing []catalog.Backup, nam
 		p.Reason += ", sealed at its start"
 	}
 	for _, ns := range namespaces {
-		p.Namespaces = append(p.Namespaces, incrementalFrom(existing, ns, mode))
+		p.Namespaces = append(p.Namespaces, IncrementalFrom(existing, ns, mode))
 	}
 	return nil
 }
 
-// incrementalFrom is the lower bound of an incremental of ns: the start of
-// the last full in cumulative mode, else of the last backup.
-func incrementalFrom(existing []catalog.Backup, ns, mode string) NamespacePlan {
+// IncrementalFrom is the lower bound of an incremental of ns in incr-mode
+// mode: the start of the last full in cumulative mode, else of the last
+// backup. ns must have a full (catalog.IncrementalBase).
+func IncrementalFrom(existing []catalog.Backup, ns, mode string) NamespacePlan {
 	var from time.Time
 	what := "last full"
 	if mode == config.IncrModeCumulative {
