@@ -21,7 +21,9 @@ import (
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -84,9 +86,129 @@ func (f checksumFlag) Set(s string) error {
 func newBackupCmd(app *App) *cobra.Command {
 	o := &backupOptions{}
 	cmd := &cobra.Command{
-		Use:   "backup",
-		Short: "Take one full (default) or incremental backup of a routine",
-		Long: `Take one backup of a routine: every namespace it names (or --namespace), one
+		Use:     "backup",
+		Short:   "Take one full (default) or incremental backup of a routine",
+		Long:    backupLong,
+		Example: backupExample,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.collectOverrides(cmd)
+			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
+				return err
+			}
+			if o.output == "-" && !o.incremental {
+				// A full stream reads no catalog: ad-hoc mode needs no --storage.
+				o.target.noStorage = true
+			}
+			return runBackup(cmd.Context(), app, o)
+		},
+	}
+	o.target.register(cmd, true)
+	o.registerRunFlags(cmd)
+	o.registerPolicyFlags(cmd)
+	o.registerShapeFlags(cmd)
+	o.registerResumeFlags(cmd)
+	o.tune.register(cmd, true)
+	markBackupExclusions(cmd)
+	return cmd
+}
+
+// registerRunFlags: what kind of run, and its lock.
+func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
+	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
+	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
+	o.lock.register(cmd)
+}
+
+// registerPolicyFlags: overrides of the routine's backup policy.
+func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
+	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
+	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
+	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
+	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
+	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
+	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
+}
+
+// registerShapeFlags: an estimate instead of a backup, one slice of a
+// sliced run, the racks to read from, a stream instead of storage.
+func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
+	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
+	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
+	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
+	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
+	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
+}
+
+// registerResumeFlags: resumable runs and the manifest's checksum.
+func (o *backupOptions) registerResumeFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
+	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
+	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
+	o.checksum = checksum.Default
+	f.Var(checksumFlag{&o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
+	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
+}
+
+// markBackupExclusions refuses flags that cannot go together.
+func markBackupExclusions(cmd *cobra.Command) {
+	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+	cmd.MarkFlagsMutuallyExclusive("after-digest", "partition-list")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
+	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
+	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
+	for _, other := range []string{"estimate", "prune", "after-digest", "output"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+	}
+	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
+	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
+	cmd.MarkFlagsMutuallyExclusive("output", "prune")
+	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
+	cmd.MarkFlagsMutuallyExclusive("resume", "no-resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resumable")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "resume")
+	cmd.MarkFlagsMutuallyExclusive("estimate", "no-resume")
+	for _, other := range []string{"resumable", "resume", "no-resume"} {
+		cmd.MarkFlagsMutuallyExclusive("slice", other)
+		cmd.MarkFlagsMutuallyExclusive("slices", other)
+		cmd.MarkFlagsMutuallyExclusive("output", other)
+	}
+}
+
+// backupLong is the backup command's help.
+const backupLong = `Take one backup of a routine: every namespace it names (or --namespace), one
 backup-go operation per namespace, written in the ABS layout
 <storage>/<routine>/backup/<unix-millis>/data/<namespace>/ with metadata.yaml
 written last. A failed or interrupted run leaves nothing behind.
@@ -166,8 +288,9 @@ hardware-accelerated) or sha256 (about five times the CPU). Both catch
 accidental damage (bit rot, truncation, a bad copy); neither guards against
 deliberate tampering, as the manifest sits unprotected beside the data.
 Backups written with either, and older ones holding SHA-256, restore and
-verify alike. --output - writes no manifest.`,
-		Example: `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
+verify alike. --output - writes no manifest.`
+
+const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aerospike-backup-service.yml -r daily
   aerobackup backup -r daily --incremental --auto-full
   aerobackup backup -r daily --estimate --json
   aerobackup backup --host 10.0.0.5:3000 -n test --storage s3://backups/aerospike
@@ -175,94 +298,7 @@ verify alike. --output - writes no manifest.`,
   aerobackup backup -r daily --resume
   aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
   aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
-  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.collectOverrides(cmd)
-			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
-				return err
-			}
-			if o.output == "-" && !o.incremental {
-				// A full stream reads no catalog: ad-hoc mode needs no --storage.
-				o.target.noStorage = true
-			}
-			return runBackup(cmd.Context(), app, o)
-		},
-	}
-	o.target.register(cmd, true)
-	f := cmd.Flags()
-	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
-	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
-	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
-	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
-	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
-	o.lock.register(cmd)
-	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
-	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
-	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
-	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
-	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
-	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
-	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
-	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
-	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
-	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
-	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
-	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
-	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
-	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
-	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
-	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
-	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
-	o.checksum = checksum.Default
-	f.Var(checksumFlag{&o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
-	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
-	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
-	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
-	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
-	cmd.MarkFlagsMutuallyExclusive("after-digest", "partition-list")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "incremental")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "dry-run")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "prune")
-	cmd.MarkFlagsMutuallyExclusive("slice", "slices")
-	cmd.MarkFlagsMutuallyExclusive("run-id", "scheduled-time")
-	for _, other := range []string{"estimate", "prune", "after-digest", "output"} {
-		cmd.MarkFlagsMutuallyExclusive("slice", other)
-		cmd.MarkFlagsMutuallyExclusive("slices", other)
-	}
-	cmd.MarkFlagsMutuallyExclusive("output", "estimate")
-	cmd.MarkFlagsMutuallyExclusive("output", "dry-run")
-	cmd.MarkFlagsMutuallyExclusive("output", "prune")
-	cmd.MarkFlagsMutuallyExclusive("output", "file-limit")
-	o.tune.register(cmd, true)
-	cmd.MarkFlagsMutuallyExclusive("resume", "no-resume")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "resumable")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "resume")
-	cmd.MarkFlagsMutuallyExclusive("estimate", "no-resume")
-	for _, other := range []string{"resumable", "resume", "no-resume"} {
-		cmd.MarkFlagsMutuallyExclusive("slice", other)
-		cmd.MarkFlagsMutuallyExclusive("slices", other)
-		cmd.MarkFlagsMutuallyExclusive("output", other)
-	}
-	return cmd
-}
+  aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`
 
 // collectOverrides keeps only the flags the user actually set.
 func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
@@ -341,234 +377,288 @@ type backupPlanEntry struct {
 	Dir       string    `json:"dir"`
 }
 
+// backupRun is a backup resolved from its flags, handed from step to step
+// of runBackup.
+type backupRun struct {
+	o       *backupOptions
+	t       *target
+	pol     *policy.Backup
+	mrun    *metrics.Run
+	req     plan.BackupRequest
+	started time.Time
+	log     *slog.Logger
+}
+
+// runBackup parses and checks the run, opens the routine's session (the
+// cluster connecting meanwhile), asks the planner what to do, runs the job
+// and prints what it did.
 func runBackup(ctx context.Context, app *App, o *backupOptions) error {
-	if o.autoFull && !o.incremental {
-		return outcome.Usage("--auto-full goes with --incremental")
-	}
-	if o.estimateSamplesSet && !o.estimate {
-		return outcome.Usage("--estimate-samples goes with --estimate")
-	}
-	if o.estimate && o.estimateSamples < 1 {
-		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
-	}
-	spec, runFolder, err := o.resolveSlice(app)
-	if err != nil {
+	b, err := o.prepare(app)
+	switch {
+	case err != nil:
 		return err
-	}
-	if o.output != "" {
-		if err := o.checkStream(app); err != nil {
-			return err
-		}
-	}
-	t, err := app.resolveTarget(&o.target, true)
-	if err != nil {
-		return err
-	}
-	r := t.routine
-	if o.output != "" {
+	case o.output != "":
 		// A stream is no backup of the routine: it reports no metrics,
 		// which would claim the routine's backup succeeded.
-		pol, err := o.routinePolicy(r)
-		if err != nil {
-			return err
-		}
-		return runStreamBackup(ctx, app, o, t, pol)
+		return runStreamBackup(ctx, app, o, b.t, b.pol)
+	case o.estimate:
+		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
 	}
-	mtype := metrics.Full
-	if o.incremental {
-		mtype = metrics.Incremental
-	}
-	mrun := app.reportRun(metrics.Backup, r.Name, mtype)
-	if o.dryRun || o.estimate {
-		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
-	}
-	pol, err := o.routinePolicy(r)
-	if err != nil {
-		return err
-	}
-	if spec != nil {
-		if err := pol.Slice(*spec); err != nil {
-			return err
-		}
-	}
-	if o.estimate {
-		return runEstimate(ctx, app, t, pol, o.estimateSamples)
-	}
-	// A continuation needs the same settings; checked now for --resumable
-	// and --resume, once a run to continue is found otherwise. Only a
-	// resumable run is made one (paged scans), below.
-	resumableErr := pol.ResumableError()
-	if (o.resumable || o.resume) && resumableErr != nil {
-		return resumableErr
-	}
-	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
-	var keepFull, keepIncr int
-	if o.prune {
-		if keepFull, keepIncr, err = retentionCounts(r.Name, r.Policy().Retention, 0, 0, false, false); err != nil {
-			return fmt.Errorf("--prune: %w", err)
-		}
-	}
-	started := app.Now()
-	log := app.Log.With("routine", r.Name)
-
-	store, err := app.openStore(ctx, t)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	typ := catalog.Full
-	if o.incremental {
-		typ = catalog.Incremental
-	}
-	concurrentIncr := isTrue(r.Policy().ConcurrentIncremental)
-	var rl *routineLock
-	baseCtx := ctx // the lock's context ends with the lock
-	// Every return below releases the lock, whatever it is at the time.
-	defer func() { rl.release() }()
-	if spec != nil {
-		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
-	}
-	// The cluster connection opens while the lock is taken and the catalog
-	// read: neither needs the other, and each costs round trips. Their
-	// errors keep their order: a lock or catalog failure is reported (and
-	// the connection dropped) before any cluster failure.
-	pending := app.connectInBackground(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	r := b.t.routine
+	// The cluster connection opens while the storage is opened, locked and
+	// its catalog read: neither needs the other, and each costs round
+	// trips. A storage, lock or catalog failure is reported (and the
+	// connection dropped) before any cluster failure.
+	pending := app.connectInBackground(ctx, b.t.cfg, r.Cluster(), b.pol.PreferRacks)
 	defer pending.discard()
-	if !o.dryRun {
-		if rl, err = app.lockRoutine(ctx, store, r.Name, lockKind(typ), o.lock, concurrentIncr); err != nil {
-			return err
-		}
-		ctx = rl.ctx
-	}
-	// The lower bounds of an incremental come from storage, per namespace;
-	// so does an interrupted resumable run to continue.
-	var existing []catalog.Backup
-	var resume *catalog.Resumable
-	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{r.Name}})
+	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
-		return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
+		return err
 	}
-	existing = listing.Backups
-	if spec != nil {
-		// Every slice must pick the same base: the runs before this one,
-		// whatever finished while the slices ran. Slices are never
-		// resumable: a slice run again starts its share over.
-		existing = runsBefore(existing, runFolder)
-	} else {
-		if resume, err = app.pickResumable(ctx, store, listing, r.Name, typ, o, concurrentIncr); err != nil {
-			return err
-		}
-		if resume != nil {
-			if err := checkResumable(r.Name, resume, pol, o, resumableErr); err != nil {
-				return err
-			}
-		}
+	// Every return below releases the lock, whatever it is at the time.
+	defer sess.Release()
+	resume, err := plan.Resume(b.req, sess.Listing)
+	if err != nil {
+		return err
 	}
-
+	if err := b.actOnResume(sess, resume); err != nil {
+		return err
+	}
 	conn, err := pending.wait()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	namespaces, err := b.namespaces(conn)
 	if err != nil {
 		return err
 	}
-
-	if err := reportRacks(log, conn, pol, namespaces); err != nil {
+	p, err := plan.Backup(b.req, sess.Listing, resume, namespaces, b.started)
+	if err != nil {
 		return err
 	}
-	if resume != nil {
-		namespaces = resume.Marker.NamespaceNames()
+	if err := b.promote(sess, p); err != nil {
+		return err
 	}
-	if typ == catalog.Incremental && resume == nil {
-		missing := []string{}
-		for _, ns := range namespaces {
-			if _, ok := catalog.IncrementalBase(existing, ns); !ok {
-				missing = append(missing, ns)
-			}
-		}
-		if len(missing) > 0 {
-			if !o.autoFull {
-				return outcome.Skip("routine %q: no full backup of namespace(s) %s to build an incremental on (use --auto-full to take one)",
-					r.Name, strings.Join(missing, ", "))
-			}
-			// A full of every namespace keeps the routine's chain simple:
-			// all namespaces share one base from here on.
-			log.Info("no full backup to build on: taking a full backup instead (--auto-full)",
-				"namespaces", strings.Join(missing, ","))
-			typ = catalog.Full
-			mrun.Type = metrics.Full
-			if rl != nil {
-				// A full has its own lock and rules: swap.
-				rl.release()
-				rl = nil
-				if rl, err = app.lockRoutine(baseCtx, store, r.Name, lock.Full, o.lock, concurrentIncr); err != nil {
-					return err
-				}
-				ctx = rl.ctx
-			}
-		}
+	job, err := b.job(app, sess, conn, p)
+	if err != nil {
+		return err
 	}
-
-	resumable := o.resumable || resume != nil
-	if resumable {
-		if err := pol.MakeResumable(); err != nil {
-			return err
-		}
-	}
-	job := &backupjob.Job{
-		Store: store, Conn: conn, Routine: r.Name, Type: typ, Start: started,
-		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: o.checksum,
-		ClusterConfiguration: typ == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
-		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
-		Slice: spec, RunFolder: runFolder,
-		Resumable: resumable, Selection: pol.Selection(),
-	}
-	o.tune.writerOptions(log, r.Storage(), &job.WriterOptions)
-	if typ == catalog.Incremental && r.Policy().IsSealed() {
-		job.Until = started
-	}
-	if resume != nil {
-		// The continuation is the interrupted run: its folder, times and
-		// incremental bounds.
-		job.Resume = resume.Marker
-		job.Start, job.Until = resume.Marker.Created, resume.Marker.Until
-	}
-	for i, ns := range namespaces {
-		c, err := clusterConfig(conn, pol, ns)
-		if err != nil {
-			return err
-		}
-		entry := backupjob.Namespace{Name: ns, Config: c}
-		if resume != nil {
-			entry.From = resume.Marker.Namespaces[i].From
-		} else if typ == catalog.Incremental {
-			entry.From = incrementalFrom(r, existing, ns)
-		}
-		job.Namespaces = append(job.Namespaces, entry)
-	}
-
 	if o.dryRun {
 		return printBackupPlan(app, job)
 	}
-
-	res, runErr := job.Run(ctx)
-	if runErr == nil && rl.lost() {
+	res, runErr := job.Run(sess.Context())
+	if runErr == nil && sess.Lost() {
 		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
 	}
 	if runErr != nil && res == nil {
 		return runErr
 	}
-	mrun.Records, mrun.Bytes = res.Records(), res.Bytes()
-	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: resume != nil,
-		DurationMs: app.Now().Sub(started).Milliseconds()}
+	return b.finish(app, sess, p, res, runErr)
+}
+
+// prepare checks the flags, resolves the routine and its policy and says
+// what the planner is asked. For --output and --estimate it stops once the
+// policy is known.
+func (o *backupOptions) prepare(app *App) (*backupRun, error) {
+	if err := o.checkFlags(); err != nil {
+		return nil, err
+	}
+	spec, runFolder, err := o.resolveSlice(app)
+	if err != nil {
+		return nil, err
+	}
+	if o.output != "" {
+		if err := o.checkStream(app); err != nil {
+			return nil, err
+		}
+	}
+	t, err := app.resolveTarget(&o.target, true)
+	if err != nil {
+		return nil, err
+	}
+	b := &backupRun{o: o, t: t}
+	if o.output != "" {
+		b.pol, err = o.routinePolicy(t.routine)
+		return b, err
+	}
+	r := t.routine
+	mtype := metrics.Full
+	if o.incremental {
+		mtype = metrics.Incremental
+	}
+	b.mrun = app.reportRun(metrics.Backup, r.Name, mtype)
+	if o.dryRun || o.estimate {
+		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
+	}
+	if b.pol, err = o.routinePolicy(r); err != nil {
+		return nil, err
+	}
+	if spec != nil {
+		if err := b.pol.Slice(*spec); err != nil {
+			return nil, err
+		}
+		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
+	}
+	if o.estimate {
+		return b, nil
+	}
+	if err := b.request(app, spec, runFolder); err != nil {
+		return nil, err
+	}
+	b.started, b.log = app.Now(), app.Log.With("routine", r.Name)
+	return b, nil
+}
+
+// checkFlags refuses flags that go only with others.
+func (o *backupOptions) checkFlags() error {
+	switch {
+	case o.autoFull && !o.incremental:
+		return outcome.Usage("--auto-full goes with --incremental")
+	case o.estimateSamplesSet && !o.estimate:
+		return outcome.Usage("--estimate-samples goes with --estimate")
+	case o.estimate && o.estimateSamples < 1:
+		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
+	}
+	return nil
+}
+
+// request fills what the planner is asked: the flags, the policy and the
+// settings a continuation must share.
+func (b *backupRun) request(app *App, spec *slice.Spec, runFolder string) error {
+	o, r, pol := b.o, b.t.routine, b.pol
+	// A continuation needs the same settings; checked now for --resumable
+	// and --resume, once a run to continue is found otherwise. Only a
+	// resumable run is made one (paged scans), in job.
+	notResumable := pol.ResumableError()
+	if (o.resumable || o.resume) && notResumable != nil {
+		return notResumable
+	}
+	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
+	b.req = plan.BackupRequest{Routine: r.Name, Policy: r.Policy(),
+		Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
+		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
+		Settings: plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
+			NotResumable: notResumable},
+		Slice: spec, RunFolder: runFolder}
+	if o.prune {
+		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
+		if err != nil {
+			return fmt.Errorf("--prune: %w", err)
+		}
+		b.req.Prune = &keep
+	}
+	return nil
+}
+
+// sessionOptions lock the routine for the type asked (none for a dry run).
+func (b *backupRun) sessionOptions(app *App) session.Options {
+	kind := lock.Full
+	if b.o.incremental {
+		kind = lock.Incremental
+	}
+	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
+	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.routine.Policy())
+	return so
+}
+
+// actOnResume says what the resume decision is and removes the
+// interrupted run when it asks.
+func (b *backupRun) actOnResume(sess *session.Session, d plan.ResumeDecision) error {
+	log := b.log
+	if d.Run.Key != "" {
+		log = log.With("key", d.Run.Key)
+	}
+	var args []any
+	if d.Action == plan.Continue {
+		args = append(args, "attempts", d.Run.Marker.Attempts)
+	}
+	switch d.Notice {
+	case plan.Warn:
+		log.Warn(d.Reason, args...)
+	case plan.Inform:
+		log.Info(d.Reason, args...)
+	default:
+		log.Debug(d.Reason, args...)
+	}
+	if d.Action != plan.Remove {
+		return nil
+	}
+	if err := catalog.RemoveRun(sess.Context(), sess.Store, d.Run.Key); err != nil {
+		return fmt.Errorf("routine %q: removing the interrupted backup: %w", b.t.routine.Name, err)
+	}
+	return nil
+}
+
+// namespaces are the routine's (or the cluster's), once the cluster is
+// checked to serve the policy's rack selection.
+func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
+	namespaces, err := routineNamespaces(conn, b.t.routine.Namespaces)
+	if err != nil {
+		return nil, err
+	}
+	return namespaces, reportRacks(b.log, conn, b.pol, namespaces)
+}
+
+// promote carries out an incremental's promotion to a full: a full has its
+// own lock and rules, so the session swaps its lock.
+func (b *backupRun) promote(sess *session.Session, p plan.BackupPlan) error {
+	b.log.Debug("backup planned", "type", string(p.Type), "reason", p.Reason, "base", p.BaseReason)
+	for _, n := range p.Namespaces {
+		b.log.Debug("namespace planned", "namespace", n.Name, "reason", n.Reason)
+	}
+	if !p.Promoted {
+		return nil
+	}
+	b.log.Info(p.Reason, "namespaces", strings.Join(p.Missing, ","))
+	b.mrun.Type = metrics.Full
+	if !sess.Locked() {
+		return nil
+	}
+	return sess.Relock(lock.Full)
+}
+
+// job is the plan as backupjob runs it.
+func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
+	r, pol := b.t.routine, b.pol
+	if p.Resumable {
+		if err := pol.MakeResumable(); err != nil {
+			return nil, err
+		}
+	}
+	job := &backupjob.Job{
+		Store: sess.Store, Conn: conn, Routine: r.Name, Type: p.Type, Start: p.Start, Until: p.Until,
+		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: b.o.checksum,
+		ClusterConfiguration: p.Type == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
+		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
+		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
+		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
+		Resumable: p.Resumable, Selection: pol.Selection(),
+	}
+	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
+	if p.Resume.Action == plan.Continue {
+		job.Resume = p.Resume.Run.Marker
+	}
+	for _, n := range p.Namespaces {
+		c, err := clusterConfig(conn, pol, n.Name)
+		if err != nil {
+			return nil, err
+		}
+		job.Namespaces = append(job.Namespaces, backupjob.Namespace{Name: n.Name, Config: c, From: n.From})
+	}
+	return job, nil
+}
+
+// finish reports the run, prunes after a successful full when asked, and
+// prints the summary.
+func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, res *backupjob.Result, runErr error) error {
+	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
+	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: p.Resume.Action == plan.Continue,
+		DurationMs: app.Now().Sub(b.started).Milliseconds()}
 	if runErr != nil {
 		summary.Outcome = "partial"
 	}
-	if res.Empty() && typ == catalog.Incremental {
+	if res.Empty() && p.Type == catalog.Incremental {
 		summary.Outcome = "no-changes"
 	}
 	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
@@ -577,18 +667,11 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		summary.RunComplete = &done
 	}
 	var pruneErr error
-	if o.prune && runErr == nil && typ == catalog.Full {
-		// The prune lock excludes every backup, ours included.
-		rl.release()
-		rl = nil
-		summary.Prune, pruneErr = app.prune(baseCtx, store, r.Name, keepFull, keepIncr, false, o.lock)
-		var skip *outcome.SkipError
-		if errors.As(pruneErr, &skip) {
-			log.Warn("backup done, retention not applied: " + skip.Reason)
-			pruneErr = nil
-		}
-	} else if o.prune {
-		log.Info("retention not applied: --prune runs only after a successful full backup")
+	switch {
+	case p.Prune && runErr == nil:
+		summary.Prune, pruneErr = b.pruneAfter(app, sess, p.Keep)
+	case b.o.prune:
+		b.log.Info(plan.NotPruned)
 	}
 	if app.Globals.JSON {
 		if err := app.writeJSON(summary); err != nil {
@@ -607,76 +690,24 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	return runErr
 }
 
-// pickResumable finds the routine's interrupted resumable run of type typ
-// and decides what to do with it: continue it (returned), leave it, or
-// with --no-resume remove it. --resume without one is a skip.
-func (app *App) pickResumable(ctx context.Context, store storage.Store, listing catalog.Listing, routine string,
-	typ catalog.Type, o *backupOptions, concurrentIncr bool) (*catalog.Resumable, error) {
-	cand, ok := catalog.FindResumable(listing, routine, typ)
-	if !ok {
-		if o.resume {
-			return nil, outcome.Skip("routine %q: no interrupted resumable %s backup to continue", routine, typ)
-		}
-		return nil, nil
+// pruneAfter applies retention under the prune lock, which excludes every
+// backup, ours included. Another run holding the routine only warns: the
+// backup itself is done.
+func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*pruneSummary, error) {
+	err := sess.Relock(lock.Prune)
+	if err == nil {
+		err = sess.Rescan()
 	}
-	log := app.Log.With("routine", routine, "key", cand.Key)
-	if typ == catalog.Incremental && concurrentIncr && cand.Marker.Status == catalog.ResumeRunning {
-		// Incrementals may overlap: another one may be writing it now.
-		if o.resume {
-			return nil, outcome.Skip("routine %q: the resumable incremental backup %s may still be running (concurrent-incremental: true)", routine, cand.Key)
-		}
-		log.Info("a resumable incremental backup may still be running (concurrent-incremental: true): not continuing it")
-		return nil, nil
+	var sum *pruneSummary
+	if err == nil {
+		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
-	if o.noResume {
-		for _, b := range listing.Backups {
-			if b.Key == cand.Key {
-				// Cut short while publishing: part of it is a backup.
-				log.Warn("--no-resume: the interrupted backup lists as a backup of some namespaces; leaving it in place")
-				return nil, nil
-			}
-		}
-		if o.dryRun {
-			log.Info("--no-resume: would remove the interrupted resumable backup and start over")
-			return nil, nil
-		}
-		log.Warn("--no-resume: removing the interrupted resumable backup and starting over")
-		if err := catalog.RemoveRun(ctx, store, cand.Key); err != nil {
-			return nil, fmt.Errorf("routine %q: removing the interrupted backup: %w", routine, err)
-		}
-		return nil, nil
+	var skip *outcome.SkipError
+	if errors.As(err, &skip) {
+		b.log.Warn("backup done, retention not applied: " + skip.Reason)
+		err = nil
 	}
-	if !o.resume {
-		log.Info("continuing the routine's interrupted resumable backup (--no-resume starts over)",
-			"attempts", cand.Marker.Attempts)
-	}
-	return &cand, nil
-}
-
-// checkResumable refuses a continuation whose settings would not make
-// one backup with the interrupted run.
-func checkResumable(routine string, rs *catalog.Resumable, pol *policy.Backup, o *backupOptions, resumableErr error) error {
-	m := rs.Marker
-	const hint = " (or start over with --no-resume)"
-	if resumableErr != nil {
-		return outcome.Usage("routine %q: continuing the interrupted backup %s: %v%s", routine, rs.Key, resumableErr, hint)
-	}
-	if ns := o.target.namespaces; len(ns) > 0 {
-		want := slices.Sorted(slices.Values(m.NamespaceNames()))
-		if got := slices.Sorted(slices.Values(ns)); !slices.Equal(got, want) {
-			return outcome.Usage("routine %q: the interrupted backup %s is of namespace(s) %s; a continuation backs up the same%s",
-				routine, rs.Key, strings.Join(want, ", "), hint)
-		}
-	}
-	if pol.Compression != m.Compression || pol.Encryption != m.Encryption {
-		return outcome.Usage("routine %q: the interrupted backup %s was written with compression %s and encryption %s, this run would use %s and %s%s",
-			routine, rs.Key, m.Compression, m.Encryption, pol.Compression, pol.Encryption, hint)
-	}
-	if m.Selection != "" && m.Selection != pol.Selection() {
-		return outcome.Usage("routine %q: the scan selection (sets, bins, filter expression, partitions) differs from the interrupted backup %s's%s",
-			routine, rs.Key, hint)
-	}
-	return nil
+	return sum, err
 }
 
 // estimateSummary is the --json document of backup --estimate.
@@ -794,24 +825,6 @@ func reportRacks(log *slog.Logger, conn *cluster.Conn, pol *policy.Backup, names
 			"nodes-on-racks", on, "nodes", total)
 	}
 	return nil
-}
-
-// incrementalFrom is the lower bound of an incremental of namespace ns:
-// the routine's last backup, or its last full in cumulative incr-mode.
-func incrementalFrom(r *config.Routine, existing []catalog.Backup, ns string) time.Time {
-	if r.Policy().IncrementalMode() == config.IncrModeCumulative {
-		from, _ := catalog.CumulativeBase(existing, ns)
-		return from
-	}
-	from, _ := catalog.IncrementalBase(existing, ns)
-	return from
-}
-
-func lockKind(t catalog.Type) lock.Kind {
-	if t == catalog.Incremental {
-		return lock.Incremental
-	}
-	return lock.Full
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -993,21 +1006,6 @@ func validRunID(id string) bool {
 	return id != ""
 }
 
-// runsBefore keeps the backups that started before the run folder's time.
-func runsBefore(backups []catalog.Backup, runFolder string) []catalog.Backup {
-	t, err := catalog.ParseRunFolder(runFolder)
-	if err != nil {
-		return backups
-	}
-	var out []catalog.Backup
-	for _, b := range backups {
-		if b.Time.Before(t) {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
 // checkStream refuses what cannot go with --output before anything is
 // read: standard output then carries the stream and nothing else.
 func (o *backupOptions) checkStream(app *App) error {
@@ -1074,7 +1072,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		if _, ok := catalog.IncrementalBase(existing, ns); !ok {
 			return outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Name, ns)
 		}
-		entry.From = incrementalFrom(r, existing, ns)
+		entry.From = plan.IncrementalFrom(existing, ns, r.Policy().IncrementalMode()).From
 	}
 	s := &backupjob.Stream{Conn: conn, Routine: r.Name, Type: typ, Namespace: entry, Out: app.IO.Out,
 		Progress: app.Progress(), Log: app.Log}

@@ -21,6 +21,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 	"github.com/aerobackup/aerobackup/internal/storage/stdinstore"
@@ -314,23 +315,19 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 				return err
 			}
 		}
-		if store, err = app.openStore(ctx, t); err != nil {
+		// A restore lock keeps a prune from deleting the backup under us;
+		// restores do not exclude each other.
+		so := app.sessionOptions(t, unlessDry(lock.Restore, o.dryRun), o.lock)
+		so.Routine, so.Filter = key.Routine, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type, From: key.Time, To: key.Time}
+		sess, err := session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
+			return storage.WithAccessTier(st, o.accessTier, o.restorePoll, app.Log)
+		}), so)
+		if err != nil {
 			return err
 		}
-		store = storage.WithAccessTier(store, o.accessTier, o.restorePoll, app.Log)
-		// Closed after the lock is released (defers run last first).
-		defer store.Close()
-		if !o.dryRun {
-			// A restore lock keeps a prune from deleting the backup
-			// under us; restores do not exclude each other.
-			rl, err := app.lockRoutine(ctx, store, key.Routine, lock.Restore, o.lock, false)
-			if err != nil {
-				return err
-			}
-			defer rl.release()
-			ctx = rl.ctx
-		}
-		b, err := findBackup(ctx, store, key)
+		defer sess.Release()
+		ctx, store = sess.Context(), sess.Store
+		b, err := findBackup(sess.Listing, store, key)
 		if err != nil {
 			return err
 		}
@@ -517,13 +514,8 @@ func streamStep(stdin io.Reader, o *restoreOptions) (restorejob.Step, io.Reader,
 	return step, in, nil
 }
 
-// findBackup reads one run from the catalog.
-func findBackup(ctx context.Context, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
-	l, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type,
-		From: key.Time, To: key.Time})
-	if err != nil {
-		return nil, fmt.Errorf("reading the catalog of %s: %w", store, err)
-	}
+// findBackup picks one run from the catalog of store.
+func findBackup(l catalog.Listing, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
 	var reasons []string
 	want := key.Dir()
 	if key.Namespace != "" {

@@ -18,6 +18,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -140,25 +141,14 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if !o.dryRun && !validate {
 		app.reportRun(metrics.Restore, t.name(), "")
 	}
-	store, err := app.openStore(ctx, t)
+	sess, err := session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
+		return storage.WithAccessTier(st, o.accessTier, o.restorePoll, app.Log)
+	}), app.sessionOptions(t, unlessDry(lock.Restore, o.dryRun), o.lock))
 	if err != nil {
 		return err
 	}
-	store = storage.WithAccessTier(store, o.accessTier, o.restorePoll, app.Log)
-	defer store.Close()
-	if !o.dryRun {
-		rl, err := app.lockRoutine(ctx, store, t.name(), lock.Restore, o.lock, false)
-		if err != nil {
-			return err
-		}
-		defer rl.release()
-		ctx = rl.ctx
-	}
-
-	backups, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{t.name()}})
-	if err != nil {
-		return fmt.Errorf("routine %q: reading the catalog of %s: %w", t.name(), store, err)
-	}
+	defer sess.Release()
+	ctx, store, backups := sess.Context(), sess.Store, sess.Listing.Backups
 	req := plan.PointInTimeRequest{Routine: t.name(), Storage: store.String(), At: at, Namespaces: o.target.namespaces,
 		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: validate,
 		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"text/tabwriter"
@@ -11,91 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
-	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/session"
 )
-
-// This file holds the retention command and the routine-lock helper every
-// command that writes, restores from or deletes backups goes through.
-
-// lockFlags tune the routine lock.
-type lockFlags struct {
-	staleAfter time.Duration
-	// slice is not a flag: a sliced backup sets it to "<run>/<index>".
-	slice string
-}
-
-func (f *lockFlags) register(cmd *cobra.Command) {
-	cmd.Flags().DurationVar(&f.staleAfter, "lock-stale-after", lock.DefaultStaleAfter,
-		"take over a routine lock whose heartbeat is older than this (its holder is presumed dead)")
-}
-
-// routineLock is a held routine lock; ctx is cancelled when another run
-// takes the lock over, so the holder stops writing.
-type routineLock struct {
-	l      *lock.Lock
-	ctx    context.Context
-	cancel context.CancelFunc
-	log    func(msg string, args ...any)
-}
-
-// lockRoutine takes the routine's lock of kind. A lock held by another
-// live run is a skip (exit 3) naming the holder.
-func (a *App) lockRoutine(ctx context.Context, store storage.Store, routine string, kind lock.Kind,
-	f lockFlags, concurrentIncr bool) (*routineLock, error) {
-	if f.staleAfter <= 0 {
-		return nil, outcome.Usage("--lock-stale-after must be positive, got %s", f.staleAfter)
-	}
-	// Heartbeats well inside the stale limit, so a live run never looks dead.
-	hb := min(lock.DefaultHeartbeat, f.staleAfter/4)
-	m := lock.New(store, lock.Options{Now: a.Now, HeartbeatInterval: hb, StaleAfter: f.staleAfter,
-		AllowConcurrentIncremental: concurrentIncr, Logger: a.Log, Slice: f.slice})
-	l, err := m.Acquire(ctx, routine, kind)
-	if err != nil {
-		var held *lock.HeldError
-		if errors.As(err, &held) {
-			return nil, outcome.Skip("%s (a lock older than --lock-stale-after %s is taken over)", held.Error(), f.staleAfter)
-		}
-		return nil, err
-	}
-	a.Log.Debug("routine locked", "routine", routine, "lock", l.Path(), "kind", string(kind))
-	rl := &routineLock{l: l, log: a.Log.Warn}
-	rl.ctx, rl.cancel = context.WithCancel(ctx)
-	go func() {
-		select {
-		case <-l.Lost():
-			rl.cancel()
-		case <-rl.ctx.Done():
-		}
-	}()
-	return rl, nil
-}
-
-// release deletes the lock; it runs on every exit path, including after
-// a signal cancelled ctx, so it uses a context of its own.
-func (rl *routineLock) release() {
-	if rl == nil {
-		return
-	}
-	rl.cancel()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := rl.l.Release(ctx); err != nil {
-		rl.log("releasing the routine lock", "lock", rl.l.Path(), "error", err)
-	}
-}
-
-// lost reports whether another run took the lock over.
-func (rl *routineLock) lost() bool {
-	select {
-	case <-rl.l.Lost():
-		return true
-	default:
-		return false
-	}
-}
 
 type retentionOptions struct {
 	target          targetFlags
@@ -135,8 +53,14 @@ restore of the routine (exit 3).`,
   aerobackup retention prune -r daily --keep-full 7 --keep-incremental 2 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f := cmd.Flags()
-			return runRetentionPrune(cmd.Context(), app, o, f.Changed("keep-full"), f.Changed("keep-incremental"))
+			var over plan.KeepOverride
+			if cmd.Flags().Changed("keep-full") {
+				over.Full = &o.keepFull
+			}
+			if cmd.Flags().Changed("keep-incremental") {
+				over.Incremental = &o.keepIncremental
+			}
+			return runRetentionPrune(cmd.Context(), app, o, over)
 		},
 	}
 	o.target.register(cmd, false)
@@ -146,40 +70,6 @@ restore of the routine (exit 3).`,
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be kept and removed, delete nothing")
 	o.lock.register(cmd)
 	return cmd
-}
-
-// retentionCounts resolves the numbers from the policy and the flags.
-// Policy nil fields follow ABS: no full count keeps every full; no
-// incremental count keeps the incrementals of every kept full.
-func retentionCounts(routine string, ret *config.RetentionPolicy, keepFull, keepIncr int, fullSet, incrSet bool) (int, int, error) {
-	var pf, pi *int
-	if ret != nil {
-		pf, pi = ret.Full, ret.Incremental
-	}
-	if fullSet {
-		pf = &keepFull
-	}
-	if incrSet {
-		pi = &keepIncr
-	}
-	if pf == nil && pi == nil {
-		return 0, 0, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", routine)
-	}
-	full := math.MaxInt
-	if pf != nil {
-		full = *pf
-	}
-	if full < 1 {
-		return 0, 0, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", routine, full)
-	}
-	incr := full
-	if pi != nil {
-		incr = *pi
-	}
-	if incr < 0 {
-		return 0, 0, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", routine, incr)
-	}
-	return full, incr, nil
 }
 
 // pruneDecision is one row of the prune report.
@@ -203,21 +93,21 @@ type pruneSummary struct {
 	Kept            int             `json:"kept"`
 }
 
-func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullSet, incrSet bool) error {
+func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over plan.KeepOverride) error {
 	t, err := app.resolveTarget(&o.target, false)
 	if err != nil {
 		return err
 	}
-	keepFull, keepIncr, err := retentionCounts(t.routine.Name, t.routine.Policy().Retention, o.keepFull, o.keepIncremental, fullSet, incrSet)
+	keep, err := plan.RetentionCounts(t.routine.Name, t.routine.Policy().Retention, over)
 	if err != nil {
 		return err
 	}
-	store, err := app.openStore(ctx, t)
+	s, err := session.Open(ctx, app.storeOpener(t, nil), app.sessionOptions(t, unlessDry(lock.Prune, o.dryRun), o.lock))
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	sum, err := app.prune(ctx, store, t.routine.Name, keepFull, keepIncr, o.dryRun, o.lock)
+	defer s.Release()
+	sum, err := app.prune(s, t.routine.Name, keep, o.dryRun)
 	if sum != nil {
 		if perr := app.printPrune(sum); perr != nil && err == nil {
 			err = perr
@@ -226,32 +116,19 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, fullS
 	return err
 }
 
-// prune plans and (unless dryRun) applies retention under the prune lock.
-func (a *App) prune(ctx context.Context, store storage.Store, routine string, keepFull, keepIncr int,
-	dryRun bool, lf lockFlags) (*pruneSummary, error) {
-	if !dryRun {
-		rl, err := a.lockRoutine(ctx, store, routine, lock.Prune, lf, false)
-		if err != nil {
-			return nil, err
-		}
-		defer rl.release()
-		ctx = rl.ctx
-	}
-	listing, err := catalog.Scan(ctx, store, catalog.Filter{Routines: []string{routine}})
+// prune plans and (unless dryRun) applies retention to the session's
+// catalog, read under the prune lock unless dryRun.
+func (a *App) prune(s *session.Session, routine string, keep plan.Keep, dryRun bool) (*pruneSummary, error) {
+	p, err := plan.Retention(s.Listing, keep)
 	if err != nil {
-		return nil, fmt.Errorf("routine %q: reading the catalog of %s: %w", routine, store, err)
+		return nil, err
 	}
-	plan, err := catalog.PlanRetention(listing.Backups, keepFull, keepIncr)
-	if err != nil {
-		return nil, outcome.AsUsage(err)
-	}
-	leftovers := catalog.Leftovers(listing)
-	sum := &pruneSummary{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: plan.KeepIncremental,
+	sum := &pruneSummary{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: p.KeepIncremental,
 		Decisions: []pruneDecision{}}
-	if keepFull != math.MaxInt {
-		sum.KeepFull = &keepFull
+	if keep.Full != math.MaxInt {
+		sum.KeepFull = &keep.Full
 	}
-	for _, d := range plan.Decisions {
+	for _, d := range p.Decisions {
 		action := "keep"
 		if !d.Keep {
 			action = "remove"
@@ -262,14 +139,14 @@ func (a *App) prune(ctx context.Context, store storage.Store, routine string, ke
 		sum.Decisions = append(sum.Decisions, pruneDecision{Action: action, Key: d.Backup.Key, Type: string(d.Backup.Type),
 			Created: d.Backup.Time, Reason: d.Reason})
 	}
-	for _, l := range leftovers {
+	for _, l := range p.Leftovers {
 		sum.Leftovers = append(sum.Leftovers, pruneDecision{Action: "remove", Key: l.Path, Type: string(l.Type), Created: l.Time,
-			Reason: "incomplete (" + l.Reason + ") and older than the newest full: leftover of a failed backup or an interrupted prune"})
+			Reason: l.Reason})
 	}
 	if dryRun {
 		return sum, nil
 	}
-	res, err := catalog.ApplyRetention(ctx, store, plan, leftovers)
+	res, err := catalog.ApplyRetention(s.Context(), s.Store, p.RetentionPlan, p.LeftoverFolders())
 	removed := map[string]bool{}
 	for _, k := range res.Removed {
 		removed[k] = true

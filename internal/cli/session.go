@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/session"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// lockFlags tune the routine lock.
+type lockFlags struct {
+	staleAfter time.Duration
+	// slice is not a flag: a sliced backup sets it to "<run>/<index>".
+	slice string
+}
+
+func (f *lockFlags) register(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&f.staleAfter, "lock-stale-after", lock.DefaultStaleAfter,
+		"take over a routine lock whose heartbeat is older than this (its holder is presumed dead)")
+}
+
+// sessionOptions are the session of t's routine under the lock kind
+// ("" for none: a dry run only reads).
+func (a *App) sessionOptions(t *target, kind lock.Kind, f lockFlags) session.Options {
+	return session.Options{Routine: t.routine.Name, Kind: kind, StaleAfter: f.staleAfter, Slice: f.slice,
+		Now: a.Now, Log: a.Log}
+}
+
+// storeOpener opens t's storage, wrapped by wrap when it is not nil.
+func (a *App) storeOpener(t *target, wrap func(storage.Store) storage.Store) session.Opener {
+	return func(ctx context.Context) (storage.Store, error) {
+		st, err := a.openStore(ctx, t)
+		if err != nil || wrap == nil {
+			return st, err
+		}
+		return wrap(st), nil
+	}
+}
+
+// unlessDry is kind, or no lock for a dry run.
+func unlessDry(kind lock.Kind, dryRun bool) lock.Kind {
+	if dryRun {
+		return ""
+	}
+	return kind
+}
