@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -68,6 +69,9 @@ type App struct {
 
 	closeLog func() error
 	secrets  *secret.Resolver
+	// mu guards progress and Log against the SIGUSR1 goroutine, which
+	// reads them while the command's goroutine sets them up.
+	mu       sync.Mutex
 	progress *progress.Reporter
 	// metricsRun is what the command reports to --metrics-file and
 	// --metrics-push once it ends; nil: the command has nothing to report.
@@ -83,6 +87,8 @@ type App struct {
 // Progress returns the run's reporter, matching the globals and the
 // terminal; one per run, so SIGUSR1 can ask it for a status line.
 func (a *App) Progress() *progress.Reporter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.progress != nil {
 		return a.progress
 	}
@@ -94,6 +100,19 @@ func (a *App) Progress() *progress.Reporter {
 		Logger:   a.Log,
 	})
 	return a.progress
+}
+
+// status logs a status line of the running operations, from any goroutine.
+func (a *App) status() {
+	a.mu.Lock()
+	p, log := a.progress, a.Log
+	a.mu.Unlock()
+	switch {
+	case p != nil:
+		p.Status()
+	case log != nil:
+		log.Info("status: starting up")
+	}
 }
 
 // Main runs the command line and returns the process exit status.
@@ -327,7 +346,9 @@ func (a *App) setup() error {
 	if err != nil {
 		return outcome.AsUsage(err)
 	}
+	a.mu.Lock()
 	a.Log, a.closeLog = log, closeFn
+	a.mu.Unlock()
 	return nil
 }
 
