@@ -37,9 +37,10 @@ func (b *bar) render(c Counts, elapsed time.Duration, done bool, cols int) strin
 	if b.estimated {
 		approx = "~"
 	}
+	// A rate over less than a second says little and can be absurd.
 	rate := 0.0
-	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(c.Records) / s
+	if elapsed >= time.Second {
+		rate = float64(c.Records) / elapsed.Seconds()
 	}
 	p := percentOf(c.Records, b.total, b.estimated)
 
@@ -52,8 +53,10 @@ func (b *bar) render(c Counts, elapsed time.Duration, done bool, cols int) strin
 	default:
 		fmt.Fprintf(&stats, "%d rec", c.Records)
 	}
-	fmt.Fprintf(&stats, ", %d rec/s", int64(rate))
-	if c.Bytes > 0 && elapsed > 0 {
+	if rate > 0 {
+		fmt.Fprintf(&stats, ", %d rec/s", int64(rate))
+	}
+	if c.Bytes > 0 && elapsed >= time.Second {
 		fmt.Fprintf(&stats, ", %.1f MiB/s", float64(c.Bytes)/elapsed.Seconds()/(1<<20))
 	}
 	fmt.Fprintf(&stats, " [%s", elapsed.Round(time.Second))

@@ -91,7 +91,7 @@ func TestLogLinesGoAboveTheBar(t *testing.T) {
 	var logs, bars int
 	for i, l := range lines {
 		isLog := strings.Contains(l, "INF ")
-		isBar := strings.Contains(l, " rec/s") && strings.HasPrefix(l, "backup nightly test")
+		isBar := strings.HasPrefix(l, "backup nightly test ") && strings.Contains(l, " rec")
 		switch {
 		case isLog && !logLine.MatchString(l):
 			t.Errorf("line %d: a log line glued to a bar: %q", i, l)
