@@ -335,8 +335,15 @@ func EnvVar(name string) string {
 	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// setup builds the logger once flags are final.
+// setup builds the logger once flags are final. On a terminal, stderr
+// becomes a progress.Screen, so that log lines and messages written while
+// a progress bar is drawn go above it instead of into it.
 func (a *App) setup() error {
+	if a.IO.ErrTerminal {
+		if _, ok := a.IO.Err.(*progress.Screen); !ok {
+			a.IO.Err = progress.NewScreen(a.IO.Err)
+		}
+	}
 	log, closeFn, err := logging.New(a.IO.Err, logging.Options{
 		Format:   a.Globals.LogFormat,
 		Level:    a.Globals.LogLevel,
