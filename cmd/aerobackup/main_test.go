@@ -143,6 +143,8 @@ func runScripts(t *testing.T, kind storageKind) {
 				return kind.name == cond, nil
 			case "realserver":
 				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
+			case "race":
+				return raceEnabled, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
