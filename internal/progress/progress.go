@@ -61,7 +61,7 @@ func New(opts Options) *Reporter {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Reporter{opts: opts}
-	if opts.Terminal {
+	if opts.Terminal && opts.Writer != nil {
 		if s, ok := opts.Writer.(*Screen); ok {
 			r.screen = s
 		} else {
