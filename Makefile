@@ -41,8 +41,8 @@ fmt-check:
 test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
 	$(GO) test -count=1 -timeout 25m ./...
 
-# CI runs it after test: under the race detector the end-to-end package
-# takes about three minutes locally, more with the cloud emulators.
+# CI runs it after test, as its own step; the race detector makes the
+# end-to-end scripts several times slower, hence the same long timeout.
 test-race: ## every test again under the race detector (go test -race)
 	$(GO) test -race -count=1 -timeout 25m ./...
 
