@@ -20,7 +20,7 @@ AEROBACKUP_CACHE ?= $(HOME)/.cache/aerobackup
 GORELEASER_VERSION ?= v2.16.0
 GORELEASER ?= $(AEROBACKUP_CACHE)/bin/goreleaser
 
-.PHONY: help build test lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check
+.PHONY: help build test test-race lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -40,6 +40,11 @@ fmt-check:
 
 test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
 	$(GO) test -count=1 -timeout 25m ./...
+
+# CI runs it after test, as its own step; the race detector makes the
+# end-to-end scripts several times slower, hence the same long timeout.
+test-race: ## every test again under the race detector (go test -race)
+	$(GO) test -race -count=1 -timeout 25m ./...
 
 BENCH_FLAGS ?=
 bench: build ## aerobackup against backup-go alone on the test server (or AEROBACKUP_TEST_AEROSPIKE); BENCH_FLAGS=-h lists options

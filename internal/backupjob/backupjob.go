@@ -247,7 +247,7 @@ func waitTracked(ctx context.Context, p *progress.Reporter, label string, h *bac
 	stats := h.GetStats()
 	tr := p.Track(label, 0, func() progress.Counts {
 		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetBytesWritten(),
-			Total: int64(stats.TotalRecords.Load())}
+			Total: int64(stats.TotalRecords.Load()), Estimated: true}
 	})
 	defer tr.Stop()
 	return h.Wait(ctx)

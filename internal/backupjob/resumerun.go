@@ -250,7 +250,7 @@ func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Na
 	stats := h.GetStats()
 	tr := j.Progress.Track(fmt.Sprintf("%s %s %s", j.Type, j.Routine, ns.Name), 0, func() progress.Counts {
 		return progress.Counts{Records: keptRecords + stats.GetReadRecords(), Bytes: keptBytes + stats.GetBytesWritten(),
-			Total: int64(stats.TotalRecords.Load())}
+			Total: int64(stats.TotalRecords.Load()), Estimated: true}
 	})
 	err = h.Wait(ctx)
 	tr.Stop()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -70,6 +71,9 @@ type App struct {
 
 	closeLog func() error
 	secrets  *secret.Resolver
+	// mu guards progress and Log against the SIGUSR1 goroutine, which
+	// reads them while the command's goroutine sets them up.
+	mu       sync.Mutex
 	progress *progress.Reporter
 	// metricsRun is what the command reports to --metrics-file and
 	// --metrics-push once it ends; nil: the command has nothing to report.
@@ -89,6 +93,8 @@ type App struct {
 // Progress returns the run's reporter, matching the globals and the
 // terminal; one per run, so SIGUSR1 can ask it for a status line.
 func (a *App) Progress() *progress.Reporter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if a.progress != nil {
 		return a.progress
 	}
@@ -100,6 +106,19 @@ func (a *App) Progress() *progress.Reporter {
 		Logger:   a.Log,
 	})
 	return a.progress
+}
+
+// status logs a status line of the running operations, from any goroutine.
+func (a *App) status() {
+	a.mu.Lock()
+	p, log := a.progress, a.Log
+	a.mu.Unlock()
+	switch {
+	case p != nil:
+		p.Status()
+	case log != nil:
+		log.Info("status: starting up")
+	}
 }
 
 // Main runs the command line and returns the process exit status.
@@ -305,8 +324,15 @@ func EnvVar(name string) string {
 	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
 }
 
-// setup builds the logger once flags are final.
+// setup builds the logger once flags are final. On a terminal, stderr
+// becomes a progress.Screen, so that log lines and messages written while
+// a progress bar is drawn go above it instead of into it.
 func (a *App) setup() error {
+	if a.IO.ErrTerminal {
+		if _, ok := a.IO.Err.(*progress.Screen); !ok {
+			a.IO.Err = progress.NewScreen(a.IO.Err)
+		}
+	}
 	log, closeFn, err := logging.New(a.IO.Err, logging.Options{
 		Format:   a.Globals.LogFormat,
 		Level:    a.Globals.LogLevel,
@@ -316,7 +342,9 @@ func (a *App) setup() error {
 	if err != nil {
 		return outcome.AsUsage(err)
 	}
+	a.mu.Lock()
 	a.Log, a.closeLog = log, closeFn
+	a.mu.Unlock()
 	return nil
 }
 

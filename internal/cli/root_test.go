@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/progress"
 )
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -94,5 +95,32 @@ func TestHelpEndsWithExitCodes(t *testing.T) {
 				t.Errorf("%s --help lacks %q", cmd, want)
 			}
 		}
+	}
+}
+
+// On a terminal the logger and the bar share stderr through one screen: a
+// log line written while the bar is drawn starts on a line of its own.
+func TestLogLinesOnATerminalGoAboveTheBar(t *testing.T) {
+	var errb bytes.Buffer
+	app := &App{IO: IO{Err: &errb, ErrTerminal: true}, Globals: &Globals{}}
+	if err := app.setup(); err != nil {
+		t.Fatal(err)
+	}
+	tr := app.Progress().Track("backup nightly test", 100, func() progress.Counts {
+		return progress.Counts{Records: 40}
+	})
+	app.Log.Info("found backup files")
+	tr.Stop()
+	out := errb.String()
+	i := strings.Index(out, "found backup files")
+	if i < 0 {
+		t.Fatalf("no log line in %q", out)
+	}
+	start := strings.LastIndexAny(out[:i], "\r\n")
+	if start < 0 || strings.Contains(out[start:i], "backup nightly test") {
+		t.Fatalf("the log line is glued to the bar: %q", out)
+	}
+	if !strings.Contains(out[i:], "\rbackup nightly test") {
+		t.Errorf("the bar is not drawn again under the log line: %q", out)
 	}
 }

@@ -22,11 +22,7 @@ func statusOnSignal(ctx context.Context, app *App) {
 			case <-ctx.Done():
 				return
 			case <-ch:
-				if app.progress != nil {
-					app.progress.Status()
-				} else if app.Log != nil {
-					app.Log.Info("status: starting up")
-				}
+				app.status()
 			}
 		}
 	}()

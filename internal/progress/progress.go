@@ -10,8 +10,6 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 )
 
 // Counts is a snapshot of an operation's progress.
@@ -21,11 +19,17 @@ type Counts struct {
 	// Total is the expected record count when it becomes known after the
 	// start (backup-go counts records in the background); 0: unchanged.
 	Total int64
+	// Estimated says Total is an estimate, which the records may pass:
+	// backup-go counts a filtered scan from one sampled partition, and any
+	// namespace changes while it is read.
+	Estimated bool
 }
 
 // Options choose the reporting style.
 type Options struct {
-	Writer   io.Writer     // stderr
+	// Writer is stderr. On a terminal, pass the *Screen the logger writes
+	// to, so that log lines go above the bar instead of into it.
+	Writer   io.Writer
 	Terminal bool          // Writer is a terminal: draw a bar
 	Quiet    bool          // report nothing
 	Interval time.Duration // period of log lines when not drawing a bar
@@ -34,7 +38,8 @@ type Options struct {
 
 // Reporter starts trackers; the zero value reports nothing.
 type Reporter struct {
-	opts Options
+	opts   Options
+	screen *Screen // where bars are drawn; nil off a terminal
 
 	mu     sync.Mutex
 	active map[*Tracker]*status
@@ -55,7 +60,15 @@ func New(opts Options) *Reporter {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Reporter{opts: opts}
+	r := &Reporter{opts: opts}
+	if opts.Terminal && opts.Writer != nil {
+		if s, ok := opts.Writer.(*Screen); ok {
+			r.screen = s
+		} else {
+			r.screen = NewScreen(opts.Writer)
+		}
+	}
+	return r
 }
 
 // Tracker follows one operation until Stop.
@@ -64,7 +77,6 @@ type Tracker struct {
 	done     chan struct{}
 	once     sync.Once
 	poll     func() Counts
-	bar      *progressbar.ProgressBar
 	finalize func(Counts)
 	owner    *Reporter
 }
@@ -85,53 +97,18 @@ func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker
 		close(t.done)
 		return t
 	}
-	o := r.opts
-	if o.Terminal {
-		t.bar = newBar(o.Writer, label, total)
-		shown := total
-		start := time.Now()
-		set := func(c Counts) {
-			if c.Total > 0 && c.Total != shown {
-				shown = c.Total
-				t.bar.ChangeMax64(c.Total)
-			}
-			// The bar shows records/s; bytes/s goes in the description.
-			if secs := time.Since(start).Seconds(); secs > 0 && c.Bytes > 0 {
-				t.bar.Describe(fmt.Sprintf("%s %.1f MiB/s", label, float64(c.Bytes)/secs/(1<<20)))
-			}
-			_ = t.bar.Set64(int64(c.Records))
-		}
-		go t.loop(200*time.Millisecond, set)
-		t.finalize = func(c Counts) {
-			set(c)
-			_ = t.bar.Finish()
-			fmt.Fprintln(o.Writer)
-		}
+	start := time.Now()
+	if r.screen != nil {
+		b := &bar{label: label, total: total, start: start}
+		scr := r.screen
+		scr.draw(b.frame(Counts{}, false, scr.columns()))
+		go t.loop(200*time.Millisecond, func(c Counts) { scr.draw(b.frame(c, false, scr.columns())) })
+		t.finalize = func(c Counts) { scr.finish(b.frame(c, true, scr.columns())) }
 		return t
 	}
-	start := time.Now()
-	line := &lineReporter{log: o.Logger, label: label, total: total, start: start}
-	go t.loop(o.Interval, line.report)
+	line := &lineReporter{log: r.opts.Logger, label: label, total: total, start: start}
+	go t.loop(r.opts.Interval, line.report)
 	return t
-}
-
-func newBar(w io.Writer, label string, total int64) *progressbar.ProgressBar {
-	max := total
-	if max <= 0 {
-		max = -1 // spinner: the total is unknown
-	}
-	return progressbar.NewOptions64(max,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(label),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("rec"),
-		progressbar.OptionSetPredictTime(true),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionFullWidth(),
-		progressbar.OptionSetRenderBlankState(true),
-	)
 }
 
 func (t *Tracker) loop(every time.Duration, update func(Counts)) {
@@ -148,7 +125,8 @@ func (t *Tracker) loop(every time.Duration, update func(Counts)) {
 	}
 }
 
-// Stop ends tracking; the bar, if any, is completed with the final counts.
+// Stop ends tracking; the bar, if any, is drawn a last time with the final
+// counts and left on its own line.
 func (t *Tracker) Stop() {
 	t.once.Do(func() {
 		close(t.stop)
@@ -191,31 +169,56 @@ func (r *Reporter) Status() {
 }
 
 type lineReporter struct {
-	log   *slog.Logger
-	label string
-	total int64
-	start time.Time
+	log       *slog.Logger
+	label     string
+	total     int64
+	estimated bool
+	start     time.Time
 }
 
 func (l *lineReporter) report(c Counts) {
 	if c.Total > 0 {
-		l.total = c.Total
+		l.total, l.estimated = c.Total, c.Estimated
 	}
 	elapsed := time.Since(l.start)
 	attrs := []any{"records", c.Records}
 	rate := float64(c.Records) / elapsed.Seconds()
 	attrs = append(attrs, "records-per-second", int64(rate), "mib-per-second",
 		fmt.Sprintf("%.1f", float64(c.Bytes)/elapsed.Seconds()/(1<<20)))
-	if l.total > 0 {
-		pct := float64(c.Records) * 100 / float64(l.total)
-		if pct > 100 {
-			pct = 100
+	p := percentOf(c.Records, l.total, l.estimated)
+	if p.known {
+		attrs = append(attrs, "total", l.total)
+		if l.estimated {
+			attrs = append(attrs, "total-estimated", true)
 		}
-		attrs = append(attrs, "total", l.total, "percent", fmt.Sprintf("%.1f", pct))
+		attrs = append(attrs, "percent", fmt.Sprintf("%.1f", p.value))
 		if rate > 0 && int64(c.Records) < l.total {
 			eta := time.Duration(float64(l.total-int64(c.Records)) / rate * float64(time.Second))
 			attrs = append(attrs, "eta", eta.Round(time.Second).String())
 		}
+	} else if p.passed {
+		attrs = append(attrs, "estimated-total-passed", l.total)
 	}
 	l.log.Info(l.label, attrs...)
+}
+
+// percent is how far records are through a total.
+type percent struct {
+	value float64 // 0..100
+	known bool    // there is a total the records have not proved wrong
+	// passed: the records went past an estimated total, which therefore
+	// says nothing more about how far the run is.
+	passed bool
+}
+
+// percentOf never exceeds 100: an exact total that the records pass (a
+// catalog count of a backup that held more) shows as complete.
+func percentOf(records uint64, total int64, estimated bool) percent {
+	switch {
+	case total <= 0:
+		return percent{}
+	case estimated && int64(records) > total:
+		return percent{passed: true}
+	}
+	return percent{value: min(float64(records)*100/float64(total), 100), known: true}
 }

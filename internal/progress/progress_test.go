@@ -10,7 +10,8 @@ import (
 )
 
 func TestLogLinesCarryPercentRateAndETA(t *testing.T) {
-	var buf bytes.Buffer
+	// The tracker's goroutine logs while the test reads.
+	var buf lockedBuffer
 	log := slog.New(slog.NewTextHandler(&buf, nil))
 	var n atomic.Uint64
 	r := New(Options{Writer: &buf, Interval: 20 * time.Millisecond, Logger: log})
@@ -72,5 +73,24 @@ func TestStatusReportsRunningOperations(t *testing.T) {
 	r.Status()
 	if !strings.Contains(buf.String(), "nothing running") {
 		t.Errorf("a stopped tracker is still reported: %q", buf.String())
+	}
+}
+
+func TestLogLinesSayWhenTheTotalIsAnEstimate(t *testing.T) {
+	var buf bytes.Buffer
+	l := &lineReporter{log: slog.New(slog.NewTextHandler(&buf, nil)), label: "backup", start: time.Now().Add(-time.Second)}
+	l.report(Counts{Records: 400, Total: 1000, Estimated: true})
+	l.report(Counts{Records: 1200, Total: 1000, Estimated: true})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines: %q", buf.String())
+	}
+	for _, want := range []string{"total=1000", "total-estimated=true", "percent=40.0", "eta="} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("under the estimate: %q lacks %q", lines[0], want)
+		}
+	}
+	if !strings.Contains(lines[1], "estimated-total-passed=1000") || strings.Contains(lines[1], "percent=") {
+		t.Errorf("past the estimate: %q", lines[1])
 	}
 }

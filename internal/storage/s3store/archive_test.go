@@ -226,23 +226,25 @@ func TestRestoreReaderGlacierInterrupted(t *testing.T) {
 	g.mu.Lock()
 	g.polls = map[string]int{}
 	g.mu.Unlock()
-	st := storage.WithAccessTier(s, "Standard", time.Hour, slog.New(slog.DiscardHandler))
+	// The wait begins once the line saying how many files are archived is
+	// logged: cancelling as soon as the server counts both restore requests
+	// can cut the second one before its answer (seen under -race), which
+	// ends with a plain "context canceled".
+	waiting := make(chan struct{})
+	log := slog.New(&onMessage{contains: "files are archived", seen: waiting})
+	st := storage.WithAccessTier(s, "Standard", time.Hour, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, err := st.RestoreReader(ctx, "nightly/backup/1/data/test", storage.ReaderOptions{})
 		done <- err
 	}()
-	// Wait until the restores are requested, then interrupt the hour-long poll.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		g.mu.Lock()
-		n := len(g.restores)
-		g.mu.Unlock()
-		if n == 2 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-waiting:
+	case err := <-done:
+		t.Fatalf("returned before waiting for the archived files: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("never began waiting for the archived files")
 	}
 	cancel()
 	select {
@@ -253,4 +255,21 @@ func TestRestoreReaderGlacierInterrupted(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Ctrl-C did not end the wait")
 	}
+}
+
+// onMessage closes seen at the first record whose message holds contains.
+type onMessage struct {
+	contains string
+	seen     chan struct{}
+	once     sync.Once
+}
+
+func (h *onMessage) Enabled(context.Context, slog.Level) bool { return true }
+func (h *onMessage) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *onMessage) WithGroup(string) slog.Handler            { return h }
+func (h *onMessage) Handle(_ context.Context, r slog.Record) error {
+	if strings.Contains(r.Message, h.contains) {
+		h.once.Do(func() { close(h.seen) })
+	}
+	return nil
 }
