@@ -99,7 +99,7 @@ func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker
 	}
 	start := time.Now()
 	if r.screen != nil {
-		b := &bar{label: label, total: total, start: start}
+		b := newBar(label, total, start)
 		scr := r.screen
 		scr.draw(b.frame(Counts{}, false, scr.columns()))
 		go t.loop(200*time.Millisecond, func(c Counts) { scr.draw(b.frame(c, false, scr.columns())) })
