@@ -1,7 +1,7 @@
 // Package restorejob owns applying backup folders to a cluster: one
 // backup-go restore operation per folder, in the order given, with the
 // compression and encryption each folder's metadata declares. It does not
-// choose which backups to apply (the catalog plans that) nor parse flags.
+// choose which backups to apply (internal/plan decides that) nor parse flags.
 package restorejob
 
 import (
@@ -355,6 +355,15 @@ func (j *Job) ValidateOnly() bool {
 		}
 	}
 	return false
+}
+
+// StepCount is the number of steps of every chain.
+func (j *Job) StepCount() int {
+	n := 0
+	for _, c := range j.Chains {
+		n += len(c.Steps)
+	}
+	return n
 }
 
 // warmUp fills the connection pools before restoring, so the first
