@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -101,7 +102,7 @@ func keepNamespaces(bs []catalog.Backup, nss []string) []catalog.Backup {
 	for _, b := range bs {
 		var keep []catalog.NamespaceBackup
 		for _, n := range b.Namespaces {
-			if contains(nss, n.Namespace) {
+			if slices.Contains(nss, n.Namespace) {
 				keep = append(keep, n)
 			}
 		}

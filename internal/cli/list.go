@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -132,7 +133,7 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		}
 		for _, b := range listing.Backups {
 			for _, n := range b.Namespaces {
-				if len(o.target.namespaces) > 0 && !contains(o.target.namespaces, n.Namespace) {
+				if len(o.target.namespaces) > 0 && !slices.Contains(o.target.namespaces, n.Namespace) {
 					continue
 				}
 				m := n.Metadata

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -19,6 +19,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/session"
@@ -132,6 +133,20 @@ func parseNamespaceMap(pairs []string) (map[string]string, error) {
 	return m, nil
 }
 
+// parse reads the flags both restores share: the namespace map and the
+// restore's configuration.
+func (f *restoreFlags) parse() (map[string]string, *backup.ConfigRestore, error) {
+	nsMap, err := parseNamespaceMap(f.namespaceMap)
+	if err != nil {
+		return nil, nil, err
+	}
+	base, err := policy.NewRestore(f.opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return nsMap, base, nil
+}
+
 type restoreOptions struct {
 	restoreFlags
 	backupKey string
@@ -187,7 +202,8 @@ how many records and why, even though the others were written.
 	return cmd
 }
 
-// restoreSummary is the --json document of a restore.
+// restoreSummary is what a restore did: its --json document, or a line on
+// stderr for the person watching.
 type restoreSummary struct {
 	Type       string             `json:"type"`
 	Outcome    string             `json:"outcome"`
@@ -214,221 +230,259 @@ type restorePlanStep struct {
 }
 
 func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
-	nsMap, err := parseNamespaceMap(o.namespaceMap)
+	req, err := o.request()
 	if err != nil {
 		return err
 	}
-	base, err := policy.NewRestore(o.opts)
+	src, err := o.open(ctx, app, req)
 	if err != nil {
 		return err
 	}
+	defer src.release()
+	chains, writeMode := src.plan.Chains(), policy.WriteMode(req.Base)
+	if o.dryRun {
+		return app.emit(newRestoreDryRun(chains, writeMode))
+	}
+	conn, err := o.connect(src.ctx, app, src.t, src.dest)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return app.runRestoreJob(src.ctx, o.job(app, src.t, src.store, conn, chains), writeMode, nil)
+}
 
-	var (
-		store storage.Store
-		steps []restorejob.Step
-		t     *target
-		dest  *config.AerospikeCluster
-	)
-	validate := o.opts.ValidateOnly
-	if o.path == "-" {
-		if err := o.checkAccessTier(config.KindLocal); err != nil {
-			return err
-		}
-		if o.accessTier != "" {
-			return outcome.Usage("--access-tier does not apply to --path - (standard input)")
-		}
-		cfg, err := app.loadConfig()
-		if err != nil {
-			return err
-		}
-		t = &target{cfg: cfg}
-		if !o.dryRun && !validate {
-			app.reportRun(metrics.Restore, "", "")
-			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
-				return err
-			}
-		}
-		step, in, err := streamStep(app.IO.In, o)
-		if err != nil {
-			return err
-		}
-		store = stdinstore.Store{In: in,
-			Plain: isNone(step.Compression) && isNone(step.Encryption)}
-		steps = append(steps, step)
-	} else if o.path != "" {
+// request reads restore's flags into what the planner is asked.
+func (o *restoreOptions) request() (plan.RestoreRequest, error) {
+	nsMap, base, err := o.parse()
+	if err != nil {
+		return plan.RestoreRequest{}, err
+	}
+	req := plan.RestoreRequest{Path: o.path, Namespaces: o.target.namespaces, Map: nsMap,
+		Compress: o.compress, Encrypt: o.encrypt, Base: base}
+	switch {
+	case o.path == "-":
+	case o.path != "":
 		if !filepath.IsAbs(o.path) {
 			abs, err := filepath.Abs(o.path)
 			if err != nil {
-				return outcome.Usage("--path %q: %v", o.path, err)
+				return req, outcome.Usage("--path %q: %v", o.path, err)
 			}
-			o.path = abs
+			o.path, req.Path = abs, abs
 		}
-		if st, err := os.Stat(o.path); err != nil || !st.IsDir() {
-			return outcome.Usage("--path %q: not a folder", o.path)
-		}
-		if err := o.checkAccessTier(config.KindLocal); err != nil {
-			return err
-		}
-		cfg, err := app.loadConfig()
-		if err != nil {
-			return err
-		}
-		t = &target{cfg: cfg}
-		if !o.dryRun && !validate {
-			app.reportRun(metrics.Restore, "", "")
-		}
-		if !validate {
-			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
-				return err
-			}
-		}
-		store, err = localstore.New(o.path)
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		step, err := app.pathStep(ctx, store, o)
-		if err != nil {
-			return err
-		}
-		steps = append(steps, step)
-	} else {
-		key, err := catalog.ParseKey(o.backupKey)
-		if err != nil {
-			return outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
-		}
-		if o.target.routine == "" {
-			o.target.routine = key.Routine
-		}
-		if t, err = app.resolveTarget(&o.target, false); err != nil {
-			return err
-		}
-		if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
-			return err
-		}
-		if !o.dryRun && !validate {
-			app.reportRun(metrics.Restore, t.name(), "")
-		}
-		// The destination is checked before storage is read.
-		if !validate {
-			if dest, err = app.destinationCluster(t, o.destination, &o.target); err != nil {
-				return err
-			}
-		}
-		// A restore lock keeps a prune from deleting the backup under us;
-		// restores do not exclude each other.
-		so := app.sessionOptions(t, unlessDry(lock.Restore, o.dryRun), o.lock)
-		so.Routine, so.Filter = key.Routine, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type, From: key.Time, To: key.Time}
-		sess, err := session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
-			return storage.WithAccessTier(st, o.accessTier, o.restorePoll, app.Log)
-		}), so)
-		if err != nil {
-			return err
-		}
-		defer sess.Release()
-		ctx, store = sess.Context(), sess.Store
-		b, err := findBackup(sess.Listing, store, key)
-		if err != nil {
-			return err
-		}
-		for _, nb := range b.Namespaces {
-			if key.Namespace != "" && nb.Namespace != key.Namespace {
-				continue
-			}
-			if len(o.target.namespaces) > 0 && !contains(o.target.namespaces, nb.Namespace) {
-				continue
-			}
-			steps = append(steps, restorejob.Step{Label: b.Key, Dir: nb.Dir, Source: nb.Namespace,
-				Compression: nb.Metadata.Compression, Encryption: nb.Metadata.Encryption,
-				ExpectedRecords: nb.Metadata.RecordCount})
-		}
-		if len(steps) == 0 {
-			return outcome.Usage("backup %s holds none of the namespaces %s", b.Key, strings.Join(o.target.namespaces, ", "))
+	default:
+		if req.Key, err = catalog.ParseKey(o.backupKey); err != nil {
+			return req, outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
 		}
 	}
-	for i := range steps {
-		steps[i].Destination = steps[i].Source
-		if dst, ok := nsMap[steps[i].Source]; ok {
-			steps[i].Destination = dst
-		}
-		steps[i].Config = base
-	}
-	for src, dst := range nsMap {
-		if !stepsHaveSource(steps, src) {
-			what := "the backup"
-			if o.path == "-" {
-				what = "the stream on standard input"
-			}
-			return outcome.Usage("--namespace-map %s=%s: %s holds no namespace %q (it holds %s)", src, dst, what, src, stepSources(steps))
-		}
-	}
-	chains := make([]restorejob.Chain, 0, len(steps))
-	for _, s := range steps {
-		chains = append(chains, restorejob.Chain{Namespace: s.Destination, Steps: []restorejob.Step{s}})
-	}
-	if o.dryRun {
-		return printRestorePlan(app, chains, policy.WriteMode(base), nil, nil)
-	}
-
-	// --validate decodes into backup-go's discarding writers: no cluster.
-	var conn *cluster.Conn
-	if !validate {
-		if conn, err = app.connect(ctx, t.cfg, dest); err != nil {
-			return err
-		}
-		defer conn.Close()
-	}
-
-	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: o.opts.WarmUp,
-		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
-		Progress: app.Progress(), Log: app.Log}, policy.WriteMode(base), nil)
+	return req, nil
 }
 
-// runRestoreJob runs a job and prints its summary.
+// restoreSource is what a restore reads, planned, and where it writes.
+type restoreSource struct {
+	ctx   context.Context
+	store storage.Store
+	plan  *plan.RestorePlan
+	t     *target
+	// dest is nil when nothing is written, or for a dry run of a stream.
+	dest    *config.AerospikeCluster
+	release func()
+}
+
+// open opens what the restore reads and plans its steps: the stream on
+// standard input, a folder, or a backup of a routine's storage.
+func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
+	switch {
+	case o.path == "-":
+		return o.openStream(ctx, app, req)
+	case o.path != "":
+		return o.openFolder(ctx, app, req)
+	}
+	return o.openBackup(ctx, app, req)
+}
+
+func (o *restoreOptions) openStream(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
+	if err := o.checkAccessTier(config.KindLocal); err != nil {
+		return nil, err
+	}
+	if o.accessTier != "" {
+		return nil, outcome.Usage("--access-tier does not apply to --path - (standard input)")
+	}
+	cfg, err := app.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}, release: func() {}}
+	if !o.dryRun && !o.opts.ValidateOnly {
+		app.reportRun(metrics.Restore, "", "")
+		if src.dest, err = app.destinationCluster(src.t, o.destination, &o.target); err != nil {
+			return nil, err
+		}
+	}
+	// The header is read ahead and replayed: in then holds the whole stream.
+	in := app.IO.In
+	src.plan, err = plan.RestoreStream(req, func(compressed bool) (ns string, err error) {
+		ns, in, err = stdinstore.PeekNamespace(app.IO.In, compressed)
+		return ns, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := src.plan.Steps[0]
+	src.store = stdinstore.Store{In: in, Plain: !s.Compressed() && !s.Encrypted()}
+	return src, nil
+}
+
+func (o *restoreOptions) openFolder(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
+	if st, err := os.Stat(o.path); err != nil || !st.IsDir() {
+		return nil, outcome.Usage("--path %q: not a folder", o.path)
+	}
+	if err := o.checkAccessTier(config.KindLocal); err != nil {
+		return nil, err
+	}
+	cfg, err := app.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}}
+	if !o.dryRun && !o.opts.ValidateOnly {
+		app.reportRun(metrics.Restore, "", "")
+	}
+	if src.dest, err = o.destinationCluster(app, src.t); err != nil {
+		return nil, err
+	}
+	if src.store, err = localstore.New(o.path); err != nil {
+		return nil, err
+	}
+	meta, err := catalog.LoadMetadata(ctx, src.store, "")
+	if src.plan, err = plan.RestoreFolder(req, meta, err); err != nil {
+		src.store.Close()
+		return nil, err
+	}
+	src.release = func() { src.store.Close() }
+	return src, nil
+}
+
+func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
+	if o.target.routine == "" {
+		o.target.routine = req.Key.Routine
+	}
+	t, err := app.resolveTarget(&o.target, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+		return nil, err
+	}
+	if !o.dryRun && !o.opts.ValidateOnly {
+		app.reportRun(metrics.Restore, t.name(), "")
+	}
+	// The destination is checked before storage is read.
+	dest, err := o.destinationCluster(app, t)
+	if err != nil {
+		return nil, err
+	}
+	key := req.Key
+	sess, err := o.openSession(ctx, app, t, func(so *session.Options) {
+		so.Routine, so.Filter = key.Routine, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type, From: key.Time, To: key.Time}
+	})
+	if err != nil {
+		return nil, err
+	}
+	req.Storage = sess.Store.String()
+	p, err := plan.RestoreBackup(req, sess.Listing)
+	if err != nil {
+		sess.Release()
+		return nil, err
+	}
+	return &restoreSource{ctx: sess.Context(), store: sess.Store, plan: p, t: t, dest: dest, release: sess.Release}, nil
+}
+
+// openSession opens t's storage, bringing archived files back first with
+// --access-tier, and scans its catalog. A restore lock keeps a prune from
+// deleting the backup under us; restores do not exclude each other.
+func (f *restoreFlags) openSession(ctx context.Context, app *App, t *target, scope func(*session.Options)) (*session.Session, error) {
+	so := app.sessionOptions(t, unlessDry(lock.Restore, f.dryRun), f.lock)
+	if scope != nil {
+		scope(&so)
+	}
+	return session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
+		return storage.WithAccessTier(st, f.accessTier, f.restorePoll, app.Log)
+	}), so)
+}
+
+// destinationCluster is the cluster to restore into; none for --validate.
+func (f *restoreFlags) destinationCluster(app *App, t *target) (*config.AerospikeCluster, error) {
+	if f.opts.ValidateOnly {
+		return nil, nil
+	}
+	return app.destinationCluster(t, f.destination, &f.target)
+}
+
+// connect connects to dest; --validate decodes into backup-go's
+// discarding writers and connects to no cluster.
+func (f *restoreFlags) connect(ctx context.Context, app *App, t *target, dest *config.AerospikeCluster) (*cluster.Conn, error) {
+	if f.opts.ValidateOnly {
+		return nil, nil
+	}
+	return app.connect(ctx, t.cfg, dest)
+}
+
+// job is the restore of chains from store into conn.
+func (f *restoreFlags) job(app *App, t *target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
+	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
+		KeyFile: f.keyFile, KeyEnv: f.keyEnv, KeySecret: f.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
+		Progress: app.Progress(), Log: app.Log}
+}
+
+// runRestoreJob runs a job and emits its summary.
 func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode string, recovery *time.Time) error {
 	if !job.ValidateOnly() {
 		tuneRestoreGC(a.Getenv)
 	}
 	started := a.Now()
 	res, err := job.Run(ctx)
-	if a.metricsRun != nil && res != nil {
-		t := res.Totals()
-		a.metricsRun.Records, a.metricsRun.Bytes, a.metricsRun.Refused = t.Inserted, t.BytesRead, t.Refused
-	}
 	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
 		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds(), Validate: job.ValidateOnly()}
 	if res != nil {
 		t := res.Totals()
 		sum.Totals = &t
+		if a.metricsRun != nil {
+			a.metricsRun.Records, a.metricsRun.Bytes, a.metricsRun.Refused = t.Inserted, t.BytesRead, t.Refused
+		}
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		sum.Outcome = "interrupted"
+	case err != nil:
 		sum.Outcome = "failed"
-		if ctx.Err() != nil {
-			sum.Outcome = "interrupted"
-		}
 	}
-	if a.Globals.JSON {
-		if jerr := a.writeJSON(sum); jerr != nil && err == nil {
-			err = jerr
-		}
-	} else if sum.Totals != nil && sum.Validate {
-		t := sum.Totals
-		d := time.Duration(sum.DurationMs) * time.Millisecond
-		fmt.Fprintf(a.IO.Err, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s, %s checked (nothing written)\n",
-			sum.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d.Round(time.Millisecond), plural(len(res.Steps), "backup"))
-	} else if sum.Totals != nil {
-		t := sum.Totals
-		d := time.Duration(sum.DurationMs) * time.Millisecond
-		// Refused records fail the restore, or were skipped with
-		// --ignore-record-error.
-		refused := ""
-		if t.Refused > 0 {
-			refused = fmt.Sprintf(", %d refused by the server", t.Refused)
-		}
-		fmt.Fprintf(a.IO.Err, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
-			sum.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d.Round(time.Millisecond))
+	if eerr := a.emit(&sum); eerr != nil && err == nil {
+		err = eerr
 	}
 	return err
+}
+
+// human prints the restore's totals on stderr.
+func (s *restoreSummary) human(_, errOut io.Writer) error {
+	t := s.Totals
+	if t == nil {
+		return nil
+	}
+	d := (time.Duration(s.DurationMs) * time.Millisecond).Round(time.Millisecond)
+	if s.Validate {
+		fmt.Fprintf(errOut, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s, %s checked (nothing written)\n",
+			s.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d, plural(len(s.Result.Steps), "backup"))
+		return nil
+	}
+	// Refused records fail the restore, or were skipped with
+	// --ignore-record-error.
+	refused := ""
+	if t.Refused > 0 {
+		refused = fmt.Sprintf(", %d refused by the server", t.Refused)
+	}
+	fmt.Fprintf(errOut, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
+		s.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d)
+	return nil
 }
 
 func plural(n int, what string) string {
@@ -438,8 +492,6 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NONE") }
-
 func routineAgent(t *target) *config.SecretAgent {
 	if t == nil || t.routine == nil {
 		return nil
@@ -447,156 +499,31 @@ func routineAgent(t *target) *config.SecretAgent {
 	return t.routine.SecretAgent()
 }
 
-// pathStep builds the step for --path: metadata.yaml when the folder has
-// one, else the --compress/--encrypt flags.
-func (a *App) pathStep(ctx context.Context, store storage.Store, o *restoreOptions) (restorejob.Step, error) {
-	step := restorejob.Step{Label: o.path, Dir: ""}
-	meta, err := catalog.LoadMetadata(ctx, store, "")
-	var sliced *catalog.IncompleteSlicesError
-	switch {
-	case errors.As(err, &sliced):
-		return step, fmt.Errorf("--path %q is incomplete, refusing to restore it: %s", o.path, sliced.Set.Reason())
-	case err == nil:
-		step.Source = meta.Namespace
-		step.Compression, step.Encryption = meta.Compression, meta.Encryption
-		step.ExpectedRecords = meta.RecordCount
-	case errors.Is(err, storage.ErrNotFound):
-		if len(o.target.namespaces) != 1 {
-			return step, outcome.Usage("--path %q has no metadata.yaml: name the backup's namespace with --namespace", o.path)
-		}
-		step.Source = o.target.namespaces[0]
-	default:
-		return step, fmt.Errorf("--path %q: %w", o.path, err)
-	}
-	if o.compress != "" {
-		step.Compression = strings.ToUpper(o.compress)
-	}
-	if o.encrypt != "" {
-		step.Encryption = strings.ToUpper(o.encrypt)
-	}
-	return step, nil
-}
+// restoreDryRun is the plan a dry run prints: in --json, a restore
+// summary whose outcome is "dry-run".
+type restoreDryRun restoreSummary
 
-// streamStep builds the step for --path -: the namespace is the one the
-// stream's ASB header names (read ahead, nothing consumed: in replays the
-// stream), --namespace when given must agree with it. An encrypted stream
-// cannot be read ahead without the key, so it needs --namespace.
-func streamStep(stdin io.Reader, o *restoreOptions) (restorejob.Step, io.Reader, error) {
-	step := restorejob.Step{Label: "stdin", Compression: strings.ToUpper(o.compress), Encryption: strings.ToUpper(o.encrypt)}
-	var given string
-	switch n := len(o.target.namespaces); {
-	case n > 1:
-		return step, nil, outcome.Usage("--path - reads one namespace's stream; --namespace names %d (%s)", n, strings.Join(o.target.namespaces, ", "))
-	case n == 1:
-		given = o.target.namespaces[0]
-	}
-	if !isNone(step.Encryption) {
-		if given == "" {
-			return step, nil, outcome.Usage("--path - with --encrypt %s: the stream's namespace cannot be read before it is decrypted; name it with --namespace", step.Encryption)
-		}
-		step.Source = given
-		return step, stdin, nil
-	}
-	ns, in, err := stdinstore.PeekNamespace(stdin, !isNone(step.Compression))
-	switch {
-	case err == nil && given != "" && ns != given:
-		return step, nil, outcome.Usage("--namespace %s: the stream on standard input holds namespace %q, not %q", given, ns, given)
-	case err == nil:
-		step.Source = ns
-	case given != "":
-		// The restore's decoder says what is wrong with the stream.
-		step.Source = given
-	case errors.Is(err, stdinstore.ErrNotASB) && isNone(step.Compression):
-		return step, nil, fmt.Errorf("--path -: %w: for a compressed stream add --compress ZSTD, for an encrypted one --encrypt and --namespace", err)
-	default:
-		return step, nil, fmt.Errorf("--path -: %w", err)
-	}
-	return step, in, nil
-}
-
-// findBackup picks one run from the catalog of store.
-func findBackup(l catalog.Listing, store storage.Store, key catalog.Key) (*catalog.Backup, error) {
-	var reasons []string
-	want := key.Dir()
-	if key.Namespace != "" {
-		want = catalog.NamespaceDir(want, key.Namespace)
-	}
-	for _, inc := range l.Incomplete {
-		if inc.Path == want || strings.HasPrefix(inc.Path, want+"/") {
-			reasons = append(reasons, fmt.Sprintf("%s: %s", inc.Path, inc.Reason))
-		}
-	}
-	for i := range l.Backups {
-		if l.Backups[i].Key == key.Dir() {
-			if len(reasons) > 0 {
-				// Some namespace of the run is unfinished (a sliced run
-				// waiting for a slice): refuse rather than restore part.
-				return nil, fmt.Errorf("backup %s is incomplete, refusing to restore it: %s", key.Dir(), strings.Join(reasons, "; "))
-			}
-			return &l.Backups[i], nil
-		}
-	}
-	if len(reasons) > 0 {
-		return nil, fmt.Errorf("backup %s is incomplete, refusing to restore it: %s", key.Dir(), strings.Join(reasons, "; "))
-	}
-	return nil, fmt.Errorf("backup %s not found in %s", key.Dir(), store)
-}
-
-// stepSources lists the steps' namespaces, sorted, for a message.
-func stepSources(steps []restorejob.Step) string {
-	var names []string
-	for _, s := range steps {
-		if !contains(names, s.Source) {
-			names = append(names, s.Source)
-		}
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
-}
-
-func stepsHaveSource(steps []restorejob.Step, ns string) bool {
-	for _, s := range steps {
-		if s.Source == ns {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func printRestorePlan(app *App, chains []restorejob.Chain, writeMode string, recovery *time.Time, warnings []string) error {
-	var plan []restorePlanStep
-	n := 0
+// newRestoreDryRun lists the chains' steps by destination namespace.
+func newRestoreDryRun(chains []restorejob.Chain, writeMode string) *restoreDryRun {
+	d := &restoreDryRun{Type: "restore", Outcome: "dry-run", DryRun: true, WritePlan: writeMode}
 	sort.SliceStable(chains, func(i, j int) bool { return chains[i].Namespace < chains[j].Namespace })
 	for _, c := range chains {
 		for _, s := range c.Steps {
-			n++
 			wm := writeMode
 			if s.Config != nil {
 				wm = policy.WriteMode(s.Config)
 			}
-			plan = append(plan, restorePlanStep{Order: n, Key: s.Label, Source: s.Source, Destination: s.Destination,
-				Records: s.ExpectedRecords, WritePolicy: wm})
+			d.Steps = append(d.Steps, restorePlanStep{Order: len(d.Steps) + 1, Key: s.Label, Source: s.Source,
+				Destination: s.Destination, Records: s.ExpectedRecords, WritePolicy: wm})
 		}
 	}
-	if app.Globals.JSON {
-		return app.writeJSON(restoreSummary{Type: "restore", Outcome: "dry-run", DryRun: true, WritePlan: writeMode,
-			Steps: plan, Recovery: recovery, Warnings: warnings})
-	}
-	fmt.Fprintln(app.IO.Out, "dry run: would restore, in this order:")
-	for _, p := range plan {
-		fmt.Fprintf(app.IO.Out, "  %2d. %s  %s -> %s  (%d records, %s)\n", p.Order, p.Key, p.Source, p.Destination, p.Records, p.WritePolicy)
-	}
-	if recovery != nil {
-		fmt.Fprintf(app.IO.Out, "recovery point: %s\n", recovery.UTC().Format(time.RFC3339Nano))
+	return d
+}
+
+func (d *restoreDryRun) human(out, _ io.Writer) error {
+	fmt.Fprintln(out, "dry run: would restore, in this order:")
+	for _, p := range d.Steps {
+		fmt.Fprintf(out, "  %2d. %s  %s -> %s  (%d records, %s)\n", p.Order, p.Key, p.Source, p.Destination, p.Records, p.WritePolicy)
 	}
 	return nil
 }

@@ -4,22 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
-	"github.com/aerobackup/aerobackup/internal/restorejob"
-	"github.com/aerobackup/aerobackup/internal/session"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 type restoreAtOptions struct {
@@ -115,43 +109,20 @@ type restoreAtPlanDoc struct {
 }
 
 func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
-	at, err := parseTime("time", o.at)
+	req, t, err := o.request(app)
 	if err != nil {
 		return err
 	}
-	if o.opts.Unique && o.disableReordering {
-		return outcome.Usage("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
-	}
-	nsMap, err := parseNamespaceMap(o.namespaceMap)
-	if err != nil {
-		return err
-	}
-	base, err := policy.NewRestore(o.opts)
-	if err != nil {
-		return err
-	}
-	t, err := app.resolveTarget(&o.target, false)
-	if err != nil {
-		return err
-	}
-	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
-		return err
-	}
-	validate := o.opts.ValidateOnly
-	if !o.dryRun && !validate {
+	if !o.dryRun && !req.Validate {
 		app.reportRun(metrics.Restore, t.name(), "")
 	}
-	sess, err := session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
-		return storage.WithAccessTier(st, o.accessTier, o.restorePoll, app.Log)
-	}), app.sessionOptions(t, unlessDry(lock.Restore, o.dryRun), o.lock))
+	sess, err := o.openSession(ctx, app, t, nil)
 	if err != nil {
 		return err
 	}
 	defer sess.Release()
-	ctx, store, backups := sess.Context(), sess.Store, sess.Listing.Backups
-	req := plan.PointInTimeRequest{Routine: t.name(), Storage: store.String(), At: at, Namespaces: o.target.namespaces,
-		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: validate,
-		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}
+	ctx, backups := sess.Context(), sess.Listing.Backups
+	req.Storage = sess.Store.String()
 	// Plan once without the cluster, so a missing backup is reported
 	// before anything is contacted; then ask what the order needs.
 	p, err := plan.PointInTime(req, backups, nil)
@@ -163,84 +134,75 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 			app.Log.Warn(w, "namespace", n.Chain.Namespace)
 		}
 	}
-	// --validate decodes into backup-go's discarding writers: no cluster.
-	var conn *cluster.Conn
-	if !validate {
-		dest, err := app.destinationCluster(t, o.destination, &o.target)
+	dest, err := o.destinationCluster(app, t)
+	if err != nil {
+		return err
+	}
+	conn, err := o.connect(ctx, app, t, dest)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if req.NeedsEmptiness() {
+		empty, err := destinationsEmpty(conn, p)
 		if err != nil {
 			return err
-		}
-		if conn, err = app.connect(ctx, t.cfg, dest); err != nil {
-			return err
-		}
-		defer conn.Close()
-	}
-	if req.NeedsEmptiness() {
-		empty := map[string]bool{}
-		for _, n := range p.Namespaces {
-			if empty[n.Destination], err = namespaceEmpty(conn, n.Destination); err != nil {
-				return err
-			}
 		}
 		if p, err = plan.PointInTime(req, backups, empty); err != nil {
 			return err
 		}
 	}
 	if o.dryRun {
-		return printRestoreAtPlan(app, t.name(), at, p)
+		return printRestoreAtPlan(app, t.name(), req.At, p)
 	}
+	job := o.job(app, t, sess.Store, conn, p.Chains())
 	msg := "restoring to a point in time"
-	if validate {
+	if req.Validate {
 		msg = "validating the backups of a point in time"
 	}
-	chains := p.Chains()
-	app.Log.Info(msg, "routine", t.name(), "time", at.UTC().Format(time.RFC3339Nano),
-		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", countSteps(chains))
-	return app.runRestoreJob(ctx, &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: o.opts.WarmUp,
-		KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
-		Progress: app.Progress(), Log: app.Log}, p.Summary(), &p.RecoveryPoint)
+	app.Log.Info(msg, "routine", t.name(), "time", req.At.UTC().Format(time.RFC3339Nano),
+		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", job.StepCount())
+	return app.runRestoreJob(ctx, job, p.Summary(), &p.RecoveryPoint)
 }
 
-func countSteps(chains []restorejob.Chain) int {
-	n := 0
-	for _, c := range chains {
-		n += len(c.Steps)
-	}
-	return n
-}
-
-// namespaceEmpty asks every node for the namespace's object count.
-// Expired records not yet removed count too, which only errs towards the
-// chronological order.
-func namespaceEmpty(conn *cluster.Conn, ns string) (bool, error) {
-	answers, err := conn.Info("namespace/" + ns)
+// request reads restore-at-timestamp's flags and resolves its routine.
+func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, error) {
+	var req plan.PointInTimeRequest
+	at, err := parseTime("time", o.at)
 	if err != nil {
-		return false, fmt.Errorf("destination namespace %q: %w", ns, err)
+		return req, nil, err
 	}
-	if len(answers) == 0 {
-		return false, fmt.Errorf("destination namespace %q: no node answered", ns)
+	if o.opts.Unique && o.disableReordering {
+		return req, nil, outcome.Usage("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
 	}
-	for node, a := range answers {
-		if a == "" || strings.HasPrefix(a, "ERROR") || strings.HasPrefix(a, "type=unknown") {
-			return false, fmt.Errorf("destination namespace %q: node %s does not know it (%s)", ns, node, a)
-		}
-		found := false
-		for _, kv := range strings.Split(a, ";") {
-			k, v, _ := strings.Cut(kv, "=")
-			if k != "objects" {
-				continue
-			}
-			found = true
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n != 0 {
-				return false, nil
-			}
-		}
-		if !found {
-			return false, nil
-		}
+	nsMap, base, err := o.parse()
+	if err != nil {
+		return req, nil, err
 	}
-	return true, nil
+	t, err := app.resolveTarget(&o.target, false)
+	if err != nil {
+		return req, nil, err
+	}
+	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+		return req, nil, err
+	}
+	return plan.PointInTimeRequest{Routine: t.name(), At: at, Namespaces: o.target.namespaces,
+		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
+		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}, t, nil
+}
+
+// destinationsEmpty asks the cluster whether each destination of the plan
+// holds no records.
+func destinationsEmpty(conn *cluster.Conn, p *plan.PointInTimePlan) (map[string]bool, error) {
+	empty := map[string]bool{}
+	for _, n := range p.Namespaces {
+		e, err := conn.NamespaceEmpty(n.Destination)
+		if err != nil {
+			return nil, err
+		}
+		empty[n.Destination] = e
+	}
+	return empty, nil
 }
 
 func printRestoreAtPlan(app *App, routine string, at time.Time, p *plan.PointInTimePlan) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -213,7 +214,7 @@ func filterNamespaces(rs []verify.Result, nss []string) []verify.Result {
 	}
 	var out []verify.Result
 	for _, r := range rs {
-		if r.Namespace == "" || contains(nss, r.Namespace) {
+		if r.Namespace == "" || slices.Contains(nss, r.Namespace) {
 			out = append(out, r)
 		}
 	}

@@ -392,6 +392,45 @@ func (c *Conn) Info(cmd string) (map[string]string, error) {
 	return out, nil
 }
 
+// NamespaceEmpty asks every node for the namespace's object count: it is
+// empty when every node counts none. Expired records not yet removed count
+// too, so a caller choosing by emptiness errs towards assuming records.
+func (c *Conn) NamespaceEmpty(ns string) (bool, error) {
+	answers, err := c.Info("namespace/" + ns)
+	if err != nil {
+		return false, fmt.Errorf("destination namespace %q: %w", ns, err)
+	}
+	return namespaceEmpty(ns, answers)
+}
+
+// namespaceEmpty reads the nodes' "namespace/<ns>" answers.
+func namespaceEmpty(ns string, answers map[string]string) (bool, error) {
+	if len(answers) == 0 {
+		return false, fmt.Errorf("destination namespace %q: no node answered", ns)
+	}
+	for node, a := range answers {
+		if a == "" || strings.HasPrefix(a, "ERROR") || strings.HasPrefix(a, "type=unknown") {
+			return false, fmt.Errorf("destination namespace %q: node %s does not know it (%s)", ns, node, a)
+		}
+		found := false
+		for _, kv := range strings.Split(a, ";") {
+			k, v, _ := strings.Cut(kv, "=")
+			if k != "objects" {
+				continue
+			}
+			found = true
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n != 0 {
+				return false, nil
+			}
+		}
+		if !found {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // ResolveNodeList returns list with each entry that is the address a node
 // was reached at (a seed's HOST:PORT) replaced by that node's name.
 // backup-go matches node-list entries against node names and the

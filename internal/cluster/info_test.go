@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,55 @@ func TestConnectInfoPolicy(t *testing.T) {
 	s.Info.Retry = models.NewRetryPolicy(time.Millisecond, 0.5, 1)
 	if _, err := Connect(context.Background(), s, logging.Discard()); err == nil || !strings.Contains(err.Error(), "info retry policy") {
 		t.Errorf("backup-go must see the info retry policy: %v", err)
+	}
+}
+
+// A namespace is empty when every node counts no objects; what no node
+// knows is an error, an answer without a count is not empty.
+func TestNamespaceEmptyAnswers(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers map[string]string
+		empty   bool
+		err     string
+	}{
+		{"every node counts none", map[string]string{"A": "objects=0;tombstones=0", "B": "tombstones=3;objects=0"}, true, ""},
+		{"one node counts records", map[string]string{"A": "objects=0", "B": "objects=12"}, false, ""},
+		{"no count", map[string]string{"A": "tombstones=0"}, false, ""},
+		{"a count that is no number", map[string]string{"A": "objects=many"}, false, ""},
+		{"no node", map[string]string{}, false, `destination namespace "test": no node answered`},
+		{"unknown", map[string]string{"A": "type=unknown"}, false, `destination namespace "test": node A does not know it (type=unknown)`},
+		{"an error", map[string]string{"A": "ERROR::ns"}, false, `destination namespace "test": node A does not know it (ERROR::ns)`},
+		{"empty answer", map[string]string{"A": ""}, false, `destination namespace "test": node A does not know it ()`},
+	}
+	for _, tt := range tests {
+		empty, err := namespaceEmpty("test", tt.answers)
+		if msg := fmt.Sprint(err); (tt.err == "" && err != nil) || (tt.err != "" && msg != tt.err) || empty != tt.empty {
+			t.Errorf("%s: empty=%v err=%v, want %v %q", tt.name, empty, err, tt.empty, tt.err)
+		}
+	}
+}
+
+// Against a server: its namespace empty, then holding a record, and a
+// namespace it does not have.
+func TestNamespaceEmpty(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
+	conn, err := Connect(context.Background(), Settings{Seeds: []Seed{{Host: srv.Host(), Port: srv.Port()}}}, logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if empty, err := conn.NamespaceEmpty("test"); err != nil || !empty {
+		t.Fatalf("fresh namespace: empty=%v err=%v", empty, err)
+	}
+	key, _ := as.NewKey("test", "s", 1)
+	if err := conn.Aerospike.Put(nil, key, as.BinMap{"b": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if empty, err := conn.NamespaceEmpty("test"); err != nil || empty {
+		t.Errorf("namespace with a record: empty=%v err=%v", empty, err)
+	}
+	if _, err := conn.NamespaceEmpty("nope"); err == nil || !strings.Contains(err.Error(), `destination namespace "nope": node`) {
+		t.Errorf("unknown namespace: %v", err)
 	}
 }

@@ -12,21 +12,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/policy"
 )
 
-// pitRun is a run of routine r at millisecond at holding namespaces ns; an
-// incremental's from is the millisecond before it.
-func pitRun(typ catalog.Type, at int64, ns ...string) catalog.Backup {
-	key := catalog.RunDir("r", typ, time.UnixMilli(at))
-	b := catalog.Backup{Routine: "r", Type: typ, Time: time.UnixMilli(at), Key: key}
-	for _, n := range ns {
-		m := catalog.Metadata{Created: time.UnixMilli(at), Namespace: n, RecordCount: uint64(at)}
-		if typ == catalog.Incremental {
-			m.From = time.UnixMilli(at - 100)
-		}
-		b.Namespaces = append(b.Namespaces, catalog.NamespaceBackup{Namespace: n, Dir: catalog.NamespaceDir(key, n), Metadata: m})
-	}
-	return b
-}
-
 func pitBase(t *testing.T) PointInTimeRequest {
 	t.Helper()
 	base, err := policy.NewRestore(policy.DefaultRestoreOptions())
@@ -38,8 +23,8 @@ func pitBase(t *testing.T) PointInTimeRequest {
 
 // Each way of choosing the order, with the reason the plan gives.
 func TestPointInTimeOrder(t *testing.T) {
-	backups := []catalog.Backup{pitRun(catalog.Full, 100, "test"), pitRun(catalog.Incremental, 200, "test"),
-		pitRun(catalog.Incremental, 300, "test")}
+	backups := []catalog.Backup{full(100, "test"), incr(200, 100, "test"),
+		incr(300, 200, "test")}
 	tests := []struct {
 		name        string
 		change      func(*PointInTimeRequest)
@@ -78,9 +63,9 @@ func TestPointInTimeOrder(t *testing.T) {
 // oldest first the full with the restore's policy, incrementals REPLACE
 // without a generation check; incrementals never carry indexes or UDFs.
 func TestPointInTimeSteps(t *testing.T) {
-	backups := []catalog.Backup{pitRun(catalog.Full, 100, "test"), pitRun(catalog.Incremental, 200, "test"),
-		pitRun(catalog.Incremental, 300, "test")}
-	full, i2, i3 := backups[0].Key, backups[1].Key, backups[2].Key
+	backups := []catalog.Backup{full(100, "test"), incr(200, 100, "test"),
+		incr(300, 200, "test")}
+	f1, i2, i3 := backups[0].Key, backups[1].Key, backups[2].Key
 	tests := []struct {
 		name    string
 		empty   bool
@@ -88,10 +73,10 @@ func TestPointInTimeSteps(t *testing.T) {
 		actions []as.RecordExistsAction
 		gens    []as.GenerationPolicy
 	}{
-		{name: "newest first", empty: true, order: []string{i3, i2, full},
+		{name: "newest first", empty: true, order: []string{i3, i2, f1},
 			actions: []as.RecordExistsAction{as.CREATE_ONLY, as.CREATE_ONLY, as.CREATE_ONLY},
 			gens:    []as.GenerationPolicy{as.NONE, as.NONE, as.NONE}},
-		{name: "chronological", order: []string{full, i2, i3},
+		{name: "chronological", order: []string{f1, i2, i3},
 			actions: []as.RecordExistsAction{as.UPDATE, as.REPLACE, as.REPLACE},
 			gens:    []as.GenerationPolicy{as.EXPECT_GEN_GT, as.NONE, as.NONE}},
 	}
@@ -114,7 +99,7 @@ func TestPointInTimeSteps(t *testing.T) {
 				if s.Config.WritePolicy.RecordExistsAction != tt.actions[i] || s.Config.WritePolicy.GenerationPolicy != tt.gens[i] {
 					t.Errorf("step %d (%s): policy %s", i, s.Label, policy.WriteMode(s.Config))
 				}
-				if incr := s.Label != full; incr != (s.Config.NoIndexes && s.Config.NoUDFs) {
+				if incr := s.Label != f1; incr != (s.Config.NoIndexes && s.Config.NoUDFs) {
 					t.Errorf("step %d (%s): NoIndexes=%v NoUDFs=%v", i, s.Label, s.Config.NoIndexes, s.Config.NoUDFs)
 				}
 			}
@@ -133,11 +118,11 @@ func TestPointInTimeSteps(t *testing.T) {
 // before it.
 func TestPointInTimeChains(t *testing.T) {
 	backups := []catalog.Backup{
-		pitRun(catalog.Full, 100, "test", "bar"),
-		pitRun(catalog.Incremental, 200, "test", "bar"),
-		pitRun(catalog.Full, 400, "test"),
-		pitRun(catalog.Incremental, 500, "bar"),
-		pitRun(catalog.Incremental, 1200, "test", "bar"), // after the time
+		full(100, "test", "bar"),
+		incr(200, 100, "test", "bar"),
+		full(400, "test"),
+		incr(500, 400, "bar"),
+		incr(1200, 1100, "test", "bar"), // after the time
 	}
 	req := pitBase(t)
 	p, err := PointInTime(req, backups, nil)
@@ -175,7 +160,7 @@ func TestPointInTimeChains(t *testing.T) {
 // The namespaces a plan covers: --namespace, else the routine's, else
 // every namespace with backups.
 func TestPointInTimeNamespaces(t *testing.T) {
-	backups := []catalog.Backup{pitRun(catalog.Full, 100, "test", "bar")}
+	backups := []catalog.Backup{full(100, "test", "bar")}
 	tests := []struct {
 		flag, routine []string
 		want          string
@@ -195,7 +180,7 @@ func TestPointInTimeNamespaces(t *testing.T) {
 
 // What cannot be planned is a usage error naming what is missing.
 func TestPointInTimeRefuses(t *testing.T) {
-	backups := []catalog.Backup{pitRun(catalog.Full, 500, "test"), pitRun(catalog.Full, 100, "bar")}
+	backups := []catalog.Backup{full(500, "test"), full(100, "bar")}
 	tests := []struct {
 		name    string
 		backups []catalog.Backup

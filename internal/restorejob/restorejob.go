@@ -1,7 +1,7 @@
 // Package restorejob owns applying backup folders to a cluster: one
 // backup-go restore operation per folder, in the order given, with the
 // compression and encryption each folder's metadata declares. It does not
-// choose which backups to apply (the catalog plans that) nor parse flags.
+// choose which backups to apply (internal/plan decides that) nor parse flags.
 package restorejob
 
 import (
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aerospike/backup-go"
+	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/progress"
@@ -173,139 +174,175 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 }
 
 func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
-	dest := s.Destination
-	if dest == "" {
-		dest = s.Source
-	}
-	out := StepResult{Label: s.Label, Dir: s.Dir, Source: s.Source, Destination: dest}
+	out := StepResult{Label: s.Label, Dir: s.Dir, Source: s.Source, Destination: s.destination()}
 	started := time.Now()
-	fail := func(err error) (StepResult, error) {
+	err := j.applyStep(ctx, s, &out)
+	out.Duration = time.Since(started)
+	out.Millis = out.Duration.Milliseconds()
+	if err != nil {
 		out.Error = err.Error()
-		out.Duration = time.Since(started)
-		out.Millis = out.Duration.Milliseconds()
 		return out, err
 	}
+	msg := "restored"
+	if s.Config.ValidateOnly {
+		msg = "validated"
+	}
+	j.Log.Info(msg, "backup", s.Label, "namespace", out.Destination, "records-read", out.Read,
+		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-fresher", out.Fresher,
+		"duration", out.Duration.Round(time.Millisecond).String())
+	return out, nil
+}
 
-	cfg := *s.Config
-	cfg.MetricsEnabled = true
-	src := s.Source
-	var bc *backup.Client
+// destination is the namespace the step writes to.
+func (s Step) destination() string {
+	if s.Destination == "" {
+		return s.Source
+	}
+	return s.Destination
+}
+
+// Compressed and Encrypted report whether the step's files are.
+func (s Step) Compressed() bool { return !isNone(s.Compression) }
+func (s Step) Encrypted() bool  { return !isNone(s.Encryption) }
+
+func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NONE") }
+
+// applyStep restores one step's files, filling out's counts. Its errors
+// name the step, but for an interruption, which is the context's own.
+func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult) error {
 	// Every writing step counts the server's refusals (see refusals.go).
 	tally := &refusalTally{}
-	switch {
-	case cfg.ValidateOnly:
-		// backup-go decodes into discarding writers; it must get no
-		// cluster client at all (an untyped nil), nor a mapping.
-		c, err := backup.NewClient(nil, backup.WithLogger(j.Log))
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", s.Label, err))
-		}
-		bc = c
-	case j.Conn == nil:
-		return fail(fmt.Errorf("%s: no destination cluster", s.Label))
-	case j.Conn.Aerospike == nil:
-		return fail(fmt.Errorf("%s: restoring %s into %s: no cluster client", s.Label, src, dest))
-	case cfg.NoIndexes:
-		// backup-go maps the records' namespace itself.
-		ip, rp := j.Conn.InfoPolicies()
-		c, err := backup.NewClient(&refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
-			backup.WithLogger(j.Log), backup.WithInfoPolicies(ip, rp))
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", s.Label, err))
-		}
-		bc = c
-	default:
-		// backup-go maps only the records' namespace (see nsmap.go), and
-		// an index already there under another name needs care, mapped
-		// or not (see sindexdup.go).
-		c, err := j.indexBackupClient(ctx, &refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
-			src, dest)
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", s.Label, err))
-		}
-		bc = c
+	bc, err := j.client(ctx, s, out.Destination, tally)
+	if err != nil {
+		return err
 	}
-	if src != "" && dest != src && !cfg.ValidateOnly {
-		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
+	cfg, err := j.stepConfig(s, out.Destination)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Label, err)
 	}
-	if c := strings.ToUpper(s.Compression); c != "" && c != "NONE" {
-		cfg.CompressionPolicy = backup.NewCompressionPolicy(c, -1)
-	}
-	if e := strings.ToUpper(s.Encryption); e != "" && e != "NONE" {
-		pol, err := j.encryptionPolicy(e)
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", s.Label, err))
-		}
-		cfg.EncryptionPolicy = pol
-		cfg.SecretAgentConfig = j.SecretAgent
-	}
-
 	// Checked before anything is written (see integrity.go).
 	want, err := expect(ctx, j.Store, s.Dir)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", s.Label, err))
+		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	storeReader, err := j.Store.RestoreReader(ctx, s.Dir, storage.ReaderOptions{})
 	if err != nil {
-		return fail(fmt.Errorf("%s: %s: %w", s.Label, j.Store, err))
+		return fmt.Errorf("%s: %s: %w", s.Label, j.Store, err)
 	}
 	reader := newCheckingReader(storeReader, s.Dir, want)
-	h, err := bc.Restore(ctx, &cfg, reader)
+	h, err := bc.Restore(ctx, cfg, reader)
 	if err != nil {
-		return fail(fmt.Errorf("%s: %w", s.Label, err))
+		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	stats := h.GetStats()
-	tr := j.Progress.Track(fmt.Sprintf("restore %s -> %s", s.Label, dest), int64(s.ExpectedRecords), func() progress.Counts {
+	tr := j.Progress.Track(fmt.Sprintf("restore %s -> %s", s.Label, out.Destination), int64(s.ExpectedRecords), func() progress.Counts {
 		return progress.Counts{Records: stats.GetReadRecords(), Bytes: stats.GetTotalBytesRead()}
 	})
 	err = h.Wait(ctx)
 	tr.Stop()
-	out.Read = stats.GetReadRecords()
-	out.Inserted = stats.GetRecordsInserted()
-	out.Existed = stats.GetRecordsExisted()
-	out.Fresher = stats.GetRecordsFresher()
-	out.Skipped = stats.GetRecordsSkipped()
-	out.Expired = stats.GetRecordsExpired()
-	out.Ignored = stats.GetRecordsIgnored()
-	out.Refused = out.Ignored
-	if out.Refused > 0 {
-		out.Refusals = tally.refusals(out.Refused)
-	}
-	out.InDoubt = stats.GetErrorsInDoubt()
-	out.BytesRead = stats.GetTotalBytesRead()
-	out.SIndexes = stats.GetSIndexes()
-	out.UDFs = stats.GetUDFs()
-	if err != nil {
-		if ctx.Err() != nil {
-			return fail(ctx.Err())
-		}
+	out.Counts = countsOf(stats, tally)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
 		if code, ok := refusalCode(err, ignorable); ok {
-			return fail(fmt.Errorf("%s: %w", s.Label, &stoppedError{code: code, ignoring: cfg.IgnoreRecordError, err: err}))
+			return fmt.Errorf("%s: %w", s.Label, &stoppedError{code: code, ignoring: cfg.IgnoreRecordError, err: err})
 		}
-		return fail(fmt.Errorf("%s: %w", s.Label, reader.describe(err)))
+		return fmt.Errorf("%s: %w", s.Label, reader.describe(err))
 	}
 	if err := reader.after(want, out.Read); err != nil {
-		return fail(fmt.Errorf("%s: %w", s.Label, err))
+		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	if out.Refused > 0 {
 		// A record read and neither written nor passed over by the write
 		// policy is a record lost, unless the user said so.
 		if !cfg.IgnoreRecordError {
-			return fail(fmt.Errorf("%s: %w", s.Label, &RefusedError{Read: out.Read, Refused: out.Refused, Refusals: out.Refusals}))
+			return fmt.Errorf("%s: %w", s.Label, &RefusedError{Read: out.Read, Refused: out.Refused, Refusals: out.Refusals})
 		}
 		j.Log.Warn("records refused by the server were not restored (--ignore-record-error)", "backup", s.Label,
-			"namespace", dest, "records-refused", out.Refused, "records-read", out.Read, "reasons", describeRefusals(out.Refusals))
+			"namespace", out.Destination, "records-refused", out.Refused, "records-read", out.Read, "reasons", describeRefusals(out.Refusals))
 	}
-	out.Duration = time.Since(started)
-	out.Millis = out.Duration.Milliseconds()
-	msg := "restored"
-	if cfg.ValidateOnly {
-		msg = "validated"
+	return nil
+}
+
+// client is the backup-go client a step restores through: none of the
+// cluster's to validate, the cluster's (counting refusals in tally) to
+// write.
+func (j *Job) client(ctx context.Context, s Step, dest string, tally *refusalTally) (*backup.Client, error) {
+	var (
+		bc  *backup.Client
+		err error
+	)
+	switch cfg := s.Config; {
+	case cfg.ValidateOnly:
+		// backup-go decodes into discarding writers; it must get no
+		// cluster client at all (an untyped nil), nor a mapping.
+		bc, err = backup.NewClient(nil, backup.WithLogger(j.Log))
+	case j.Conn == nil:
+		return nil, fmt.Errorf("%s: no destination cluster", s.Label)
+	case j.Conn.Aerospike == nil:
+		return nil, fmt.Errorf("%s: restoring %s into %s: no cluster client", s.Label, s.Source, dest)
+	case cfg.NoIndexes:
+		// backup-go maps the records' namespace itself.
+		ip, rp := j.Conn.InfoPolicies()
+		bc, err = backup.NewClient(&refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
+			backup.WithLogger(j.Log), backup.WithInfoPolicies(ip, rp))
+	default:
+		// backup-go maps only the records' namespace (see nsmap.go), and
+		// an index already there under another name needs care, mapped
+		// or not (see sindexdup.go).
+		bc, err = j.indexBackupClient(ctx, &refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
+			s.Source, dest)
 	}
-	j.Log.Info(msg, "backup", s.Label, "namespace", dest, "records-read", out.Read,
-		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-fresher", out.Fresher,
-		"duration", out.Duration.Round(time.Millisecond).String())
-	return out, nil
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Label, err)
+	}
+	return bc, nil
+}
+
+// stepConfig is the step's own copy of its configuration: its namespace
+// mapping and the compression and encryption of its files.
+func (j *Job) stepConfig(s Step, dest string) (*backup.ConfigRestore, error) {
+	cfg := *s.Config
+	cfg.MetricsEnabled = true
+	if src := s.Source; src != "" && dest != src && !cfg.ValidateOnly {
+		cfg.Namespace = &backup.RestoreNamespaceConfig{Source: &src, Destination: &dest}
+	}
+	if s.Compressed() {
+		cfg.CompressionPolicy = backup.NewCompressionPolicy(strings.ToUpper(s.Compression), -1)
+	}
+	if s.Encrypted() {
+		pol, err := j.encryptionPolicy(strings.ToUpper(s.Encryption))
+		if err != nil {
+			return nil, err
+		}
+		cfg.EncryptionPolicy = pol
+		cfg.SecretAgentConfig = j.SecretAgent
+	}
+	return &cfg, nil
+}
+
+// countsOf reads what backup-go counted; the records it ignored are the
+// server's refusals, whose reasons tally holds.
+func countsOf(stats *models.RestoreStats, tally *refusalTally) Counts {
+	c := Counts{
+		Read:      stats.GetReadRecords(),
+		Inserted:  stats.GetRecordsInserted(),
+		Existed:   stats.GetRecordsExisted(),
+		Fresher:   stats.GetRecordsFresher(),
+		Skipped:   stats.GetRecordsSkipped(),
+		Expired:   stats.GetRecordsExpired(),
+		Ignored:   stats.GetRecordsIgnored(),
+		InDoubt:   stats.GetErrorsInDoubt(),
+		BytesRead: stats.GetTotalBytesRead(),
+		SIndexes:  stats.GetSIndexes(),
+		UDFs:      stats.GetUDFs(),
+	}
+	c.Refused = c.Ignored
+	if c.Refused > 0 {
+		c.Refusals = tally.refusals(c.Refused)
+	}
+	return c
 }
 
 // ValidateOnly reports whether the job only decodes and checks its files.
@@ -318,6 +355,15 @@ func (j *Job) ValidateOnly() bool {
 		}
 	}
 	return false
+}
+
+// StepCount is the number of steps of every chain.
+func (j *Job) StepCount() int {
+	n := 0
+	for _, c := range j.Chains {
+		n += len(c.Steps)
+	}
+	return n
 }
 
 // warmUp fills the connection pools before restoring, so the first

@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aerobackup/aerobackup/internal/restorejob"
+)
+
+// The restore summary's human line: totals on stderr, refusals only when
+// there are some, a validation's own wording; nothing without totals.
+func TestRestoreSummaryHuman(t *testing.T) {
+	counts := &restorejob.Counts{Read: 10, Inserted: 7, Existed: 2, Fresher: 1, SIndexes: 1, UDFs: 2, BytesRead: 900}
+	refused := *counts
+	refused.Refused = 3
+	tests := []struct {
+		name string
+		sum  restoreSummary
+		want string
+	}{
+		{"restore", restoreSummary{Outcome: "success", Totals: counts, DurationMs: 1500},
+			"restore success: 10 records read, 7 written, 2 already present, 1 older than the cluster's, 0 expired, 0 skipped, 1 indexes, 2 UDFs in 1.5s\n"},
+		{"refused", restoreSummary{Outcome: "failed", Totals: &refused},
+			"restore failed: 10 records read, 7 written, 2 already present, 1 older than the cluster's, 0 expired, 0 skipped, 3 refused by the server, 1 indexes, 2 UDFs in 0s\n"},
+		{"validate", restoreSummary{Outcome: "success", Validate: true, Totals: counts, DurationMs: 20,
+			Result: &restorejob.Result{Steps: make([]restorejob.StepResult, 2)}},
+			"validate success: 10 records found, 1 indexes, 2 UDFs, 900 bytes read in 20ms, 2 backups checked (nothing written)\n"},
+		{"no totals", restoreSummary{Outcome: "failed"}, ""},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		if err := tt.sum.human(&out, &errOut); err != nil {
+			t.Fatal(err)
+		}
+		if errOut.String() != tt.want || out.Len() != 0 {
+			t.Errorf("%s: stderr %q stdout %q, want stderr %q", tt.name, errOut.String(), out.String(), tt.want)
+		}
+	}
+}
+
+// A dry run lists the steps by destination namespace, numbered in that
+// order, on stdout; its --json form is a restore summary of outcome
+// "dry-run".
+func TestRestoreDryRun(t *testing.T) {
+	chains := []restorejob.Chain{
+		{Namespace: "test", Steps: []restorejob.Step{{Label: "r/backup/1", Source: "test", Destination: "test", ExpectedRecords: 5}}},
+		{Namespace: "copy", Steps: []restorejob.Step{{Label: "r/backup/1", Source: "bar", Destination: "copy", ExpectedRecords: 2}}},
+	}
+	d := newRestoreDryRun(chains, "UPDATE")
+	var out, errOut bytes.Buffer
+	if err := d.human(&out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	want := "dry run: would restore, in this order:\n" +
+		"   1. r/backup/1  bar -> copy  (2 records, UPDATE)\n" +
+		"   2. r/backup/1  test -> test  (5 records, UPDATE)\n"
+	if out.String() != want || errOut.Len() != 0 {
+		t.Errorf("stdout %q stderr %q, want %q", out.String(), errOut.String(), want)
+	}
+	var doc map[string]any
+	b, _ := json.Marshal(d)
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["type"] != "restore" || doc["outcome"] != "dry-run" || doc["dry-run"] != true || doc["write-policy"] != "UPDATE" ||
+		len(doc["plan"].([]any)) != 2 || !strings.Contains(string(b), `"duration-millis":0`) {
+		t.Errorf("--json document %s", b)
+	}
+}
