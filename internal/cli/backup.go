@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -673,16 +674,8 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
-	if app.Globals.JSON {
-		if err := app.writeJSON(summary); err != nil {
-			return err
-		}
-	} else {
-		printBackupSummary(app, res, summary.Outcome, time.Duration(summary.DurationMs)*time.Millisecond)
-		if summary.Prune != nil {
-			fmt.Fprintf(app.IO.Err, "retention: removed %d backups and %d leftover folders, kept %d\n",
-				summary.Prune.Removed, len(summary.Prune.Leftovers), summary.Prune.Kept)
-		}
+	if err := app.emit(&summary); err != nil {
+		return err
 	}
 	if runErr == nil {
 		return pruneErr
@@ -753,14 +746,16 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 		sum.Namespaces = append(sum.Namespaces, namespaceEstimate{Namespace: ns, Bytes: n})
 		sum.Bytes += n
 	}
-	if app.Globals.JSON {
-		return app.writeJSON(sum)
+	return app.emit(&sum)
+}
+
+// human prints the estimate per namespace and the total.
+func (s *estimateSummary) human(out, _ io.Writer) error {
+	fmt.Fprintf(out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", s.Routine, s.Samples)
+	for _, e := range s.Namespaces {
+		fmt.Fprintf(out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
 	}
-	fmt.Fprintf(app.IO.Out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", r.Name, samples)
-	for _, e := range sum.Namespaces {
-		fmt.Fprintf(app.IO.Out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
-	}
-	fmt.Fprintf(app.IO.Out, "  %-20s %s\n", "total", humanBytes(sum.Bytes))
+	fmt.Fprintf(out, "  %-20s %s\n", "total", humanBytes(s.Bytes))
 	return nil
 }
 
@@ -874,22 +869,34 @@ func clusterNamespaces(conn *cluster.Conn) ([]string, error) {
 	return out, nil
 }
 
+// dryRunDocument is a backup dry run's summary (its --json document) and
+// what its human form says besides: which run it would take or continue.
+type dryRunDocument struct {
+	backupSummary
+	routine   string
+	typ       catalog.Type
+	runDir    string
+	continues bool
+}
+
 func printBackupPlan(app *App, job *backupjob.Job) error {
-	var plan []backupPlanEntry
-	runDir := job.RunDir()
+	doc := dryRunDocument{backupSummary: backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true},
+		routine: job.Routine, typ: job.Type, runDir: job.RunDir(), continues: job.Resume != nil}
 	for _, ns := range job.Namespaces {
-		plan = append(plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
-			Until: job.Until, Dir: catalog.NamespaceDir(runDir, ns.Name)})
+		doc.Plan = append(doc.Plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
+			Until: job.Until, Dir: catalog.NamespaceDir(doc.runDir, ns.Name)})
 	}
-	if app.Globals.JSON {
-		return app.writeJSON(backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true, Plan: plan})
-	}
-	if job.Resume != nil {
-		fmt.Fprintf(app.IO.Out, "dry run: would continue the interrupted %s backup %s of routine %q\n", job.Type, runDir, job.Routine)
+	return app.emit(&doc)
+}
+
+// human says what the run would do, namespace by namespace.
+func (d *dryRunDocument) human(out, _ io.Writer) error {
+	if d.continues {
+		fmt.Fprintf(out, "dry run: would continue the interrupted %s backup %s of routine %q\n", d.typ, d.runDir, d.routine)
 	} else {
-		fmt.Fprintf(app.IO.Out, "dry run: would take a %s backup of routine %q\n", job.Type, job.Routine)
+		fmt.Fprintf(out, "dry run: would take a %s backup of routine %q\n", d.typ, d.routine)
 	}
-	for _, p := range plan {
+	for _, p := range d.Plan {
 		window := "all records"
 		if !p.From.IsZero() {
 			window = "records changed since " + p.From.UTC().Format(time.RFC3339Nano)
@@ -897,17 +904,29 @@ func printBackupPlan(app *App, job *backupjob.Job) error {
 		if !p.Until.IsZero() {
 			window += " until " + p.Until.UTC().Format(time.RFC3339Nano)
 		}
-		fmt.Fprintf(app.IO.Out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
+		fmt.Fprintf(out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
 	}
 	return nil
 }
 
-func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d time.Duration) {
-	w := app.IO.Err
-	if outcomeName == "no-changes" {
-		fmt.Fprintf(w, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
+// human prints the run's one-line summary (and the prune's) to errOut and
+// its key, the result scripts read, to out.
+func (s *backupSummary) human(out, errOut io.Writer) error {
+	s.printRun(out, errOut)
+	if s.Prune != nil {
+		fmt.Fprintf(errOut, "retention: removed %d backups and %d leftover folders, kept %d\n",
+			s.Prune.Removed, len(s.Prune.Leftovers), s.Prune.Kept)
+	}
+	return nil
+}
+
+func (s *backupSummary) printRun(out, errOut io.Writer) {
+	res := s.Backup
+	if s.Outcome == "no-changes" {
+		fmt.Fprintf(errOut, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
 		return
 	}
+	d := time.Duration(s.DurationMs) * time.Millisecond
 	rate := 0.0
 	if d > 0 {
 		rate = float64(res.Records()) / d.Seconds()
@@ -916,18 +935,18 @@ func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d t
 	if res.Slice != "" {
 		what = fmt.Sprintf("slice %s of the %s", res.Slice, what)
 	}
-	fmt.Fprintf(w, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
-		what, outcomeName, res.Records(), humanBytes(res.Bytes()), res.Files(),
+	fmt.Fprintf(errOut, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
+		what, s.Outcome, res.Records(), humanBytes(res.Bytes()), res.Files(),
 		d.Round(time.Millisecond), rate)
 	if res.Slice != "" {
 		if res.RunComplete() {
-			fmt.Fprintf(w, "run %s: every slice is complete; it is a backup\n", res.Key)
+			fmt.Fprintf(errOut, "run %s: every slice is complete; it is a backup\n", res.Key)
 		} else {
-			fmt.Fprintf(w, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
+			fmt.Fprintf(errOut, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
 		}
 	}
 	if res.Key != "" {
-		fmt.Fprintf(app.IO.Out, "%s\n", res.Key)
+		fmt.Fprintf(out, "%s\n", res.Key)
 	}
 }
 
