@@ -856,52 +856,13 @@ func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error)
 
 // resolveSlice reads --slice/--slices and the shared run folder. spec is
 // nil for an ordinary (unsliced) backup.
-func (o *backupOptions) resolveSlice(app *App) (spec *slice.Spec, runFolder string, err error) {
-	switch {
-	case o.slice != "":
-		s, err := slice.Parse(o.slice)
-		if err != nil {
-			return nil, "", outcome.Usage("--slice: %v", err)
-		}
-		spec = &s
-	case o.slices != 0:
-		v := app.Getenv(slice.IndexEnv)
-		s, err := slice.FromEnv(o.slices, v, v != "")
-		if err != nil {
-			return nil, "", outcome.Usage("%v", err)
-		}
-		spec = &s
-	case o.runID != "" || o.scheduledTime != "":
-		return nil, "", outcome.Usage("--run-id and --scheduled-time name the folder the slices of a run share: they go with --slice or --slices")
-	default:
-		return nil, "", nil
-	}
-	switch {
-	case o.runID != "":
-		if _, err := catalog.ParseRunFolder(o.runID); err != nil || !validRunID(o.runID) {
-			return nil, "", outcome.Usage("--run-id %q: want a run folder name, <unix-millis>[_suffix] such as 1763712000000 (for a time, use --scheduled-time)", o.runID)
-		}
-		runFolder = o.runID
-	case o.scheduledTime != "":
-		t, err := slice.ScheduledTime(o.scheduledTime)
-		if err != nil {
-			return nil, "", outcome.Usage("%v", err)
-		}
-		runFolder = catalog.RunFolderName(t)
-	default:
-		return nil, "", outcome.Usage("--slice %s: the slices of a run share one run folder: give every slice the same --run-id or --scheduled-time", spec)
+func (o *backupOptions) resolveSlice(app *App) (*slice.Spec, string, error) {
+	f := slice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
+	spec, runFolder, err := f.Resolve(app.Getenv)
+	if err != nil {
+		return nil, "", outcome.Usage("%v", err)
 	}
 	return spec, runFolder, nil
-}
-
-// validRunID allows only characters that are safe in every store's paths.
-func validRunID(id string) bool {
-	for _, c := range id {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return id != ""
 }
 
 // checkStream refuses what cannot go with --output before anything is
