@@ -160,6 +160,41 @@ func (p *resumePlan) keptTotals() (records, bytes uint64) {
 // files' records, and rewrites the state for backup-go (see the top of
 // this file). cfg is the namespace's backup configuration, for decoding.
 func (j *Job) prepareResumable(ctx context.Context, nsDir string, cfg *backup.ConfigBackup, log *slog.Logger) (*resumePlan, error) {
+	f, err := j.readFolder(ctx, nsDir)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := j.planResume(ctx, nsDir, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.removeUnkept(ctx, nsDir, f.present, plan, log); err != nil {
+		return nil, err
+	}
+	if err := j.countKept(ctx, nsDir, plan, cfg); err != nil {
+		return nil, err
+	}
+	if err := j.storeResumePlan(ctx, nsDir, plan); err != nil {
+		return nil, err
+	}
+	if plan.state != nil {
+		records, bytes := plan.keptTotals()
+		log.Info("continuing the namespace backup from its saved position", "namespace", cfg.Namespace,
+			"attempt", plan.partial.Attempts, "kept-files", len(plan.partial.Files), "kept-records", records, "kept-bytes", bytes)
+	} else if f.partial.Attempts > 0 {
+		log.Info("no saved position for the namespace yet: its scan starts over", "namespace", cfg.Namespace)
+	}
+	return plan, nil
+}
+
+// resumeFolder is what an earlier attempt left in a namespace folder.
+type resumeFolder struct {
+	partial *catalog.Partial // the record of its attempts and files
+	state   []byte           // backup-go's saved state, nil: none
+	present map[string]int64 // the folder's files (relative) by size
+}
+
+func (j *Job) readFolder(ctx context.Context, nsDir string) (*resumeFolder, error) {
 	p, err := catalog.ReadPartial(ctx, j.Store, nsDir)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -179,41 +214,53 @@ func (j *Job) prepareResumable(ctx context.Context, nsDir string, cfg *backup.Co
 	for _, o := range objs {
 		present[strings.TrimPrefix(strings.TrimPrefix(o.Path, nsDir), "/")] = o.Size
 	}
+	return &resumeFolder{partial: p, state: stateData, present: present}, nil
+}
 
+// planResume decides the next attempt: with a saved position from an
+// earlier attempt, the repaired state and the files written before it
+// (each still present, unchanged); otherwise a scan from the start.
+func (j *Job) planResume(ctx context.Context, nsDir string, f *resumeFolder) (*resumePlan, error) {
+	p := f.partial
 	plan := &resumePlan{partial: &catalog.Partial{Attempts: p.Attempts + 1}}
-	if stateData != nil && p.Attempts > 0 {
-		st, err := decodeState(stateData)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", path.Join(nsDir, catalog.StateFile), err)
-		}
-		var base *backup.State
-		if data, err := j.Store.ReadFile(ctx, path.Join(nsDir, catalog.StateBaseFile)); err == nil {
-			if base, err = decodeState(data); err != nil {
-				return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", path.Join(nsDir, catalog.StateBaseFile), err)
-			}
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return nil, err
-		}
-		st.RecordStatesSaved = repairState(base, st)
-		// backup-go copies the saved positions into RecordStates, which
-		// must not be empty (gob leaves an empty map nil).
-		st.RecordStates = maps.Clone(st.RecordStatesSaved)
-		// backup-go adds one and names this attempt's files "(n)".
-		st.Counter = p.Attempts - 1
-		plan.state = st
-		for _, f := range p.Files {
-			if strings.HasPrefix(f.Name, "metadata_") {
-				continue // written again by the continuation
-			}
-			size, ok := present[f.Name]
-			if !ok || size != f.Size {
-				return nil, fmt.Errorf("%s: a file written before the interruption is missing or changed (start the backup over with --no-resume)",
-					path.Join(nsDir, f.Name))
-			}
-			plan.partial.Files = append(plan.partial.Files, f)
-		}
+	if f.state == nil || p.Attempts <= 0 {
+		return plan, nil
 	}
+	st, err := decodeState(f.state)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", path.Join(nsDir, catalog.StateFile), err)
+	}
+	var base *backup.State
+	if data, err := j.Store.ReadFile(ctx, path.Join(nsDir, catalog.StateBaseFile)); err == nil {
+		if base, err = decodeState(data); err != nil {
+			return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", path.Join(nsDir, catalog.StateBaseFile), err)
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	st.RecordStatesSaved = repairState(base, st)
+	// backup-go copies the saved positions into RecordStates, which
+	// must not be empty (gob leaves an empty map nil).
+	st.RecordStates = maps.Clone(st.RecordStatesSaved)
+	// backup-go adds one and names this attempt's files "(n)".
+	st.Counter = p.Attempts - 1
+	plan.state = st
+	for _, file := range p.Files {
+		if strings.HasPrefix(file.Name, "metadata_") {
+			continue // written again by the continuation
+		}
+		size, ok := f.present[file.Name]
+		if !ok || size != file.Size {
+			return nil, fmt.Errorf("%s: a file written before the interruption is missing or changed (start the backup over with --no-resume)",
+				path.Join(nsDir, file.Name))
+		}
+		plan.partial.Files = append(plan.partial.Files, file)
+	}
+	return plan, nil
+}
 
+// removeUnkept deletes every file of the folder the plan does not keep.
+func (j *Job) removeUnkept(ctx context.Context, nsDir string, present map[string]int64, plan *resumePlan, log *slog.Logger) error {
 	keep := map[string]bool{catalog.PartialFile: true}
 	if plan.state != nil {
 		keep[catalog.StateFile], keep[catalog.StateBaseFile] = true, true
@@ -226,11 +273,15 @@ func (j *Job) prepareResumable(ctx context.Context, nsDir string, cfg *backup.Co
 			continue
 		}
 		if err := j.Store.Delete(ctx, path.Join(nsDir, name)); err != nil {
-			return nil, err
+			return err
 		}
 		log.Debug("removed a file the continuation writes again", "file", path.Join(nsDir, name))
 	}
+	return nil
+}
 
+// countKept reads back the kept files not counted yet for their records.
+func (j *Job) countKept(ctx context.Context, nsDir string, plan *resumePlan, cfg *backup.ConfigBackup) error {
 	for i := range plan.partial.Files {
 		f := &plan.partial.Files[i]
 		if f.Counted {
@@ -238,34 +289,36 @@ func (j *Job) prepareResumable(ctx context.Context, nsDir string, cfg *backup.Co
 		}
 		n, err := j.countRecords(ctx, nsDir, f.Name, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading back a file written before the interruption: %w (start the backup over with --no-resume)",
+			return fmt.Errorf("%s: reading back a file written before the interruption: %w (start the backup over with --no-resume)",
 				path.Join(nsDir, f.Name), err)
 		}
 		f.Records, f.Counted = n, true
 	}
+	return nil
+}
+
+// storeResumePlan writes the attempt's record and the state backup-go
+// continues from.
+func (j *Job) storeResumePlan(ctx context.Context, nsDir string, plan *resumePlan) error {
 	// Stored before the scan starts, so its files are named apart from
 	// every earlier attempt's even if this one is killed at once.
 	if err := catalog.WritePartial(ctx, j.Store, nsDir, plan.partial); err != nil {
-		return nil, err
+		return err
 	}
-	if plan.state != nil {
-		data, err := encodeState(plan.state)
-		if err != nil {
-			return nil, err
-		}
-		// The base lets the next continuation repair what this one saves.
-		for _, name := range []string{catalog.StateBaseFile, catalog.StateFile} {
-			if err := j.Store.WriteFile(ctx, path.Join(nsDir, name), data); err != nil {
-				return nil, err
-			}
-		}
-		records, bytes := plan.keptTotals()
-		log.Info("continuing the namespace backup from its saved position", "namespace", cfg.Namespace,
-			"attempt", plan.partial.Attempts, "kept-files", len(plan.partial.Files), "kept-records", records, "kept-bytes", bytes)
-	} else if p.Attempts > 0 {
-		log.Info("no saved position for the namespace yet: its scan starts over", "namespace", cfg.Namespace)
+	if plan.state == nil {
+		return nil
 	}
-	return plan, nil
+	data, err := encodeState(plan.state)
+	if err != nil {
+		return err
+	}
+	// The base lets the next continuation repair what this one saves.
+	for _, name := range []string{catalog.StateBaseFile, catalog.StateFile} {
+		if err := j.Store.WriteFile(ctx, path.Join(nsDir, name), data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func decodeState(data []byte) (*backup.State, error) {

@@ -43,108 +43,148 @@ func (j *Job) keepMarkerChecksum(marker *catalog.ResumeMarker, log *slog.Logger)
 // namespace only once all of them are done, so the run becomes one backup
 // at once, with its original key and creation time.
 func (j *Job) runResumable(ctx context.Context) (*Result, error) {
-	now := j.Now
-	if now == nil {
-		now = time.Now
+	a, err := j.startAttempt(ctx)
+	if err != nil {
+		return nil, err
 	}
-	runDir := catalog.RunDir(j.Routine, j.Type, j.Start)
-	res := &Result{Key: runDir, Routine: j.Routine, Type: j.Type, Created: j.Start}
-	log := j.Log.With("routine", j.Routine, "type", string(j.Type), "key", res.Key)
-
-	marker := j.Resume
-	first := marker == nil
-	if first {
-		marker = &catalog.ResumeMarker{Routine: j.Routine, Type: j.Type, Created: j.Start.UTC(), Until: j.Until.UTC(),
-			Compression: orNone(j.Compression), Encryption: orNone(j.Encryption), Selection: j.Selection,
-			Checksum: string(j.checksum())}
-		for _, ns := range j.Namespaces {
-			marker.Namespaces = append(marker.Namespaces, catalog.ResumeNamespace{Name: ns.Name, From: ns.From.UTC()})
-		}
-	} else if err := j.keepMarkerChecksum(marker, log); err != nil {
-		return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", catalog.ResumePath(runDir), err)
-	}
-	marker.Attempts++
-	marker.Status, marker.Reason = catalog.ResumeRunning, ""
-	marker.Host, _ = os.Hostname()
-	marker.PID = os.Getpid()
-	marker.Updated = now().UTC()
-	if err := catalog.WriteResumeMarker(ctx, j.Store, runDir, marker); err != nil {
-		if first {
-			j.removeRun(runDir, log)
-		}
-		return nil, fmt.Errorf("%s: writing %s: %w", j.Store, catalog.ResumePath(runDir), err)
-	}
-	stop := func(reason string) {
-		marker.Status, marker.Reason, marker.Updated = catalog.ResumeInterrupted, reason, now().UTC()
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
-		defer cancel()
-		if err := catalog.WriteResumeMarker(wctx, j.Store, runDir, marker); err != nil {
-			log.Warn("could not record the interruption; the run is still resumable", "error", err)
-		}
-		log.Warn("resumable backup stopped; "+ResumeHint, "dir", runDir, "attempt", marker.Attempts, "reason", reason)
-	}
-
-	if first && j.ClusterConfiguration && j.Type == catalog.Full {
-		if err := j.saveClusterConfiguration(ctx, runDir, log); err != nil {
-			stop(err.Error())
+	if a.first && j.ClusterConfiguration && j.Type == catalog.Full {
+		if err := j.saveClusterConfiguration(ctx, a.runDir, a.log); err != nil {
+			a.stop(ctx, err.Error())
 			return nil, err
 		}
 	}
+	if err := j.backupNamespacesResumable(ctx, a); err != nil {
+		return nil, err
+	}
+	return j.publishResumable(ctx, a)
+}
 
+// attempt is one attempt of a resumable run: its marker, written as it
+// starts, and the result so far.
+type attempt struct {
+	store  storage.Store
+	runDir string
+	marker *catalog.ResumeMarker
+	first  bool // no earlier attempt
+	res    *Result
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// startAttempt writes the run's resume marker, new or carried over from
+// the interrupted attempt, as running.
+func (j *Job) startAttempt(ctx context.Context) (*attempt, error) {
+	a := &attempt{store: j.Store, runDir: catalog.RunDir(j.Routine, j.Type, j.Start), marker: j.Resume, first: j.Resume == nil, now: j.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.res = &Result{Key: a.runDir, Routine: j.Routine, Type: j.Type, Created: j.Start}
+	a.log = j.Log.With("routine", j.Routine, "type", string(j.Type), "key", a.res.Key)
+	if a.first {
+		a.marker = j.newMarker()
+	} else if err := j.keepMarkerChecksum(a.marker, a.log); err != nil {
+		return nil, fmt.Errorf("%s: %w (start the backup over with --no-resume)", catalog.ResumePath(a.runDir), err)
+	}
+	m := a.marker
+	m.Attempts++
+	m.Status, m.Reason = catalog.ResumeRunning, ""
+	m.Host, _ = os.Hostname()
+	m.PID = os.Getpid()
+	m.Updated = a.now().UTC()
+	if err := catalog.WriteResumeMarker(ctx, j.Store, a.runDir, m); err != nil {
+		if a.first {
+			j.removeRun(a.runDir, a.log)
+		}
+		return nil, fmt.Errorf("%s: writing %s: %w", j.Store, catalog.ResumePath(a.runDir), err)
+	}
+	return a, nil
+}
+
+// newMarker is the resume marker of a run's first attempt.
+func (j *Job) newMarker() *catalog.ResumeMarker {
+	m := &catalog.ResumeMarker{Routine: j.Routine, Type: j.Type, Created: j.Start.UTC(), Until: j.Until.UTC(),
+		Compression: orNone(j.Compression), Encryption: orNone(j.Encryption), Selection: j.Selection,
+		Checksum: string(j.checksum())}
+	for _, ns := range j.Namespaces {
+		m.Namespaces = append(m.Namespaces, catalog.ResumeNamespace{Name: ns.Name, From: ns.From.UTC()})
+	}
+	return m
+}
+
+// stop records that the attempt stopped, for reason, keeping the run
+// resumable.
+func (a *attempt) stop(ctx context.Context, reason string) {
+	a.marker.Status, a.marker.Reason, a.marker.Updated = catalog.ResumeInterrupted, reason, a.now().UTC()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
+	if err := catalog.WriteResumeMarker(wctx, a.store, a.runDir, a.marker); err != nil {
+		a.log.Warn("could not record the interruption; the run is still resumable", "error", err)
+	}
+	a.log.Warn("resumable backup stopped; "+ResumeHint, "dir", a.runDir, "attempt", a.marker.Attempts, "reason", reason)
+}
+
+// backupNamespacesResumable backs up each namespace an earlier attempt did
+// not finish; an interruption stops at once, a failure once every
+// namespace is tried.
+func (j *Job) backupNamespacesResumable(ctx context.Context, a *attempt) error {
 	var failed []string
 	var firstErr error
 	for _, ns := range j.Namespaces {
-		nsDir := catalog.NamespaceDir(runDir, ns.Name)
+		nsDir := catalog.NamespaceDir(a.runDir, ns.Name)
 		if md, err := j.finishedNamespace(ctx, nsDir); err != nil {
-			stop(err.Error())
-			return nil, err
+			a.stop(ctx, err.Error())
+			return err
 		} else if md != nil {
-			log.Info("namespace already backed up by an earlier attempt", "namespace", ns.Name, "record-count", md.RecordCount)
-			res.Namespaces = append(res.Namespaces, resultFromMetadata(nsDir, md, j.Type))
+			a.log.Info("namespace already backed up by an earlier attempt", "namespace", ns.Name, "record-count", md.RecordCount)
+			a.res.Namespaces = append(a.res.Namespaces, resultFromMetadata(nsDir, md, j.Type))
 			continue
 		}
-		r, err := j.backupWithRetries(ctx, runDir, ns, log)
-		res.Namespaces = append(res.Namespaces, r)
+		r, err := j.backupWithRetries(ctx, a.runDir, ns, a.log)
+		a.res.Namespaces = append(a.res.Namespaces, r)
 		if err == nil {
 			continue
 		}
 		if ctx.Err() != nil {
-			stop("interrupted")
-			return nil, ctx.Err()
+			a.stop(ctx, "interrupted")
+			return ctx.Err()
 		}
 		failed = append(failed, ns.Name)
 		if firstErr == nil {
 			firstErr = err
 		}
-		log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
+		a.log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
 	}
-	res.Finished = now()
+	a.res.Finished = a.now()
 	if len(failed) > 0 {
-		stop(firstErr.Error())
-		return nil, fmt.Errorf("backup of namespace(s) %s failed: %w; %s", strings.Join(failed, ", "), firstErr, ResumeHint)
+		a.stop(ctx, firstErr.Error())
+		return fmt.Errorf("backup of namespace(s) %s failed: %w; %s", strings.Join(failed, ", "), firstErr, ResumeHint)
 	}
+	return nil
+}
 
-	// Every namespace is done: publish them together. A signal now would
-	// only leave a run half published, so this step runs to its end.
+// publishResumable publishes every namespace together once all are done.
+// A signal now would only leave a run half published, so this step runs
+// to its end.
+func (j *Job) publishResumable(ctx context.Context, a *attempt) (*Result, error) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 	defer cancel()
-	for _, r := range res.Namespaces {
+	for _, r := range a.res.Namespaces {
 		if err := j.publishNamespace(fctx, r); err != nil {
-			stop(err.Error())
+			a.stop(ctx, err.Error())
 			return nil, err
 		}
 	}
-	if err := j.Store.Delete(fctx, catalog.ResumePath(runDir)); err != nil {
-		log.Warn("could not remove the resume marker of the finished backup", "error", err)
+	if err := j.Store.Delete(fctx, catalog.ResumePath(a.runDir)); err != nil {
+		a.log.Warn("could not remove the resume marker of the finished backup", "error", err)
 	}
-	if res.Empty() {
-		j.removeRun(runDir, log)
-		res.Key = ""
+	if a.res.Empty() {
+		j.removeRun(a.runDir, a.log)
+		a.res.Key = ""
 	}
-	if marker.Attempts > 1 {
-		log.Info("resumed backup finished", "attempts", marker.Attempts)
+	if a.marker.Attempts > 1 {
+		a.log.Info("resumed backup finished", "attempts", a.marker.Attempts)
 	}
-	return res, nil
+	return a.res, nil
 }
 
 // finishedNamespace returns the metadata of a namespace an earlier

@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
@@ -25,7 +24,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/slice"
-	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // backupOptions holds the backup command's flags and what it resolves.
@@ -593,11 +592,11 @@ func (b *backupRun) actOnResume(sess *session.Session, d plan.ResumeDecision) er
 // namespaces are the routine's (or the cluster's), once the cluster is
 // checked to serve the policy's rack selection.
 func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
-	namespaces, err := routineNamespaces(conn, b.t.routine.Namespaces)
+	namespaces, err := conn.NamespacesOr(b.t.routine.Namespaces)
 	if err != nil {
 		return nil, err
 	}
-	return namespaces, reportRacks(b.log, conn, b.pol, namespaces)
+	return namespaces, conn.CheckRacks(b.log, b.pol.RackList(), b.pol.PreferRacks, namespaces)
 }
 
 // promote carries out an incremental's promotion to a full: a full has its
@@ -631,7 +630,7 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: b.o.checksum,
 		ClusterConfiguration: p.Type == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
 		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: writerOptions(r.Storage()), Retry: pol.Retry,
+		WriterOptions: backend.WriterOptions(r.Storage()), Retry: pol.Retry,
 		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
 		Resumable: p.Resumable, Selection: pol.Selection(),
 	}
@@ -640,11 +639,11 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 		job.Resume = p.Resume.Run.Marker
 	}
 	for _, n := range p.Namespaces {
-		c, err := clusterConfig(conn, pol, n.Name)
+		ns, err := backupjob.NamespaceFor(conn, pol, n.Name, n.From)
 		if err != nil {
 			return nil, err
 		}
-		job.Namespaces = append(job.Namespaces, backupjob.Namespace{Name: n.Name, Config: c, From: n.From})
+		job.Namespaces = append(job.Namespaces, ns)
 	}
 	return job, nil
 }
@@ -673,16 +672,8 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
-	if app.Globals.JSON {
-		if err := app.writeJSON(summary); err != nil {
-			return err
-		}
-	} else {
-		printBackupSummary(app, res, summary.Outcome, time.Duration(summary.DurationMs)*time.Millisecond)
-		if summary.Prune != nil {
-			fmt.Fprintf(app.IO.Err, "retention: removed %d backups and %d leftover folders, kept %d\n",
-				summary.Prune.Removed, len(summary.Prune.Leftovers), summary.Prune.Kept)
-		}
+	if err := app.emit(&summary); err != nil {
+		return err
 	}
 	if runErr == nil {
 		return pruneErr
@@ -712,16 +703,11 @@ func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) 
 
 // estimateSummary is the --json document of backup --estimate.
 type estimateSummary struct {
-	Type       string              `json:"type"`
-	Routine    string              `json:"routine"`
-	Samples    int64               `json:"estimate-samples"`
-	Namespaces []namespaceEstimate `json:"namespaces"`
-	Bytes      uint64              `json:"estimated-bytes"`
-}
-
-type namespaceEstimate struct {
-	Namespace string `json:"namespace"`
-	Bytes     uint64 `json:"estimated-bytes"`
+	Type       string                        `json:"type"`
+	Routine    string                        `json:"routine"`
+	Samples    int64                         `json:"estimate-samples"`
+	Namespaces []backupjob.NamespaceEstimate `json:"namespaces"`
+	Bytes      uint64                        `json:"estimated-bytes"`
 }
 
 // runEstimate asks backup-go for the size of a full backup of each
@@ -733,163 +719,63 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	namespaces, err := conn.NamespacesOr(r.Namespaces)
 	if err != nil {
 		return err
 	}
-	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
+	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
 		return err
 	}
 	sum := estimateSummary{Type: "estimate", Routine: r.Name, Samples: samples}
-	for _, ns := range namespaces {
-		c, err := clusterConfig(conn, pol, ns)
-		if err != nil {
-			return err
-		}
-		n, err := conn.Backup.Estimate(ctx, c, samples)
-		if err != nil {
-			return fmt.Errorf("routine %q: estimating namespace %q: %w", r.Name, ns, err)
-		}
-		sum.Namespaces = append(sum.Namespaces, namespaceEstimate{Namespace: ns, Bytes: n})
-		sum.Bytes += n
-	}
-	if app.Globals.JSON {
-		return app.writeJSON(sum)
-	}
-	fmt.Fprintf(app.IO.Out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", r.Name, samples)
-	for _, e := range sum.Namespaces {
-		fmt.Fprintf(app.IO.Out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
-	}
-	fmt.Fprintf(app.IO.Out, "  %-20s %s\n", "total", humanBytes(sum.Bytes))
-	return nil
-}
-
-// clusterConfig is ns's backup-go configuration, its node-list entries
-// resolved against the connected nodes (see cluster.ResolveNodeList).
-func clusterConfig(conn *cluster.Conn, pol *policy.Backup, ns string) (*backup.ConfigBackup, error) {
-	c, err := pol.For(ns)
-	if err != nil {
-		return nil, err
-	}
-	c.NodeList = conn.ResolveNodeList(c.NodeList)
-	return c, nil
-}
-
-// requireRacks fails when a node cannot say its rack (Community Edition
-// answers "ERROR:25:enterprise only"): a rack-aware client then has no
-// usable partition map and rack selections match nothing, so every scan
-// would fail after its retries. what names the setting that needs racks.
-func requireRacks(conn *cluster.Conn, what string) error {
-	answers, err := conn.Info("rack-ids")
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	for node, a := range answers {
-		if strings.HasPrefix(a, "ERROR") || a == "" {
-			return fmt.Errorf("%s: node %s does not report its rack (rack-ids: %q): rack awareness needs Aerospike Enterprise; remove %s for this cluster",
-				what, node, strings.TrimSpace(a), what)
-		}
-	}
-	return nil
-}
-
-// reportRacks stops a rack selection (rack-list or prefer-racks) the
-// cluster cannot serve, then says, per namespace, how many nodes are on the
-// preferred racks; with none, the scans read from any replica (the client
-// falls back to its usual order), which deserves a warning.
-func reportRacks(log *slog.Logger, conn *cluster.Conn, pol *policy.Backup, namespaces []string) error {
-	if len(pol.RackList()) > 0 {
-		if err := requireRacks(conn, "rack-list"); err != nil {
-			return err
-		}
-	}
-	racks := pol.PreferRacks
-	if len(racks) == 0 {
-		return nil
-	}
-	if err := requireRacks(conn, "prefer-racks"); err != nil {
+	if sum.Namespaces, err = backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples); err != nil {
 		return err
 	}
-	ids := make([]string, len(racks))
-	for i, id := range racks {
-		ids[i] = strconv.Itoa(id)
+	for _, e := range sum.Namespaces {
+		sum.Bytes += e.Bytes
 	}
-	for _, ns := range namespaces {
-		on, total := conn.NodesOnRacks(ns, racks)
-		if on == 0 {
-			log.Warn("no node is on a preferred rack: reading from any replica", "namespace", ns,
-				"prefer-racks", strings.Join(ids, ","), "nodes", total)
-			continue
-		}
-		log.Info("reading from preferred racks first", "namespace", ns, "prefer-racks", strings.Join(ids, ","),
-			"nodes-on-racks", on, "nodes", total)
+	return app.emit(&sum)
+}
+
+// human prints the estimate per namespace and the total.
+func (s *estimateSummary) human(out, _ io.Writer) error {
+	fmt.Fprintf(out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", s.Routine, s.Samples)
+	for _, e := range s.Namespaces {
+		fmt.Fprintf(out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
 	}
+	fmt.Fprintf(out, "  %-20s %s\n", "total", humanBytes(s.Bytes))
 	return nil
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
-func writerOptions(s *config.Storage) storage.WriterOptions {
-	var w storage.WriterOptions
-	switch {
-	case s == nil:
-	case s.S3 != nil && s.S3.StorageClass != nil:
-		w.StorageClass = deref(s.S3.StorageClass.Data)
-	case s.GCP != nil && s.GCP.StorageClass != nil:
-		w.StorageClass = deref(s.GCP.StorageClass.Data)
-	case s.Azure != nil && s.Azure.StorageClass != nil:
-		w.StorageClass = deref(s.Azure.StorageClass.Data)
-	}
-	return w
-}
-
-// routineNamespaces returns the routine's namespaces, or, for a routine
-// without a namespaces list, every namespace of the cluster (as ABS does).
-func routineNamespaces(conn *cluster.Conn, named []string) ([]string, error) {
-	if len(named) > 0 {
-		return named, nil
-	}
-	return clusterNamespaces(conn)
-}
-
-// clusterNamespaces lists the cluster's namespaces.
-func clusterNamespaces(conn *cluster.Conn) ([]string, error) {
-	answers, err := conn.Info("namespaces")
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range answers {
-		for _, ns := range strings.Split(a, ";") {
-			if ns != "" && !seen[ns] {
-				seen[ns] = true
-				out = append(out, ns)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("the cluster reports no namespaces")
-	}
-	return out, nil
+// dryRunDocument is a backup dry run's summary (its --json document) and
+// what its human form says besides: which run it would take or continue.
+type dryRunDocument struct {
+	backupSummary
+	routine   string
+	typ       catalog.Type
+	runDir    string
+	continues bool
 }
 
 func printBackupPlan(app *App, job *backupjob.Job) error {
-	var plan []backupPlanEntry
-	runDir := job.RunDir()
+	doc := dryRunDocument{backupSummary: backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true},
+		routine: job.Routine, typ: job.Type, runDir: job.RunDir(), continues: job.Resume != nil}
 	for _, ns := range job.Namespaces {
-		plan = append(plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
-			Until: job.Until, Dir: catalog.NamespaceDir(runDir, ns.Name)})
+		doc.Plan = append(doc.Plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
+			Until: job.Until, Dir: catalog.NamespaceDir(doc.runDir, ns.Name)})
 	}
-	if app.Globals.JSON {
-		return app.writeJSON(backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true, Plan: plan})
-	}
-	if job.Resume != nil {
-		fmt.Fprintf(app.IO.Out, "dry run: would continue the interrupted %s backup %s of routine %q\n", job.Type, runDir, job.Routine)
+	return app.emit(&doc)
+}
+
+// human says what the run would do, namespace by namespace.
+func (d *dryRunDocument) human(out, _ io.Writer) error {
+	if d.continues {
+		fmt.Fprintf(out, "dry run: would continue the interrupted %s backup %s of routine %q\n", d.typ, d.runDir, d.routine)
 	} else {
-		fmt.Fprintf(app.IO.Out, "dry run: would take a %s backup of routine %q\n", job.Type, job.Routine)
+		fmt.Fprintf(out, "dry run: would take a %s backup of routine %q\n", d.typ, d.routine)
 	}
-	for _, p := range plan {
+	for _, p := range d.Plan {
 		window := "all records"
 		if !p.From.IsZero() {
 			window = "records changed since " + p.From.UTC().Format(time.RFC3339Nano)
@@ -897,17 +783,29 @@ func printBackupPlan(app *App, job *backupjob.Job) error {
 		if !p.Until.IsZero() {
 			window += " until " + p.Until.UTC().Format(time.RFC3339Nano)
 		}
-		fmt.Fprintf(app.IO.Out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
+		fmt.Fprintf(out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
 	}
 	return nil
 }
 
-func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d time.Duration) {
-	w := app.IO.Err
-	if outcomeName == "no-changes" {
-		fmt.Fprintf(w, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
+// human prints the run's one-line summary (and the prune's) to errOut and
+// its key, the result scripts read, to out.
+func (s *backupSummary) human(out, errOut io.Writer) error {
+	s.printRun(out, errOut)
+	if s.Prune != nil {
+		fmt.Fprintf(errOut, "retention: removed %d backups and %d leftover folders, kept %d\n",
+			s.Prune.Removed, len(s.Prune.Leftovers), s.Prune.Kept)
+	}
+	return nil
+}
+
+func (s *backupSummary) printRun(out, errOut io.Writer) {
+	res := s.Backup
+	if s.Outcome == "no-changes" {
+		fmt.Fprintf(errOut, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
 		return
 	}
+	d := time.Duration(s.DurationMs) * time.Millisecond
 	rate := 0.0
 	if d > 0 {
 		rate = float64(res.Records()) / d.Seconds()
@@ -916,18 +814,18 @@ func printBackupSummary(app *App, res *backupjob.Result, outcomeName string, d t
 	if res.Slice != "" {
 		what = fmt.Sprintf("slice %s of the %s", res.Slice, what)
 	}
-	fmt.Fprintf(w, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
-		what, outcomeName, res.Records(), humanBytes(res.Bytes()), res.Files(),
+	fmt.Fprintf(errOut, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
+		what, s.Outcome, res.Records(), humanBytes(res.Bytes()), res.Files(),
 		d.Round(time.Millisecond), rate)
 	if res.Slice != "" {
 		if res.RunComplete() {
-			fmt.Fprintf(w, "run %s: every slice is complete; it is a backup\n", res.Key)
+			fmt.Fprintf(errOut, "run %s: every slice is complete; it is a backup\n", res.Key)
 		} else {
-			fmt.Fprintf(w, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
+			fmt.Fprintf(errOut, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
 		}
 	}
 	if res.Key != "" {
-		fmt.Fprintf(app.IO.Out, "%s\n", res.Key)
+		fmt.Fprintf(out, "%s\n", res.Key)
 	}
 }
 
@@ -958,52 +856,13 @@ func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error)
 
 // resolveSlice reads --slice/--slices and the shared run folder. spec is
 // nil for an ordinary (unsliced) backup.
-func (o *backupOptions) resolveSlice(app *App) (spec *slice.Spec, runFolder string, err error) {
-	switch {
-	case o.slice != "":
-		s, err := slice.Parse(o.slice)
-		if err != nil {
-			return nil, "", outcome.Usage("--slice: %v", err)
-		}
-		spec = &s
-	case o.slices != 0:
-		v := app.Getenv(slice.IndexEnv)
-		s, err := slice.FromEnv(o.slices, v, v != "")
-		if err != nil {
-			return nil, "", outcome.Usage("%v", err)
-		}
-		spec = &s
-	case o.runID != "" || o.scheduledTime != "":
-		return nil, "", outcome.Usage("--run-id and --scheduled-time name the folder the slices of a run share: they go with --slice or --slices")
-	default:
-		return nil, "", nil
-	}
-	switch {
-	case o.runID != "":
-		if _, err := catalog.ParseRunFolder(o.runID); err != nil || !validRunID(o.runID) {
-			return nil, "", outcome.Usage("--run-id %q: want a run folder name, <unix-millis>[_suffix] such as 1763712000000 (for a time, use --scheduled-time)", o.runID)
-		}
-		runFolder = o.runID
-	case o.scheduledTime != "":
-		t, err := slice.ScheduledTime(o.scheduledTime)
-		if err != nil {
-			return nil, "", outcome.Usage("%v", err)
-		}
-		runFolder = catalog.RunFolderName(t)
-	default:
-		return nil, "", outcome.Usage("--slice %s: the slices of a run share one run folder: give every slice the same --run-id or --scheduled-time", spec)
+func (o *backupOptions) resolveSlice(app *App) (*slice.Spec, string, error) {
+	f := slice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
+	spec, runFolder, err := f.Resolve(app.Getenv)
+	if err != nil {
+		return nil, "", outcome.Usage("%v", err)
 	}
 	return spec, runFolder, nil
-}
-
-// validRunID allows only characters that are safe in every store's paths.
-func validRunID(id string) bool {
-	for _, c := range id {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return id != ""
 }
 
 // checkStream refuses what cannot go with --output before anything is
@@ -1028,14 +887,13 @@ func (o *backupOptions) checkStream(app *App) error {
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target, pol *policy.Backup) error {
 	r := t.routine
 	started := app.Now()
-	if len(r.Namespaces) > 1 {
-		return outcome.Usage("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
-			r.Name, len(r.Namespaces), sortedList(r.Namespaces))
+	req := plan.StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: o.incremental,
+		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
+	if _, err := plan.StreamNamespace(req, nil); err != nil {
+		return err
 	}
-	typ := catalog.Full
 	var existing []catalog.Backup
 	if o.incremental {
-		typ = catalog.Incremental
 		store, err := app.openStore(ctx, t)
 		if err != nil {
 			return err
@@ -1050,34 +908,9 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := routineNamespaces(conn, r.Namespaces)
+	s, err := streamJob(app, conn, pol, req, existing, started)
 	if err != nil {
 		return err
-	}
-	if len(r.Namespaces) == 0 && len(namespaces) > 1 {
-		// Sorted: servers list their namespaces in their config's order.
-		return outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
-			len(namespaces), sortedList(namespaces))
-	}
-	ns := namespaces[0]
-	if err := reportRacks(app.Log, conn, pol, namespaces); err != nil {
-		return err
-	}
-	c, err := clusterConfig(conn, pol, ns)
-	if err != nil {
-		return err
-	}
-	entry := backupjob.Namespace{Name: ns, Config: c}
-	if typ == catalog.Incremental {
-		if _, ok := catalog.IncrementalBase(existing, ns); !ok {
-			return outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Name, ns)
-		}
-		entry.From = plan.IncrementalFrom(existing, ns, r.Policy().IncrementalMode()).From
-	}
-	s := &backupjob.Stream{Conn: conn, Routine: r.Name, Type: typ, Namespace: entry, Out: app.IO.Out,
-		Progress: app.Progress(), Log: app.Log}
-	if typ == catalog.Incremental && r.Policy().IsSealed() {
-		s.Until = started
 	}
 	stopPipe := notifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
@@ -1085,17 +918,40 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	if err != nil {
 		return err
 	}
-	d := app.Now().Sub(started)
 	window := ""
-	if !entry.From.IsZero() {
-		window = " changed since " + entry.From.UTC().Format(time.RFC3339Nano)
+	if from := s.Namespace.From; !from.IsZero() {
+		window = " changed since " + from.UTC().Format(time.RFC3339Nano)
 	}
 	fmt.Fprintf(app.IO.Err, "%s backup of namespace %q (routine %q) streamed to standard output: %d records%s, %d indexes, %d UDFs, %s in %s\n",
-		typ, ns, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes), d.Round(time.Millisecond))
+		s.Type, s.Namespace.Name, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes),
+		app.Now().Sub(started).Round(time.Millisecond))
 	return nil
 }
 
-// sortedList joins a sorted copy of names for a message.
-func sortedList(names []string) string {
-	return strings.Join(slices.Sorted(slices.Values(names)), ", ")
+// streamJob picks the stream's namespace and window once the cluster is
+// checked to serve the policy's rack selection.
+func streamJob(app *App, conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time) (*backupjob.Stream, error) {
+	namespaces, err := conn.NamespacesOr(req.Named)
+	if err != nil {
+		return nil, err
+	}
+	name, err := plan.StreamNamespace(req, namespaces)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
+		return nil, err
+	}
+	ns, err := backupjob.NamespaceFor(conn, pol, name, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.Stream(req, name, existing, started)
+	if err != nil {
+		return nil, err
+	}
+	app.Log.Debug("stream planned", "namespace", name, "type", string(p.Type), "reason", p.Reason)
+	ns.From = p.From
+	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until,
+		Out: app.IO.Out, Progress: app.Progress(), Log: app.Log}, nil
 }

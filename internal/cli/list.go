@@ -113,8 +113,7 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 	if err != nil {
 		return err
 	}
-	var rows []listEntry
-	var incomplete []incompleteEntry
+	doc := &listDocument{Type: "list", Backups: []listEntry{}}
 	for _, ls := range stores {
 		defer ls.store.Close()
 		f := filter
@@ -123,28 +122,9 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		if err != nil {
 			return fmt.Errorf("listing %s: %w", ls.store, err)
 		}
-		for _, inc := range listing.Incomplete {
-			e := incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
-				Path: inc.Path, Reason: inc.Reason, Storage: ls.name}
-			if inc.Resume != nil {
-				e.Attempts = inc.Resume.Attempts
-			}
-			incomplete = append(incomplete, e)
-		}
-		for _, b := range listing.Backups {
-			for _, n := range b.Namespaces {
-				if len(o.target.namespaces) > 0 && !slices.Contains(o.target.namespaces, n.Namespace) {
-					continue
-				}
-				m := n.Metadata
-				rows = append(rows, listEntry{Routine: b.Routine, Type: string(b.Type), Key: n.Dir, Backup: b.Key,
-					Created: m.Created, Finished: m.Finished, From: m.From, Namespace: n.Namespace,
-					RecordCount: m.RecordCount, ByteCount: m.ByteCount, FileCount: m.FileCount,
-					SecondaryIndexCount: m.SecondaryIndexCount, UDFCount: m.UDFCount,
-					Compression: m.Compression, Encryption: m.Encryption, Storage: ls.name})
-			}
-		}
+		doc.add(listing, ls.name, o.target.namespaces)
 	}
+	rows := doc.Backups
 	sort.SliceStable(rows, func(i, j int) bool {
 		if !rows[i].Created.Equal(rows[j].Created) {
 			return rows[i].Created.Before(rows[j].Created)
@@ -154,10 +134,33 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		}
 		return rows[i].Namespace < rows[j].Namespace
 	})
-	if rows == nil {
-		rows = []listEntry{}
+	return app.emit(doc)
+}
+
+// add lists one storage's listing: a row per namespace of each backup
+// (only of namespaces, when given), and its incomplete runs.
+func (d *listDocument) add(listing catalog.Listing, storage string, namespaces []string) {
+	for _, inc := range listing.Incomplete {
+		e := incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
+			Path: inc.Path, Reason: inc.Reason, Storage: storage}
+		if inc.Resume != nil {
+			e.Attempts = inc.Resume.Attempts
+		}
+		d.Incomplete = append(d.Incomplete, e)
 	}
-	return app.emit(&listDocument{Type: "list", Backups: rows, Incomplete: incomplete})
+	for _, b := range listing.Backups {
+		for _, n := range b.Namespaces {
+			if len(namespaces) > 0 && !slices.Contains(namespaces, n.Namespace) {
+				continue
+			}
+			m := n.Metadata
+			d.Backups = append(d.Backups, listEntry{Routine: b.Routine, Type: string(b.Type), Key: n.Dir, Backup: b.Key,
+				Created: m.Created, Finished: m.Finished, From: m.From, Namespace: n.Namespace,
+				RecordCount: m.RecordCount, ByteCount: m.ByteCount, FileCount: m.FileCount,
+				SecondaryIndexCount: m.SecondaryIndexCount, UDFCount: m.UDFCount,
+				Compression: m.Compression, Encryption: m.Encryption, Storage: storage})
+		}
+	}
 }
 
 // human prints the backups, oldest first, then any incomplete runs.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"text/tabwriter"
 	"time"
@@ -109,7 +110,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over 
 	defer s.Release()
 	sum, err := app.prune(s, t.routine.Name, keep, o.dryRun)
 	if sum != nil {
-		if perr := app.printPrune(sum); perr != nil && err == nil {
+		if perr := app.emit(sum); perr != nil && err == nil {
 			err = perr
 		}
 	}
@@ -172,15 +173,13 @@ func (a *App) prune(s *session.Session, routine string, keep plan.Keep, dryRun b
 	return sum, nil
 }
 
-func (a *App) printPrune(sum *pruneSummary) error {
-	if a.Globals.JSON {
-		return a.writeJSON(sum)
-	}
+// human prints the decisions as a table and what they came to.
+func (sum *pruneSummary) human(out, errOut io.Writer) error {
 	if len(sum.Decisions) == 0 && len(sum.Leftovers) == 0 {
-		fmt.Fprintf(a.IO.Err, "routine %q: no backups\n", sum.Routine)
+		fmt.Fprintf(errOut, "routine %q: no backups\n", sum.Routine)
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.IO.Out, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tCREATED\tTYPE\tKEY\tREASON")
 	for _, d := range append(append([]pruneDecision(nil), sum.Decisions...), sum.Leftovers...) {
 		created := "-"
@@ -196,7 +195,7 @@ func (a *App) printPrune(sum *pruneSummary) error {
 	if sum.DryRun {
 		verb = "would remove"
 	}
-	fmt.Fprintf(a.IO.Err, "routine %q: %s %d backups and %d leftover folders, keeping %d\n", sum.Routine, verb, sum.Removed,
+	fmt.Fprintf(errOut, "routine %q: %s %d backups and %d leftover folders, keeping %d\n", sum.Routine, verb, sum.Removed,
 		len(sum.Leftovers), sum.Kept)
 	return nil
 }

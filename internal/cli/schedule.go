@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -81,7 +82,7 @@ into the run folder named after the Job's scheduled time.`,
 
 func runScheduleExport(app *App, o *scheduleExportOptions) error {
 	format := strings.ToLower(o.format)
-	if format != "systemd" && format != "crontab" && format != "kubernetes" {
+	if !slices.Contains(schedule.Formats, format) {
 		return outcome.Usage("--format %q: want systemd, crontab or kubernetes", o.format)
 	}
 	if o.slices != 0 {
@@ -107,14 +108,15 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 		}
 		names = []string{o.routine}
 	}
-	var jobs []schedule.Job
+	var routines []schedule.Routine
 	for _, n := range names {
 		r := cfg.BackupRoutines[n]
-		if r.Disabled != nil && *r.Disabled && o.routine == "" {
-			app.Log.Info("leaving out a disabled routine", "routine", n)
-			continue
-		}
-		jobs = append(jobs, schedule.JobsFor(n, r.IntervalCron, r.IncrIntervalCron, r.ScheduleTimezone)...)
+		routines = append(routines, schedule.Routine{Name: n, IntervalCron: r.IntervalCron, IncrIntervalCron: r.IncrIntervalCron,
+			Timezone: r.ScheduleTimezone, Disabled: r.Disabled != nil && *r.Disabled})
+	}
+	jobs, leftOut := schedule.JobsOf(routines, o.routine != "")
+	for _, n := range leftOut {
+		app.Log.Info("leaving out a disabled routine", "routine", n)
 	}
 	if len(jobs) == 0 {
 		return outcome.Usage("no enabled routine to export")
@@ -126,27 +128,20 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 			return err
 		}
 	}
-
-	var files []schedule.File
-	switch format {
-	case "systemd":
-		files, err = schedule.Systemd(jobs, opt)
-	case "crontab":
-		var s string
-		s, err = schedule.Crontab(jobs, opt)
-		files = []schedule.File{{Name: "aerobackup.crontab", Content: s}}
-	case "kubernetes":
-		var s string
-		s, err = schedule.Kubernetes(jobs, opt)
-		files = []schedule.File{{Name: "aerobackup-cronjobs.yaml", Content: s}}
-	}
+	files, err := schedule.Render(format, jobs, opt)
 	if err != nil {
 		// The config cannot be carried over as it is: a usage problem.
 		return outcome.AsUsage(err)
 	}
-	if o.outputDir != "" {
+	return writeScheduleFiles(app, o.outputDir, files)
+}
+
+// writeScheduleFiles writes files into dir, or, without one, to stdout
+// (each headed by its name when there are several).
+func writeScheduleFiles(app *App, dir string, files []schedule.File) error {
+	if dir != "" {
 		for _, f := range files {
-			p := filepath.Join(o.outputDir, f.Name)
+			p := filepath.Join(dir, f.Name)
 			if err := os.WriteFile(p, []byte(f.Content), 0o644); err != nil {
 				return fmt.Errorf("writing %s: %w", p, err)
 			}

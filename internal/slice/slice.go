@@ -8,6 +8,7 @@
 package slice
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -175,4 +176,69 @@ func ScheduledTime(v string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("--scheduled-time %q: want RFC 3339, Unix milliseconds or a CronJob's Job name <name>-<unix-minutes>", v)
+}
+
+// Flags are the flags of one slice of a sliced run: --slice I/N or
+// --slices N (I from IndexEnv), and the run folder all slices share,
+// --run-id or --scheduled-time.
+type Flags struct {
+	Slice         string
+	Slices        int
+	RunID         string
+	ScheduledTime string
+}
+
+// Resolve reads the flags: spec is nil for an ordinary (unsliced) backup;
+// runFolder is the folder the slices share. getenv reads IndexEnv.
+func (f Flags) Resolve(getenv func(string) string) (spec *Spec, runFolder string, err error) {
+	switch {
+	case f.Slice != "":
+		s, err := Parse(f.Slice)
+		if err != nil {
+			return nil, "", fmt.Errorf("--slice: %w", err)
+		}
+		spec = &s
+	case f.Slices != 0:
+		v := getenv(IndexEnv)
+		s, err := FromEnv(f.Slices, v, v != "")
+		if err != nil {
+			return nil, "", err
+		}
+		spec = &s
+	case f.RunID != "" || f.ScheduledTime != "":
+		return nil, "", errors.New("--run-id and --scheduled-time name the folder the slices of a run share: they go with --slice or --slices")
+	default:
+		return nil, "", nil
+	}
+	switch {
+	case f.RunID != "":
+		if !validRunID(f.RunID) {
+			return nil, "", fmt.Errorf("--run-id %q: want a run folder name, <unix-millis>[_suffix] such as 1763712000000 (for a time, use --scheduled-time)", f.RunID)
+		}
+		return spec, f.RunID, nil
+	case f.ScheduledTime != "":
+		t, err := ScheduledTime(f.ScheduledTime)
+		if err != nil {
+			return nil, "", err
+		}
+		// The run folder of a run started at t (catalog.RunFolderName).
+		return spec, strconv.FormatInt(t.UnixMilli(), 10), nil
+	}
+	return nil, "", fmt.Errorf("--slice %s: the slices of a run share one run folder: give every slice the same --run-id or --scheduled-time", spec)
+}
+
+// validRunID accepts a run folder name, <unix-millis>[_suffix] (up to 18
+// digits, as catalog.ParseRunFolder reads it), made only of characters
+// that are safe in every store's paths.
+func validRunID(id string) bool {
+	digits, _, _ := strings.Cut(id, "_")
+	if !isDigits(digits) || len(digits) > 18 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
