@@ -16,10 +16,10 @@ import (
 	"github.com/aerospike/backup-go"
 	"github.com/aerospike/backup-go/models"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/secret"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 // BackupOverrides are command-line values that replace the policy's; nil
@@ -115,7 +115,7 @@ func (b *Backup) RackList() []int { return b.base.RackList }
 // Slice restricts the backup to spec's share of its partitions (the
 // routine's partition-list, or all 4096). Node, rack and after-digest
 // selections cannot be shared out and are refused.
-func (b *Backup) Slice(spec slice.Spec) error {
+func (b *Backup) Slice(spec backupslice.Spec) error {
 	switch {
 	case b.afterDigest != "":
 		return outcome.Usage("--slice cannot be combined with --after-digest")

@@ -8,9 +8,9 @@ import (
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 func routine(t *testing.T, yaml string) *config.Routine {
@@ -396,7 +396,7 @@ func TestBackupSlice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Slice(slice.Spec{Index: 1, Count: 2}); err != nil {
+	if err := b.Slice(backupslice.Spec{Index: 1, Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := b.For("test")
@@ -418,11 +418,11 @@ func TestBackupSlice(t *testing.T) {
 	for name, tc := range map[string]struct {
 		r *config.Routine
 		o BackupOverrides
-		s slice.Spec
+		s backupslice.Spec
 	}{
-		"node-list":            {byNode, BackupOverrides{}, slice.Spec{Index: 0, Count: 2}},
-		"after-digest":         {plain, BackupOverrides{AfterDigest: &digest}, slice.Spec{Index: 0, Count: 2}},
-		"more slices than set": {plain, BackupOverrides{PartitionList: ptr("0-3")}, slice.Spec{Index: 0, Count: 4}},
+		"node-list":            {byNode, BackupOverrides{}, backupslice.Spec{Index: 0, Count: 2}},
+		"after-digest":         {plain, BackupOverrides{AfterDigest: &digest}, backupslice.Spec{Index: 0, Count: 2}},
+		"more slices than set": {plain, BackupOverrides{PartitionList: ptr("0-3")}, backupslice.Spec{Index: 0, Count: 4}},
 	} {
 		b, err := NewBackup(tc.r, tc.o, nil)
 		if err != nil {

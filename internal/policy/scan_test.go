@@ -9,8 +9,8 @@ import (
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 func ptrDur(d time.Duration) *time.Duration { return &d }
@@ -164,7 +164,7 @@ func TestNodeSelection(t *testing.T) {
 			if c.ScanPolicy.ReplicaPolicy != as.MASTER {
 				t.Errorf("a node or rack selection reads master copies: replica policy %v", c.ScanPolicy.ReplicaPolicy)
 			}
-			if err := b.Slice(slice.Spec{Index: 0, Count: 2}); err == nil || !strings.Contains(err.Error(), "--slice cannot be combined") {
+			if err := b.Slice(backupslice.Spec{Index: 0, Count: 2}); err == nil || !strings.Contains(err.Error(), "--slice cannot be combined") {
 				t.Errorf("slicing a node selection: %v", err)
 			}
 		})
