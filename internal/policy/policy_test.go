@@ -10,7 +10,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 func routine(t *testing.T, yaml string) *config.Routine {
@@ -141,7 +140,7 @@ func TestBackupRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := NewBackup(r, tt.o, nil)
-		var u *outcome.UsageError
+		var u *InvalidError
 		if !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", tt.name, err)
 		}
@@ -295,7 +294,7 @@ func TestBackupScanSelectionRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := NewBackup(tt.r, tt.o, nil)
-		var u *outcome.UsageError
+		var u *InvalidError
 		if !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", tt.name, err)
 		}
@@ -360,7 +359,7 @@ storage:
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, tt.yaml), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if err == nil || !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}
@@ -428,7 +427,7 @@ func TestBackupSlice(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var u *outcome.UsageError
+		var u *InvalidError
 		if err := b.Slice(tc.s); !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", name, err)
 		}

@@ -10,7 +10,6 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 
 	"github.com/aerobackup/aerobackup/internal/backupslice"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 func ptrDur(d time.Duration) *time.Duration { return &d }
@@ -69,7 +68,7 @@ func TestScanTuning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, routineWith(tt.policy)), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}
@@ -145,7 +144,7 @@ func TestNodeSelection(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, routineWith(tt.extra)), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}

@@ -1,8 +1,9 @@
 // Package backend opens a storage.Store from an ABS storage entry or from an
 // ad-hoc storage URL. It only maps settings (config fields, URL query
 // parameters, the providers' usual environment variables, secret-agent
-// references) and sorts failures into configuration errors (exit 2) and
-// operational ones (exit 1); each store package owns its own behaviour.
+// references) and sorts failures into the configuration's (a ConfigError,
+// or a URLError for a bad storage URL) and operational ones (plain errors);
+// each store package owns its own behaviour.
 package backend
 
 import (
@@ -17,7 +18,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/logging"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/azurestore"
 	"github.com/aerobackup/aerobackup/internal/storage/gcsstore"
@@ -30,9 +30,9 @@ import (
 type Resolver func(ctx context.Context, agent *config.SecretAgent, field, value string) (string, error)
 
 // Open opens the store an ABS storage entry describes. Errors name the
-// entry; a setting the store rejects before any request is a usage error
-// (exit 2), a failure talking to the provider (unreachable endpoint,
-// missing bucket, wrong credentials) is a plain error (exit 1).
+// entry; a setting the store rejects before any request is a ConfigError,
+// a failure talking to the provider (unreachable endpoint, missing bucket,
+// wrong credentials) is a plain error.
 func Open(ctx context.Context, s *config.Storage, agent *config.SecretAgent, resolve Resolver) (storage.Store, error) {
 	return OpenTuned(ctx, s, agent, resolve, Tuning{})
 }
@@ -85,17 +85,17 @@ func (o *opener) field(name string, p *string, secret bool) (string, error) {
 }
 
 // resolveError is a secret-agent failure: the resolver decides whether it
-// is the configuration's fault (a usage error) or the agent's (exit 1).
+// is the configuration's fault (its error says so) or the agent's.
 type resolveError struct{ err error }
 
 func (e *resolveError) Error() string { return e.err.Error() }
 func (e *resolveError) Unwrap() error { return e.err }
 
-// configError marks an error as the configuration's fault.
-type configError struct{ err error }
+// settingError marks an error as the configuration's fault.
+type settingError struct{ err error }
 
-func (e *configError) Error() string { return e.err.Error() }
-func (e *configError) Unwrap() error { return e.err }
+func (e *settingError) Error() string { return e.err.Error() }
+func (e *settingError) Unwrap() error { return e.err }
 
 func (o *opener) open() (storage.Store, error) {
 	s := o.s
@@ -103,7 +103,7 @@ func (o *opener) open() (storage.Store, error) {
 	case s.Local != nil:
 		st, err := localstore.NewWithModes(s.Local.Path, o.tune.LocalModes)
 		if err != nil {
-			return nil, &configError{err}
+			return nil, &settingError{err}
 		}
 		return st, nil
 	case s.S3 != nil:
@@ -113,7 +113,7 @@ func (o *opener) open() (storage.Store, error) {
 	case s.Azure != nil:
 		return o.openAzure()
 	}
-	return nil, &configError{errors.New("no storage kind set")}
+	return nil, &settingError{errors.New("no storage kind set")}
 }
 
 func (o *opener) openS3() (storage.Store, error) {
@@ -156,7 +156,7 @@ func (o *opener) openGCS() (storage.Store, error) {
 	}
 	if opts.KeyFilePath != "" {
 		if _, err := os.Stat(opts.KeyFilePath); err != nil {
-			return nil, &configError{fmt.Errorf("key-file-path: %w", unwrapPath(err))}
+			return nil, &settingError{fmt.Errorf("key-file-path: %w", unwrapPath(err))}
 		}
 	}
 	// Without key or key-file-path the client uses Application Default
@@ -243,29 +243,27 @@ func parseConnString(s string) map[string]string {
 }
 
 // classify turns an open failure into the error the command returns: one
-// line naming the storage entry, exit 2 when the settings are at fault.
+// line naming the storage entry, a ConfigError when the settings are at
+// fault. A secret's failure keeps the class its resolver gave it.
 func (o *opener) classify(err error) error {
-	wrapped := fmt.Errorf("storage %q: %w", o.s.Name, err)
 	var (
-		u   *outcome.UsageError
 		res *resolveError
-		cfg *configError
 		se  *storage.Error
 	)
 	switch {
-	case errors.As(err, &u), errors.As(err, &cfg):
-		return outcome.AsUsage(wrapped)
+	case errors.As(err, new(*settingError)):
+		return &ConfigError{Storage: o.s.Name, Err: err}
 	case errors.As(err, &res):
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	case errors.As(err, &se):
 		// The provider answered (or could not be reached): operational.
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	}
 	// The stores reject bad settings with plain errors before sending any
 	// request.
-	return outcome.AsUsage(wrapped)
+	return &ConfigError{Storage: o.s.Name, Err: err}
 }
 
 // FromURL turns an ad-hoc --storage URL into an ABS storage entry, so both
@@ -281,7 +279,7 @@ func (o *opener) classify(err error) error {
 // given there does not reach messages.
 func FromURL(raw string) (*config.Storage, error) {
 	if raw == "" {
-		return nil, outcome.Usage("--storage is required without a config file")
+		return nil, &URLError{Msg: "is required without a config file"}
 	}
 	if strings.HasPrefix(raw, "/") {
 		return &config.Storage{Name: raw, Local: &config.LocalStorage{Path: filepath.Clean(raw)}}, nil
@@ -292,10 +290,10 @@ func FromURL(raw string) (*config.Storage, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, outcome.Usage("--storage %q: not a valid URL", name)
+		return nil, &URLError{URL: name, Msg: "not a valid URL"}
 	}
 	if u.User != nil {
-		return nil, outcome.Usage("--storage %q: credentials do not go in the URL's user part; use the provider's environment variables", u.Scheme+"://"+u.Host+u.Path)
+		return nil, &URLError{URL: u.Scheme + "://" + u.Host + u.Path, Msg: "credentials do not go in the URL's user part; use the provider's environment variables"}
 	}
 	q := u.Query()
 	prefix := strings.Trim(u.Path, "/")
@@ -316,7 +314,7 @@ func FromURL(raw string) (*config.Storage, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil && intErr == nil {
-			intErr = outcome.Usage("--storage %q: %s must be a number", name, k)
+			intErr = &URLError{URL: name, Msg: k + " must be a number"}
 		}
 		return &n
 	}
@@ -326,7 +324,7 @@ func FromURL(raw string) (*config.Storage, error) {
 		}
 		for k := range q {
 			if !known[k] {
-				return outcome.Usage("--storage %q: unknown query parameter %q", name, k)
+				return &URLError{URL: name, Msg: fmt.Sprintf("unknown query parameter %q", k)}
 			}
 		}
 		return nil
@@ -335,15 +333,15 @@ func FromURL(raw string) (*config.Storage, error) {
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return nil, outcome.Usage("--storage %q: file URLs take an absolute path (file:///path)", name)
+			return nil, &URLError{URL: name, Msg: "file URLs take an absolute path (file:///path)"}
 		}
 		if !strings.HasPrefix(u.Path, "/") {
-			return nil, outcome.Usage("--storage %q: the path must be absolute", name)
+			return nil, &URLError{URL: name, Msg: "the path must be absolute"}
 		}
 		st = &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}
 	case "s3":
 		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (s3://bucket/prefix)", name)
+			return nil, &URLError{URL: name, Msg: "no bucket (s3://bucket/prefix)"}
 		}
 		region := firstNonEmpty(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
 		known["region"] = true
@@ -359,7 +357,7 @@ func FromURL(raw string) (*config.Storage, error) {
 		st = &config.Storage{Name: name, S3: s3}
 	case "gs", "gcs":
 		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (gs://bucket/prefix)", name)
+			return nil, &URLError{URL: name, Msg: "no bucket (gs://bucket/prefix)"}
 		}
 		gcp := &config.GCPStorage{
 			BucketName: u.Host, Path: &prefix, Endpoint: opt("endpoint"), KeyFilePath: opt("key-file-path"),
@@ -371,7 +369,7 @@ func FromURL(raw string) (*config.Storage, error) {
 		st = &config.Storage{Name: name, GCP: gcp}
 	case "azblob", "azure":
 		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no container (azblob://container/prefix)", name)
+			return nil, &URLError{URL: name, Msg: "no container (azblob://container/prefix)"}
 		}
 		az := &config.AzureStorage{
 			ContainerName: u.Host, Path: &prefix,
@@ -387,11 +385,11 @@ func FromURL(raw string) (*config.Storage, error) {
 			az.Endpoint = azureEndpoint(deref(az.AccountName))
 		}
 		if az.Endpoint == "" {
-			return nil, outcome.Usage("--storage %q: no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)", name)
+			return nil, &URLError{URL: name, Msg: "no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)"}
 		}
 		st = &config.Storage{Name: name, Azure: az}
 	default:
-		return nil, outcome.Usage("--storage %q: want /abs/path, file:///abs/path, s3://, gs:// or azblob://", name)
+		return nil, &URLError{URL: name, Msg: "want /abs/path, file:///abs/path, s3://, gs:// or azblob://"}
 	}
 	if err := checkQuery(); err != nil {
 		return nil, err
