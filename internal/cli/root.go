@@ -27,7 +27,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
-	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
@@ -69,7 +69,7 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
-	secrets  *secret.Resolver
+	secrets  *routine.Secrets
 	progress *progress.Reporter
 	// metricsRun is what the command reports to --metrics-file and
 	// --metrics-push once it ends; nil: the command has nothing to report.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -139,7 +140,8 @@ func isBadSetting(err error) bool {
 	return errors.As(err, new(config.Errors)) || errors.As(err, new(*config.Error)) ||
 		errors.As(err, new(*config.FileError)) || errors.As(err, new(*config.LookupError)) ||
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
-		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError))
+		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
+		errors.As(err, new(*routine.RequestError))
 }
 
 // classExits is each class's exit status; an interrupted run's depends on

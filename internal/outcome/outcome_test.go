@@ -8,6 +8,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -45,6 +46,7 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("storage %q: %w", "s", &secret.ConfigError{Field: "f", Msg: "no agent"}), ClassUsage, 2},
 		{&backend.ConfigError{Storage: "s", Err: errors.New("bad key")}, ClassUsage, 2},
 		{&backend.URLError{URL: "ftp://x", Msg: "want /abs/path"}, ClassUsage, 2},
+		{&routine.RequestError{Msg: "no config file and no --host for ad-hoc mode"}, ClassUsage, 2},
 		// A failure of the storage or a secret agent is not the settings'.
 		{fmt.Errorf("storage %q: %w", "s", errors.New("unreachable")), ClassFailed, 1},
 	}
