@@ -107,59 +107,25 @@ func (a *App) connect(ctx context.Context, cfg *config.Config, c *config.Aerospi
 	return a.connectPreferring(ctx, cfg, c, nil)
 }
 
-// connectPreferring opens the cluster connection with a rack-aware client
-// that reads from preferRacks first (none: an ordinary client). Only
-// backups ask for it: a restore writes to masters whatever the racks.
+// connectPreferring opens the cluster connection, reading from
+// preferRacks first (see routine.ConnectOptions).
 func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) (*cluster.Conn, error) {
-	s, err := a.secretsOfRun().ClusterSettings(ctx, cfg, c)
-	if err != nil {
-		return nil, err
-	}
-	s.PreferRacks = preferRacks
-	s.Info = a.clusterInfo
-	a.Log.Debug("connecting", "cluster", s.Name, "seeds", len(s.Seeds))
-	return cluster.Connect(ctx, s, a.Log)
+	return a.secretsOfRun().Connect(ctx, cfg, c, routine.ConnectOptions{PreferRacks: preferRacks, Info: a.clusterInfo, Log: a.Log})
 }
 
 // pendingConn is a cluster connection opening in the background.
-type pendingConn struct {
-	done   chan struct{}
-	conn   *cluster.Conn
-	err    error
-	cancel context.CancelFunc
-	taken  bool
-}
+type pendingConn struct{ p *routine.Pending }
 
 // connectInBackground starts connectPreferring; the caller must call wait
 // or discard (discard after wait does nothing).
 func (a *App) connectInBackground(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) *pendingConn {
-	cctx, cancel := context.WithCancel(ctx)
-	p := &pendingConn{done: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(p.done)
-		p.conn, p.err = a.connectPreferring(cctx, cfg, c, preferRacks)
-	}()
-	return p
+	return &pendingConn{routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
+		return a.connectPreferring(ctx, cfg, c, preferRacks)
+	})}
 }
 
-// wait returns the connection, which the caller then owns.
-func (p *pendingConn) wait() (*cluster.Conn, error) {
-	<-p.done
-	p.taken = true
-	p.cancel() // the context only bounds the connecting
-	return p.conn, p.err
-}
-
-// discard stops an unclaimed connection attempt and closes what it opened.
-func (p *pendingConn) discard() {
-	if p.taken {
-		return
-	}
-	p.taken = true
-	p.cancel()
-	<-p.done
-	p.conn.Close()
-}
+func (p *pendingConn) wait() (*cluster.Conn, error) { return p.p.Wait() }
+func (p *pendingConn) discard()                     { p.p.Discard() }
 
 // openStore opens the routine's storage.
 func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
