@@ -189,18 +189,46 @@ func (b *Backup) Selection() string {
 func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) (*Backup, error) {
 	p := r.Policy()
 	c := backup.NewDefaultBackupConfig()
+	if err := throughput(c, p, o); err != nil {
+		return nil, err
+	}
+	if err := contents(c, r, p, o); err != nil {
+		return nil, err
+	}
+	racks, err := scanPolicy(c, r, p, o)
+	if err != nil {
+		return nil, err
+	}
+	base, mult, retries := p.RetryPolicy.Values()
+	out := &Backup{partitions: r.Partitions(), PreferRacks: racks,
+		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
+	if err := out.partitionSelection(c, o); err != nil {
+		return nil, err
+	}
+	if err := out.compression(c, p, o); err != nil {
+		return nil, err
+	}
+	if err := out.encryption(c, p, o, agent); err != nil {
+		return nil, err
+	}
+	out.base = *c
+	return out, nil
+}
+
+// throughput sets the parallelism, file size and rate limits.
+func throughput(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides) error {
 	c.ParallelRead = p.ParallelOrDefault()
 	c.ParallelWrite = p.ParallelWriteOrDefault()
 	if o.Parallel != nil {
 		c.ParallelRead, c.ParallelWrite = *o.Parallel, *o.Parallel
 	}
 	if err := between("parallel", c.ParallelRead, 1, 1024); err != nil {
-		return nil, err
+		return err
 	}
 	c.FileLimit = p.FileLimitBytes()
 	if o.FileLimitMiB != nil {
 		if *o.FileLimitMiB < 0 {
-			return nil, invalid("--file-limit must not be negative")
+			return invalid("--file-limit must not be negative")
 		}
 		c.FileLimit = uint64(*o.FileLimitMiB) << 20
 	}
@@ -211,15 +239,21 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		c.RecordsPerSecond = *o.RecordsPerSecond
 	}
 	if c.RecordsPerSecond < 0 {
-		return nil, invalid("--records-per-second must not be negative")
+		return invalid("--records-per-second must not be negative")
 	}
 	c.Bandwidth = int64(p.BandwidthBytes())
 	if o.BandwidthMiB != nil {
 		if *o.BandwidthMiB < 0 {
-			return nil, invalid("--bandwidth must not be negative")
+			return invalid("--bandwidth must not be negative")
 		}
 		c.Bandwidth = int64(*o.BandwidthMiB) << 20
 	}
+	return nil
+}
+
+// contents sets what is backed up: records, indexes and UDFs, sets and
+// bins, the nodes or racks read, and the scans' page size.
+func contents(c *backup.ConfigBackup, r *config.Routine, p *config.BackupPolicy, o BackupOverrides) error {
 	c.NoRecords, c.NoIndexes, c.NoUDFs = p.SkipRecords(), p.SkipIndexes(), p.SkipUDFs()
 	setBool(&c.NoRecords, o.NoRecords)
 	setBool(&c.NoIndexes, o.NoIndexes)
@@ -229,7 +263,7 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	setBool(&c.NoTTLOnly, o.NoTTLOnly)
 	if o.ScanPageSize != nil {
 		if *o.ScanPageSize < 0 {
-			return nil, invalid("--scan-page-size must not be negative")
+			return invalid("--scan-page-size must not be negative")
 		}
 		c.PageSize = *o.ScanPageSize
 	}
@@ -237,10 +271,12 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	c.BinList = pick(o.BinList, r.BinList)
 	c.NodeList = r.NodeList
 	c.RackList = r.RackIDs()
-	if err := nodeSelection(r, o, c); err != nil {
-		return nil, err
-	}
+	return nodeSelection(r, o, c)
+}
 
+// scanPolicy sets the scans' policy: timeouts and retries, selection and
+// replica; it returns the racks to prefer.
+func scanPolicy(c *backup.ConfigBackup, r *config.Routine, p *config.BackupPolicy, o BackupOverrides) ([]int, error) {
 	sp := as.NewScanPolicy()
 	// ABS's retry-policy retries the whole namespace backup (see Retry);
 	// the scan itself keeps the client's quick retries (whose sleeps are
@@ -264,52 +300,63 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		sp.ReplicaPolicy = as.PREFER_RACK
 	}
 	c.ScanPolicy = sp
+	return racks, nil
+}
 
-	base, mult, retries := p.RetryPolicy.Values()
-	out := &Backup{partitions: r.Partitions(), PreferRacks: racks,
-		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
+// partitionSelection applies --partition-list or --after-digest, which
+// replace the routine's partition-list.
+func (b *Backup) partitionSelection(c *backup.ConfigBackup, o BackupOverrides) error {
 	if o.PartitionList != nil {
 		parts, err := config.ParsePartitionList(*o.PartitionList)
 		if err != nil {
-			return nil, invalid("--partition-list: %v", err)
+			return invalid("--partition-list: %v", err)
 		}
-		out.partitions = parts
+		b.partitions = parts
 	}
-	if o.AfterDigest != nil {
-		// Like --partition-list, --after-digest replaces the routine's
-		// partition-list; with a node or rack selection backup-go refuses it.
-		switch {
-		case o.PartitionList != nil:
-			return nil, invalid("--after-digest and --partition-list are mutually exclusive")
-		case len(c.NodeList) > 0 || len(c.RackList) > 0:
-			return nil, invalid("--after-digest cannot be used with a node-list or rack-list (the routine's, --node-list or --rack-list)")
-		}
-		// Checked now, with any namespace: the digest alone decides.
-		if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
-			return nil, invalid("--after-digest %q: want a base64 record digest (%v)", *o.AfterDigest, err)
-		}
-		out.partitions, out.afterDigest = nil, *o.AfterDigest
+	if o.AfterDigest == nil {
+		return nil
 	}
+	// With a node or rack selection backup-go refuses --after-digest.
+	switch {
+	case o.PartitionList != nil:
+		return invalid("--after-digest and --partition-list are mutually exclusive")
+	case len(c.NodeList) > 0 || len(c.RackList) > 0:
+		return invalid("--after-digest cannot be used with a node-list or rack-list (the routine's, --node-list or --rack-list)")
+	}
+	// Checked now, with any namespace: the digest alone decides.
+	if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
+		return invalid("--after-digest %q: want a base64 record digest (%v)", *o.AfterDigest, err)
+	}
+	b.partitions, b.afterDigest = nil, *o.AfterDigest
+	return nil
+}
 
-	out.Compression = p.Compression.ModeOrNone()
+// compression sets the mode and level: the policy's, or the overrides'.
+func (b *Backup) compression(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides) error {
+	b.Compression = p.Compression.ModeOrNone()
 	level := p.Compression.LevelOrDefault()
 	if o.Compression != nil {
-		out.Compression = strings.ToUpper(*o.Compression)
+		b.Compression = strings.ToUpper(*o.Compression)
 	}
 	if o.CompressionLevel != nil {
 		level = *o.CompressionLevel
 	}
-	switch out.Compression {
+	switch b.Compression {
 	case "NONE":
 	case "ZSTD":
 		if level < -1 || level > 22 {
-			return nil, invalid("compression level %d: want -1..22", level)
+			return invalid("compression level %d: want -1..22", level)
 		}
 		c.CompressionPolicy = backup.NewCompressionPolicy("ZSTD", level)
 	default:
-		return nil, invalid("compression %q: want NONE or ZSTD", out.Compression)
+		return invalid("compression %q: want NONE or ZSTD", b.Compression)
 	}
+	return nil
+}
 
+// encryption sets the mode and its one key source: the policy's, or the
+// overrides' (which replace all three sources).
+func (b *Backup) encryption(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides, agent *config.SecretAgent) error {
 	enc := p.Encryption
 	mode := enc.ModeOrNone()
 	keyFile, keyEnv, keySecret := (*string)(nil), (*string)(nil), (*string)(nil)
@@ -322,26 +369,25 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	if o.KeyFile != nil || o.KeyEnv != nil || o.KeySecret != nil {
 		keyFile, keyEnv, keySecret = o.KeyFile, o.KeyEnv, o.KeySecret
 	}
-	out.Encryption = mode
+	b.Encryption = mode
 	switch mode {
 	case "NONE":
 	case "AES128", "AES256":
 		n := count(keyFile, keyEnv, keySecret)
 		if n != 1 {
-			return nil, invalid("encryption %s needs exactly one key source (key-file, key-env or key-secret), got %d", mode, n)
+			return invalid("encryption %s needs exactly one key source (key-file, key-env or key-secret), got %d", mode, n)
 		}
 		c.EncryptionPolicy = &backup.EncryptionPolicy{Mode: mode, KeyFile: keyFile, KeyEnv: keyEnv, KeySecret: keySecret}
 		if keySecret != nil {
 			if agent == nil {
-				return nil, invalid("encryption key-secret needs a secret agent (the routine's secret-agent)")
+				return invalid("encryption key-secret needs a secret agent (the routine's secret-agent)")
 			}
 			c.SecretAgentConfig = SecretAgentConfig(agent)
 		}
 	default:
-		return nil, invalid("encryption %q: want NONE, AES128 or AES256", mode)
+		return invalid("encryption %q: want NONE, AES128 or AES256", mode)
 	}
-	out.base = *c
-	return out, nil
+	return nil
 }
 
 // preferRacks returns the racks to prefer: --prefer-racks, else the source

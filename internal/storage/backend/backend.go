@@ -295,41 +295,62 @@ func FromURL(raw string) (*config.Storage, error) {
 	if u.User != nil {
 		return nil, &URLError{URL: u.Scheme + "://" + u.Host + u.Path, Msg: "credentials do not go in the URL's user part; use the provider's environment variables"}
 	}
-	q := u.Query()
+	q := &urlQuery{name: name, values: u.Query(), known: map[string]bool{}}
+	st, err := storageOfURL(u, name, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.check(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// urlQuery reads a storage URL's query parameters, remembering which are
+// known so that a misspelt one is refused.
+type urlQuery struct {
+	name   string
+	values url.Values
+	known  map[string]bool
+	intErr error // the first parameter that is not a number
+}
+
+func (q *urlQuery) opt(k string) *string {
+	q.known[k] = true
+	if v := q.values.Get(k); v != "" {
+		return &v
+	}
+	return nil
+}
+
+func (q *urlQuery) optInt(k string) *int {
+	q.known[k] = true
+	v := q.values.Get(k)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil && q.intErr == nil {
+		q.intErr = &URLError{URL: q.name, Msg: k + " must be a number"}
+	}
+	return &n
+}
+
+func (q *urlQuery) check() error {
+	if q.intErr != nil {
+		return q.intErr
+	}
+	for k := range q.values {
+		if !q.known[k] {
+			return &URLError{URL: q.name, Msg: fmt.Sprintf("unknown query parameter %q", k)}
+		}
+	}
+	return nil
+}
+
+// storageOfURL builds the entry of the URL's scheme.
+func storageOfURL(u *url.URL, name string, q *urlQuery) (*config.Storage, error) {
 	prefix := strings.Trim(u.Path, "/")
-	known := map[string]bool{}
-	opt := func(k string) *string {
-		known[k] = true
-		if v := q.Get(k); v != "" {
-			return &v
-		}
-		return nil
-	}
-	var intErr error
-	optInt := func(k string) *int {
-		known[k] = true
-		v := q.Get(k)
-		if v == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil && intErr == nil {
-			intErr = &URLError{URL: name, Msg: k + " must be a number"}
-		}
-		return &n
-	}
-	checkQuery := func() error {
-		if intErr != nil {
-			return intErr
-		}
-		for k := range q {
-			if !known[k] {
-				return &URLError{URL: name, Msg: fmt.Sprintf("unknown query parameter %q", k)}
-			}
-		}
-		return nil
-	}
-	var st *config.Storage
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
@@ -338,63 +359,73 @@ func FromURL(raw string) (*config.Storage, error) {
 		if !strings.HasPrefix(u.Path, "/") {
 			return nil, &URLError{URL: name, Msg: "the path must be absolute"}
 		}
-		st = &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}
+		return &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}, nil
 	case "s3":
 		if u.Host == "" {
 			return nil, &URLError{URL: name, Msg: "no bucket (s3://bucket/prefix)"}
 		}
-		region := firstNonEmpty(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
-		known["region"] = true
-		s3 := &config.S3Storage{
-			Bucket: u.Host, Path: &prefix, S3Region: region, S3Profile: opt("profile"),
-			S3EndpointOverride: opt("endpoint"), MinPartSize: optInt("min-part-size"),
-			MaxAsyncConnections: optInt("max-async-connections"), S3LogLevel: opt("log-level"),
-			AccessKeyID: opt("access-key-id"), SecretAccessKey: opt("secret-access-key"),
-		}
-		if data, meta := opt("storage-class"), opt("metadata-storage-class"); data != nil || meta != nil {
-			s3.StorageClass = &config.S3StorageClass{Data: data, Metadata: meta}
-		}
-		st = &config.Storage{Name: name, S3: s3}
+		return &config.Storage{Name: name, S3: s3OfURL(u.Host, prefix, q)}, nil
 	case "gs", "gcs":
 		if u.Host == "" {
 			return nil, &URLError{URL: name, Msg: "no bucket (gs://bucket/prefix)"}
 		}
-		gcp := &config.GCPStorage{
-			BucketName: u.Host, Path: &prefix, Endpoint: opt("endpoint"), KeyFilePath: opt("key-file-path"),
-			MinPartSize: optInt("min-part-size"),
-		}
-		if data := opt("storage-class"); data != nil {
-			gcp.StorageClass = &config.GCPStorageClass{Data: data}
-		}
-		st = &config.Storage{Name: name, GCP: gcp}
+		return &config.Storage{Name: name, GCP: gcsOfURL(u.Host, prefix, q)}, nil
 	case "azblob", "azure":
 		if u.Host == "" {
 			return nil, &URLError{URL: name, Msg: "no container (azblob://container/prefix)"}
 		}
-		az := &config.AzureStorage{
-			ContainerName: u.Host, Path: &prefix,
-			AccountName: opt("account-name"), AccountKey: opt("account-key"),
-			TenantID: opt("tenant-id"), ClientID: opt("client-id"), ClientSecret: opt("client-secret"),
-			MinPartSize: optInt("min-part-size"),
-		}
-		if data, meta := opt("tier"), opt("metadata-tier"); data != nil || meta != nil {
-			az.StorageClass = &config.AzureStorageClass{Data: data, Metadata: meta}
-		}
-		az.Endpoint = deref(opt("endpoint"))
-		if az.Endpoint == "" {
-			az.Endpoint = azureEndpoint(deref(az.AccountName))
-		}
+		az := azureOfURL(u.Host, prefix, q)
 		if az.Endpoint == "" {
 			return nil, &URLError{URL: name, Msg: "no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)"}
 		}
-		st = &config.Storage{Name: name, Azure: az}
-	default:
-		return nil, &URLError{URL: name, Msg: "want /abs/path, file:///abs/path, s3://, gs:// or azblob://"}
+		return &config.Storage{Name: name, Azure: az}, nil
 	}
-	if err := checkQuery(); err != nil {
-		return nil, err
+	return nil, &URLError{URL: name, Msg: "want /abs/path, file:///abs/path, s3://, gs:// or azblob://"}
+}
+
+func s3OfURL(bucket, prefix string, q *urlQuery) *config.S3Storage {
+	region := firstNonEmpty(q.values.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+	q.known["region"] = true
+	s3 := &config.S3Storage{
+		Bucket: bucket, Path: &prefix, S3Region: region, S3Profile: q.opt("profile"),
+		S3EndpointOverride: q.opt("endpoint"), MinPartSize: q.optInt("min-part-size"),
+		MaxAsyncConnections: q.optInt("max-async-connections"), S3LogLevel: q.opt("log-level"),
+		AccessKeyID: q.opt("access-key-id"), SecretAccessKey: q.opt("secret-access-key"),
 	}
-	return st, nil
+	if data, meta := q.opt("storage-class"), q.opt("metadata-storage-class"); data != nil || meta != nil {
+		s3.StorageClass = &config.S3StorageClass{Data: data, Metadata: meta}
+	}
+	return s3
+}
+
+func gcsOfURL(bucket, prefix string, q *urlQuery) *config.GCPStorage {
+	gcp := &config.GCPStorage{
+		BucketName: bucket, Path: &prefix, Endpoint: q.opt("endpoint"), KeyFilePath: q.opt("key-file-path"),
+		MinPartSize: q.optInt("min-part-size"),
+	}
+	if data := q.opt("storage-class"); data != nil {
+		gcp.StorageClass = &config.GCPStorageClass{Data: data}
+	}
+	return gcp
+}
+
+// azureOfURL leaves Endpoint "" when neither the URL nor the environment
+// gives one.
+func azureOfURL(container, prefix string, q *urlQuery) *config.AzureStorage {
+	az := &config.AzureStorage{
+		ContainerName: container, Path: &prefix,
+		AccountName: q.opt("account-name"), AccountKey: q.opt("account-key"),
+		TenantID: q.opt("tenant-id"), ClientID: q.opt("client-id"), ClientSecret: q.opt("client-secret"),
+		MinPartSize: q.optInt("min-part-size"),
+	}
+	if data, meta := q.opt("tier"), q.opt("metadata-tier"); data != nil || meta != nil {
+		az.StorageClass = &config.AzureStorageClass{Data: data, Metadata: meta}
+	}
+	az.Endpoint = deref(q.opt("endpoint"))
+	if az.Endpoint == "" {
+		az.Endpoint = azureEndpoint(deref(az.AccountName))
+	}
+	return az
 }
 
 // azureEndpoint derives the Blob endpoint from a connection string's
