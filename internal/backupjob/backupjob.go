@@ -19,12 +19,12 @@ import (
 	"github.com/aerospike/backup-go"
 	"github.com/aerospike/backup-go/models"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
-	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -53,7 +53,7 @@ type Job struct {
 	// finishes with a slice record instead of metadata.yaml, and whichever
 	// slice completes the set writes the merged metadata.yaml. The caller
 	// restricts the namespaces' partitions to the slice's share.
-	Slice       *slice.Spec
+	Slice       *backupslice.Spec
 	Until       time.Time // upper bound (sealed), zero: none
 	Namespaces  []Namespace
 	Compression string // NONE or ZSTD, recorded in metadata

@@ -12,7 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/aerobackup/aerobackup/internal/slice"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -29,7 +29,7 @@ import (
 const SlicesDir = "slices"
 
 // SliceRecordPath is where spec's completion record goes.
-func SliceRecordPath(nsDir string, spec slice.Spec) string {
+func SliceRecordPath(nsDir string, spec backupslice.Spec) string {
 	return path.Join(nsDir, SlicesDir, spec.RecordName())
 }
 
@@ -43,7 +43,9 @@ type SliceRecord struct {
 }
 
 // Spec is the record's slice.
-func (r *SliceRecord) Spec() slice.Spec { return slice.Spec{Index: r.Slice, Count: r.Slices} }
+func (r *SliceRecord) Spec() backupslice.Spec {
+	return backupslice.Spec{Index: r.Slice, Count: r.Slices}
+}
 
 // WriteSliceRecord stores the record; call it after every data file of
 // the slice is stored.
@@ -73,7 +75,7 @@ func ReadSlices(ctx context.Context, store storage.Store, nsDir string) (SliceSe
 		return set, fmt.Errorf("%s: listing %s: %w", store, path.Join(nsDir, SlicesDir), err)
 	}
 	for _, o := range objs {
-		spec, ok := slice.ParseRecordName(path.Base(o.Path))
+		spec, ok := backupslice.ParseRecordName(path.Base(o.Path))
 		if !ok {
 			continue
 		}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aerobackup/aerobackup/internal/slice"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // putSlice writes one slice of a run as backupjob does: its data file,
 // then its record.
-func putSlice(t *testing.T, s storage.Store, nsDir string, spec slice.Spec, created time.Time, records uint64) {
+func putSlice(t *testing.T, s storage.Store, nsDir string, spec backupslice.Spec, created time.Time, records uint64) {
 	t.Helper()
 	ctx := context.Background()
 	name := spec.FilePrefix() + "test_1.asb"
@@ -37,8 +37,8 @@ func TestSlicesListIncompleteUntilAllDone(t *testing.T) {
 	run := "nightly/backup/1000"
 	nsDir := NamespaceDir(run, "test")
 	base := ms(1000)
-	putSlice(t, s, nsDir, slice.Spec{Index: 2, Count: 3}, base.Add(2*time.Second), 30)
-	putSlice(t, s, nsDir, slice.Spec{Index: 0, Count: 3}, base.Add(time.Second), 10)
+	putSlice(t, s, nsDir, backupslice.Spec{Index: 2, Count: 3}, base.Add(2*time.Second), 30)
+	putSlice(t, s, nsDir, backupslice.Spec{Index: 0, Count: 3}, base.Add(time.Second), 10)
 
 	l, err := Scan(ctx, s, Filter{})
 	if err != nil {
@@ -60,7 +60,7 @@ func TestSlicesListIncompleteUntilAllDone(t *testing.T) {
 	}
 
 	// The last slice's merge cut short: the records alone make a backup.
-	putSlice(t, s, nsDir, slice.Spec{Index: 1, Count: 3}, base.Add(3*time.Second), 20)
+	putSlice(t, s, nsDir, backupslice.Spec{Index: 1, Count: 3}, base.Add(3*time.Second), 20)
 	l, err = Scan(ctx, s, Filter{})
 	if err != nil {
 		t.Fatal(err)
@@ -92,8 +92,8 @@ func TestSlicesThatDisagree(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
 	nsDir := NamespaceDir("nightly/backup/1000", "test")
-	putSlice(t, s, nsDir, slice.Spec{Index: 0, Count: 2}, ms(1000), 1)
-	putSlice(t, s, nsDir, slice.Spec{Index: 1, Count: 3}, ms(1000), 1)
+	putSlice(t, s, nsDir, backupslice.Spec{Index: 0, Count: 2}, ms(1000), 1)
+	putSlice(t, s, nsDir, backupslice.Spec{Index: 1, Count: 3}, ms(1000), 1)
 	set, err := ReadSlices(ctx, s, nsDir)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestSlicesThatDisagree(t *testing.T) {
 
 	// Settings that differ between slices make no backup either.
 	s2 := newStore(t)
-	putSlice(t, s2, nsDir, slice.Spec{Index: 0, Count: 2}, ms(1000), 1)
+	putSlice(t, s2, nsDir, backupslice.Spec{Index: 0, Count: 2}, ms(1000), 1)
 	rec := &SliceRecord{Slice: 1, Slices: 2, Metadata: Metadata{Created: ms(1000), Finished: ms(2000), Namespace: "test",
 		Compression: "ZSTD", Encryption: "NONE"}}
 	if err := WriteSliceRecord(ctx, s2, nsDir, rec); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
@@ -23,7 +24,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/session"
-	"github.com/aerobackup/aerobackup/internal/slice"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
@@ -160,7 +160,7 @@ func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
 	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
 	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
-	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+slice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
 	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
 	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
 	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
@@ -524,7 +524,7 @@ func (o *backupOptions) checkFlags() error {
 
 // request fills what the planner is asked: the flags, the policy and the
 // settings a continuation must share.
-func (b *backupRun) request(app *App, spec *slice.Spec, runFolder string) error {
+func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) error {
 	o, r, pol := b.o, b.t.routine, b.pol
 	// A continuation needs the same settings; checked now for --resumable
 	// and --resume, once a run to continue is found otherwise. Only a
@@ -856,8 +856,8 @@ func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error)
 
 // resolveSlice reads --slice/--slices and the shared run folder. spec is
 // nil for an ordinary (unsliced) backup.
-func (o *backupOptions) resolveSlice(app *App) (*slice.Spec, string, error) {
-	f := slice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
+func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error) {
+	f := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
 	spec, runFolder, err := f.Resolve(app.Getenv)
 	if err != nil {
 		return nil, "", outcome.Usage("%v", err)

@@ -15,7 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
-	"github.com/aerobackup/aerobackup/internal/slice"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 )
 
 // indexedJob is the part of an Indexed Job's spec the sliced examples rely on.
@@ -171,7 +171,7 @@ backup-routines:
 				}
 				args = append(args, a)
 			}
-			code, out, errOut := run(t, map[string]string{slice.IndexEnv: strconv.Itoa(i)}, append(args, "--quiet")...)
+			code, out, errOut := run(t, map[string]string{backupslice.IndexEnv: strconv.Itoa(i)}, append(args, "--quiet")...)
 			if code != 0 {
 				t.Fatalf("%s: pod %d: exit %d: %s", tc.name, i, code, errOut)
 			}

@@ -28,7 +28,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
-	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
@@ -70,7 +70,7 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
-	secrets  *secret.Resolver
+	secrets  *routine.Secrets
 	// mu guards progress and Log against the SIGUSR1 goroutine, which
 	// reads them while the command's goroutine sets them up.
 	mu       sync.Mutex

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/schedule"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 type scheduleExportOptions struct {
@@ -89,8 +89,8 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 		switch {
 		case format != "kubernetes":
 			return outcome.Usage("--slices goes with --format kubernetes: only an Indexed Job gives every slice its index and a shared run name")
-		case o.slices < 2 || o.slices > slice.MaxSlices:
-			return outcome.Usage("--slices %d: want 2..%d", o.slices, slice.MaxSlices)
+		case o.slices < 2 || o.slices > backupslice.MaxSlices:
+			return outcome.Usage("--slices %d: want 2..%d", o.slices, backupslice.MaxSlices)
 		}
 	}
 	path, err := config.Locate(app.Globals.ConfigFile)

@@ -120,21 +120,16 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverr
 		if r := t.reads[p]; r != nil {
 			dst.ReadRetry = models.NewRetryPolicy(r.backoff, r.multiplier, r.maxAttempts)
 		}
-		if err := dst.Validate("--" + p); err != nil {
-			return outcome.Usage("%v", err)
-		}
+	}
+	if err := tune.Validate(); err != nil {
+		return outcome.AsUsage(err)
 	}
 	app.storeTuning = tune
 	if !t.backup {
 		return nil
 	}
-	switch {
-	case t.s3UploadConcurrency < 0:
-		return outcome.Usage("--s3-upload-concurrency must not be negative, got %d", t.s3UploadConcurrency)
-	case t.azureUploadConcurrency < 0:
-		return outcome.Usage("--azure-upload-concurrency must not be negative, got %d", t.azureUploadConcurrency)
-	case t.localBufferMiB < 0:
-		return outcome.Usage("--local-buffer-size must not be negative, got %d", t.localBufferMiB)
+	if err := t.upload().Validate(); err != nil {
+		return outcome.AsUsage(err)
 	}
 	f := cmd.Flags()
 	dur := func(name string, v time.Duration, dst **time.Duration) {
@@ -158,6 +153,11 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverr
 	return nil
 }
 
+func (t *tuningFlags) upload() backend.Upload {
+	return backend.Upload{S3Concurrency: t.s3UploadConcurrency, AzureConcurrency: t.azureUploadConcurrency,
+		LocalBufferMiB: t.localBufferMiB}
+}
+
 // writerOptions adds the upload concurrency or local buffer of the
 // storage's kind; a flag for another kind is ignored with a warning.
 func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *storage.WriterOptions) {
@@ -165,16 +165,7 @@ func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *sto
 	if s != nil {
 		kind = s.Kind()
 	}
-	use := func(flag string, v int, want string, apply func()) {
-		switch {
-		case v == 0:
-		case kind == want:
-			apply()
-		default:
-			log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
-		}
+	for _, flag := range t.upload().Apply(s, wo) {
+		log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
 	}
-	use("--s3-upload-concurrency", t.s3UploadConcurrency, config.KindS3, func() { wo.Concurrency = t.s3UploadConcurrency })
-	use("--azure-upload-concurrency", t.azureUploadConcurrency, config.KindAzure, func() { wo.Concurrency = t.azureUploadConcurrency })
-	use("--local-buffer-size", t.localBufferMiB, config.KindLocal, func() { wo.ChunkSize = t.localBufferMiB << 20 })
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 func mustLoad(t *testing.T, name string) *Config {
@@ -163,8 +161,8 @@ func TestRoutineSelection(t *testing.T) {
 	for _, tt := range tests {
 		r, err := tt.cfg.Routine(tt.name)
 		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || outcome.ExitCode(err) != outcome.ExitUsage {
-				t.Errorf("Routine(%q) err = %v, want usage error containing %q", tt.name, err, tt.wantErr)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, new(*LookupError)) {
+				t.Errorf("Routine(%q) err = %v, want a LookupError containing %q", tt.name, err, tt.wantErr)
 			}
 			continue
 		}
@@ -178,7 +176,25 @@ func TestRoutineSelection(t *testing.T) {
 	if _, err := multi.Cluster("other"); err == nil || !strings.Contains(err.Error(), "known: cluster") {
 		t.Errorf("Cluster err = %v", err)
 	}
+	// Each lookup names what it looked for, so callers need not parse text.
+	for _, tt := range []struct {
+		err        error
+		what, name string
+	}{
+		{second(multi.Cluster("other")), "cluster", "other"},
+		{second(multi.StorageByName("s")), "storage", "s"},
+		{second(multi.Agent("a")), "secret agent", "a"},
+		{second(multi.Routine("nope")), "routine", "nope"},
+		{second(multi.Routine("")), "routine", ""},
+	} {
+		var le *LookupError
+		if !errors.As(tt.err, &le) || le.What != tt.what || le.Name != tt.name {
+			t.Errorf("%v: want a LookupError for %s %q, got %#v", tt.err, tt.what, tt.name, tt.err)
+		}
+	}
 }
+
+func second[T any](_ T, err error) error { return err }
 
 func TestAnchorsAndMerge(t *testing.T) {
 	src := `aerospike-clusters:
@@ -246,7 +262,7 @@ func TestLocate(t *testing.T) {
 	if _, err := Locate(""); !errors.Is(err, ErrNoConfig) {
 		t.Fatalf("no file: err = %v, want ErrNoConfig", err)
 	}
-	if _, err := Locate("missing.yml"); err == nil || errors.Is(err, ErrNoConfig) || outcome.ExitCode(err) != outcome.ExitUsage {
+	if _, err := Locate("missing.yml"); err == nil || errors.Is(err, ErrNoConfig) || !errors.As(err, new(*FileError)) {
 		t.Fatalf("missing flag file: err = %v", err)
 	}
 	os.WriteFile(DefaultFile, []byte("{}\n"), 0o600)
@@ -268,7 +284,7 @@ func TestLocate(t *testing.T) {
 	}
 }
 
-// FuzzParse: Parse never panics, and every failure is a usage error.
+// FuzzParse: Parse never panics, and every failure is an Errors.
 func FuzzParse(f *testing.F) {
 	files, _ := filepath.Glob("../../testdata/config/*.yml")
 	bad, _ := filepath.Glob("../../testdata/config/bad/*.yml")
@@ -295,8 +311,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse did not finish in 3s on %q", data)
 		}
 		if err != nil {
-			if outcome.ExitCode(err) != outcome.ExitUsage {
-				t.Fatalf("not a usage error: %v", err)
+			if AsErrors(err) == nil {
+				t.Fatalf("not a config.Errors: %v", err)
 			}
 			return
 		}

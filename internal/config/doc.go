@@ -6,8 +6,11 @@
 //
 // It must not connect to anything, resolve secrets (see package secret), read
 // flags or environment variables other than the config lookup in Locate, or
-// log: the caller decides what to print. Every error it returns for a bad file
-// is an outcome usage error, one line per problem:
+// log: the caller decides what to print, and which exit status a bad config
+// gets (package outcome maps these errors to a usage error). A file that
+// cannot be found or read is a FileError, a name the file does not define a
+// LookupError, and a bad file an Errors, one Error (file, line, YAML path,
+// message) per line:
 //
 //	aerobackup.yml:12: backup-policies.daily.parallel: must be between 1 and 1024, got 0
 //

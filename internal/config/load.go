@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,19 +38,19 @@ func Locate(flagValue string) (string, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return "", ErrNoConfig
 			}
-			return "", outcome.AsUsage(fmt.Errorf("config file %s: %w", DefaultFile, err))
+			return "", &FileError{Path: DefaultFile, Msg: fmt.Sprintf("config file %s: %v", DefaultFile, err), Err: err}
 		}
 		return DefaultFile, nil
 	}
 	st, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", outcome.Usage("config file %s (from %s) does not exist", path, source)
+			return "", &FileError{Path: path, Msg: fmt.Sprintf("config file %s (from %s) does not exist", path, source)}
 		}
-		return "", outcome.AsUsage(fmt.Errorf("config file %s (from %s): %w", path, source, err))
+		return "", &FileError{Path: path, Msg: fmt.Sprintf("config file %s (from %s): %v", path, source, err), Err: err}
 	}
 	if st.IsDir() {
-		return "", outcome.Usage("config file %s (from %s) is a directory", path, source)
+		return "", &FileError{Path: path, Msg: fmt.Sprintf("config file %s (from %s) is a directory", path, source)}
 	}
 	return path, nil
 }
@@ -60,15 +59,14 @@ func Locate(flagValue string) (string, error) {
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, outcome.AsUsage(fmt.Errorf("read config: %w", err))
+		return nil, &FileError{Path: path, Msg: fmt.Sprintf("read config: %v", err), Err: err}
 	}
 	return Parse(path, data)
 }
 
 // Parse decodes and validates an ABS v3 config. filename is used in messages
 // only (Load passes the path; messages show its base name when it is in the
-// working directory, otherwise the path as given). Errors are Errors wrapped
-// as outcome usage errors.
+// working directory, otherwise the path as given). Its error is an Errors.
 func Parse(filename string, data []byte) (*Config, error) {
 	name := filename
 	if filepath.Dir(filename) == "." {
@@ -77,7 +75,7 @@ func Parse(filename string, data []byte) (*Config, error) {
 	cfg, es := parse(name, data)
 	if len(es) > 0 {
 		sortErrors(es)
-		return nil, outcome.AsUsage(es)
+		return nil, es
 	}
 	cfg.File = filename
 	return cfg, nil
@@ -125,23 +123,24 @@ func parse(name string, data []byte) (*Config, Errors) {
 func (c *Config) RoutineNames() []string { return sortedKeys(c.BackupRoutines) }
 
 // Routine returns the named routine. An empty name selects the only routine
-// when there is exactly one. Errors are usage errors listing the choices.
+// when there is exactly one. Its error is a LookupError listing the choices.
 func (c *Config) Routine(name string) (*Routine, error) {
 	names := c.RoutineNames()
 	if name == "" {
 		switch len(names) {
 		case 0:
-			return nil, outcome.Usage("%s defines no backup-routines", c.fileName())
+			return nil, &LookupError{What: "routine", Msg: fmt.Sprintf("%s defines no backup-routines", c.fileName())}
 		case 1:
 			return c.BackupRoutines[names[0]], nil
 		}
-		return nil, outcome.Usage("%s defines %d routines, pick one with --routine: %s",
-			c.fileName(), len(names), strings.Join(names, ", "))
+		return nil, &LookupError{What: "routine", Msg: fmt.Sprintf("%s defines %d routines, pick one with --routine: %s",
+			c.fileName(), len(names), strings.Join(names, ", "))}
 	}
 	if r, ok := c.BackupRoutines[name]; ok {
 		return r, nil
 	}
-	return nil, outcome.Usage("routine %q is not in %s (known: %s)", name, c.fileName(), listOrNone(names))
+	return nil, &LookupError{What: "routine", Name: name,
+		Msg: fmt.Sprintf("routine %q is not in %s (known: %s)", name, c.fileName(), listOrNone(names))}
 }
 
 // Cluster returns the named entry of aerospike-clusters (for --destination).
@@ -149,8 +148,8 @@ func (c *Config) Cluster(name string) (*AerospikeCluster, error) {
 	if a, ok := c.AerospikeClusters[name]; ok {
 		return a, nil
 	}
-	return nil, outcome.Usage("cluster %q is not in %s aerospike-clusters (known: %s)",
-		name, c.fileName(), listOrNone(sortedKeys(c.AerospikeClusters)))
+	return nil, &LookupError{What: "cluster", Name: name, Msg: fmt.Sprintf("cluster %q is not in %s aerospike-clusters (known: %s)",
+		name, c.fileName(), listOrNone(sortedKeys(c.AerospikeClusters)))}
 }
 
 // StorageByName returns the named entry of storage.
@@ -158,8 +157,8 @@ func (c *Config) StorageByName(name string) (*Storage, error) {
 	if s, ok := c.Storage[name]; ok {
 		return s, nil
 	}
-	return nil, outcome.Usage("storage %q is not in %s (known: %s)",
-		name, c.fileName(), listOrNone(sortedKeys(c.Storage)))
+	return nil, &LookupError{What: "storage", Name: name, Msg: fmt.Sprintf("storage %q is not in %s (known: %s)",
+		name, c.fileName(), listOrNone(sortedKeys(c.Storage)))}
 }
 
 // Agent returns the named secret agent.
@@ -167,8 +166,8 @@ func (c *Config) Agent(name string) (*SecretAgent, error) {
 	if s, ok := c.SecretAgents[name]; ok {
 		return s, nil
 	}
-	return nil, outcome.Usage("secret agent %q is not in %s secret-agents (known: %s)",
-		name, c.fileName(), listOrNone(sortedKeys(c.SecretAgents)))
+	return nil, &LookupError{What: "secret agent", Name: name, Msg: fmt.Sprintf("secret agent %q is not in %s secret-agents (known: %s)",
+		name, c.fileName(), listOrNone(sortedKeys(c.SecretAgents)))}
 }
 
 // CredentialsAgent returns the agent that resolves a cluster's credentials:

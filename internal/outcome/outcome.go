@@ -2,7 +2,9 @@
 // usage error, skipped, partial, interrupted) and the one mapping from an
 // error to its class (Kind), which the exit status documented in CLI.md,
 // the --json error document, the metrics and the help's exit-status table
-// all follow. It must not log or print.
+// all follow. Domain packages return their own typed errors (a bad config,
+// an invalid setting); Kind is where those become usage errors. It must not
+// log or print.
 package outcome
 
 import (
@@ -10,6 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // Exit statuses from the command contract.
@@ -114,7 +122,7 @@ func Kind(err error) Class {
 	switch {
 	case errors.As(err, &i):
 		return ClassInterrupted
-	case errors.As(err, &u):
+	case errors.As(err, &u), isBadSetting(err):
 		return ClassUsage
 	case errors.As(err, &s):
 		return ClassSkipped
@@ -124,6 +132,16 @@ func Kind(err error) Class {
 		return ClassInterrupted
 	}
 	return ClassFailed
+}
+
+// isBadSetting: a domain package's error for a bad config, flag or
+// setting, found before anything was touched.
+func isBadSetting(err error) bool {
+	return errors.As(err, new(config.Errors)) || errors.As(err, new(*config.Error)) ||
+		errors.As(err, new(*config.FileError)) || errors.As(err, new(*config.LookupError)) ||
+		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
+		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
+		errors.As(err, new(*routine.RequestError))
 }
 
 // classExits is each class's exit status; an interrupted run's depends on

@@ -5,6 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 func TestExitCode(t *testing.T) {
@@ -28,6 +34,21 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("scan: %w", context.Canceled), ClassInterrupted, 130},
 		// An interrupt wins over what the interrupted run was failing with.
 		{errors.Join(&InterruptError{Signal: "terminated"}, Usage("x")), ClassInterrupted, 143},
+		// The domain packages' errors for bad settings are usage errors,
+		// wrapped or not.
+		{config.Errors{{File: "a.yml", Line: 3, Msg: "bad"}}, ClassUsage, 2},
+		{fmt.Errorf("load: %w", config.Errors{{File: "a.yml", Msg: "bad"}}), ClassUsage, 2},
+		{&config.Error{File: "a.yml", Msg: "bad"}, ClassUsage, 2},
+		{&config.FileError{Path: "a.yml", Msg: "config file a.yml (from --config) does not exist"}, ClassUsage, 2},
+		{&config.LookupError{What: "routine", Name: "x", Msg: "routine \"x\" is not in a.yml"}, ClassUsage, 2},
+		{fmt.Errorf("routine %q: %w", "r", &policy.InvalidError{Msg: "--bandwidth must not be negative"}), ClassUsage, 2},
+		{&secret.ConfigError{Field: "f", Msg: "no agent"}, ClassUsage, 2},
+		{fmt.Errorf("storage %q: %w", "s", &secret.ConfigError{Field: "f", Msg: "no agent"}), ClassUsage, 2},
+		{&backend.ConfigError{Storage: "s", Err: errors.New("bad key")}, ClassUsage, 2},
+		{&backend.URLError{URL: "ftp://x", Msg: "want /abs/path"}, ClassUsage, 2},
+		{&routine.RequestError{Msg: "no config file and no --host for ad-hoc mode"}, ClassUsage, 2},
+		// A failure of the storage or a secret agent is not the settings'.
+		{fmt.Errorf("storage %q: %w", "s", errors.New("unreachable")), ClassFailed, 1},
 	}
 	for _, tt := range tests {
 		if got := Kind(tt.err); got != tt.class {

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 // BackupRequest is what a backup run was asked to do, and the policy it
@@ -29,7 +29,7 @@ type BackupRequest struct {
 
 	// Slice, for one slice of a sliced run, and the run folder all its
 	// slices share.
-	Slice     *slice.Spec
+	Slice     *backupslice.Spec
 	RunFolder string
 
 	// Prune is --prune's retention; nil without --prune.

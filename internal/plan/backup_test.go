@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 // settings match the markers interrupted() writes.
@@ -30,7 +30,7 @@ func TestResume(t *testing.T) {
 		notice Notice
 		err    string // "skip" or "usage", then the text it holds
 	}{
-		{name: "slice is never resumable", req: BackupRequest{Slice: &slice.Spec{Index: 0, Count: 2}, RunFolder: "3000"},
+		{name: "slice is never resumable", req: BackupRequest{Slice: &backupslice.Spec{Index: 0, Count: 2}, RunFolder: "3000"},
 			l: listing(nil, fullRun), want: Fresh, reason: "a slice is never resumable: a slice run again starts its share over"},
 		{name: "nothing to continue", l: listing([]catalog.Backup{full(1000, "a")}),
 			want: Fresh, reason: "no interrupted resumable full backup: a new run"},
@@ -167,12 +167,12 @@ func TestBackup(t *testing.T) {
 			typ: catalog.Full, reason: "full backup", start: 9000, ns: []ns{{"a", 0, "all records (full)"}}},
 		{name: "--resumable", req: BackupRequest{Resumable: true}, namespaces: []string{"a"}, typ: catalog.Full, reason: "full backup",
 			start: 9000, resumable: true, ns: []ns{{"a", 0, "all records (full)"}}},
-		{name: "slice builds on the runs before its run folder", req: BackupRequest{Incremental: true, Slice: &slice.Spec{Index: 1, Count: 4}, RunFolder: "3000"},
+		{name: "slice builds on the runs before its run folder", req: BackupRequest{Incremental: true, Slice: &backupslice.Spec{Index: 1, Count: 4}, RunFolder: "3000"},
 			backups: []catalog.Backup{full(1000, "a"), incr(2000, 1000, "a"), full(4000, "a")}, namespaces: []string{"a"},
 			typ: catalog.Incremental, reason: "incremental backup (differential mode)", start: 9000,
 			baseReason: "slice 1/4 of run 3000: only the backups started before the run, as every slice picks",
 			ns:         []ns{{"a", 2000, "incremental from r/incremental/2000 (last backup, differential mode)"}}},
-		{name: "slice with no full before its run skips", req: BackupRequest{Incremental: true, Slice: &slice.Spec{Index: 0, Count: 2}, RunFolder: "3000"},
+		{name: "slice with no full before its run skips", req: BackupRequest{Incremental: true, Slice: &backupslice.Spec{Index: 0, Count: 2}, RunFolder: "3000"},
 			backups: []catalog.Backup{full(4000, "a")}, namespaces: []string{"a"},
 			err: `skipped: routine "r": no full backup of namespace(s) a to build an incremental on (use --auto-full to take one)`},
 		{name: "--prune after a full", req: BackupRequest{Prune: keep}, namespaces: []string{"a"}, typ: catalog.Full, reason: "full backup",

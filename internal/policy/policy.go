@@ -1,7 +1,7 @@
 // Package policy owns the translation of ABS routines and policies, with the
 // command line's overrides, into backup-go's backup and restore
 // configurations. It validates what backup-go would reject late, so that
-// mistakes surface as usage errors before anything is contacted. It does no
+// mistakes surface as InvalidErrors before anything is contacted. It does no
 // I/O.
 package policy
 
@@ -16,10 +16,9 @@ import (
 	"github.com/aerospike/backup-go"
 	"github.com/aerospike/backup-go/models"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/secret"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 // BackupOverrides are command-line values that replace the policy's; nil
@@ -88,7 +87,7 @@ func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
 	if b.afterDigest != "" {
 		f, err := backup.NewPartitionFilterAfterDigest(ns, b.afterDigest)
 		if err != nil {
-			return nil, outcome.Usage("--after-digest %q: %v", b.afterDigest, err)
+			return nil, invalid("--after-digest %q: %v", b.afterDigest, err)
 		}
 		c.PartitionFilters = []*as.PartitionFilter{f}
 	} else if len(b.partitions) > 0 {
@@ -97,7 +96,7 @@ func (b *Backup) For(ns string) (*backup.ConfigBackup, error) {
 			if p.Digest != "" {
 				f, err := backup.NewPartitionFilterByDigest(ns, p.Digest)
 				if err != nil {
-					return nil, outcome.Usage("partition-list digest %q: %v", p.Digest, err)
+					return nil, invalid("partition-list digest %q: %v", p.Digest, err)
 				}
 				c.PartitionFilters = append(c.PartitionFilters, f)
 				continue
@@ -115,18 +114,18 @@ func (b *Backup) RackList() []int { return b.base.RackList }
 // Slice restricts the backup to spec's share of its partitions (the
 // routine's partition-list, or all 4096). Node, rack and after-digest
 // selections cannot be shared out and are refused.
-func (b *Backup) Slice(spec slice.Spec) error {
+func (b *Backup) Slice(spec backupslice.Spec) error {
 	switch {
 	case b.afterDigest != "":
-		return outcome.Usage("--slice cannot be combined with --after-digest")
+		return invalid("--slice cannot be combined with --after-digest")
 	case len(b.base.NodeList) > 0:
-		return outcome.Usage("--slice cannot be combined with a node-list (the routine's or --node-list): slices share out partitions")
+		return invalid("--slice cannot be combined with a node-list (the routine's or --node-list): slices share out partitions")
 	case len(b.base.RackList) > 0:
-		return outcome.Usage("--slice cannot be combined with a rack-list (the routine's or --rack-list): slices share out partitions")
+		return invalid("--slice cannot be combined with a rack-list (the routine's or --rack-list): slices share out partitions")
 	}
 	parts, err := spec.Partitions(b.partitions)
 	if err != nil {
-		return outcome.Usage("--slice %s: %v", spec, err)
+		return invalid("--slice %s: %v", spec, err)
 	}
 	b.partitions = parts
 	return nil
@@ -145,11 +144,11 @@ func (b *Backup) ResumableError() error {
 	c := &b.base
 	switch {
 	case c.FileLimit == 0:
-		return outcome.Usage("a resumable backup needs a file limit: the scan position is saved each time a file reaches it (set --file-limit or the policy's file-limit)")
+		return invalid("a resumable backup needs a file limit: the scan position is saved each time a file reaches it (set --file-limit or the policy's file-limit)")
 	case len(c.NodeList) > 0 || len(c.RackList) > 0:
-		return outcome.Usage("a resumable backup cannot use the routine's node-list or rack-list (backup-go saves no scan position for node scans)")
+		return invalid("a resumable backup cannot use the routine's node-list or rack-list (backup-go saves no scan position for node scans)")
 	case c.ScanPolicy.MaxRecords > 0:
-		return outcome.Usage("a resumable backup cannot be combined with --max-records (its scans are paginated)")
+		return invalid("a resumable backup cannot be combined with --max-records (its scans are paginated)")
 	}
 	return nil
 }
@@ -190,18 +189,46 @@ func (b *Backup) Selection() string {
 func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) (*Backup, error) {
 	p := r.Policy()
 	c := backup.NewDefaultBackupConfig()
+	if err := throughput(c, p, o); err != nil {
+		return nil, err
+	}
+	if err := contents(c, r, p, o); err != nil {
+		return nil, err
+	}
+	racks, err := scanPolicy(c, r, p, o)
+	if err != nil {
+		return nil, err
+	}
+	base, mult, retries := p.RetryPolicy.Values()
+	out := &Backup{partitions: r.Partitions(), PreferRacks: racks,
+		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
+	if err := out.partitionSelection(c, o); err != nil {
+		return nil, err
+	}
+	if err := out.compression(c, p, o); err != nil {
+		return nil, err
+	}
+	if err := out.encryption(c, p, o, agent); err != nil {
+		return nil, err
+	}
+	out.base = *c
+	return out, nil
+}
+
+// throughput sets the parallelism, file size and rate limits.
+func throughput(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides) error {
 	c.ParallelRead = p.ParallelOrDefault()
 	c.ParallelWrite = p.ParallelWriteOrDefault()
 	if o.Parallel != nil {
 		c.ParallelRead, c.ParallelWrite = *o.Parallel, *o.Parallel
 	}
 	if err := between("parallel", c.ParallelRead, 1, 1024); err != nil {
-		return nil, err
+		return err
 	}
 	c.FileLimit = p.FileLimitBytes()
 	if o.FileLimitMiB != nil {
 		if *o.FileLimitMiB < 0 {
-			return nil, outcome.Usage("--file-limit must not be negative")
+			return invalid("--file-limit must not be negative")
 		}
 		c.FileLimit = uint64(*o.FileLimitMiB) << 20
 	}
@@ -212,15 +239,21 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		c.RecordsPerSecond = *o.RecordsPerSecond
 	}
 	if c.RecordsPerSecond < 0 {
-		return nil, outcome.Usage("--records-per-second must not be negative")
+		return invalid("--records-per-second must not be negative")
 	}
 	c.Bandwidth = int64(p.BandwidthBytes())
 	if o.BandwidthMiB != nil {
 		if *o.BandwidthMiB < 0 {
-			return nil, outcome.Usage("--bandwidth must not be negative")
+			return invalid("--bandwidth must not be negative")
 		}
 		c.Bandwidth = int64(*o.BandwidthMiB) << 20
 	}
+	return nil
+}
+
+// contents sets what is backed up: records, indexes and UDFs, sets and
+// bins, the nodes or racks read, and the scans' page size.
+func contents(c *backup.ConfigBackup, r *config.Routine, p *config.BackupPolicy, o BackupOverrides) error {
 	c.NoRecords, c.NoIndexes, c.NoUDFs = p.SkipRecords(), p.SkipIndexes(), p.SkipUDFs()
 	setBool(&c.NoRecords, o.NoRecords)
 	setBool(&c.NoIndexes, o.NoIndexes)
@@ -230,7 +263,7 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	setBool(&c.NoTTLOnly, o.NoTTLOnly)
 	if o.ScanPageSize != nil {
 		if *o.ScanPageSize < 0 {
-			return nil, outcome.Usage("--scan-page-size must not be negative")
+			return invalid("--scan-page-size must not be negative")
 		}
 		c.PageSize = *o.ScanPageSize
 	}
@@ -238,10 +271,12 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	c.BinList = pick(o.BinList, r.BinList)
 	c.NodeList = r.NodeList
 	c.RackList = r.RackIDs()
-	if err := nodeSelection(r, o, c); err != nil {
-		return nil, err
-	}
+	return nodeSelection(r, o, c)
+}
 
+// scanPolicy sets the scans' policy: timeouts and retries, selection and
+// replica; it returns the racks to prefer.
+func scanPolicy(c *backup.ConfigBackup, r *config.Routine, p *config.BackupPolicy, o BackupOverrides) ([]int, error) {
 	sp := as.NewScanPolicy()
 	// ABS's retry-policy retries the whole namespace backup (see Retry);
 	// the scan itself keeps the client's quick retries (whose sleeps are
@@ -265,52 +300,63 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 		sp.ReplicaPolicy = as.PREFER_RACK
 	}
 	c.ScanPolicy = sp
+	return racks, nil
+}
 
-	base, mult, retries := p.RetryPolicy.Values()
-	out := &Backup{partitions: r.Partitions(), PreferRacks: racks,
-		Retry: models.NewRetryPolicy(base, mult, uint(max(retries, 0)))}
+// partitionSelection applies --partition-list or --after-digest, which
+// replace the routine's partition-list.
+func (b *Backup) partitionSelection(c *backup.ConfigBackup, o BackupOverrides) error {
 	if o.PartitionList != nil {
 		parts, err := config.ParsePartitionList(*o.PartitionList)
 		if err != nil {
-			return nil, outcome.Usage("--partition-list: %v", err)
+			return invalid("--partition-list: %v", err)
 		}
-		out.partitions = parts
+		b.partitions = parts
 	}
-	if o.AfterDigest != nil {
-		// Like --partition-list, --after-digest replaces the routine's
-		// partition-list; with a node or rack selection backup-go refuses it.
-		switch {
-		case o.PartitionList != nil:
-			return nil, outcome.Usage("--after-digest and --partition-list are mutually exclusive")
-		case len(c.NodeList) > 0 || len(c.RackList) > 0:
-			return nil, outcome.Usage("--after-digest cannot be used with a node-list or rack-list (the routine's, --node-list or --rack-list)")
-		}
-		// Checked now, with any namespace: the digest alone decides.
-		if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
-			return nil, outcome.Usage("--after-digest %q: want a base64 record digest (%v)", *o.AfterDigest, err)
-		}
-		out.partitions, out.afterDigest = nil, *o.AfterDigest
+	if o.AfterDigest == nil {
+		return nil
 	}
+	// With a node or rack selection backup-go refuses --after-digest.
+	switch {
+	case o.PartitionList != nil:
+		return invalid("--after-digest and --partition-list are mutually exclusive")
+	case len(c.NodeList) > 0 || len(c.RackList) > 0:
+		return invalid("--after-digest cannot be used with a node-list or rack-list (the routine's, --node-list or --rack-list)")
+	}
+	// Checked now, with any namespace: the digest alone decides.
+	if _, err := backup.NewPartitionFilterAfterDigest("test", *o.AfterDigest); err != nil {
+		return invalid("--after-digest %q: want a base64 record digest (%v)", *o.AfterDigest, err)
+	}
+	b.partitions, b.afterDigest = nil, *o.AfterDigest
+	return nil
+}
 
-	out.Compression = p.Compression.ModeOrNone()
+// compression sets the mode and level: the policy's, or the overrides'.
+func (b *Backup) compression(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides) error {
+	b.Compression = p.Compression.ModeOrNone()
 	level := p.Compression.LevelOrDefault()
 	if o.Compression != nil {
-		out.Compression = strings.ToUpper(*o.Compression)
+		b.Compression = strings.ToUpper(*o.Compression)
 	}
 	if o.CompressionLevel != nil {
 		level = *o.CompressionLevel
 	}
-	switch out.Compression {
+	switch b.Compression {
 	case "NONE":
 	case "ZSTD":
 		if level < -1 || level > 22 {
-			return nil, outcome.Usage("compression level %d: want -1..22", level)
+			return invalid("compression level %d: want -1..22", level)
 		}
 		c.CompressionPolicy = backup.NewCompressionPolicy("ZSTD", level)
 	default:
-		return nil, outcome.Usage("compression %q: want NONE or ZSTD", out.Compression)
+		return invalid("compression %q: want NONE or ZSTD", b.Compression)
 	}
+	return nil
+}
 
+// encryption sets the mode and its one key source: the policy's, or the
+// overrides' (which replace all three sources).
+func (b *Backup) encryption(c *backup.ConfigBackup, p *config.BackupPolicy, o BackupOverrides, agent *config.SecretAgent) error {
 	enc := p.Encryption
 	mode := enc.ModeOrNone()
 	keyFile, keyEnv, keySecret := (*string)(nil), (*string)(nil), (*string)(nil)
@@ -323,26 +369,25 @@ func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) 
 	if o.KeyFile != nil || o.KeyEnv != nil || o.KeySecret != nil {
 		keyFile, keyEnv, keySecret = o.KeyFile, o.KeyEnv, o.KeySecret
 	}
-	out.Encryption = mode
+	b.Encryption = mode
 	switch mode {
 	case "NONE":
 	case "AES128", "AES256":
 		n := count(keyFile, keyEnv, keySecret)
 		if n != 1 {
-			return nil, outcome.Usage("encryption %s needs exactly one key source (key-file, key-env or key-secret), got %d", mode, n)
+			return invalid("encryption %s needs exactly one key source (key-file, key-env or key-secret), got %d", mode, n)
 		}
 		c.EncryptionPolicy = &backup.EncryptionPolicy{Mode: mode, KeyFile: keyFile, KeyEnv: keyEnv, KeySecret: keySecret}
 		if keySecret != nil {
 			if agent == nil {
-				return nil, outcome.Usage("encryption key-secret needs a secret agent (the routine's secret-agent)")
+				return invalid("encryption key-secret needs a secret agent (the routine's secret-agent)")
 			}
 			c.SecretAgentConfig = SecretAgentConfig(agent)
 		}
 	default:
-		return nil, outcome.Usage("encryption %q: want NONE, AES128 or AES256", mode)
+		return invalid("encryption %q: want NONE, AES128 or AES256", mode)
 	}
-	out.base = *c
-	return out, nil
+	return nil
 }
 
 // preferRacks returns the racks to prefer: --prefer-racks, else the source
@@ -360,11 +405,11 @@ func preferRacks(r *config.Routine, o BackupOverrides, c *backup.ConfigBackup) (
 	}
 	for _, id := range racks {
 		if id < 0 || id > config.MaxRackID {
-			return nil, outcome.Usage("%s: rack id %d: want 0..%d", name, id, config.MaxRackID)
+			return nil, invalid("%s: rack id %d: want 0..%d", name, id, config.MaxRackID)
 		}
 	}
 	if len(c.NodeList) > 0 || len(c.RackList) > 0 {
-		return nil, outcome.Usage("%s cannot be combined with the node-list or rack-list of routine %q (or --node-list, --rack-list): those read the master copies of chosen nodes; drop one of them",
+		return nil, invalid("%s cannot be combined with the node-list or rack-list of routine %q (or --node-list, --rack-list): those read the master copies of chosen nodes; drop one of them",
 			name, r.Name)
 	}
 	return append([]int(nil), racks...), nil
@@ -381,22 +426,22 @@ func scanSelection(sp *as.ScanPolicy, r *config.Routine, o BackupOverrides, page
 	}
 	if exp != nil {
 		if *exp == "" {
-			return outcome.Usage("%s: want a base64-encoded Aerospike filter expression, got an empty string", name)
+			return invalid("%s: want a base64-encoded Aerospike filter expression, got an empty string", name)
 		}
 		e, err := as.ExpFromBase64(*exp)
 		if err != nil {
-			return outcome.Usage("%s: want a base64-encoded Aerospike filter expression (%v)", name, err)
+			return invalid("%s: want a base64-encoded Aerospike filter expression (%v)", name, err)
 		}
 		sp.FilterExpression = e
 	}
 	if o.MaxRecords != nil {
 		switch {
 		case *o.MaxRecords < 0:
-			return outcome.Usage("--max-records must not be negative")
+			return invalid("--max-records must not be negative")
 		case *o.MaxRecords > 0 && pageSize > 0:
 			// backup-go's paginated scan uses the scan's max-records as
 			// the page size, which would silently drop the limit.
-			return outcome.Usage("--max-records and --scan-page-size cannot be combined")
+			return invalid("--max-records and --scan-page-size cannot be combined")
 		}
 		sp.MaxRecords = *o.MaxRecords
 	}
@@ -460,28 +505,28 @@ func DefaultRestoreOptions() RestoreOptions {
 // compression and encryption are set per backup by the restore job).
 func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
 	if o.Unique && o.Replace {
-		return nil, outcome.Usage("--unique and --replace are mutually exclusive")
+		return nil, invalid("--unique and --replace are mutually exclusive")
 	}
 	if err := between("parallel", o.Parallel, 1, 1024); err != nil {
 		return nil, err
 	}
 	if o.BatchSize < 1 {
-		return nil, outcome.Usage("--batch-size must be at least 1")
+		return nil, invalid("--batch-size must be at least 1")
 	}
 	if o.MaxAsyncBatches < 1 {
-		return nil, outcome.Usage("--max-async-batches must be at least 1")
+		return nil, invalid("--max-async-batches must be at least 1")
 	}
 	if o.ExtraTTL < 0 || o.RecordsPerSecond < 0 || o.BandwidthMiB < 0 {
-		return nil, outcome.Usage("--extra-ttl, --records-per-second and --bandwidth must not be negative")
+		return nil, invalid("--extra-ttl, --records-per-second and --bandwidth must not be negative")
 	}
 	if o.RetryMultiplier < 1 && o.RetryMax > 0 {
-		return nil, outcome.Usage("--retry-multiplier must be at least 1")
+		return nil, invalid("--retry-multiplier must be at least 1")
 	}
 	if o.WarmUp < 0 {
-		return nil, outcome.Usage("--warm-up must not be negative")
+		return nil, invalid("--warm-up must not be negative")
 	}
 	if o.ValidateOnly && o.WarmUp > 0 {
-		return nil, outcome.Usage("--warm-up needs a cluster: --validate connects to none")
+		return nil, invalid("--warm-up needs a cluster: --validate connects to none")
 	}
 	c := backup.NewDefaultRestoreConfig()
 	c.Parallel = o.Parallel
@@ -534,7 +579,7 @@ func WriteMode(c *backup.ConfigRestore) string {
 
 func between(name string, v, lo, hi int) error {
 	if v < lo || v > hi {
-		return outcome.Usage("%s must be between %d and %d, got %d", name, lo, hi, v)
+		return invalid("%s must be between %d and %d, got %d", name, lo, hi, v)
 	}
 	return nil
 }

@@ -8,9 +8,8 @@ import (
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/slice"
 )
 
 func routine(t *testing.T, yaml string) *config.Routine {
@@ -141,7 +140,7 @@ func TestBackupRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := NewBackup(r, tt.o, nil)
-		var u *outcome.UsageError
+		var u *InvalidError
 		if !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", tt.name, err)
 		}
@@ -295,7 +294,7 @@ func TestBackupScanSelectionRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := NewBackup(tt.r, tt.o, nil)
-		var u *outcome.UsageError
+		var u *InvalidError
 		if !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", tt.name, err)
 		}
@@ -360,7 +359,7 @@ storage:
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, tt.yaml), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if err == nil || !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}
@@ -396,7 +395,7 @@ func TestBackupSlice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Slice(slice.Spec{Index: 1, Count: 2}); err != nil {
+	if err := b.Slice(backupslice.Spec{Index: 1, Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := b.For("test")
@@ -418,17 +417,17 @@ func TestBackupSlice(t *testing.T) {
 	for name, tc := range map[string]struct {
 		r *config.Routine
 		o BackupOverrides
-		s slice.Spec
+		s backupslice.Spec
 	}{
-		"node-list":            {byNode, BackupOverrides{}, slice.Spec{Index: 0, Count: 2}},
-		"after-digest":         {plain, BackupOverrides{AfterDigest: &digest}, slice.Spec{Index: 0, Count: 2}},
-		"more slices than set": {plain, BackupOverrides{PartitionList: ptr("0-3")}, slice.Spec{Index: 0, Count: 4}},
+		"node-list":            {byNode, BackupOverrides{}, backupslice.Spec{Index: 0, Count: 2}},
+		"after-digest":         {plain, BackupOverrides{AfterDigest: &digest}, backupslice.Spec{Index: 0, Count: 2}},
+		"more slices than set": {plain, BackupOverrides{PartitionList: ptr("0-3")}, backupslice.Spec{Index: 0, Count: 4}},
 	} {
 		b, err := NewBackup(tc.r, tc.o, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var u *outcome.UsageError
+		var u *InvalidError
 		if err := b.Slice(tc.s); !errors.As(err, &u) {
 			t.Errorf("%s: want a usage error, got %v", name, err)
 		}

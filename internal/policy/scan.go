@@ -9,7 +9,6 @@ import (
 	"github.com/aerospike/backup-go"
 
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // scanTuning sets the scan policy's timeouts, the client's own scan
@@ -36,13 +35,13 @@ func scanTuning(sp *as.ScanPolicy, p *config.BackupPolicy, o BackupOverrides) er
 			continue
 		}
 		if *d.v < 0 {
-			return outcome.Usage("%s must not be negative, got %s", d.name, *d.v)
+			return invalid("%s must not be negative, got %s", d.name, *d.v)
 		}
 		*d.dst = *d.v
 	}
 	if o.MaxRetries != nil {
 		if *o.MaxRetries < 0 {
-			return outcome.Usage("--max-retries must not be negative, got %d", *o.MaxRetries)
+			return invalid("--max-retries must not be negative, got %d", *o.MaxRetries)
 		}
 		sp.MaxRetries = *o.MaxRetries
 	}
@@ -65,33 +64,33 @@ func scanTuning(sp *as.ScanPolicy, p *config.BackupPolicy, o BackupOverrides) er
 func nodeSelection(r *config.Routine, o BackupOverrides, c *backup.ConfigBackup) error {
 	switch {
 	case o.NodeList != nil && o.RackList != nil:
-		return outcome.Usage("--node-list and --rack-list are mutually exclusive")
+		return invalid("--node-list and --rack-list are mutually exclusive")
 	case o.NodeList != nil:
 		nodes := make([]string, 0, len(o.NodeList))
 		for _, n := range o.NodeList {
 			n = strings.TrimSpace(n)
 			if n == "" {
-				return outcome.Usage("--node-list: want <host>:<port> or node names, comma-separated, got an empty entry")
+				return invalid("--node-list: want <host>:<port> or node names, comma-separated, got an empty entry")
 			}
 			if slices.Contains(nodes, n) {
-				return outcome.Usage("--node-list: node %q is listed twice", n)
+				return invalid("--node-list: node %q is listed twice", n)
 			}
 			nodes = append(nodes, n)
 		}
 		if len(nodes) == 0 {
-			return outcome.Usage("--node-list: want at least one node")
+			return invalid("--node-list: want at least one node")
 		}
 		c.NodeList, c.RackList = nodes, nil
 	case o.RackList != nil:
 		if len(o.RackList) == 0 {
-			return outcome.Usage("--rack-list: want at least one rack id")
+			return invalid("--rack-list: want at least one rack id")
 		}
 		for i, id := range o.RackList {
 			if id < 0 || id > config.MaxRackID {
-				return outcome.Usage("--rack-list: rack id %d: want 0..%d", id, config.MaxRackID)
+				return invalid("--rack-list: rack id %d: want 0..%d", id, config.MaxRackID)
 			}
 			if slices.Contains(o.RackList[:i], id) {
-				return outcome.Usage("--rack-list: rack %d is listed twice", id)
+				return invalid("--rack-list: rack %d is listed twice", id)
 			}
 		}
 		c.NodeList, c.RackList = nil, append([]int(nil), o.RackList...)
@@ -107,11 +106,11 @@ func nodeSelection(r *config.Routine, o BackupOverrides, c *backup.ConfigBackup)
 	switch {
 	case !selected:
 	case o.PartitionList != nil && flag != "":
-		return outcome.Usage("%s and --partition-list are mutually exclusive", flag)
+		return invalid("%s and --partition-list are mutually exclusive", flag)
 	case o.PartitionList != nil:
-		return outcome.Usage("--partition-list cannot be combined with the node-list or rack-list of routine %q: backup-go scans either partitions or nodes", r.Name)
+		return invalid("--partition-list cannot be combined with the node-list or rack-list of routine %q: backup-go scans either partitions or nodes", r.Name)
 	case flag != "" && len(r.Partitions()) > 0:
-		return outcome.Usage("%s cannot be combined with the partition-list of routine %q: backup-go scans either partitions or nodes", flag, r.Name)
+		return invalid("%s cannot be combined with the partition-list of routine %q: backup-go scans either partitions or nodes", flag, r.Name)
 	}
 	return nil
 }

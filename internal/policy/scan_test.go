@@ -9,8 +9,7 @@ import (
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 
-	"github.com/aerobackup/aerobackup/internal/outcome"
-	"github.com/aerobackup/aerobackup/internal/slice"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 )
 
 func ptrDur(d time.Duration) *time.Duration { return &d }
@@ -69,7 +68,7 @@ func TestScanTuning(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, routineWith(tt.policy)), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}
@@ -145,7 +144,7 @@ func TestNodeSelection(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := NewBackup(routine(t, routineWith(tt.extra)), tt.o, nil)
 			if tt.err != "" {
-				var ue *outcome.UsageError
+				var ue *InvalidError
 				if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("err %v, want usage error %q", err, tt.err)
 				}
@@ -164,7 +163,7 @@ func TestNodeSelection(t *testing.T) {
 			if c.ScanPolicy.ReplicaPolicy != as.MASTER {
 				t.Errorf("a node or rack selection reads master copies: replica policy %v", c.ScanPolicy.ReplicaPolicy)
 			}
-			if err := b.Slice(slice.Spec{Index: 0, Count: 2}); err == nil || !strings.Contains(err.Error(), "--slice cannot be combined") {
+			if err := b.Slice(backupslice.Spec{Index: 0, Count: 2}); err == nil || !strings.Contains(err.Error(), "--slice cannot be combined") {
 				t.Errorf("slicing a node selection: %v", err)
 			}
 		})

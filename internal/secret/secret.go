@@ -17,7 +17,6 @@ import (
 	"sync"
 
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerospike/backup-go"
 )
 
@@ -53,7 +52,7 @@ func (r *Resolver) Resolve(ctx context.Context, agentName, field, value string) 
 		return value, nil
 	}
 	if agentName == "" {
-		return "", outcome.Usage("%s: %s is a secret-agent reference but no secret agent is configured for it", field, value)
+		return "", &ConfigError{Field: field, Msg: value + " is a secret-agent reference but no secret agent is configured for it"}
 	}
 	agent, ok := r.agents[agentName]
 	if !ok {
@@ -62,7 +61,7 @@ func (r *Resolver) Resolve(ctx context.Context, agentName, field, value string) 
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		return "", outcome.Usage("%s: secret agent %q is not defined (known: %s)", field, agentName, strings.Join(names, ", "))
+		return "", &ConfigError{Field: field, Msg: fmt.Sprintf("secret agent %q is not defined (known: %s)", agentName, strings.Join(names, ", "))}
 	}
 	return r.ResolveWith(ctx, agent, field, value)
 }
@@ -75,7 +74,7 @@ func (r *Resolver) ResolveWith(ctx context.Context, agent *config.SecretAgent, f
 		return value, nil
 	}
 	if agent == nil {
-		return "", outcome.Usage("%s: %s is a secret-agent reference but no secret agent is configured for it", field, value)
+		return "", &ConfigError{Field: field, Msg: value + " is a secret-agent reference but no secret agent is configured for it"}
 	}
 	key := cacheKey{agent, value}
 	r.mu.Lock()
@@ -94,6 +93,15 @@ func (r *Resolver) ResolveWith(ctx context.Context, agent *config.SecretAgent, f
 	r.mu.Unlock()
 	return got, nil
 }
+
+// ConfigError is a reference the config gives no usable agent for: the
+// configuration's fault, where a failing agent's error is not.
+type ConfigError struct {
+	Field string // the YAML path of the value
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Msg }
 
 // AgentConfig builds backup-go's SecretAgentConfig from a config entry.
 func AgentConfig(a *config.SecretAgent) *backup.SecretAgentConfig {

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 const agentMagic = 0x51dec1cc // frame header of the secret agent protocol
@@ -175,9 +174,9 @@ func TestFailuresNeverShowSecrets(t *testing.T) {
 			if tt.agent != "" && !strings.Contains(msg, tt.agent) {
 				t.Fatalf("error %q does not name the agent", msg)
 			}
-			var u *outcome.UsageError
-			if errors.As(err, &u) != tt.isUsage {
-				t.Fatalf("usage error = %v, want %v", !tt.isUsage, tt.isUsage)
+			var ce *ConfigError
+			if errors.As(err, &ce) != tt.isUsage {
+				t.Fatalf("config error = %v, want %v", !tt.isUsage, tt.isUsage)
 			}
 		})
 	}

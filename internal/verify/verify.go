@@ -273,10 +273,18 @@ func (v *verifier) namespace(ctx context.Context, r *Result, md catalog.Metadata
 		}
 	}
 	slices.Sort(asb)
+	toRead, expect := v.structure(ctx, r, md, stored, asb)
+	r.Files = len(asb)
+	if v.o.ReadData {
+		v.readFiles(ctx, r, md, toRead, expect, len(asb))
+	}
+}
 
+// structure checks the folder's files (stored: name to size, asb: the
+// .asb names, sorted) against its manifest, or without one against
+// metadata.yaml; it returns the files to read and the manifest's entries.
+func (v *verifier) structure(ctx context.Context, r *Result, md catalog.Metadata, stored map[string]int64, asb []string) ([]string, map[string]catalog.ManifestEntry) {
 	m, err := catalog.LoadManifest(ctx, v.store, r.Dir)
-	var toRead []string
-	expect := map[string]catalog.ManifestEntry{}
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		r.Notes = append(r.Notes, "no "+catalog.ManifestFile+" (written by ABS?): structure checked, no checksums")
@@ -291,41 +299,50 @@ func (v *verifier) namespace(ctx context.Context, r *Result, md catalog.Metadata
 		if md.FileCount > 0 && uint64(len(asb)) != md.FileCount {
 			r.add(Incomplete, catalog.MetadataPath(r.Dir), "file-count is %d but %d .asb files are present", md.FileCount, len(asb))
 		}
-		toRead = asb
+		return asb, map[string]catalog.ManifestEntry{}
 	case err != nil:
 		r.add(Corrupt, catalog.ManifestPath(r.Dir), "unreadable: %v", err)
-		toRead = asb
-	default:
-		r.Checksums = true
-		for _, e := range m.Files {
-			expect[e.Name] = e
-			p := path.Join(r.Dir, e.Name)
-			size, ok := stored[e.Name]
-			switch {
-			case !ok:
-				r.add(Incomplete, p, "missing (the manifest lists it, %d bytes)", e.Size)
-				continue
-			case size < e.Size:
-				r.add(Corrupt, p, "truncated: %d bytes, the manifest says %d", size, e.Size)
-			case size > e.Size:
-				r.add(Corrupt, p, "wrong size: %d bytes, the manifest says %d (extra data)", size, e.Size)
-			}
-			toRead = append(toRead, e.Name)
+		return asb, map[string]catalog.ManifestEntry{}
+	}
+	return checkManifest(r, m, md, stored, asb)
+}
+
+// checkManifest compares the stored files with the manifest's entries:
+// each listed file present with its size, no .asb file unlisted.
+func checkManifest(r *Result, m *catalog.Manifest, md catalog.Metadata, stored map[string]int64, asb []string) ([]string, map[string]catalog.ManifestEntry) {
+	r.Checksums = true
+	var toRead []string
+	expect := map[string]catalog.ManifestEntry{}
+	for _, e := range m.Files {
+		expect[e.Name] = e
+		p := path.Join(r.Dir, e.Name)
+		size, ok := stored[e.Name]
+		switch {
+		case !ok:
+			r.add(Incomplete, p, "missing (the manifest lists it, %d bytes)", e.Size)
+			continue
+		case size < e.Size:
+			r.add(Corrupt, p, "truncated: %d bytes, the manifest says %d", size, e.Size)
+		case size > e.Size:
+			r.add(Corrupt, p, "wrong size: %d bytes, the manifest says %d (extra data)", size, e.Size)
 		}
-		for _, name := range asb {
-			if _, ok := expect[name]; !ok {
-				r.add(Corrupt, path.Join(r.Dir, name), "not in the manifest (restore would read it)")
-				toRead = append(toRead, name)
-			}
-		}
-		if md.FileCount > 0 && uint64(len(m.Files)) != md.FileCount {
-			r.add(Corrupt, catalog.ManifestPath(r.Dir), "lists %d files but metadata.yaml's file-count is %d", len(m.Files), md.FileCount)
+		toRead = append(toRead, e.Name)
+	}
+	for _, name := range asb {
+		if _, ok := expect[name]; !ok {
+			r.add(Corrupt, path.Join(r.Dir, name), "not in the manifest (restore would read it)")
+			toRead = append(toRead, name)
 		}
 	}
-	r.Files = len(asb)
-	if !v.o.ReadData {
-		return
+	if md.FileCount > 0 && uint64(len(m.Files)) != md.FileCount {
+		r.add(Corrupt, catalog.ManifestPath(r.Dir), "lists %d files but metadata.yaml's file-count is %d", len(m.Files), md.FileCount)
 	}
+	return toRead, expect
+}
+
+// readFiles reads toRead (or the Subset's share of it) in parallel, and
+// compares the records read with metadata.yaml's count when all were read.
+func (v *verifier) readFiles(ctx context.Context, r *Result, md catalog.Metadata, toRead []string, expect map[string]catalog.ManifestEntry, asbFiles int) {
 	all := true
 	if s := v.o.Subset; s > 0 && s < 1 && len(toRead) > 0 {
 		n := int(math.Ceil(s * float64(len(toRead))))
@@ -365,7 +382,7 @@ func (v *verifier) namespace(ctx context.Context, r *Result, md catalog.Metadata
 		r.add(Corrupt, catalog.MetadataPath(r.Dir), "record-count is %d but the files hold %d records", md.RecordCount, records)
 	}
 	if !all {
-		r.Notes = append(r.Notes, fmt.Sprintf("read %d of %d files: record count not compared", len(toRead), len(asb)))
+		r.Notes = append(r.Notes, fmt.Sprintf("read %d of %d files: record count not compared", len(toRead), asbFiles))
 	}
 }
 

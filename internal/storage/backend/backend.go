@@ -1,8 +1,9 @@
 // Package backend opens a storage.Store from an ABS storage entry or from an
 // ad-hoc storage URL. It only maps settings (config fields, URL query
 // parameters, the providers' usual environment variables, secret-agent
-// references) and sorts failures into configuration errors (exit 2) and
-// operational ones (exit 1); each store package owns its own behaviour.
+// references) and sorts failures into the configuration's (a ConfigError,
+// or a URLError for a bad storage URL) and operational ones (plain errors);
+// each store package owns its own behaviour.
 package backend
 
 import (
@@ -17,7 +18,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/logging"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/azurestore"
 	"github.com/aerobackup/aerobackup/internal/storage/gcsstore"
@@ -30,9 +30,9 @@ import (
 type Resolver func(ctx context.Context, agent *config.SecretAgent, field, value string) (string, error)
 
 // Open opens the store an ABS storage entry describes. Errors name the
-// entry; a setting the store rejects before any request is a usage error
-// (exit 2), a failure talking to the provider (unreachable endpoint,
-// missing bucket, wrong credentials) is a plain error (exit 1).
+// entry; a setting the store rejects before any request is a ConfigError,
+// a failure talking to the provider (unreachable endpoint, missing bucket,
+// wrong credentials) is a plain error.
 func Open(ctx context.Context, s *config.Storage, agent *config.SecretAgent, resolve Resolver) (storage.Store, error) {
 	return OpenTuned(ctx, s, agent, resolve, Tuning{})
 }
@@ -85,17 +85,17 @@ func (o *opener) field(name string, p *string, secret bool) (string, error) {
 }
 
 // resolveError is a secret-agent failure: the resolver decides whether it
-// is the configuration's fault (a usage error) or the agent's (exit 1).
+// is the configuration's fault (its error says so) or the agent's.
 type resolveError struct{ err error }
 
 func (e *resolveError) Error() string { return e.err.Error() }
 func (e *resolveError) Unwrap() error { return e.err }
 
-// configError marks an error as the configuration's fault.
-type configError struct{ err error }
+// settingError marks an error as the configuration's fault.
+type settingError struct{ err error }
 
-func (e *configError) Error() string { return e.err.Error() }
-func (e *configError) Unwrap() error { return e.err }
+func (e *settingError) Error() string { return e.err.Error() }
+func (e *settingError) Unwrap() error { return e.err }
 
 func (o *opener) open() (storage.Store, error) {
 	s := o.s
@@ -103,7 +103,7 @@ func (o *opener) open() (storage.Store, error) {
 	case s.Local != nil:
 		st, err := localstore.NewWithModes(s.Local.Path, o.tune.LocalModes)
 		if err != nil {
-			return nil, &configError{err}
+			return nil, &settingError{err}
 		}
 		return st, nil
 	case s.S3 != nil:
@@ -113,7 +113,7 @@ func (o *opener) open() (storage.Store, error) {
 	case s.Azure != nil:
 		return o.openAzure()
 	}
-	return nil, &configError{errors.New("no storage kind set")}
+	return nil, &settingError{errors.New("no storage kind set")}
 }
 
 func (o *opener) openS3() (storage.Store, error) {
@@ -156,7 +156,7 @@ func (o *opener) openGCS() (storage.Store, error) {
 	}
 	if opts.KeyFilePath != "" {
 		if _, err := os.Stat(opts.KeyFilePath); err != nil {
-			return nil, &configError{fmt.Errorf("key-file-path: %w", unwrapPath(err))}
+			return nil, &settingError{fmt.Errorf("key-file-path: %w", unwrapPath(err))}
 		}
 	}
 	// Without key or key-file-path the client uses Application Default
@@ -243,29 +243,27 @@ func parseConnString(s string) map[string]string {
 }
 
 // classify turns an open failure into the error the command returns: one
-// line naming the storage entry, exit 2 when the settings are at fault.
+// line naming the storage entry, a ConfigError when the settings are at
+// fault. A secret's failure keeps the class its resolver gave it.
 func (o *opener) classify(err error) error {
-	wrapped := fmt.Errorf("storage %q: %w", o.s.Name, err)
 	var (
-		u   *outcome.UsageError
 		res *resolveError
-		cfg *configError
 		se  *storage.Error
 	)
 	switch {
-	case errors.As(err, &u), errors.As(err, &cfg):
-		return outcome.AsUsage(wrapped)
+	case errors.As(err, new(*settingError)):
+		return &ConfigError{Storage: o.s.Name, Err: err}
 	case errors.As(err, &res):
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	case errors.As(err, &se):
 		// The provider answered (or could not be reached): operational.
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return wrapped
+		return fmt.Errorf("storage %q: %w", o.s.Name, err)
 	}
 	// The stores reject bad settings with plain errors before sending any
 	// request.
-	return outcome.AsUsage(wrapped)
+	return &ConfigError{Storage: o.s.Name, Err: err}
 }
 
 // FromURL turns an ad-hoc --storage URL into an ABS storage entry, so both
@@ -281,7 +279,7 @@ func (o *opener) classify(err error) error {
 // given there does not reach messages.
 func FromURL(raw string) (*config.Storage, error) {
 	if raw == "" {
-		return nil, outcome.Usage("--storage is required without a config file")
+		return nil, &URLError{Msg: "is required without a config file"}
 	}
 	if strings.HasPrefix(raw, "/") {
 		return &config.Storage{Name: raw, Local: &config.LocalStorage{Path: filepath.Clean(raw)}}, nil
@@ -292,111 +290,142 @@ func FromURL(raw string) (*config.Storage, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, outcome.Usage("--storage %q: not a valid URL", name)
+		return nil, &URLError{URL: name, Msg: "not a valid URL"}
 	}
 	if u.User != nil {
-		return nil, outcome.Usage("--storage %q: credentials do not go in the URL's user part; use the provider's environment variables", u.Scheme+"://"+u.Host+u.Path)
+		return nil, &URLError{URL: u.Scheme + "://" + u.Host + u.Path, Msg: "credentials do not go in the URL's user part; use the provider's environment variables"}
 	}
-	q := u.Query()
-	prefix := strings.Trim(u.Path, "/")
-	known := map[string]bool{}
-	opt := func(k string) *string {
-		known[k] = true
-		if v := q.Get(k); v != "" {
-			return &v
-		}
-		return nil
+	q := &urlQuery{name: name, values: u.Query(), known: map[string]bool{}}
+	st, err := storageOfURL(u, name, q)
+	if err != nil {
+		return nil, err
 	}
-	var intErr error
-	optInt := func(k string) *int {
-		known[k] = true
-		v := q.Get(k)
-		if v == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil && intErr == nil {
-			intErr = outcome.Usage("--storage %q: %s must be a number", name, k)
-		}
-		return &n
-	}
-	checkQuery := func() error {
-		if intErr != nil {
-			return intErr
-		}
-		for k := range q {
-			if !known[k] {
-				return outcome.Usage("--storage %q: unknown query parameter %q", name, k)
-			}
-		}
-		return nil
-	}
-	var st *config.Storage
-	switch u.Scheme {
-	case "file":
-		if u.Host != "" && u.Host != "localhost" {
-			return nil, outcome.Usage("--storage %q: file URLs take an absolute path (file:///path)", name)
-		}
-		if !strings.HasPrefix(u.Path, "/") {
-			return nil, outcome.Usage("--storage %q: the path must be absolute", name)
-		}
-		st = &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}
-	case "s3":
-		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (s3://bucket/prefix)", name)
-		}
-		region := firstNonEmpty(q.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
-		known["region"] = true
-		s3 := &config.S3Storage{
-			Bucket: u.Host, Path: &prefix, S3Region: region, S3Profile: opt("profile"),
-			S3EndpointOverride: opt("endpoint"), MinPartSize: optInt("min-part-size"),
-			MaxAsyncConnections: optInt("max-async-connections"), S3LogLevel: opt("log-level"),
-			AccessKeyID: opt("access-key-id"), SecretAccessKey: opt("secret-access-key"),
-		}
-		if data, meta := opt("storage-class"), opt("metadata-storage-class"); data != nil || meta != nil {
-			s3.StorageClass = &config.S3StorageClass{Data: data, Metadata: meta}
-		}
-		st = &config.Storage{Name: name, S3: s3}
-	case "gs", "gcs":
-		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no bucket (gs://bucket/prefix)", name)
-		}
-		gcp := &config.GCPStorage{
-			BucketName: u.Host, Path: &prefix, Endpoint: opt("endpoint"), KeyFilePath: opt("key-file-path"),
-			MinPartSize: optInt("min-part-size"),
-		}
-		if data := opt("storage-class"); data != nil {
-			gcp.StorageClass = &config.GCPStorageClass{Data: data}
-		}
-		st = &config.Storage{Name: name, GCP: gcp}
-	case "azblob", "azure":
-		if u.Host == "" {
-			return nil, outcome.Usage("--storage %q: no container (azblob://container/prefix)", name)
-		}
-		az := &config.AzureStorage{
-			ContainerName: u.Host, Path: &prefix,
-			AccountName: opt("account-name"), AccountKey: opt("account-key"),
-			TenantID: opt("tenant-id"), ClientID: opt("client-id"), ClientSecret: opt("client-secret"),
-			MinPartSize: optInt("min-part-size"),
-		}
-		if data, meta := opt("tier"), opt("metadata-tier"); data != nil || meta != nil {
-			az.StorageClass = &config.AzureStorageClass{Data: data, Metadata: meta}
-		}
-		az.Endpoint = deref(opt("endpoint"))
-		if az.Endpoint == "" {
-			az.Endpoint = azureEndpoint(deref(az.AccountName))
-		}
-		if az.Endpoint == "" {
-			return nil, outcome.Usage("--storage %q: no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)", name)
-		}
-		st = &config.Storage{Name: name, Azure: az}
-	default:
-		return nil, outcome.Usage("--storage %q: want /abs/path, file:///abs/path, s3://, gs:// or azblob://", name)
-	}
-	if err := checkQuery(); err != nil {
+	if err := q.check(); err != nil {
 		return nil, err
 	}
 	return st, nil
+}
+
+// urlQuery reads a storage URL's query parameters, remembering which are
+// known so that a misspelt one is refused.
+type urlQuery struct {
+	name   string
+	values url.Values
+	known  map[string]bool
+	intErr error // the first parameter that is not a number
+}
+
+func (q *urlQuery) opt(k string) *string {
+	q.known[k] = true
+	if v := q.values.Get(k); v != "" {
+		return &v
+	}
+	return nil
+}
+
+func (q *urlQuery) optInt(k string) *int {
+	q.known[k] = true
+	v := q.values.Get(k)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil && q.intErr == nil {
+		q.intErr = &URLError{URL: q.name, Msg: k + " must be a number"}
+	}
+	return &n
+}
+
+func (q *urlQuery) check() error {
+	if q.intErr != nil {
+		return q.intErr
+	}
+	for k := range q.values {
+		if !q.known[k] {
+			return &URLError{URL: q.name, Msg: fmt.Sprintf("unknown query parameter %q", k)}
+		}
+	}
+	return nil
+}
+
+// storageOfURL builds the entry of the URL's scheme.
+func storageOfURL(u *url.URL, name string, q *urlQuery) (*config.Storage, error) {
+	prefix := strings.Trim(u.Path, "/")
+	switch u.Scheme {
+	case "file":
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, &URLError{URL: name, Msg: "file URLs take an absolute path (file:///path)"}
+		}
+		if !strings.HasPrefix(u.Path, "/") {
+			return nil, &URLError{URL: name, Msg: "the path must be absolute"}
+		}
+		return &config.Storage{Name: name, Local: &config.LocalStorage{Path: filepath.Clean(u.Path)}}, nil
+	case "s3":
+		if u.Host == "" {
+			return nil, &URLError{URL: name, Msg: "no bucket (s3://bucket/prefix)"}
+		}
+		return &config.Storage{Name: name, S3: s3OfURL(u.Host, prefix, q)}, nil
+	case "gs", "gcs":
+		if u.Host == "" {
+			return nil, &URLError{URL: name, Msg: "no bucket (gs://bucket/prefix)"}
+		}
+		return &config.Storage{Name: name, GCP: gcsOfURL(u.Host, prefix, q)}, nil
+	case "azblob", "azure":
+		if u.Host == "" {
+			return nil, &URLError{URL: name, Msg: "no container (azblob://container/prefix)"}
+		}
+		az := azureOfURL(u.Host, prefix, q)
+		if az.Endpoint == "" {
+			return nil, &URLError{URL: name, Msg: "no endpoint (add ?endpoint=URL or ?account-name=NAME, or set AZURE_STORAGE_ACCOUNT or AZURE_STORAGE_CONNECTION_STRING)"}
+		}
+		return &config.Storage{Name: name, Azure: az}, nil
+	}
+	return nil, &URLError{URL: name, Msg: "want /abs/path, file:///abs/path, s3://, gs:// or azblob://"}
+}
+
+func s3OfURL(bucket, prefix string, q *urlQuery) *config.S3Storage {
+	region := firstNonEmpty(q.values.Get("region"), os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1")
+	q.known["region"] = true
+	s3 := &config.S3Storage{
+		Bucket: bucket, Path: &prefix, S3Region: region, S3Profile: q.opt("profile"),
+		S3EndpointOverride: q.opt("endpoint"), MinPartSize: q.optInt("min-part-size"),
+		MaxAsyncConnections: q.optInt("max-async-connections"), S3LogLevel: q.opt("log-level"),
+		AccessKeyID: q.opt("access-key-id"), SecretAccessKey: q.opt("secret-access-key"),
+	}
+	if data, meta := q.opt("storage-class"), q.opt("metadata-storage-class"); data != nil || meta != nil {
+		s3.StorageClass = &config.S3StorageClass{Data: data, Metadata: meta}
+	}
+	return s3
+}
+
+func gcsOfURL(bucket, prefix string, q *urlQuery) *config.GCPStorage {
+	gcp := &config.GCPStorage{
+		BucketName: bucket, Path: &prefix, Endpoint: q.opt("endpoint"), KeyFilePath: q.opt("key-file-path"),
+		MinPartSize: q.optInt("min-part-size"),
+	}
+	if data := q.opt("storage-class"); data != nil {
+		gcp.StorageClass = &config.GCPStorageClass{Data: data}
+	}
+	return gcp
+}
+
+// azureOfURL leaves Endpoint "" when neither the URL nor the environment
+// gives one.
+func azureOfURL(container, prefix string, q *urlQuery) *config.AzureStorage {
+	az := &config.AzureStorage{
+		ContainerName: container, Path: &prefix,
+		AccountName: q.opt("account-name"), AccountKey: q.opt("account-key"),
+		TenantID: q.opt("tenant-id"), ClientID: q.opt("client-id"), ClientSecret: q.opt("client-secret"),
+		MinPartSize: q.optInt("min-part-size"),
+	}
+	if data, meta := q.opt("tier"), q.opt("metadata-tier"); data != nil || meta != nil {
+		az.StorageClass = &config.AzureStorageClass{Data: data, Metadata: meta}
+	}
+	az.Endpoint = deref(q.opt("endpoint"))
+	if az.Endpoint == "" {
+		az.Endpoint = azureEndpoint(deref(az.AccountName))
+	}
+	return az
 }
 
 // azureEndpoint derives the Blob endpoint from a connection string's

@@ -16,7 +16,6 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 func ptr(s string) *string { return &s }
@@ -134,8 +133,8 @@ func TestFromURLUsageErrors(t *testing.T) {
 			t.Errorf("FromURL(%q) = %v, want %q", url, err, want)
 			continue
 		}
-		if outcome.ExitCode(err) != outcome.ExitUsage {
-			t.Errorf("FromURL(%q): exit %d, want 2", url, outcome.ExitCode(err))
+		if !errors.As(err, new(*URLError)) {
+			t.Errorf("FromURL(%q): %T, want a URLError", url, err)
 		}
 		if strings.Contains(err.Error(), "secret") && strings.Contains(url, "secret@") {
 			t.Errorf("FromURL(%q) shows the secret: %v", url, err)
@@ -143,8 +142,8 @@ func TestFromURLUsageErrors(t *testing.T) {
 	}
 }
 
-// TestOpenConfigErrors: settings rejected before any request are exit 2
-// and name the storage entry.
+// TestOpenConfigErrors: settings rejected before any request are
+// ConfigErrors and name the storage entry.
 func TestOpenConfigErrors(t *testing.T) {
 	for name, s := range map[string]*config.Storage{
 		"azure-key": {Azure: &config.AzureStorage{Endpoint: "http://127.0.0.1:1/x", ContainerName: "c",
@@ -164,8 +163,8 @@ func TestOpenConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("Open succeeded")
 			}
-			if code := outcome.ExitCode(err); code != outcome.ExitUsage {
-				t.Errorf("exit %d, want 2: %v", code, err)
+			if !isConfigError(err) {
+				t.Errorf("%T, want a ConfigError: %v", err, err)
 			}
 			if !strings.HasPrefix(err.Error(), `storage "`+name+`": `) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("message %q: want one line starting with the entry", err)
@@ -174,7 +173,7 @@ func TestOpenConfigErrors(t *testing.T) {
 	}
 }
 
-// TestOpenUnreachable: an endpoint nobody serves is exit 1, one line.
+// TestOpenUnreachable: an endpoint nobody serves is an operational error, one line.
 func TestOpenUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -191,8 +190,8 @@ func TestOpenUnreachable(t *testing.T) {
 			if err == nil {
 				t.Fatal("Open succeeded")
 			}
-			if code := outcome.ExitCode(err); code != outcome.ExitFailed {
-				t.Errorf("exit %d, want 1: %v", code, err)
+			if isConfigError(err) {
+				t.Errorf("a ConfigError, want an operational error: %v", err)
 			}
 			if !strings.Contains(err.Error(), "unreachable") || strings.Contains(err.Error(), "\n") {
 				t.Errorf("message %q", err)
@@ -291,7 +290,7 @@ func TestOpenGCSAndAzureWithSecrets(t *testing.T) {
 
 		s.Azure.AccountKey = ptr("secrets:az:nope")
 		_, err = Open(ctx, s, nil, resolve)
-		if err == nil || outcome.ExitCode(err) != outcome.ExitFailed || !strings.Contains(err.Error(), "secret agent has no") {
+		if err == nil || isConfigError(err) || !strings.Contains(err.Error(), "secret agent has no") {
 			t.Errorf("unresolvable secret: %v", err)
 		}
 
@@ -335,10 +334,15 @@ func wantFailure(t *testing.T, err error, want string) {
 	if err == nil {
 		t.Fatalf("Open succeeded, want %q", want)
 	}
-	if code := outcome.ExitCode(err); code != outcome.ExitFailed {
-		t.Errorf("exit %d, want 1: %v", code, err)
+	if isConfigError(err) {
+		t.Errorf("a ConfigError, want an operational error: %v", err)
 	}
 	if !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
 		t.Errorf("error %q, want one line containing %q", err, want)
 	}
+}
+
+// isConfigError: the settings are at fault (outcome maps it to exit 2).
+func isConfigError(err error) bool {
+	return errors.As(err, new(*ConfigError)) || errors.As(err, new(*URLError))
 }

@@ -48,3 +48,57 @@ func TestOpenTunedPicksTheProvider(t *testing.T) {
 		})
 	}
 }
+
+func TestTuningValidate(t *testing.T) {
+	if err := (Tuning{}).Validate(); err != nil {
+		t.Errorf("zero tuning: %v", err)
+	}
+	for _, c := range []struct {
+		tune Tuning
+		want string
+	}{
+		{Tuning{S3: storage.Tuning{MaxAttempts: -1}}, "--s3-retry-max-attempts must not be negative, got -1"},
+		{Tuning{GCS: storage.Tuning{BackoffMultiplier: 0.5}}, "--gcp-retry-backoff-multiplier must be at least 1, got 0.5"},
+		{Tuning{Azure: storage.Tuning{MaxConnsPerHost: -2}}, "--azure-max-conns-per-host must not be negative, got -2"},
+	} {
+		if err := c.tune.Validate(); err == nil || err.Error() != c.want {
+			t.Errorf("%+v: %v, want %q", c.tune, err, c.want)
+		}
+	}
+}
+
+func TestUpload(t *testing.T) {
+	for _, c := range []struct {
+		u    Upload
+		want string
+	}{
+		{Upload{S3Concurrency: -1}, "--s3-upload-concurrency must not be negative, got -1"},
+		{Upload{AzureConcurrency: -2}, "--azure-upload-concurrency must not be negative, got -2"},
+		{Upload{LocalBufferMiB: -3}, "--local-buffer-size must not be negative, got -3"},
+	} {
+		if err := c.u.Validate(); err == nil || err.Error() != c.want {
+			t.Errorf("%+v: %v, want %q", c.u, err, c.want)
+		}
+	}
+	u := Upload{S3Concurrency: 4, AzureConcurrency: 6, LocalBufferMiB: 8}
+	for _, c := range []struct {
+		storage *config.Storage
+		want    storage.WriterOptions
+		ignored int
+	}{
+		{&config.Storage{S3: &config.S3Storage{}}, storage.WriterOptions{Concurrency: 4}, 2},
+		{&config.Storage{Azure: &config.AzureStorage{}}, storage.WriterOptions{Concurrency: 6}, 2},
+		{&config.Storage{Local: &config.LocalStorage{}}, storage.WriterOptions{ChunkSize: 8 << 20}, 2},
+		{&config.Storage{GCP: &config.GCPStorage{}}, storage.WriterOptions{}, 3},
+		{nil, storage.WriterOptions{}, 3},
+	} {
+		var wo storage.WriterOptions
+		if ignored := u.Apply(c.storage, &wo); wo != c.want || len(ignored) != c.ignored {
+			t.Errorf("%+v: %+v ignoring %v, want %+v ignoring %d", c.storage, wo, ignored, c.want, c.ignored)
+		}
+	}
+	var wo storage.WriterOptions
+	if ignored := (Upload{LocalBufferMiB: 1}).Apply(&config.Storage{S3: &config.S3Storage{}}, &wo); len(ignored) != 1 || ignored[0] != "--local-buffer-size" {
+		t.Errorf("ignored %v", ignored)
+	}
+}

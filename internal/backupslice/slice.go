@@ -1,11 +1,11 @@
-// Package slice owns the arithmetic of sliced backups: several aerobackup
+// Package backupslice owns the arithmetic of sliced backups: several aerobackup
 // processes, each backing up the I-th of N equal shares of a namespace's
 // partitions into one shared run folder. It parses "I/N" and Kubernetes'
 // JOB_COMPLETION_INDEX, splits a partition selection into N contiguous
 // shares, names each slice's files, and derives the shared run folder from
 // a run ID or a scheduled time. It must not touch storage or the cluster:
 // the catalog reads and merges slices, backupjob writes them.
-package slice
+package backupslice
 
 import (
 	"errors"

@@ -1,0 +1,14 @@
+package policy
+
+import "fmt"
+
+// InvalidError is a setting of the routine, its policy or the command line
+// that backup-go would reject, or that contradicts another: found before
+// anything is contacted.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Msg: fmt.Sprintf(format, args...)}
+}
