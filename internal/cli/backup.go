@@ -693,9 +693,9 @@ func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) 
 	if err == nil {
 		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
-	var skip *outcome.SkipError
-	if errors.As(err, &skip) {
-		b.log.Warn("backup done, retention not applied: " + skip.Reason)
+	var locked *session.LockedError
+	if errors.As(err, &locked) {
+		b.log.Warn("backup done, retention not applied: " + locked.Reason())
 		err = nil
 	}
 	return sum, err

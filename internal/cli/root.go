@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -205,7 +204,6 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 func reportError(app *App, err error, code int) {
 	msg := logging.Redact(err.Error())
 	// One line: the first line of a multi-line error is the summary.
-	var skip *outcome.SkipError
 	if app.Globals.JSON {
 		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
 			"type": "error", "kind": outcome.Kind(err), "exit-status": code, "message": msg,
@@ -213,7 +211,7 @@ func reportError(app *App, err error, code int) {
 		return
 	}
 	prefix := "aerobackup: error: "
-	if errors.As(err, &skip) {
+	if outcome.Kind(err) == outcome.ClassSkipped {
 		prefix = "aerobackup: "
 	}
 	// A config with several problems reports one line per problem.
