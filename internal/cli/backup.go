@@ -486,9 +486,9 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.incremental {
 		mtype = metrics.Incremental
 	}
-	b.mrun = app.reportRun(metrics.Backup, r.Name, mtype)
+	b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
 	if o.dryRun || o.estimate {
-		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
+		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
 	if b.pol, err = o.routinePolicy(r); err != nil {
 		return nil, err

@@ -74,9 +74,9 @@ type App struct {
 	// reads them while the command's goroutine sets them up.
 	mu       sync.Mutex
 	progress *progress.Reporter
-	// metricsRun is what the command reports to --metrics-file and
-	// --metrics-push once it ends; nil: the command has nothing to report.
-	metricsRun *metrics.Run
+	// metrics keeps the run the command reports to --metrics-file and
+	// --metrics-push once it ends; none: the command has nothing to report.
+	metrics metrics.Reporter
 	// started is set when a command's own run function begins.
 	started bool
 	// clusterInfo and storeTuning are the tuning flags' client and SDK
@@ -174,6 +174,7 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 	if app.Globals == nil {
 		app.Globals = &Globals{}
 	}
+	app.metrics.Now = app.Now
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(app.IO.In)
@@ -190,7 +191,7 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 			err = &outcome.InterruptError{Signal: s}
 		}
 	}
-	app.writeMetrics(ctx, err)
+	app.metrics.Finish(ctx, err, metrics.Targets{File: app.Globals.MetricsFile, Push: app.Globals.MetricsPush}, app.Log)
 	code := outcome.ExitCode(err)
 	if err != nil {
 		reportError(app, err, code)
@@ -344,46 +345,6 @@ func (a *App) setup() error {
 	a.Log, a.closeLog = log, closeFn
 	a.mu.Unlock()
 	return nil
-}
-
-// reportRun records what a backup or restore is about, as soon as it is
-// known, so that even a failure or a skip reaches the metrics.
-func (a *App) reportRun(op metrics.Operation, routine, typ string) *metrics.Run {
-	a.metricsRun = &metrics.Run{Operation: op, Routine: routine, Type: typ, Started: a.Now()}
-	return a.metricsRun
-}
-
-// writeMetrics updates the Prometheus textfile and pushes to the
-// Pushgateway. A metrics failure is logged, never turned into the run's
-// exit status: the backup itself is what matters.
-func (a *App) writeMetrics(ctx context.Context, err error) {
-	r := a.metricsRun
-	g := a.Globals
-	if r == nil || (g.MetricsFile == "" && g.MetricsPush == "") {
-		return
-	}
-	o, ok := metrics.OutcomeOf(err)
-	if !ok {
-		return
-	}
-	r.Outcome = o
-	r.Finished = a.Now()
-	log := a.Log
-	if log == nil {
-		log = logging.Discard()
-	}
-	if g.MetricsFile != "" {
-		if merr := metrics.UpdateFile(g.MetricsFile, *r); merr != nil {
-			log.Error("could not write the metrics file", "file", g.MetricsFile, "error", merr)
-		}
-	}
-	if g.MetricsPush != "" {
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if merr := metrics.Push(pctx, g.MetricsPush, *r); merr != nil {
-			log.Error("could not push metrics", "error", merr)
-		}
-	}
 }
 
 // writeJSON prints one JSON document on stdout.
