@@ -2,7 +2,9 @@
 // operation per namespace into a new run folder, metadata.yaml written last
 // per namespace, and removal of everything the run wrote when it fails or is
 // interrupted. It does not read config files, pick the incremental base or
-// take locks; the caller decides those and hands it a ready Job.
+// take locks; the caller decides those and hands it a ready Job. A run
+// that backed up only some namespaces returns a PartialError; it never
+// chooses an exit status (outcome does).
 package backupjob
 
 import (

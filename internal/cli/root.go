@@ -26,6 +26,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/profiling"
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
@@ -126,7 +127,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok {
 		streams.ErrTerminal = term.IsTerminal(int(f.Fd()))
 	}
-	stopProfiling := startProfiling(os.Getenv, stderr)
+	stopProfiling := profiling.Start(os.Getenv, stderr)
 	defer stopProfiling()
 	ctx, sig, stop := signalContext(context.Background())
 	defer stop()

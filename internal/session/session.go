@@ -4,10 +4,11 @@
 //
 // It owns the order of those steps, the lock's life (heartbeats, the
 // context that ends when another run takes the lock over, the swap from
-// one kind to another) and the errors a held lock or an unreadable
-// catalog give. It must not know the config or the cluster (the caller
-// passes a store opener), nor decide what a run does with the catalog:
-// the planners decide, the commands act.
+// one kind to another) and the errors a held lock (LockedError) or an
+// unreadable catalog give, leaving their exit status to outcome. It must
+// not know the config or the cluster (the caller passes a store opener),
+// nor decide what a run does with the catalog: the planners decide, the
+// commands act.
 package session
 
 import (
