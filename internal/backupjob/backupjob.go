@@ -2,7 +2,9 @@
 // operation per namespace into a new run folder, metadata.yaml written last
 // per namespace, and removal of everything the run wrote when it fails or is
 // interrupted. It does not read config files, pick the incremental base or
-// take locks; the caller decides those and hands it a ready Job.
+// take locks; the caller decides those and hands it a ready Job. A run
+// that backed up only some namespaces returns a PartialError; it never
+// chooses an exit status (outcome does).
 package backupjob
 
 import (
@@ -23,7 +25,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -222,7 +223,7 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		}
 		return nil, fmt.Errorf("every namespace failed (%s): %w", strings.Join(failed, ", "), firstErr)
 	case len(failed) > 0:
-		return res, &outcome.PartialError{Failed: failed,
+		return res, &PartialError{Failed: failed,
 			Err: fmt.Errorf("backup of namespace(s) %s failed: %w", strings.Join(failed, ", "), firstErr)}
 	case res.Empty() && j.Slice == nil:
 		// An incremental that found nothing leaves no folder behind.
@@ -402,8 +403,7 @@ func (j *Job) prepareSlice(ctx context.Context, nsDir, namespace string, log *sl
 		return false, fmt.Errorf("namespace %q: %w", namespace, err)
 	}
 	if set.Count != 0 && set.Count != j.Slice.Count {
-		return false, outcome.Usage("namespace %q: run folder %s is being taken in %d slices, not %d: give every slice the same N",
-			namespace, nsDir, set.Count, j.Slice.Count)
+		return false, &SliceCountError{Namespace: namespace, Folder: nsDir, Have: set.Count, Want: j.Slice.Count}
 	}
 	if set.Has(j.Slice.Index) {
 		return true, nil

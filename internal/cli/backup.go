@@ -486,9 +486,9 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.incremental {
 		mtype = metrics.Incremental
 	}
-	b.mrun = app.reportRun(metrics.Backup, r.Name, mtype)
+	b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
 	if o.dryRun || o.estimate {
-		app.metricsRun = nil // a dry run or estimate changes nothing, so it reports nothing
+		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
 	if b.pol, err = o.routinePolicy(r); err != nil {
 		return nil, err
@@ -693,9 +693,9 @@ func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) 
 	if err == nil {
 		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
-	var skip *outcome.SkipError
-	if errors.As(err, &skip) {
-		b.log.Warn("backup done, retention not applied: " + skip.Reason)
+	var locked *session.LockedError
+	if errors.As(err, &locked) {
+		b.log.Warn("backup done, retention not applied: " + locked.Reason())
 		err = nil
 	}
 	return sum, err

@@ -313,7 +313,7 @@ func (o *restoreOptions) openStream(ctx context.Context, app *App, req plan.Rest
 	}
 	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}, release: func() {}}
 	if !o.dryRun && !o.opts.ValidateOnly {
-		app.reportRun(metrics.Restore, "", "")
+		app.metrics.Start(metrics.Restore, "", "")
 		if src.dest, err = app.destinationCluster(src.t, o.destination, &o.target); err != nil {
 			return nil, err
 		}
@@ -345,7 +345,7 @@ func (o *restoreOptions) openFolder(ctx context.Context, app *App, req plan.Rest
 	}
 	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}}
 	if !o.dryRun && !o.opts.ValidateOnly {
-		app.reportRun(metrics.Restore, "", "")
+		app.metrics.Start(metrics.Restore, "", "")
 	}
 	if src.dest, err = o.destinationCluster(app, src.t); err != nil {
 		return nil, err
@@ -374,7 +374,7 @@ func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.Rest
 		return nil, err
 	}
 	if !o.dryRun && !o.opts.ValidateOnly {
-		app.reportRun(metrics.Restore, t.name(), "")
+		app.metrics.Start(metrics.Restore, t.name(), "")
 	}
 	// The destination is checked before storage is read.
 	dest, err := o.destinationCluster(app, t)
@@ -446,8 +446,8 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	if res != nil {
 		t := res.Totals()
 		sum.Totals = &t
-		if a.metricsRun != nil {
-			a.metricsRun.Records, a.metricsRun.Bytes, a.metricsRun.Refused = t.Inserted, t.BytesRead, t.Refused
+		if m := a.metrics.Current(); m != nil {
+			m.Records, m.Bytes, m.Refused = t.Inserted, t.BytesRead, t.Refused
 		}
 	}
 	switch {

@@ -114,7 +114,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		return err
 	}
 	if !o.dryRun && !req.Validate {
-		app.reportRun(metrics.Restore, t.name(), "")
+		app.metrics.Start(metrics.Restore, t.name(), "")
 	}
 	sess, err := o.openSession(ctx, app, t, nil)
 	if err != nil {

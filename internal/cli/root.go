@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +26,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/profiling"
 	"github.com/aerobackup/aerobackup/internal/progress"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
@@ -75,9 +75,9 @@ type App struct {
 	// reads them while the command's goroutine sets them up.
 	mu       sync.Mutex
 	progress *progress.Reporter
-	// metricsRun is what the command reports to --metrics-file and
-	// --metrics-push once it ends; nil: the command has nothing to report.
-	metricsRun *metrics.Run
+	// metrics keeps the run the command reports to --metrics-file and
+	// --metrics-push once it ends; none: the command has nothing to report.
+	metrics metrics.Reporter
 	// started is set when a command's own run function begins.
 	started bool
 	// clusterInfo and storeTuning are the tuning flags' client and SDK
@@ -127,7 +127,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f, ok := stderr.(*os.File); ok {
 		streams.ErrTerminal = term.IsTerminal(int(f.Fd()))
 	}
-	stopProfiling := startProfiling(os.Getenv, stderr)
+	stopProfiling := profiling.Start(os.Getenv, stderr)
 	defer stopProfiling()
 	ctx, sig, stop := signalContext(context.Background())
 	defer stop()
@@ -175,6 +175,7 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 	if app.Globals == nil {
 		app.Globals = &Globals{}
 	}
+	app.metrics.Now = app.Now
 	root := NewRootCmd(app)
 	root.SetArgs(args)
 	root.SetIn(app.IO.In)
@@ -191,7 +192,7 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 			err = &outcome.InterruptError{Signal: s}
 		}
 	}
-	app.writeMetrics(ctx, err)
+	app.metrics.Finish(ctx, err, metrics.Targets{File: app.Globals.MetricsFile, Push: app.Globals.MetricsPush}, app.Log)
 	code := outcome.ExitCode(err)
 	if err != nil {
 		reportError(app, err, code)
@@ -205,7 +206,6 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 func reportError(app *App, err error, code int) {
 	msg := logging.Redact(err.Error())
 	// One line: the first line of a multi-line error is the summary.
-	var skip *outcome.SkipError
 	if app.Globals.JSON {
 		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
 			"type": "error", "kind": outcome.Kind(err), "exit-status": code, "message": msg,
@@ -213,7 +213,7 @@ func reportError(app *App, err error, code int) {
 		return
 	}
 	prefix := "aerobackup: error: "
-	if errors.As(err, &skip) {
+	if outcome.Kind(err) == outcome.ClassSkipped {
 		prefix = "aerobackup: "
 	}
 	// A config with several problems reports one line per problem.
@@ -346,46 +346,6 @@ func (a *App) setup() error {
 	a.Log, a.closeLog = log, closeFn
 	a.mu.Unlock()
 	return nil
-}
-
-// reportRun records what a backup or restore is about, as soon as it is
-// known, so that even a failure or a skip reaches the metrics.
-func (a *App) reportRun(op metrics.Operation, routine, typ string) *metrics.Run {
-	a.metricsRun = &metrics.Run{Operation: op, Routine: routine, Type: typ, Started: a.Now()}
-	return a.metricsRun
-}
-
-// writeMetrics updates the Prometheus textfile and pushes to the
-// Pushgateway. A metrics failure is logged, never turned into the run's
-// exit status: the backup itself is what matters.
-func (a *App) writeMetrics(ctx context.Context, err error) {
-	r := a.metricsRun
-	g := a.Globals
-	if r == nil || (g.MetricsFile == "" && g.MetricsPush == "") {
-		return
-	}
-	o, ok := metrics.OutcomeOf(err)
-	if !ok {
-		return
-	}
-	r.Outcome = o
-	r.Finished = a.Now()
-	log := a.Log
-	if log == nil {
-		log = logging.Discard()
-	}
-	if g.MetricsFile != "" {
-		if merr := metrics.UpdateFile(g.MetricsFile, *r); merr != nil {
-			log.Error("could not write the metrics file", "file", g.MetricsFile, "error", merr)
-		}
-	}
-	if g.MetricsPush != "" {
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if merr := metrics.Push(pctx, g.MetricsPush, *r); merr != nil {
-			log.Error("could not push metrics", "error", merr)
-		}
-	}
 }
 
 // writeJSON prints one JSON document on stdout.

@@ -30,7 +30,7 @@
 // liveness is checked; on Windows nothing is, and such locks go stale.
 //
 // The package must not decide what to do about a held lock (skip, wait,
-// fail): it reports a typed *HeldError and the CLI maps it to exit 3.
+// fail): it reports a typed *HeldError, which outcome classes as a skip.
 package lock
 
 import (

@@ -10,9 +10,11 @@
 // is written back whole. Gauges are replaced. Series of other routines and
 // families this package does not own are kept as they are.
 //
-// The package does not decide when a run starts or ends, does not log and
-// does not read configuration: commands build a Run and call UpdateFile
-// and/or Push.
+// The package does not decide when a run starts or ends and does not read
+// configuration: a command starts a Reporter's run once it knows what the
+// run is about and finishes it, with the error it ended with and the
+// flags' targets, when it ends. The Reporter logs a failed write or push
+// to the logger it is given; that never changes the run's exit status.
 //
 // # Metrics
 //

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/metrics"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // A command records its result at the end of the run, whatever the result:
@@ -21,7 +21,7 @@ func ExampleUpdateFile() {
 	path := filepath.Join(dir, "aerobackup.prom")
 
 	started := time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC)
-	runErr := &outcome.PartialError{Failed: []string{"ns2"}, Err: errors.New("namespace ns2 failed")}
+	runErr := &backupjob.PartialError{Failed: []string{"ns2"}, Err: errors.New("namespace ns2 failed")}
 	if o, ok := metrics.OutcomeOf(runErr); ok {
 		err := metrics.UpdateFile(path, metrics.Run{
 			Operation: metrics.Backup, Routine: "nightly", Type: metrics.Full, Outcome: o,

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -264,7 +265,7 @@ func TestOutcomeOf(t *testing.T) {
 		{errors.New("boom"), Failure, true},
 		{outcome.Usage("bad flag"), "", false},
 		{outcome.Skip("lock held"), Skip, true},
-		{&outcome.PartialError{Failed: []string{"ns2"}, Err: errors.New("ns2 failed")}, Partial, true},
+		{&backupjob.PartialError{Failed: []string{"ns2"}, Err: errors.New("ns2 failed")}, Partial, true},
 		{&outcome.InterruptError{Signal: "terminated"}, Canceled, true},
 		{&outcome.InterruptError{Signal: "hangup"}, Canceled, true},
 		{&outcome.InterruptError{Signal: "quit"}, Canceled, true},

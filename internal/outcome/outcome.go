@@ -3,8 +3,9 @@
 // error to its class (Kind), which the exit status documented in CLI.md,
 // the --json error document, the metrics and the help's exit-status table
 // all follow. Domain packages return their own typed errors (a bad config,
-// an invalid setting); Kind is where those become usage errors. It must not
-// log or print.
+// a refused plan, a held lock, a partial backup) and never choose an exit
+// class; Kind is where those become usage errors, skips or partial runs.
+// It must not log or print.
 package outcome
 
 import (
@@ -13,10 +14,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
@@ -65,8 +70,8 @@ func AsUsage(err error) error {
 	return &UsageError{Err: err}
 }
 
-// SkipError means the run deliberately did nothing (lock held, no base
-// backup for an incremental, disabled routine).
+// SkipError means the command deliberately did nothing (a disabled
+// routine); the domain packages have their own (isSkip).
 type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
@@ -75,15 +80,6 @@ func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 func Skip(format string, args ...any) error {
 	return &SkipError{Reason: fmt.Sprintf(format, args...)}
 }
-
-// PartialError means some namespaces succeeded and some failed.
-type PartialError struct {
-	Failed []string // what failed, e.g. namespace names
-	Err    error
-}
-
-func (e *PartialError) Error() string { return e.Err.Error() }
-func (e *PartialError) Unwrap() error { return e.Err }
 
 // InterruptError records the signal that stopped the run.
 type InterruptError struct {
@@ -113,20 +109,14 @@ func Kind(err error) Class {
 	if err == nil {
 		return ClassSuccess
 	}
-	var (
-		u *UsageError
-		s *SkipError
-		p *PartialError
-		i *InterruptError
-	)
 	switch {
-	case errors.As(err, &i):
+	case errors.As(err, new(*InterruptError)):
 		return ClassInterrupted
-	case errors.As(err, &u), isBadSetting(err):
+	case errors.As(err, new(*UsageError)), isBadSetting(err):
 		return ClassUsage
-	case errors.As(err, &s):
+	case isSkip(err):
 		return ClassSkipped
-	case errors.As(err, &p):
+	case errors.As(err, new(*backupjob.PartialError)):
 		return ClassPartial
 	case errors.Is(err, context.Canceled):
 		return ClassInterrupted
@@ -134,14 +124,22 @@ func Kind(err error) Class {
 	return ClassFailed
 }
 
-// isBadSetting: a domain package's error for a bad config, flag or
-// setting, found before anything was touched.
+// isBadSetting: a domain package's error for a bad config, flag, setting
+// or request, found before anything was touched.
 func isBadSetting(err error) bool {
 	return errors.As(err, new(config.Errors)) || errors.As(err, new(*config.Error)) ||
 		errors.As(err, new(*config.FileError)) || errors.As(err, new(*config.LookupError)) ||
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
-		errors.As(err, new(*routine.RequestError))
+		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
+		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*backupjob.SliceCountError))
+}
+
+// isSkip: the run deliberately did nothing: the command's own reason, the
+// planner's (nothing to build on or continue) or another run's lock.
+func isSkip(err error) bool {
+	return errors.As(err, new(*SkipError)) || errors.As(err, new(*plan.NothingToDoError)) ||
+		errors.Is(err, lock.ErrHeld)
 }
 
 // classExits is each class's exit status; an interrupted run's depends on

@@ -5,15 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/secret"
+	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 func TestExitCode(t *testing.T) {
+	held := &lock.HeldError{Routine: "r", Want: lock.Full, Holder: lock.Info{Kind: lock.Full}, Path: "r/.lock/full"}
 	tests := []struct {
 		err   error
 		class Class
@@ -24,7 +30,6 @@ func TestExitCode(t *testing.T) {
 		{Usage("bad flag %s", "--x"), ClassUsage, 2},
 		{fmt.Errorf("wrapped: %w", AsUsage(errors.New("bad"))), ClassUsage, 2},
 		{Skip("locked by %s", "host"), ClassSkipped, 3},
-		{&PartialError{Failed: []string{"ns"}, Err: errors.New("ns failed")}, ClassPartial, 4},
 		{&InterruptError{Signal: "interrupt"}, ClassInterrupted, 130},
 		{&InterruptError{Signal: "terminated"}, ClassInterrupted, 143},
 		{&InterruptError{Signal: "hangup"}, ClassInterrupted, 129},
@@ -47,6 +52,25 @@ func TestExitCode(t *testing.T) {
 		{&backend.ConfigError{Storage: "s", Err: errors.New("bad key")}, ClassUsage, 2},
 		{&backend.URLError{URL: "ftp://x", Msg: "want /abs/path"}, ClassUsage, 2},
 		{&routine.RequestError{Msg: "no config file and no --host for ad-hoc mode"}, ClassUsage, 2},
+		// A plan refused, a session option, slices that disagree.
+		{&plan.RefusedError{Err: errors.New("backup b holds none of the namespaces x")}, ClassUsage, 2},
+		{fmt.Errorf("restore: %w", &plan.RefusedError{Err: errors.New("no full")}), ClassUsage, 2},
+		{&session.OptionError{Msg: "--lock-stale-after must be positive, got 0s"}, ClassUsage, 2},
+		{fmt.Errorf("backup: %w", &session.OptionError{Msg: "bad"}), ClassUsage, 2},
+		{&backupjob.SliceCountError{Namespace: "test", Folder: "r/backup/1", Have: 4, Want: 3}, ClassUsage, 2},
+		{fmt.Errorf("every namespace failed (a, b): %w", &backupjob.SliceCountError{Have: 4, Want: 3}), ClassUsage, 2},
+		// Nothing to do, or another run holds the routine: skipped.
+		{&plan.NothingToDoError{Reason: "no full backup to build on"}, ClassSkipped, 3},
+		{fmt.Errorf("plan: %w", &plan.NothingToDoError{Reason: "x"}), ClassSkipped, 3},
+		{held, ClassSkipped, 3},
+		{fmt.Errorf("prune: %w", held), ClassSkipped, 3},
+		{&session.LockedError{Held: held, StaleAfter: time.Minute}, ClassSkipped, 3},
+		{fmt.Errorf("backup: %w", &session.LockedError{Held: held, StaleAfter: time.Minute}), ClassSkipped, 3},
+		// Some namespaces backed up, some not: partial, unless the failure
+		// was a usage error.
+		{&backupjob.PartialError{Failed: []string{"ns"}, Err: errors.New("ns failed")}, ClassPartial, 4},
+		{fmt.Errorf("routine r: %w", &backupjob.PartialError{Failed: []string{"ns"}, Err: errors.New("ns failed")}), ClassPartial, 4},
+		{&backupjob.PartialError{Failed: []string{"ns"}, Err: &backupjob.SliceCountError{Have: 4, Want: 3}}, ClassUsage, 2},
 		// A failure of the storage or a secret agent is not the settings'.
 		{fmt.Errorf("storage %q: %w", "s", errors.New("unreachable")), ClassFailed, 1},
 	}

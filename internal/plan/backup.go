@@ -9,7 +9,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // BackupRequest is what a backup run was asked to do, and the policy it
@@ -100,7 +99,7 @@ func Resume(r BackupRequest, l catalog.Listing) (ResumeDecision, error) {
 	cand, ok := catalog.FindResumable(l, r.Routine, typ)
 	if !ok {
 		if r.Resume {
-			return ResumeDecision{}, outcome.Skip("routine %q: no interrupted resumable %s backup to continue", r.Routine, typ)
+			return ResumeDecision{}, nothingToDo("routine %q: no interrupted resumable %s backup to continue", r.Routine, typ)
 		}
 		return ResumeDecision{Reason: fmt.Sprintf("no interrupted resumable %s backup: a new run", typ)}, nil
 	}
@@ -108,7 +107,7 @@ func Resume(r BackupRequest, l catalog.Listing) (ResumeDecision, error) {
 	if typ == catalog.Incremental && ConcurrentIncremental(r.Policy) && cand.Marker.Status == catalog.ResumeRunning {
 		// Incrementals may overlap: another one may be writing it now.
 		if r.Resume {
-			return d, outcome.Skip("routine %q: the resumable incremental backup %s may still be running (concurrent-incremental: true)", r.Routine, cand.Key)
+			return d, nothingToDo("routine %q: the resumable incremental backup %s may still be running (concurrent-incremental: true)", r.Routine, cand.Key)
 		}
 		d.Reason, d.Notice = "a resumable incremental backup may still be running (concurrent-incremental: true): not continuing it", Inform
 		return d, nil
@@ -144,21 +143,21 @@ func checkContinuation(r BackupRequest, rs catalog.Resumable) error {
 	m, s := rs.Marker, r.Settings
 	const hint = " (or start over with --no-resume)"
 	if s.NotResumable != nil {
-		return outcome.Usage("routine %q: continuing the interrupted backup %s: %v%s", r.Routine, rs.Key, s.NotResumable, hint)
+		return refuse("routine %q: continuing the interrupted backup %s: %v%s", r.Routine, rs.Key, s.NotResumable, hint)
 	}
 	if len(r.Namespaces) > 0 {
 		want := slices.Sorted(slices.Values(m.NamespaceNames()))
 		if got := slices.Sorted(slices.Values(r.Namespaces)); !slices.Equal(got, want) {
-			return outcome.Usage("routine %q: the interrupted backup %s is of namespace(s) %s; a continuation backs up the same%s",
+			return refuse("routine %q: the interrupted backup %s is of namespace(s) %s; a continuation backs up the same%s",
 				r.Routine, rs.Key, strings.Join(want, ", "), hint)
 		}
 	}
 	if s.Compression != m.Compression || s.Encryption != m.Encryption {
-		return outcome.Usage("routine %q: the interrupted backup %s was written with compression %s and encryption %s, this run would use %s and %s%s",
+		return refuse("routine %q: the interrupted backup %s was written with compression %s and encryption %s, this run would use %s and %s%s",
 			r.Routine, rs.Key, m.Compression, m.Encryption, s.Compression, s.Encryption, hint)
 	}
 	if m.Selection != "" && m.Selection != s.Selection {
-		return outcome.Usage("routine %q: the scan selection (sets, bins, filter expression, partitions) differs from the interrupted backup %s's%s",
+		return refuse("routine %q: the scan selection (sets, bins, filter expression, partitions) differs from the interrupted backup %s's%s",
 			r.Routine, rs.Key, hint)
 	}
 	return nil
@@ -270,7 +269,7 @@ func (p *BackupPlan) incremental(r BackupRequest, existing []catalog.Backup, nam
 	}
 	if len(p.Missing) > 0 {
 		if !r.AutoFull {
-			return outcome.Skip("routine %q: no full backup of namespace(s) %s to build an incremental on (use --auto-full to take one)",
+			return nothingToDo("routine %q: no full backup of namespace(s) %s to build an incremental on (use --auto-full to take one)",
 				r.Routine, strings.Join(p.Missing, ", "))
 		}
 		// A full of every namespace keeps the routine's chain simple: all

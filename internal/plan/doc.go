@@ -13,4 +13,7 @@
 // routine session; what only storage or a cluster can tell (a folder's
 // metadata, a stream's header, an empty namespace) the command reads and
 // hands in.
+//
+// A request it refuses is a RefusedError, a run with nothing to do a
+// NothingToDoError; it never chooses an exit status (outcome does).
 package plan

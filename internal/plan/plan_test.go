@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // The listings here are built by hand: the planners read nothing else.
@@ -48,15 +47,15 @@ func listing(bs []catalog.Backup, inc ...catalog.Incomplete) catalog.Listing {
 	return catalog.Listing{Backups: bs, Incomplete: inc}
 }
 
-// exitOf names an error's class for the tables: "", "usage" or "skip".
+// exitOf names an error's class for the tables: "", "usage" or "skip"
+// (outcome classes the refusal as usage, nothing to do as a skip).
 func exitOf(err error) string {
-	var skip *outcome.SkipError
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &skip):
+	case errors.As(err, new(*NothingToDoError)):
 		return "skip"
-	case outcome.ExitCode(err) == outcome.ExitUsage:
+	case errors.As(err, new(*RefusedError)):
 		return "usage"
 	}
 	return "error"

@@ -11,7 +11,6 @@ import (
 	"github.com/aerospike/backup-go"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 )
 
@@ -105,11 +104,11 @@ func (r PointInTimeRequest) Destination(ns string) string {
 func PointInTime(r PointInTimeRequest, backups []catalog.Backup, empty map[string]bool) (*PointInTimePlan, error) {
 	namespaces := r.ChainNamespaces(backups)
 	if len(namespaces) == 0 {
-		return nil, outcome.Usage("routine %q has no backups in %s", r.Routine, r.Storage)
+		return nil, refuse("routine %q has no backups in %s", r.Routine, r.Storage)
 	}
 	for src := range r.Map {
 		if !slices.Contains(namespaces, src) {
-			return nil, outcome.Usage("--namespace-map %s=...: routine %q has no backups of namespace %q", src, r.Routine, src)
+			return nil, refuse("--namespace-map %s=...: routine %q has no backups of namespace %q", src, r.Routine, src)
 		}
 	}
 	p := &PointInTimePlan{}
@@ -132,7 +131,7 @@ func PointInTime(r PointInTimeRequest, backups []catalog.Backup, empty map[strin
 		}
 	}
 	if len(missing) > 0 {
-		return nil, outcome.Usage("routine %q: no full backup of namespace(s) %s at or before %s (see 'aerobackup list -r %s')",
+		return nil, refuse("routine %q: no full backup of namespace(s) %s at or before %s (see 'aerobackup list -r %s')",
 			r.Routine, strings.Join(missing, ", "), r.At.UTC().Format(time.RFC3339Nano), r.Routine)
 	}
 	return p, nil

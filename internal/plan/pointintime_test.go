@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,6 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 )
 
@@ -202,8 +202,8 @@ func TestPointInTimeRefuses(t *testing.T) {
 				tt.change(&req)
 			}
 			_, err := PointInTime(req, tt.backups, nil)
-			if err == nil || err.Error() != tt.want || outcome.Kind(err) != outcome.ClassUsage {
-				t.Errorf("err = %v (%s), want usage error %q", err, outcome.Kind(err), tt.want)
+			if err == nil || err.Error() != tt.want || !errors.As(err, new(*RefusedError)) {
+				t.Errorf("err = %v (%T), want a refusal %q", err, err, tt.want)
 			}
 		})
 	}

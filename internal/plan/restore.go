@@ -11,7 +11,6 @@ import (
 	"github.com/aerospike/backup-go"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/stdinstore"
@@ -73,7 +72,7 @@ func RestoreBackup(r RestoreRequest, l catalog.Listing) (*RestorePlan, error) {
 			ExpectedRecords: nb.Metadata.RecordCount})
 	}
 	if len(steps) == 0 {
-		return nil, outcome.Usage("backup %s holds none of the namespaces %s", b.Key, strings.Join(r.Namespaces, ", "))
+		return nil, refuse("backup %s holds none of the namespaces %s", b.Key, strings.Join(r.Namespaces, ", "))
 	}
 	return r.plan(steps)
 }
@@ -119,7 +118,7 @@ func RestoreFolder(r RestoreRequest, meta *catalog.Metadata, loadErr error) (*Re
 		step.ExpectedRecords = meta.RecordCount
 	case errors.Is(loadErr, storage.ErrNotFound):
 		if len(r.Namespaces) != 1 {
-			return nil, outcome.Usage("--path %q has no metadata.yaml: name the backup's namespace with --namespace", r.Path)
+			return nil, refuse("--path %q has no metadata.yaml: name the backup's namespace with --namespace", r.Path)
 		}
 		step.Source = r.Namespaces[0]
 	default:
@@ -144,13 +143,13 @@ func RestoreStream(r RestoreRequest, peek func(compressed bool) (string, error))
 	var given string
 	switch n := len(r.Namespaces); {
 	case n > 1:
-		return nil, outcome.Usage("--path - reads one namespace's stream; --namespace names %d (%s)", n, strings.Join(r.Namespaces, ", "))
+		return nil, refuse("--path - reads one namespace's stream; --namespace names %d (%s)", n, strings.Join(r.Namespaces, ", "))
 	case n == 1:
 		given = r.Namespaces[0]
 	}
 	if step.Encrypted() {
 		if given == "" {
-			return nil, outcome.Usage("--path - with --encrypt %s: the stream's namespace cannot be read before it is decrypted; name it with --namespace", step.Encryption)
+			return nil, refuse("--path - with --encrypt %s: the stream's namespace cannot be read before it is decrypted; name it with --namespace", step.Encryption)
 		}
 		step.Source = given
 		return r.plan([]restorejob.Step{step})
@@ -158,7 +157,7 @@ func RestoreStream(r RestoreRequest, peek func(compressed bool) (string, error))
 	ns, err := peek(step.Compressed())
 	switch {
 	case err == nil && given != "" && ns != given:
-		return nil, outcome.Usage("--namespace %s: the stream on standard input holds namespace %q, not %q", given, ns, given)
+		return nil, refuse("--namespace %s: the stream on standard input holds namespace %q, not %q", given, ns, given)
 	case err == nil:
 		step.Source = ns
 	case given != "":
@@ -188,7 +187,7 @@ func (r RestoreRequest) plan(steps []restorejob.Step) (*RestorePlan, error) {
 			if r.Path == "-" {
 				what = "the stream on standard input"
 			}
-			return nil, outcome.Usage("--namespace-map %s=%s: %s holds no namespace %q (it holds %s)", src, r.Map[src], what, src, sources(steps))
+			return nil, refuse("--namespace-map %s=%s: %s holds no namespace %q (it holds %s)", src, r.Map[src], what, src, sources(steps))
 		}
 	}
 	return &RestorePlan{Steps: steps}, nil

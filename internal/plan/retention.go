@@ -6,7 +6,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // Keep is how many backups retention keeps: the Full newest fulls
@@ -37,7 +36,7 @@ func RetentionCounts(routine string, ret *config.RetentionPolicy, over KeepOverr
 		pi, incrFrom = over.Incremental, "--keep-incremental"
 	}
 	if pf == nil && pi == nil {
-		return Keep{}, outcome.Usage("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", routine)
+		return Keep{}, refuse("routine %q: no retention policy (set retention: {full: N, incremental: M} in its backup policy, or pass --keep-full N --keep-incremental M); refusing to guess", routine)
 	}
 	k := Keep{Full: math.MaxInt}
 	fullSays := "every full (no full count)"
@@ -46,7 +45,7 @@ func RetentionCounts(routine string, ret *config.RetentionPolicy, over KeepOverr
 		fullSays = newest(k.Full) + " (" + fullFrom + ")"
 	}
 	if k.Full < 1 {
-		return Keep{}, outcome.Usage("routine %q: keep-full %d would delete every full backup; it must be at least 1", routine, k.Full)
+		return Keep{}, refuse("routine %q: keep-full %d would delete every full backup; it must be at least 1", routine, k.Full)
 	}
 	k.Incremental = k.Full
 	incrSays := "the incrementals of every kept full (no incremental count)"
@@ -58,7 +57,7 @@ func RetentionCounts(routine string, ret *config.RetentionPolicy, over KeepOverr
 		}
 	}
 	if k.Incremental < 0 {
-		return Keep{}, outcome.Usage("routine %q: keep-incremental must not be negative, got %d", routine, k.Incremental)
+		return Keep{}, refuse("routine %q: keep-incremental must not be negative, got %d", routine, k.Incremental)
 	}
 	k.Reason = "keep " + fullSays + " and " + incrSays
 	return k, nil
@@ -91,7 +90,7 @@ type RetentionPlan struct {
 func Retention(l catalog.Listing, keep Keep) (RetentionPlan, error) {
 	rp, err := catalog.PlanRetention(l.Backups, keep.Full, keep.Incremental)
 	if err != nil {
-		return RetentionPlan{}, outcome.AsUsage(err)
+		return RetentionPlan{}, &RefusedError{Err: err}
 	}
 	p := RetentionPlan{Keep: keep, RetentionPlan: rp}
 	for _, inc := range catalog.Leftovers(l) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
 // StreamRequest is what a stream backup (backup --output -) is asked: one
@@ -39,13 +38,13 @@ type StreamPlan struct {
 func StreamNamespace(r StreamRequest, namespaces []string) (string, error) {
 	switch {
 	case len(r.Named) > 1:
-		return "", outcome.Usage("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
+		return "", refuse("--output - streams exactly one namespace; routine %q names %d (%s): pick one with --namespace",
 			r.Routine, len(r.Named), sortedList(r.Named))
 	case len(r.Named) == 1:
 		return r.Named[0], nil
 	case len(namespaces) > 1:
 		// Sorted: servers list their namespaces in their config's order.
-		return "", outcome.Usage("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
+		return "", refuse("--output - streams exactly one namespace; the cluster has %d (%s): pick one with --namespace",
 			len(namespaces), sortedList(namespaces))
 	case len(namespaces) == 1:
 		return namespaces[0], nil
@@ -61,7 +60,7 @@ func Stream(r StreamRequest, ns string, existing []catalog.Backup, now time.Time
 		return StreamPlan{Namespace: ns, Type: catalog.Full, Reason: "full: every record"}, nil
 	}
 	if _, ok := catalog.IncrementalBase(existing, ns); !ok {
-		return StreamPlan{}, outcome.Skip("routine %q: no full backup of namespace %s to build an incremental on", r.Routine, ns)
+		return StreamPlan{}, nothingToDo("routine %q: no full backup of namespace %s to build an incremental on", r.Routine, ns)
 	}
 	from := IncrementalFrom(existing, ns, r.Mode)
 	p := StreamPlan{Namespace: ns, Type: catalog.Incremental, From: from.From, Reason: from.Reason}

@@ -4,10 +4,11 @@
 //
 // It owns the order of those steps, the lock's life (heartbeats, the
 // context that ends when another run takes the lock over, the swap from
-// one kind to another) and the errors a held lock or an unreadable
-// catalog give. It must not know the config or the cluster (the caller
-// passes a store opener), nor decide what a run does with the catalog:
-// the planners decide, the commands act.
+// one kind to another) and the errors a held lock (LockedError) or an
+// unreadable catalog give, leaving their exit status to outcome. It must
+// not know the config or the cluster (the caller passes a store opener),
+// nor decide what a run does with the catalog: the planners decide, the
+// commands act.
 package session
 
 import (
@@ -19,7 +20,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/lock"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -45,6 +45,29 @@ type Options struct {
 	Log *slog.Logger     // default slog.Default()
 }
 
+// OptionError is an option the session cannot work with, found before
+// any lock is taken; outcome classes it as a usage error.
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string { return e.Msg }
+
+// LockedError says the run did nothing because another live run holds
+// the routine. It unwraps to the *lock.HeldError, which outcome classes
+// as a skip.
+type LockedError struct {
+	Held       *lock.HeldError
+	StaleAfter time.Duration // --lock-stale-after, which the message names
+}
+
+func (e *LockedError) Error() string { return "skipped: " + e.Reason() }
+func (e *LockedError) Unwrap() error { return e.Held }
+
+// Reason is why the run was skipped: the holder, and when its lock would
+// be taken over.
+func (e *LockedError) Reason() string {
+	return fmt.Sprintf("%s (a lock older than --lock-stale-after %s is taken over)", e.Held.Error(), e.StaleAfter)
+}
+
 // Session is an open routine: its store, the lock held on it (if any) and
 // the catalog as it was read under that lock.
 type Session struct {
@@ -64,7 +87,7 @@ type held struct {
 }
 
 // Open opens the storage, takes the lock of o.Kind and scans the catalog.
-// A lock held by another live run is a skip (exit 3) naming the holder.
+// A lock held by another live run is a *LockedError naming the holder.
 // On error nothing stays open or locked.
 func Open(ctx context.Context, open Opener, o Options) (*Session, error) {
 	if o.Now == nil {
@@ -120,7 +143,7 @@ func (s *Session) Relock(kind lock.Kind) error {
 	s.unlock()
 	f := s.opts.StaleAfter
 	if f <= 0 {
-		return outcome.Usage("--lock-stale-after must be positive, got %s", f)
+		return &OptionError{Msg: fmt.Sprintf("--lock-stale-after must be positive, got %s", f)}
 	}
 	// Heartbeats well inside the stale limit, so a live run never looks dead.
 	hb := min(lock.DefaultHeartbeat, f/4)
@@ -130,7 +153,7 @@ func (s *Session) Relock(kind lock.Kind) error {
 	if err != nil {
 		var h *lock.HeldError
 		if errors.As(err, &h) {
-			return outcome.Skip("%s (a lock older than --lock-stale-after %s is taken over)", h.Error(), f)
+			return &LockedError{Held: h, StaleAfter: f}
 		}
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/lock"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
@@ -84,8 +83,10 @@ func TestOpenLocksAndScans(t *testing.T) {
 		t.Fatalf("locks = %v, Locked %v; want r/.lock/full", got, s.Locked())
 	}
 	_, err = Open(ctx, open, opts(lock.Full))
-	var skip *outcome.SkipError
-	if !errors.As(err, &skip) || !strings.Contains(err.Error(), "(a lock older than --lock-stale-after 1m0s is taken over)") {
+	var locked *LockedError
+	if !errors.As(err, &locked) || !errors.Is(err, lock.ErrHeld) ||
+		!strings.HasPrefix(err.Error(), `skipped: routine "r": cannot start full: a full is running (`) ||
+		!strings.HasSuffix(err.Error(), "(a lock older than --lock-stale-after 1m0s is taken over)") {
 		t.Fatalf("second full: %v, want a skip naming --lock-stale-after", err)
 	}
 	if st.closed != 1 {
@@ -146,8 +147,8 @@ func TestRelock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Release()
-	var skip *outcome.SkipError
-	if err := s.Relock(lock.Prune); !errors.As(err, &skip) || s.Locked() {
+	var locked *LockedError
+	if err := s.Relock(lock.Prune); !errors.As(err, &locked) || s.Locked() {
 		t.Fatalf("prune beside a restore: %v, locked %v; want a skip and no lock", err, s.Locked())
 	}
 }
@@ -156,7 +157,7 @@ func TestRelock(t *testing.T) {
 func TestOpenErrors(t *testing.T) {
 	st, open := newStore(t)
 	_, err := Open(context.Background(), open, Options{Routine: "r", Kind: lock.Full, Log: quiet})
-	if outcome.ExitCode(err) != outcome.ExitUsage || err.Error() != "--lock-stale-after must be positive, got 0s" {
+	if !errors.As(err, new(*OptionError)) || err.Error() != "--lock-stale-after must be positive, got 0s" {
 		t.Errorf("stale-after 0: %v", err)
 	}
 	st.failList = true

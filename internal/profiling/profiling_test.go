@@ -1,4 +1,4 @@
-package cli
+package profiling
 
 import (
 	"bytes"
@@ -10,12 +10,12 @@ import (
 func TestProfilingFromEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	env := map[string]string{
-		envCPUProfile: filepath.Join(dir, "cpu.pprof"),
-		envMemProfile: filepath.Join(dir, "mem.pprof"),
-		envTrace:      filepath.Join(dir, "trace.out"),
+		EnvCPUProfile: filepath.Join(dir, "cpu.pprof"),
+		EnvMemProfile: filepath.Join(dir, "mem.pprof"),
+		EnvTrace:      filepath.Join(dir, "trace.out"),
 	}
 	var stderr bytes.Buffer
-	stop := startProfiling(func(k string) string { return env[k] }, &stderr)
+	stop := Start(func(k string) string { return env[k] }, &stderr)
 	stop()
 	if stderr.Len() != 0 {
 		t.Errorf("stderr: %s", stderr.String())
@@ -27,15 +27,15 @@ func TestProfilingFromEnvironment(t *testing.T) {
 	}
 
 	// Unset: nothing happens; an unwritable path warns and the run goes on.
-	startProfiling(func(string) string { return "" }, &stderr)()
+	Start(func(string) string { return "" }, &stderr)()
 	bad := filepath.Join(dir, "missing", "cpu.pprof")
-	startProfiling(func(k string) string {
-		if k == envCPUProfile {
+	Start(func(k string) string {
+		if k == EnvCPUProfile {
 			return bad
 		}
 		return ""
 	}, &stderr)()
-	if !bytes.Contains(stderr.Bytes(), []byte(envCPUProfile)) {
+	if !bytes.Contains(stderr.Bytes(), []byte(EnvCPUProfile)) {
 		t.Errorf("no warning for an unwritable profile path: %q", stderr.String())
 	}
 }

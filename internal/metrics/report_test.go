@@ -1,0 +1,105 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/outcome"
+)
+
+// clock returns a reading that advances a minute on each call.
+func clock() func() time.Time {
+	t := time.Date(2026, 5, 4, 1, 0, 0, 0, time.UTC)
+	return func() time.Time { t = t.Add(time.Minute); return t }
+}
+
+// A started run is written at the end with its outcome and the clock's
+// start and end; nothing is written without a run, after Drop, or for a
+// usage error.
+func TestReporterFinishWritesTheRun(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "aerobackup.prom")
+	to := Targets{File: file}
+	ctx := context.Background()
+
+	var none Reporter
+	none.Finish(ctx, nil, to, nil)
+	dropped := Reporter{Now: clock()}
+	dropped.Start(Backup, "nightly", Full)
+	dropped.Drop()
+	dropped.Finish(ctx, nil, to, nil)
+	usage := Reporter{Now: clock()}
+	usage.Start(Backup, "nightly", Full)
+	usage.Finish(ctx, outcome.Usage("--x is bad"), to, nil)
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("metrics file written without a run to report (%v)", err)
+	}
+
+	r := Reporter{Now: clock()}
+	run := r.Start(Backup, "nightly", Incremental)
+	if r.Current() != run || run.Started.IsZero() {
+		t.Fatalf("Current = %v, want the started run %v", r.Current(), run)
+	}
+	run.Type, run.Records, run.Bytes = Full, 42, 4096 // promoted to a full
+	r.Finish(ctx, nil, to, nil)
+	if run.Outcome != Success || run.Finished.Sub(run.Started) != time.Minute {
+		t.Errorf("run = %+v, want success over one minute", run)
+	}
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams := families(t, text)
+	if got := find(t, fams, backupEvents, "routine", "nightly", "outcome", "success", "type", "full").GetCounter().GetValue(); got != 1 {
+		t.Errorf("success events = %v, want 1", got)
+	}
+	if got := find(t, fams, lastBackupRecords, "routine", "nightly", "type", "full").GetGauge().GetValue(); got != 42 {
+		t.Errorf("last backup records = %v, want 42", got)
+	}
+
+	skipped := Reporter{Now: clock()}
+	skipped.Start(Backup, "nightly", Full)
+	skipped.Finish(ctx, outcome.Skip("locked"), to, nil)
+	text, _ = os.ReadFile(file)
+	if got := find(t, families(t, text), skipTotal).GetCounter().GetValue(); got != 1 {
+		t.Errorf("skip_total = %v, want 1", got)
+	}
+}
+
+// The push happens even when the run ends on a signal (its context is
+// cancelled); failed writes and pushes are logged, not returned.
+func TestReporterFinishPushesAndLogsFailures(t *testing.T) {
+	g, srv := newFakeGateway(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := Reporter{Now: clock()}
+	r.Start(Restore, "nightly", "")
+	r.Finish(ctx, &outcome.InterruptError{Signal: "terminated"}, Targets{Push: srv.URL}, nil)
+	if len(g.pushes) != 1 || g.pushes[0].path != "/metrics/job/aerobackup/routine/nightly" {
+		t.Fatalf("pushes %+v, want one to the nightly group", g.pushes)
+	}
+	if !bytes.Contains(g.pushes[0].body, []byte(`restore_events_total{outcome="canceled"} 1`)) {
+		t.Errorf("pushed:\n%s\nwant a canceled restore", g.pushes[0].body)
+	}
+
+	g.status = http.StatusServiceUnavailable
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	bad := filepath.Join(t.TempDir(), "missing", "aerobackup.prom")
+	r = Reporter{Now: clock()}
+	r.Start(Backup, "nightly", Full)
+	r.Finish(context.Background(), errors.New("boom"), Targets{File: bad, Push: srv.URL}, log)
+	for _, want := range []string{`msg="could not write the metrics file" file=` + bad, `msg="could not push metrics"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs:\n%s\nwant %s", logs.String(), want)
+		}
+	}
+}
