@@ -737,7 +737,7 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 }
 
 // human prints the estimate per namespace and the total.
-func (s *estimateSummary) human(out, _ io.Writer) error {
+func (s *estimateSummary) Human(out, _ io.Writer) error {
 	fmt.Fprintf(out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", s.Routine, s.Samples)
 	for _, e := range s.Namespaces {
 		fmt.Fprintf(out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
@@ -769,7 +769,7 @@ func printBackupPlan(app *App, job *backupjob.Job) error {
 }
 
 // human says what the run would do, namespace by namespace.
-func (d *dryRunDocument) human(out, _ io.Writer) error {
+func (d *dryRunDocument) Human(out, _ io.Writer) error {
 	if d.continues {
 		fmt.Fprintf(out, "dry run: would continue the interrupted %s backup %s of routine %q\n", d.typ, d.runDir, d.routine)
 	} else {
@@ -790,7 +790,7 @@ func (d *dryRunDocument) human(out, _ io.Writer) error {
 
 // human prints the run's one-line summary (and the prune's) to errOut and
 // its key, the result scripts read, to out.
-func (s *backupSummary) human(out, errOut io.Writer) error {
+func (s *backupSummary) Human(out, errOut io.Writer) error {
 	s.printRun(out, errOut)
 	if s.Prune != nil {
 		fmt.Fprintf(errOut, "retention: removed %d backups and %d leftover folders, kept %d\n",

@@ -90,7 +90,7 @@ type checkDocument struct {
 	verify.Freshness
 }
 
-func (d *checkDocument) human(out, _ io.Writer) error {
+func (d *checkDocument) Human(out, _ io.Writer) error {
 	if d.OK {
 		fmt.Fprintln(out, "OK: "+d.Reason)
 	}

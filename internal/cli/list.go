@@ -164,7 +164,7 @@ func (d *listDocument) add(listing catalog.Listing, storage string, namespaces [
 }
 
 // human prints the backups, oldest first, then any incomplete runs.
-func (d *listDocument) human(out, errOut io.Writer) error {
+func (d *listDocument) Human(out, errOut io.Writer) error {
 	if len(d.Backups) == 0 {
 		fmt.Fprintln(errOut, "no backups found")
 	} else {

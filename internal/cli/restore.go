@@ -463,7 +463,7 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 }
 
 // human prints the restore's totals on stderr.
-func (s *restoreSummary) human(_, errOut io.Writer) error {
+func (s *restoreSummary) Human(_, errOut io.Writer) error {
 	t := s.Totals
 	if t == nil {
 		return nil
@@ -520,7 +520,7 @@ func newRestoreDryRun(chains []restorejob.Chain, writeMode string) *restoreDryRu
 	return d
 }
 
-func (d *restoreDryRun) human(out, _ io.Writer) error {
+func (d *restoreDryRun) Human(out, _ io.Writer) error {
 	fmt.Fprintln(out, "dry run: would restore, in this order:")
 	for _, p := range d.Steps {
 		fmt.Fprintf(out, "  %2d. %s  %s -> %s  (%d records, %s)\n", p.Order, p.Key, p.Source, p.Destination, p.Records, p.WritePolicy)

@@ -226,7 +226,7 @@ func printRestoreAtPlan(app *App, routine string, at time.Time, p *plan.PointInT
 }
 
 // human prints the dry run's plan: per namespace its order and steps.
-func (d *restoreAtPlanDoc) human(w, _ io.Writer) error {
+func (d *restoreAtPlanDoc) Human(w, _ io.Writer) error {
 	fmt.Fprintf(w, "dry run: would restore routine %q to %s\n", d.Routine, d.Time.UTC().Format(time.RFC3339Nano))
 	for _, n := range d.Namespaces {
 		fmt.Fprintf(w, "namespace %s -> %s: %s (%s), recovery point %s\n", n.Source, n.Destination, n.Order, n.Why,

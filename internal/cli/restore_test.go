@@ -31,7 +31,7 @@ func TestRestoreSummaryHuman(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
-		if err := tt.sum.human(&out, &errOut); err != nil {
+		if err := tt.sum.Human(&out, &errOut); err != nil {
 			t.Fatal(err)
 		}
 		if errOut.String() != tt.want || out.Len() != 0 {
@@ -50,7 +50,7 @@ func TestRestoreDryRun(t *testing.T) {
 	}
 	d := newRestoreDryRun(chains, "UPDATE")
 	var out, errOut bytes.Buffer
-	if err := d.human(&out, &errOut); err != nil {
+	if err := d.Human(&out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	want := "dry run: would restore, in this order:\n" +

@@ -174,7 +174,7 @@ func (a *App) prune(s *session.Session, routine string, keep plan.Keep, dryRun b
 }
 
 // human prints the decisions as a table and what they came to.
-func (sum *pruneSummary) human(out, errOut io.Writer) error {
+func (sum *pruneSummary) Human(out, errOut io.Writer) error {
 	if len(sum.Decisions) == 0 && len(sum.Leftovers) == 0 {
 		fmt.Fprintf(errOut, "routine %q: no backups\n", sum.Routine)
 		return nil

@@ -387,10 +387,3 @@ func (a *App) writeMetrics(ctx context.Context, err error) {
 		}
 	}
 }
-
-// writeJSON prints one JSON document on stdout.
-func (a *App) writeJSON(v any) error {
-	enc := json.NewEncoder(a.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}

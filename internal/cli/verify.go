@@ -96,7 +96,7 @@ type verifyDocument struct {
 }
 
 // human prints a line per backup and namespace, then logs each problem.
-func (d *verifyDocument) human(out, errOut io.Writer) error {
+func (d *verifyDocument) Human(out, errOut io.Writer) error {
 	if len(d.Results) == 0 {
 		fmt.Fprintln(errOut, "no backups found")
 		return nil
