@@ -23,6 +23,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -361,7 +362,7 @@ type backupSummary struct {
 	Backup  *backupjob.Result `json:"backup,omitempty"`
 	Plan    []backupPlanEntry `json:"plan,omitempty"`
 	Totals  map[string]uint64 `json:"totals,omitempty"`
-	Prune   *pruneSummary     `json:"prune,omitempty"`
+	Prune   *report.Prune     `json:"prune,omitempty"`
 	// RunComplete, for a slice: every slice of the run is now done.
 	RunComplete *bool `json:"run-complete,omitempty"`
 	Resumed     bool  `json:"resumed,omitempty"`
@@ -684,12 +685,12 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 // pruneAfter applies retention under the prune lock, which excludes every
 // backup, ours included. Another run holding the routine only warns: the
 // backup itself is done.
-func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*pruneSummary, error) {
+func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*report.Prune, error) {
 	err := sess.Relock(lock.Prune)
 	if err == nil {
 		err = sess.Rescan()
 	}
-	var sum *pruneSummary
+	var sum *report.Prune
 	if err == nil {
 		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
