@@ -1,6 +1,8 @@
 // Package cli owns the command tree: flag parsing, environment overrides,
-// wiring of the domain packages and printing. Each command lives in its own
-// file; the work itself happens in the domain packages under internal/.
+// wiring of the domain packages, and emitting each command's result (a
+// document of internal/report, written as --json or in its human form).
+// Each command lives in its own file; the work itself happens in the
+// domain packages under internal/.
 package cli
 
 import (
