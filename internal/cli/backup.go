@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -352,30 +352,6 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 	o.fileLimitSet = f.Changed("file-limit")
 }
 
-// backupSummary is the --json document of a backup run.
-type backupSummary struct {
-	Type    string            `json:"type"`
-	Outcome string            `json:"outcome"`
-	DryRun  bool              `json:"dry-run,omitempty"`
-	Reason  string            `json:"reason,omitempty"`
-	Backup  *backupjob.Result `json:"backup,omitempty"`
-	Plan    []backupPlanEntry `json:"plan,omitempty"`
-	Totals  map[string]uint64 `json:"totals,omitempty"`
-	Prune   *pruneSummary     `json:"prune,omitempty"`
-	// RunComplete, for a slice: every slice of the run is now done.
-	RunComplete *bool `json:"run-complete,omitempty"`
-	Resumed     bool  `json:"resumed,omitempty"`
-	DurationMs  int64 `json:"duration-millis"`
-}
-
-type backupPlanEntry struct {
-	Namespace string    `json:"namespace"`
-	Type      string    `json:"type"`
-	From      time.Time `json:"from,omitzero"`
-	Until     time.Time `json:"until,omitzero"`
-	Dir       string    `json:"dir"`
-}
-
 // backupRun is a backup resolved from its flags, handed from step to step
 // of runBackup.
 type backupRun struct {
@@ -444,7 +420,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return err
 	}
 	if o.dryRun {
-		return printBackupPlan(app, job)
+		return app.emit(report.NewBackupDryRun(job))
 	}
 	res, runErr := job.Run(sess.Context())
 	if runErr == nil && sess.Lost() {
@@ -652,19 +628,7 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 // prints the summary.
 func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, res *backupjob.Result, runErr error) error {
 	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
-	summary := backupSummary{Type: "backup", Outcome: "success", Backup: res, Resumed: p.Resume.Action == plan.Continue,
-		DurationMs: app.Now().Sub(b.started).Milliseconds()}
-	if runErr != nil {
-		summary.Outcome = "partial"
-	}
-	if res.Empty() && p.Type == catalog.Incremental {
-		summary.Outcome = "no-changes"
-	}
-	summary.Totals = map[string]uint64{"record-count": res.Records(), "byte-count": res.Bytes(), "file-count": res.Files()}
-	if res.Slice != "" {
-		done := res.RunComplete()
-		summary.RunComplete = &done
-	}
+	summary := report.NewBackup(res, runErr != nil, p.Resume.Action == plan.Continue, app.Now().Sub(b.started))
 	var pruneErr error
 	switch {
 	case p.Prune && runErr == nil:
@@ -672,7 +636,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
-	if err := app.emit(&summary); err != nil {
+	if err := app.emit(summary); err != nil {
 		return err
 	}
 	if runErr == nil {
@@ -684,12 +648,12 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 // pruneAfter applies retention under the prune lock, which excludes every
 // backup, ours included. Another run holding the routine only warns: the
 // backup itself is done.
-func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*pruneSummary, error) {
+func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*report.Prune, error) {
 	err := sess.Relock(lock.Prune)
 	if err == nil {
 		err = sess.Rescan()
 	}
-	var sum *pruneSummary
+	var sum *report.Prune
 	if err == nil {
 		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
 	}
@@ -699,15 +663,6 @@ func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) 
 		err = nil
 	}
 	return sum, err
-}
-
-// estimateSummary is the --json document of backup --estimate.
-type estimateSummary struct {
-	Type       string                        `json:"type"`
-	Routine    string                        `json:"routine"`
-	Samples    int64                         `json:"estimate-samples"`
-	Namespaces []backupjob.NamespaceEstimate `json:"namespaces"`
-	Bytes      uint64                        `json:"estimated-bytes"`
 }
 
 // runEstimate asks backup-go for the size of a full backup of each
@@ -726,121 +681,14 @@ func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, s
 	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
 		return err
 	}
-	sum := estimateSummary{Type: "estimate", Routine: r.Name, Samples: samples}
-	if sum.Namespaces, err = backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples); err != nil {
+	estimates, err := backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples)
+	if err != nil {
 		return err
 	}
-	for _, e := range sum.Namespaces {
-		sum.Bytes += e.Bytes
-	}
-	return app.emit(&sum)
-}
-
-// human prints the estimate per namespace and the total.
-func (s *estimateSummary) human(out, _ io.Writer) error {
-	fmt.Fprintf(out, "estimated size of a full backup of routine %q (%d samples per namespace):\n", s.Routine, s.Samples)
-	for _, e := range s.Namespaces {
-		fmt.Fprintf(out, "  %-20s %s\n", e.Namespace, humanBytes(e.Bytes))
-	}
-	fmt.Fprintf(out, "  %-20s %s\n", "total", humanBytes(s.Bytes))
-	return nil
+	return app.emit(report.NewEstimate(r.Name, samples, estimates))
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-// dryRunDocument is a backup dry run's summary (its --json document) and
-// what its human form says besides: which run it would take or continue.
-type dryRunDocument struct {
-	backupSummary
-	routine   string
-	typ       catalog.Type
-	runDir    string
-	continues bool
-}
-
-func printBackupPlan(app *App, job *backupjob.Job) error {
-	doc := dryRunDocument{backupSummary: backupSummary{Type: "backup", Outcome: "dry-run", DryRun: true},
-		routine: job.Routine, typ: job.Type, runDir: job.RunDir(), continues: job.Resume != nil}
-	for _, ns := range job.Namespaces {
-		doc.Plan = append(doc.Plan, backupPlanEntry{Namespace: ns.Name, Type: string(job.Type), From: ns.From,
-			Until: job.Until, Dir: catalog.NamespaceDir(doc.runDir, ns.Name)})
-	}
-	return app.emit(&doc)
-}
-
-// human says what the run would do, namespace by namespace.
-func (d *dryRunDocument) human(out, _ io.Writer) error {
-	if d.continues {
-		fmt.Fprintf(out, "dry run: would continue the interrupted %s backup %s of routine %q\n", d.typ, d.runDir, d.routine)
-	} else {
-		fmt.Fprintf(out, "dry run: would take a %s backup of routine %q\n", d.typ, d.routine)
-	}
-	for _, p := range d.Plan {
-		window := "all records"
-		if !p.From.IsZero() {
-			window = "records changed since " + p.From.UTC().Format(time.RFC3339Nano)
-		}
-		if !p.Until.IsZero() {
-			window += " until " + p.Until.UTC().Format(time.RFC3339Nano)
-		}
-		fmt.Fprintf(out, "  %-20s %s -> %s\n", p.Namespace, window, p.Dir)
-	}
-	return nil
-}
-
-// human prints the run's one-line summary (and the prune's) to errOut and
-// its key, the result scripts read, to out.
-func (s *backupSummary) human(out, errOut io.Writer) error {
-	s.printRun(out, errOut)
-	if s.Prune != nil {
-		fmt.Fprintf(errOut, "retention: removed %d backups and %d leftover folders, kept %d\n",
-			s.Prune.Removed, len(s.Prune.Leftovers), s.Prune.Kept)
-	}
-	return nil
-}
-
-func (s *backupSummary) printRun(out, errOut io.Writer) {
-	res := s.Backup
-	if s.Outcome == "no-changes" {
-		fmt.Fprintf(errOut, "%s backup of routine %q: no changes, nothing written\n", res.Type, res.Routine)
-		return
-	}
-	d := time.Duration(s.DurationMs) * time.Millisecond
-	rate := 0.0
-	if d > 0 {
-		rate = float64(res.Records()) / d.Seconds()
-	}
-	what := fmt.Sprintf("%s backup of routine %q", res.Type, res.Routine)
-	if res.Slice != "" {
-		what = fmt.Sprintf("slice %s of the %s", res.Slice, what)
-	}
-	fmt.Fprintf(errOut, "%s %s: %d records, %s in %d files, %s (%.0f records/s)\n",
-		what, s.Outcome, res.Records(), humanBytes(res.Bytes()), res.Files(),
-		d.Round(time.Millisecond), rate)
-	if res.Slice != "" {
-		if res.RunComplete() {
-			fmt.Fprintf(errOut, "run %s: every slice is complete; it is a backup\n", res.Key)
-		} else {
-			fmt.Fprintf(errOut, "run %s: waiting for other slices (list shows it as incomplete until all are done)\n", res.Key)
-		}
-	}
-	if res.Key != "" {
-		fmt.Fprintf(out, "%s\n", res.Key)
-	}
-}
-
-func humanBytes(n uint64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := uint64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
 
 // routinePolicy refuses a disabled routine (unless --force), applies
 // --namespace and builds the routine's backup configuration.
@@ -918,14 +766,9 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	if err != nil {
 		return err
 	}
-	window := ""
-	if from := s.Namespace.From; !from.IsZero() {
-		window = " changed since " + from.UTC().Format(time.RFC3339Nano)
-	}
-	fmt.Fprintf(app.IO.Err, "%s backup of namespace %q (routine %q) streamed to standard output: %d records%s, %d indexes, %d UDFs, %s in %s\n",
-		s.Type, s.Namespace.Name, r.Name, res.Records, window, res.SIndexes, res.UDFs, humanBytes(res.Bytes),
-		app.Now().Sub(started).Round(time.Millisecond))
-	return nil
+	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
+		Result: res, Took: app.Now().Sub(started)}
+	return sum.Human(app.IO.Out, app.IO.Err)
 }
 
 // streamJob picks the stream's namespace and window once the cluster is

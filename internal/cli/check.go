@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/verify"
 )
 
@@ -74,25 +74,11 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		backups = keepNamespaces(backups, o.target.namespaces)
 	}
 	res := verify.Check(t.name(), backups, app.Now(), o.maxAge, o.minRecords)
-	if err := app.emit(&checkDocument{"check", res}); err != nil {
+	if err := app.emit(report.NewCheck(res)); err != nil {
 		return err
 	}
 	if !res.OK {
 		return errors.New(res.Reason)
-	}
-	return nil
-}
-
-// checkDocument is check's result; a failed check's reason is its error
-// line, so its human form prints only success.
-type checkDocument struct {
-	Type string `json:"type"`
-	verify.Freshness
-}
-
-func (d *checkDocument) human(out, _ io.Writer) error {
-	if d.OK {
-		fmt.Fprintln(out, "OK: "+d.Reason)
 	}
 	return nil
 }

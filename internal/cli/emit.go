@@ -1,20 +1,8 @@
 package cli
 
-import "io"
+import "github.com/aerobackup/aerobackup/internal/report"
 
-// A document is a command's typed result. The emitter renders it: as the
-// --json document on stdout, or in its human form. Run functions build a
-// document and emit it; none of them asks which form is wanted.
-type document interface {
-	// human writes the human form: tables and results to out, summaries
-	// meant for a person watching the run to errOut.
-	human(out, errOut io.Writer) error
-}
-
-// emit renders doc in the form the run asked for.
-func (a *App) emit(doc document) error {
-	if a.Globals.JSON {
-		return a.writeJSON(doc)
-	}
-	return doc.human(a.IO.Out, a.IO.Err)
+// emit renders a command's document in the form the run asked for.
+func (a *App) emit(doc report.Document) error {
+	return report.Emit(a.Globals.JSON, a.IO.Out, a.IO.Err, doc)
 }

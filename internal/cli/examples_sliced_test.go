@@ -16,6 +16,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/backupslice"
+	"github.com/aerobackup/aerobackup/internal/report"
 )
 
 // indexedJob is the part of an Indexed Job's spec the sliced examples rely on.
@@ -187,7 +188,7 @@ backup-routines:
 		if code != 0 {
 			t.Fatalf("list: %s", errOut)
 		}
-		var doc listDocument
+		var doc report.List
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatal(err)
 		}

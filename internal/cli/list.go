@@ -3,16 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"slices"
 	"sort"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -49,46 +46,6 @@ reason, and are never restored or built on.`,
 	return cmd
 }
 
-// listEntry is one row: ABS's BackupDetails fields plus routine, type, key.
-type listEntry struct {
-	Routine string `json:"routine"`
-	Type    string `json:"type"`
-	// Key is ABS's per-namespace key; Backup is the run key restore takes.
-	Key                 string    `json:"key"`
-	Backup              string    `json:"backup"`
-	Created             time.Time `json:"created"`
-	Finished            time.Time `json:"finished"`
-	From                time.Time `json:"from"`
-	Namespace           string    `json:"namespace"`
-	RecordCount         uint64    `json:"record-count"`
-	ByteCount           uint64    `json:"byte-count"`
-	FileCount           uint64    `json:"file-count"`
-	SecondaryIndexCount uint64    `json:"secondary-index-count"`
-	UDFCount            uint64    `json:"udf-count"`
-	Compression         string    `json:"compression"`
-	Encryption          string    `json:"encryption"`
-	Storage             string    `json:"storage"`
-}
-
-type listDocument struct {
-	Type    string      `json:"type"`
-	Backups []listEntry `json:"backups"`
-	// Incomplete folders are not backups: failed, interrupted or running
-	// runs, and sliced runs still missing a slice.
-	Incomplete []incompleteEntry `json:"incomplete,omitempty"`
-}
-
-type incompleteEntry struct {
-	Routine string    `json:"routine"`
-	Type    string    `json:"type"`
-	Time    time.Time `json:"time,omitzero"`
-	Path    string    `json:"path"`
-	Reason  string    `json:"reason"`
-	Storage string    `json:"storage"`
-	// Attempts of an interrupted resumable run so far.
-	Attempts int `json:"attempts,omitempty"`
-}
-
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
 	typ, err := catalog.ParseType(o.typ)
 	if err != nil {
@@ -113,7 +70,7 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 	if err != nil {
 		return err
 	}
-	doc := &listDocument{Type: "list", Backups: []listEntry{}}
+	doc := report.NewList()
 	for _, ls := range stores {
 		defer ls.store.Close()
 		f := filter
@@ -122,77 +79,10 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 		if err != nil {
 			return fmt.Errorf("listing %s: %w", ls.store, err)
 		}
-		doc.add(listing, ls.name, o.target.namespaces)
+		doc.Add(listing, ls.name, o.target.namespaces)
 	}
-	rows := doc.Backups
-	sort.SliceStable(rows, func(i, j int) bool {
-		if !rows[i].Created.Equal(rows[j].Created) {
-			return rows[i].Created.Before(rows[j].Created)
-		}
-		if rows[i].Routine != rows[j].Routine {
-			return rows[i].Routine < rows[j].Routine
-		}
-		return rows[i].Namespace < rows[j].Namespace
-	})
+	doc.Sort()
 	return app.emit(doc)
-}
-
-// add lists one storage's listing: a row per namespace of each backup
-// (only of namespaces, when given), and its incomplete runs.
-func (d *listDocument) add(listing catalog.Listing, storage string, namespaces []string) {
-	for _, inc := range listing.Incomplete {
-		e := incompleteEntry{Routine: inc.Routine, Type: string(inc.Type), Time: inc.Time,
-			Path: inc.Path, Reason: inc.Reason, Storage: storage}
-		if inc.Resume != nil {
-			e.Attempts = inc.Resume.Attempts
-		}
-		d.Incomplete = append(d.Incomplete, e)
-	}
-	for _, b := range listing.Backups {
-		for _, n := range b.Namespaces {
-			if len(namespaces) > 0 && !slices.Contains(namespaces, n.Namespace) {
-				continue
-			}
-			m := n.Metadata
-			d.Backups = append(d.Backups, listEntry{Routine: b.Routine, Type: string(b.Type), Key: n.Dir, Backup: b.Key,
-				Created: m.Created, Finished: m.Finished, From: m.From, Namespace: n.Namespace,
-				RecordCount: m.RecordCount, ByteCount: m.ByteCount, FileCount: m.FileCount,
-				SecondaryIndexCount: m.SecondaryIndexCount, UDFCount: m.UDFCount,
-				Compression: m.Compression, Encryption: m.Encryption, Storage: storage})
-		}
-	}
-}
-
-// human prints the backups, oldest first, then any incomplete runs.
-func (d *listDocument) human(out, errOut io.Writer) error {
-	if len(d.Backups) == 0 {
-		fmt.Fprintln(errOut, "no backups found")
-	} else {
-		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
-		for _, r := range d.Backups {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
-				r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-	}
-	if len(d.Incomplete) == 0 {
-		return nil
-	}
-	// Not backups, but an operator wants to see a run that is stuck.
-	fmt.Fprintf(out, "\nincomplete (not backups; never restored or built on):\n")
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tTYPE\tROUTINE\tPATH\tREASON")
-	for _, inc := range d.Incomplete {
-		started := "-"
-		if !inc.Time.IsZero() {
-			started = inc.Time.UTC().Format(time.RFC3339)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", started, inc.Type, inc.Routine, inc.Path, inc.Reason)
-	}
-	return tw.Flush()
 }
 
 type listStore struct {

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -202,33 +200,6 @@ how many records and why, even though the others were written.
 	return cmd
 }
 
-// restoreSummary is what a restore did: its --json document, or a line on
-// stderr for the person watching.
-type restoreSummary struct {
-	Type       string             `json:"type"`
-	Outcome    string             `json:"outcome"`
-	DryRun     bool               `json:"dry-run,omitempty"`
-	Validate   bool               `json:"validate-only,omitempty"`
-	WritePlan  string             `json:"write-policy"`
-	Steps      []restorePlanStep  `json:"plan,omitempty"`
-	Result     *restorejob.Result `json:"result,omitempty"`
-	Totals     *restorejob.Counts `json:"totals,omitempty"`
-	Recovery   *time.Time         `json:"recovery-point,omitempty"`
-	Warnings   []string           `json:"warnings,omitempty"`
-	DurationMs int64              `json:"duration-millis"`
-}
-
-type restorePlanStep struct {
-	Order       int       `json:"order"`
-	Key         string    `json:"key"`
-	Type        string    `json:"type,omitempty"`
-	Created     time.Time `json:"created,omitzero"`
-	Source      string    `json:"source-namespace"`
-	Destination string    `json:"destination-namespace"`
-	Records     uint64    `json:"record-count"`
-	WritePolicy string    `json:"write-policy"`
-}
-
 func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 	req, err := o.request()
 	if err != nil {
@@ -241,7 +212,7 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 	defer src.release()
 	chains, writeMode := src.plan.Chains(), policy.WriteMode(req.Base)
 	if o.dryRun {
-		return app.emit(newRestoreDryRun(chains, writeMode))
+		return app.emit(report.NewRestoreDryRun(chains, writeMode))
 	}
 	conn, err := o.connect(src.ctx, app, src.t, src.dest)
 	if err != nil {
@@ -441,55 +412,17 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	}
 	started := a.Now()
 	res, err := job.Run(ctx)
-	sum := restoreSummary{Type: "restore", Outcome: "success", WritePlan: writeMode, Result: res,
-		Recovery: recovery, DurationMs: a.Now().Sub(started).Milliseconds(), Validate: job.ValidateOnly()}
-	if res != nil {
-		t := res.Totals()
-		sum.Totals = &t
-		if m := a.metrics.Current(); m != nil {
-			m.Records, m.Bytes, m.Refused = t.Inserted, t.BytesRead, t.Refused
-		}
+	sum := report.NewRestore(res, err, ctx.Err() != nil)
+	sum.WritePlan, sum.Validate, sum.Recovery = writeMode, job.ValidateOnly(), recovery
+	sum.DurationMs = a.Now().Sub(started).Milliseconds()
+	if m := a.metrics.Current(); m != nil && sum.Totals != nil {
+		t := sum.Totals
+		m.Records, m.Bytes, m.Refused = t.Inserted, t.BytesRead, t.Refused
 	}
-	switch {
-	case err != nil && ctx.Err() != nil:
-		sum.Outcome = "interrupted"
-	case err != nil:
-		sum.Outcome = "failed"
-	}
-	if eerr := a.emit(&sum); eerr != nil && err == nil {
+	if eerr := a.emit(sum); eerr != nil && err == nil {
 		err = eerr
 	}
 	return err
-}
-
-// human prints the restore's totals on stderr.
-func (s *restoreSummary) human(_, errOut io.Writer) error {
-	t := s.Totals
-	if t == nil {
-		return nil
-	}
-	d := (time.Duration(s.DurationMs) * time.Millisecond).Round(time.Millisecond)
-	if s.Validate {
-		fmt.Fprintf(errOut, "validate %s: %d records found, %d indexes, %d UDFs, %d bytes read in %s, %s checked (nothing written)\n",
-			s.Outcome, t.Read, t.SIndexes, t.UDFs, t.BytesRead, d, plural(len(s.Result.Steps), "backup"))
-		return nil
-	}
-	// Refused records fail the restore, or were skipped with
-	// --ignore-record-error.
-	refused := ""
-	if t.Refused > 0 {
-		refused = fmt.Sprintf(", %d refused by the server", t.Refused)
-	}
-	fmt.Fprintf(errOut, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
-		s.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d)
-	return nil
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func routineAgent(t *target) *config.SecretAgent {
@@ -497,33 +430,4 @@ func routineAgent(t *target) *config.SecretAgent {
 		return nil
 	}
 	return t.routine.SecretAgent()
-}
-
-// restoreDryRun is the plan a dry run prints: in --json, a restore
-// summary whose outcome is "dry-run".
-type restoreDryRun restoreSummary
-
-// newRestoreDryRun lists the chains' steps by destination namespace.
-func newRestoreDryRun(chains []restorejob.Chain, writeMode string) *restoreDryRun {
-	d := &restoreDryRun{Type: "restore", Outcome: "dry-run", DryRun: true, WritePlan: writeMode}
-	sort.SliceStable(chains, func(i, j int) bool { return chains[i].Namespace < chains[j].Namespace })
-	for _, c := range chains {
-		for _, s := range c.Steps {
-			wm := writeMode
-			if s.Config != nil {
-				wm = policy.WriteMode(s.Config)
-			}
-			d.Steps = append(d.Steps, restorePlanStep{Order: len(d.Steps) + 1, Key: s.Label, Source: s.Source,
-				Destination: s.Destination, Records: s.ExpectedRecords, WritePolicy: wm})
-		}
-	}
-	return d
-}
-
-func (d *restoreDryRun) human(out, _ io.Writer) error {
-	fmt.Fprintln(out, "dry run: would restore, in this order:")
-	for _, p := range d.Steps {
-		fmt.Fprintf(out, "  %2d. %s  %s -> %s  (%d records, %s)\n", p.Order, p.Key, p.Source, p.Destination, p.Records, p.WritePolicy)
-	}
-	return nil
 }

@@ -2,18 +2,15 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
-	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 )
 
 type restoreAtOptions struct {
@@ -77,37 +74,6 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 	return cmd
 }
 
-// restoreAtStep is one line of the dry-run plan.
-type restoreAtStep struct {
-	Order       int       `json:"order"`
-	Key         string    `json:"key"`
-	Type        string    `json:"type"`
-	Created     time.Time `json:"created"`
-	From        time.Time `json:"from,omitzero"`
-	Records     uint64    `json:"record-count"`
-	WritePolicy string    `json:"write-policy"`
-}
-
-type restoreAtNamespace struct {
-	Source        string          `json:"source-namespace"`
-	Destination   string          `json:"destination-namespace"`
-	Order         string          `json:"order"` // newest-first or chronological
-	Why           string          `json:"order-reason"`
-	RecoveryPoint time.Time       `json:"recovery-point"`
-	Steps         []restoreAtStep `json:"steps"`
-	Warnings      []string        `json:"warnings,omitempty"`
-}
-
-type restoreAtPlanDoc struct {
-	Type          string               `json:"type"`
-	Outcome       string               `json:"outcome"`
-	DryRun        bool                 `json:"dry-run"`
-	Routine       string               `json:"routine"`
-	Time          time.Time            `json:"time"`
-	RecoveryPoint time.Time            `json:"recovery-point"`
-	Namespaces    []restoreAtNamespace `json:"namespaces"`
-}
-
 func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	req, t, err := o.request(app)
 	if err != nil {
@@ -153,7 +119,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		}
 	}
 	if o.dryRun {
-		return printRestoreAtPlan(app, t.name(), req.At, p)
+		return app.emit(report.NewRestoreAtPlan(t.name(), req.At, p))
 	}
 	job := o.job(app, t, sess.Store, conn, p.Chains())
 	msg := "restoring to a point in time"
@@ -203,42 +169,4 @@ func destinationsEmpty(conn *cluster.Conn, p *plan.PointInTimePlan) (map[string]
 		empty[n.Destination] = e
 	}
 	return empty, nil
-}
-
-func printRestoreAtPlan(app *App, routine string, at time.Time, p *plan.PointInTimePlan) error {
-	doc := restoreAtPlanDoc{Type: "restore-at-timestamp", Outcome: "dry-run", DryRun: true, Routine: routine, Time: at,
-		RecoveryPoint: p.RecoveryPoint}
-	for _, ns := range p.Namespaces {
-		n := restoreAtNamespace{Source: ns.Chain.Namespace, Destination: ns.Destination, Order: ns.Order(), Why: ns.Reason,
-			RecoveryPoint: ns.Chain.RecoveryPoint, Warnings: ns.Chain.Warnings}
-		byKey := map[string]catalog.Link{}
-		for _, l := range ns.Chain.Links {
-			byKey[l.Key] = l
-		}
-		for j, s := range ns.Steps {
-			cs := byKey[s.Label]
-			n.Steps = append(n.Steps, restoreAtStep{Order: j + 1, Key: s.Label, Type: string(cs.Type), Created: cs.Metadata.Created,
-				From: cs.Metadata.From, Records: s.ExpectedRecords, WritePolicy: policy.WriteMode(s.Config)})
-		}
-		doc.Namespaces = append(doc.Namespaces, n)
-	}
-	return app.emit(&doc)
-}
-
-// human prints the dry run's plan: per namespace its order and steps.
-func (d *restoreAtPlanDoc) human(w, _ io.Writer) error {
-	fmt.Fprintf(w, "dry run: would restore routine %q to %s\n", d.Routine, d.Time.UTC().Format(time.RFC3339Nano))
-	for _, n := range d.Namespaces {
-		fmt.Fprintf(w, "namespace %s -> %s: %s (%s), recovery point %s\n", n.Source, n.Destination, n.Order, n.Why,
-			n.RecoveryPoint.UTC().Format(time.RFC3339Nano))
-		for _, s := range n.Steps {
-			fmt.Fprintf(w, "  %2d. %-12s %s  created %s  %d records  %s\n", s.Order, s.Type, s.Key,
-				s.Created.UTC().Format(time.RFC3339Nano), s.Records, s.WritePolicy)
-		}
-		for _, warn := range n.Warnings {
-			fmt.Fprintf(w, "  warning: %s\n", warn)
-		}
-	}
-	fmt.Fprintf(w, "recovery point: %s\n", d.RecoveryPoint.UTC().Format(time.RFC3339Nano))
-	return nil
 }

@@ -1,6 +1,8 @@
 // Package cli owns the command tree: flag parsing, environment overrides,
-// wiring of the domain packages and printing. Each command lives in its own
-// file; the work itself happens in the domain packages under internal/.
+// wiring of the domain packages, and emitting each command's result (a
+// document of internal/report, written as --json or in its human form).
+// Each command lives in its own file; the work itself happens in the
+// domain packages under internal/.
 package cli
 
 import (
@@ -346,11 +348,4 @@ func (a *App) setup() error {
 	a.Log, a.closeLog = log, closeFn
 	a.mu.Unlock()
 	return nil
-}
-
-// writeJSON prints one JSON document on stdout.
-func (a *App) writeJSON(v any) error {
-	enc := json.NewEncoder(a.IO.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/report"
 )
 
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -55,7 +56,7 @@ func TestVersionJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	var v VersionInfo
+	var v report.Version
 	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
 		t.Fatal(err)
 	}

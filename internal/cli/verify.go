@@ -4,18 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/verify"
 )
 
@@ -87,49 +85,6 @@ func parseSubset(s string) (float64, error) {
 	return v / 100, nil
 }
 
-type verifyDocument struct {
-	Type    string          `json:"type"`
-	OK      bool            `json:"ok"`
-	Counts  map[string]int  `json:"counts"`
-	Results []verify.Result `json:"results"`
-	log     *slog.Logger
-}
-
-// human prints a line per backup and namespace, then logs each problem.
-func (d *verifyDocument) human(out, errOut io.Writer) error {
-	if len(d.Results) == 0 {
-		fmt.Fprintln(errOut, "no backups found")
-		return nil
-	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tKEY\tNAMESPACE\tFILES\tREAD\tRECORDS\tCHECKSUMS\tREASON")
-	for _, r := range d.Results {
-		reason := r.Reason()
-		if reason == "" && len(r.Notes) > 0 {
-			reason = r.Notes[0]
-		}
-		if n := len(r.Problems); n > 1 {
-			reason += fmt.Sprintf(" (+%d more)", n-1)
-		}
-		sums := "yes"
-		if !r.Checksums {
-			sums = "no"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", r.Status, r.Key, r.Namespace, r.Files, r.FilesRead,
-			r.RecordsExpected, sums, reason)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, r := range d.Results {
-		for _, p := range r.Problems {
-			d.log.Warn("verify", "status", string(p.Status), "key", r.Key, "namespace", r.Namespace,
-				"file", p.File, "fault", p.Fault)
-		}
-	}
-	return nil
-}
-
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
 	vo := verify.Options{ReadData: o.readData, Parallel: o.parallel, KeyFile: o.keyFile, KeyEnv: o.keyEnv,
 		KeySecret: o.keySecret, Log: app.Log}
@@ -190,20 +145,14 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 			results = append(results, filterNamespaces(rs, o.target.namespaces)...)
 		}
 	}
-	counts := map[string]int{string(verify.OK): 0, string(verify.Incomplete): 0, string(verify.Corrupt): 0}
-	for _, r := range results {
-		counts[string(r.Status)]++
-	}
-	bad := counts[string(verify.Incomplete)] + counts[string(verify.Corrupt)]
-	if results == nil {
-		results = []verify.Result{}
-	}
-	if err := app.emit(&verifyDocument{Type: "verify", OK: bad == 0, Counts: counts, Results: results, log: app.Log}); err != nil {
+	doc := report.NewVerify(results, app.Log)
+	if err := app.emit(doc); err != nil {
 		return err
 	}
-	if bad > 0 {
-		return fmt.Errorf("verify: %d of %d backups not ok (%d incomplete, %d corrupt)", bad, len(results),
-			counts[string(verify.Incomplete)], counts[string(verify.Corrupt)])
+	if !doc.OK {
+		incomplete, corrupt := doc.Counts[string(verify.Incomplete)], doc.Counts[string(verify.Corrupt)]
+		return fmt.Errorf("verify: %d of %d backups not ok (%d incomplete, %d corrupt)", incomplete+corrupt, len(results),
+			incomplete, corrupt)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"runtime"
 	"testing"
+
+	"github.com/aerobackup/aerobackup/internal/report"
 )
 
 func TestVersion(t *testing.T) {
@@ -27,7 +29,7 @@ func TestVersion(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--json: exit %d", code)
 	}
-	var v VersionInfo
+	var v report.Version
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatalf("--json output is not JSON: %v\n%s", err, out)
 	}
