@@ -301,53 +301,28 @@ const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aero
 
 // collectOverrides keeps only the flags the user actually set.
 func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
-	f := cmd.Flags()
-	ov := &o.overrides
-	setInt := func(name string, v int, dst **int) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setStr := func(name, v string, dst **string) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setBool := func(name string, v bool, dst **bool) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setInt("parallel", o.parallel, &ov.Parallel)
-	setInt("file-limit", o.fileLimit, &ov.FileLimitMiB)
-	setInt("records-per-second", o.rps, &ov.RecordsPerSecond)
-	setInt("bandwidth", o.bandwidth, &ov.BandwidthMiB)
-	setInt("compression-level", o.level, &ov.CompressionLevel)
-	setStr("compress", o.compress, &ov.Compression)
-	setStr("encrypt", o.encrypt, &ov.Encryption)
-	setStr("encryption-key-file", o.keyFile, &ov.KeyFile)
-	setStr("encryption-key-env", o.keyEnv, &ov.KeyEnv)
-	setStr("encryption-key-secret", o.keySecret, &ov.KeySecret)
-	setStr("partition-list", o.partitionList, &ov.PartitionList)
-	setBool("no-records", o.noRecords, &ov.NoRecords)
-	setBool("no-indexes", o.noIndexes, &ov.NoIndexes)
-	setBool("no-udfs", o.noUDFs, &ov.NoUDFs)
-	setStr("filter-exp", o.filterExp, &ov.FilterExp)
-	setStr("after-digest", o.afterDigest, &ov.AfterDigest)
-	setBool("no-ttl-only", o.noTTLOnly, &ov.NoTTLOnly)
-	setBool("no-bins", o.noBins, &ov.NoBins)
-	setBool("compact", o.compact, &ov.Compact)
-	setInt64 := func(name string, v int64, dst **int64) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setInt64("max-records", o.maxRecords, &ov.MaxRecords)
-	setInt64("scan-page-size", o.scanPageSize, &ov.ScanPageSize)
+	f, ov := cmd.Flags(), &o.overrides
+	ov.Parallel = changed(f, "parallel", o.parallel)
+	ov.FileLimitMiB = changed(f, "file-limit", o.fileLimit)
+	ov.RecordsPerSecond = changed(f, "records-per-second", o.rps)
+	ov.BandwidthMiB = changed(f, "bandwidth", o.bandwidth)
+	ov.CompressionLevel = changed(f, "compression-level", o.level)
+	ov.Compression = changed(f, "compress", o.compress)
+	ov.Encryption = changed(f, "encrypt", o.encrypt)
+	ov.KeyFile = changed(f, "encryption-key-file", o.keyFile)
+	ov.KeyEnv = changed(f, "encryption-key-env", o.keyEnv)
+	ov.KeySecret = changed(f, "encryption-key-secret", o.keySecret)
+	ov.PartitionList = changed(f, "partition-list", o.partitionList)
+	ov.NoRecords = changed(f, "no-records", o.noRecords)
+	ov.NoIndexes = changed(f, "no-indexes", o.noIndexes)
+	ov.NoUDFs = changed(f, "no-udfs", o.noUDFs)
+	ov.FilterExp = changed(f, "filter-exp", o.filterExp)
+	ov.AfterDigest = changed(f, "after-digest", o.afterDigest)
+	ov.NoTTLOnly = changed(f, "no-ttl-only", o.noTTLOnly)
+	ov.NoBins = changed(f, "no-bins", o.noBins)
+	ov.Compact = changed(f, "compact", o.compact)
+	ov.MaxRecords = changed(f, "max-records", o.maxRecords)
+	ov.ScanPageSize = changed(f, "scan-page-size", o.scanPageSize)
 	o.estimateSamplesSet = f.Changed("estimate-samples")
 	o.fileLimitSet = f.Changed("file-limit")
 }
