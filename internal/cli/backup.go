@@ -435,16 +435,16 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 // what the planner is asked. For --output and --estimate it stops once the
 // policy is known.
 func (o *backupOptions) prepare(app *App) (*backupRun, error) {
-	if err := o.checkFlags(); err != nil {
-		return nil, err
+	if err := o.shape(app).Check(); err != nil {
+		return nil, outcome.AsUsage(err)
 	}
 	spec, runFolder, err := o.resolveSlice(app)
 	if err != nil {
 		return nil, err
 	}
 	if o.output != "" {
-		if err := o.checkStream(app); err != nil {
-			return nil, err
+		if err := o.shape(app).CheckStream(); err != nil {
+			return nil, outcome.AsUsage(err)
 		}
 	}
 	t, err := app.resolveTarget(&o.target, true)
@@ -484,17 +484,10 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	return b, nil
 }
 
-// checkFlags refuses flags that go only with others.
-func (o *backupOptions) checkFlags() error {
-	switch {
-	case o.autoFull && !o.incremental:
-		return outcome.Usage("--auto-full goes with --incremental")
-	case o.estimateSamplesSet && !o.estimate:
-		return outcome.Usage("--estimate-samples goes with --estimate")
-	case o.estimate && o.estimateSamples < 1:
-		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
-	}
-	return nil
+// shape is the kind of run the flags ask for.
+func (o *backupOptions) shape(app *App) plan.BackupShape {
+	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
+		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
 }
 
 // request fills what the planner is asked: the flags, the policy and the
@@ -838,22 +831,6 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 		return nil, "", outcome.Usage("%v", err)
 	}
 	return spec, runFolder, nil
-}
-
-// checkStream refuses what cannot go with --output before anything is
-// read: standard output then carries the stream and nothing else.
-func (o *backupOptions) checkStream(app *App) error {
-	switch {
-	case o.output != "-":
-		return outcome.Usage("--output %q: only - (standard output) is supported; backups to storage need no --output", o.output)
-	case app.Globals.JSON:
-		// Moving the summary to stderr would break `| jq`; logs there can
-		// be JSON with --log-format json.
-		return outcome.Usage("--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)")
-	case o.autoFull && o.incremental:
-		return outcome.Usage("--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental")
-	}
-	return nil
 }
 
 // runStreamBackup writes one namespace as a single ASB stream to standard

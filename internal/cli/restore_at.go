@@ -172,8 +172,9 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, 
 	if err != nil {
 		return req, nil, err
 	}
-	if o.opts.Unique && o.disableReordering {
-		return req, nil, outcome.Usage("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
+	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
+	if err := order.CheckOrder(); err != nil {
+		return req, nil, outcome.AsUsage(err)
 	}
 	nsMap, base, err := o.parse()
 	if err != nil {
