@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -78,15 +75,6 @@ Exit status:
 	return cmd
 }
 
-// parseSubset reads "N%" (or N) as a fraction in (0, 1].
-func parseSubset(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-	if err != nil || v <= 0 || v > 100 {
-		return 0, outcome.Usage("--read-data-subset %q: want a percentage above 0 and up to 100, e.g. 10%%", s)
-	}
-	return v / 100, nil
-}
-
 type verifyDocument struct {
 	Type    string          `json:"type"`
 	OK      bool            `json:"ok"`
@@ -137,9 +125,9 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 		return outcome.Usage("--parallel %d: want 1 or more", o.parallel)
 	}
 	if o.subset != "" {
-		s, err := parseSubset(o.subset)
+		s, err := verify.ParseSubset(o.subset)
 		if err != nil {
-			return err
+			return outcome.AsUsage(err)
 		}
 		vo.ReadData, vo.Subset = true, s
 	}
@@ -187,36 +175,15 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", ls.store, err)
 			}
-			results = append(results, filterNamespaces(rs, o.target.namespaces)...)
+			results = append(results, verify.KeepNamespaces(rs, o.target.namespaces)...)
 		}
 	}
-	counts := map[string]int{string(verify.OK): 0, string(verify.Incomplete): 0, string(verify.Corrupt): 0}
-	for _, r := range results {
-		counts[string(r.Status)]++
-	}
-	bad := counts[string(verify.Incomplete)] + counts[string(verify.Corrupt)]
+	counts, notOK := verify.Summarize(results)
 	if results == nil {
 		results = []verify.Result{}
 	}
-	if err := app.emit(&verifyDocument{Type: "verify", OK: bad == 0, Counts: counts, Results: results, log: app.Log}); err != nil {
+	if err := app.emit(&verifyDocument{Type: "verify", OK: notOK == nil, Counts: counts, Results: results, log: app.Log}); err != nil {
 		return err
 	}
-	if bad > 0 {
-		return fmt.Errorf("verify: %d of %d backups not ok (%d incomplete, %d corrupt)", bad, len(results),
-			counts[string(verify.Incomplete)], counts[string(verify.Corrupt)])
-	}
-	return nil
-}
-
-func filterNamespaces(rs []verify.Result, nss []string) []verify.Result {
-	if len(nss) == 0 {
-		return rs
-	}
-	var out []verify.Result
-	for _, r := range rs {
-		if r.Namespace == "" || slices.Contains(nss, r.Namespace) {
-			out = append(out, r)
-		}
-	}
-	return out
+	return notOK
 }
