@@ -57,3 +57,18 @@ func TestChoices(t *testing.T) {
 		t.Errorf("storage of no kind: URL %q, want none", u)
 	}
 }
+
+func TestRoutinesByStorage(t *testing.T) {
+	cfg, err := Parse("c.yml", []byte(choicesYAML+`  weekly: {interval-cron: "@weekly", source-cluster: prod, storage: local, namespaces: [test]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []StorageRoutines{{"cloud", []string{"hourly"}}, {"local", []string{"nightly", "weekly"}}}
+	if got := cfg.RoutinesByStorage(); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if got := (&Config{}).RoutinesByStorage(); len(got) != 0 {
+		t.Errorf("no routines: %+v", got)
+	}
+}
