@@ -416,6 +416,19 @@ func (c *Conn) NamespaceEmpty(ns string) (bool, error) {
 	return namespaceEmpty(ns, answers)
 }
 
+// NamespacesEmpty asks NamespaceEmpty of each namespace named.
+func (c *Conn) NamespacesEmpty(names []string) (map[string]bool, error) {
+	empty := map[string]bool{}
+	for _, ns := range names {
+		e, err := c.NamespaceEmpty(ns)
+		if err != nil {
+			return nil, err
+		}
+		empty[ns] = e
+	}
+	return empty, nil
+}
+
 // namespaceEmpty reads the nodes' "namespace/<ns>" answers.
 func namespaceEmpty(ns string, answers map[string]string) (bool, error) {
 	if len(answers) == 0 {

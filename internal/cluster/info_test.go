@@ -134,4 +134,10 @@ func TestNamespaceEmpty(t *testing.T) {
 	if _, err := conn.NamespaceEmpty("nope"); err == nil || !strings.Contains(err.Error(), `destination namespace "nope": node`) {
 		t.Errorf("unknown namespace: %v", err)
 	}
+	if empty, err := conn.NamespacesEmpty([]string{"test", "bar"}); err != nil || len(empty) != 2 || empty["test"] || !empty["bar"] {
+		t.Errorf("test with a record, bar empty: %v %v", empty, err)
+	}
+	if _, err := conn.NamespacesEmpty([]string{"bar", "nope"}); err == nil || !strings.Contains(err.Error(), `destination namespace "nope": node`) {
+		t.Errorf("an unknown namespace among them: %v", err)
+	}
 }
