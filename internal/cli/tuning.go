@@ -29,9 +29,8 @@ type tuningFlags struct {
 	infoTimeout, infoInterval time.Duration
 	infoMultiplier            float64
 	infoMaxRetries            uint
-	s3, gcs, azure            storage.Tuning
-	// Restore: backup-go's read retries per provider.
-	reads map[string]*readRetryFlags
+	// On restore each also holds backup-go's read retries.
+	s3, gcs, azure storage.Tuning
 
 	// Backup only.
 	socketTimeout, totalTimeout, sleepBetweenRetries time.Duration
@@ -40,12 +39,6 @@ type tuningFlags struct {
 	rackList                                         []int
 	s3UploadConcurrency, azureUploadConcurrency      int
 	localBufferMiB                                   int
-}
-
-type readRetryFlags struct {
-	backoff     time.Duration
-	multiplier  float64
-	maxAttempts uint
 }
 
 // register adds the flags; on backup after every other flag, as it marks
@@ -76,13 +69,15 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f.DurationVar(&t.azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
 
 	if !backup {
-		t.reads = map[string]*readRetryFlags{}
-		for _, p := range []string{"s3", "gcp", "azure"} {
-			r := &readRetryFlags{}
-			t.reads[p] = r
-			f.DurationVar(&r.backoff, p+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
-			f.Float64Var(&r.multiplier, p+"-retry-read-multiplier", defRetry.Multiplier, "growth of the pause between read retries (at least 1)")
-			f.UintVar(&r.maxAttempts, p+"-retry-read-max-attempts", defRetry.MaxRetries, "retries of a failed backup-file read (0: none)")
+		for _, p := range []struct {
+			name string
+			tune *storage.Tuning
+		}{{"s3", &t.s3}, {"gcp", &t.gcs}, {"azure", &t.azure}} {
+			r := models.NewDefaultRetryPolicy()
+			p.tune.ReadRetry = r
+			f.DurationVar(&r.BaseTimeout, p.name+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
+			f.Float64Var(&r.Multiplier, p.name+"-retry-read-multiplier", defRetry.Multiplier, "growth of the pause between read retries (at least 1)")
+			f.UintVar(&r.MaxRetries, p.name+"-retry-read-max-attempts", defRetry.MaxRetries, "retries of a failed backup-file read (0: none)")
 		}
 		return
 	}
@@ -114,11 +109,6 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverr
 	}
 	app.clusterInfo = info
 	tune := backend.Tuning{S3: t.s3, GCS: t.gcs, Azure: t.azure}
-	for p, dst := range map[string]*storage.Tuning{"s3": &tune.S3, "gcp": &tune.GCS, "azure": &tune.Azure} {
-		if r := t.reads[p]; r != nil {
-			dst.ReadRetry = models.NewRetryPolicy(r.backoff, r.multiplier, r.maxAttempts)
-		}
-	}
 	if err := tune.Validate(); err != nil {
 		return outcome.AsUsage(err)
 	}
