@@ -271,3 +271,22 @@ func SortBackups(bs []Backup) {
 		return strings.Compare(string(a.Type), string(b.Type)) // "full" < "incremental"
 	})
 }
+
+// KeepNamespaces narrows each backup to the namespaces in nss, leaving out
+// the backups that hold none of them.
+func KeepNamespaces(bs []Backup, nss []string) []Backup {
+	var out []Backup
+	for _, b := range bs {
+		var keep []NamespaceBackup
+		for _, n := range b.Namespaces {
+			if slices.Contains(nss, n.Namespace) {
+				keep = append(keep, n)
+			}
+		}
+		if len(keep) > 0 {
+			b.Namespaces = keep
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -301,53 +301,28 @@ const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aero
 
 // collectOverrides keeps only the flags the user actually set.
 func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
-	f := cmd.Flags()
-	ov := &o.overrides
-	setInt := func(name string, v int, dst **int) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setStr := func(name, v string, dst **string) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setBool := func(name string, v bool, dst **bool) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setInt("parallel", o.parallel, &ov.Parallel)
-	setInt("file-limit", o.fileLimit, &ov.FileLimitMiB)
-	setInt("records-per-second", o.rps, &ov.RecordsPerSecond)
-	setInt("bandwidth", o.bandwidth, &ov.BandwidthMiB)
-	setInt("compression-level", o.level, &ov.CompressionLevel)
-	setStr("compress", o.compress, &ov.Compression)
-	setStr("encrypt", o.encrypt, &ov.Encryption)
-	setStr("encryption-key-file", o.keyFile, &ov.KeyFile)
-	setStr("encryption-key-env", o.keyEnv, &ov.KeyEnv)
-	setStr("encryption-key-secret", o.keySecret, &ov.KeySecret)
-	setStr("partition-list", o.partitionList, &ov.PartitionList)
-	setBool("no-records", o.noRecords, &ov.NoRecords)
-	setBool("no-indexes", o.noIndexes, &ov.NoIndexes)
-	setBool("no-udfs", o.noUDFs, &ov.NoUDFs)
-	setStr("filter-exp", o.filterExp, &ov.FilterExp)
-	setStr("after-digest", o.afterDigest, &ov.AfterDigest)
-	setBool("no-ttl-only", o.noTTLOnly, &ov.NoTTLOnly)
-	setBool("no-bins", o.noBins, &ov.NoBins)
-	setBool("compact", o.compact, &ov.Compact)
-	setInt64 := func(name string, v int64, dst **int64) {
-		if f.Changed(name) {
-			x := v
-			*dst = &x
-		}
-	}
-	setInt64("max-records", o.maxRecords, &ov.MaxRecords)
-	setInt64("scan-page-size", o.scanPageSize, &ov.ScanPageSize)
+	f, ov := cmd.Flags(), &o.overrides
+	ov.Parallel = changed(f, "parallel", o.parallel)
+	ov.FileLimitMiB = changed(f, "file-limit", o.fileLimit)
+	ov.RecordsPerSecond = changed(f, "records-per-second", o.rps)
+	ov.BandwidthMiB = changed(f, "bandwidth", o.bandwidth)
+	ov.CompressionLevel = changed(f, "compression-level", o.level)
+	ov.Compression = changed(f, "compress", o.compress)
+	ov.Encryption = changed(f, "encrypt", o.encrypt)
+	ov.KeyFile = changed(f, "encryption-key-file", o.keyFile)
+	ov.KeyEnv = changed(f, "encryption-key-env", o.keyEnv)
+	ov.KeySecret = changed(f, "encryption-key-secret", o.keySecret)
+	ov.PartitionList = changed(f, "partition-list", o.partitionList)
+	ov.NoRecords = changed(f, "no-records", o.noRecords)
+	ov.NoIndexes = changed(f, "no-indexes", o.noIndexes)
+	ov.NoUDFs = changed(f, "no-udfs", o.noUDFs)
+	ov.FilterExp = changed(f, "filter-exp", o.filterExp)
+	ov.AfterDigest = changed(f, "after-digest", o.afterDigest)
+	ov.NoTTLOnly = changed(f, "no-ttl-only", o.noTTLOnly)
+	ov.NoBins = changed(f, "no-bins", o.noBins)
+	ov.Compact = changed(f, "compact", o.compact)
+	ov.MaxRecords = changed(f, "max-records", o.maxRecords)
+	ov.ScanPageSize = changed(f, "scan-page-size", o.scanPageSize)
 	o.estimateSamplesSet = f.Changed("estimate-samples")
 	o.fileLimitSet = f.Changed("file-limit")
 }
@@ -436,16 +411,16 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 // what the planner is asked. For --output and --estimate it stops once the
 // policy is known.
 func (o *backupOptions) prepare(app *App) (*backupRun, error) {
-	if err := o.checkFlags(); err != nil {
-		return nil, err
+	if err := o.shape(app).Check(); err != nil {
+		return nil, outcome.AsUsage(err)
 	}
 	spec, runFolder, err := o.resolveSlice(app)
 	if err != nil {
 		return nil, err
 	}
 	if o.output != "" {
-		if err := o.checkStream(app); err != nil {
-			return nil, err
+		if err := o.shape(app).CheckStream(); err != nil {
+			return nil, outcome.AsUsage(err)
 		}
 	}
 	t, err := app.resolveTarget(&o.target, true)
@@ -485,17 +460,10 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	return b, nil
 }
 
-// checkFlags refuses flags that go only with others.
-func (o *backupOptions) checkFlags() error {
-	switch {
-	case o.autoFull && !o.incremental:
-		return outcome.Usage("--auto-full goes with --incremental")
-	case o.estimateSamplesSet && !o.estimate:
-		return outcome.Usage("--estimate-samples goes with --estimate")
-	case o.estimate && o.estimateSamples < 1:
-		return outcome.Usage("--estimate-samples must be at least 1, got %d", o.estimateSamples)
-	}
-	return nil
+// shape is the kind of run the flags ask for.
+func (o *backupOptions) shape(app *App) plan.BackupShape {
+	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
+		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
 }
 
 // request fills what the planner is asked: the flags, the policy and the
@@ -711,22 +679,6 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 		return nil, "", outcome.Usage("%v", err)
 	}
 	return spec, runFolder, nil
-}
-
-// checkStream refuses what cannot go with --output before anything is
-// read: standard output then carries the stream and nothing else.
-func (o *backupOptions) checkStream(app *App) error {
-	switch {
-	case o.output != "-":
-		return outcome.Usage("--output %q: only - (standard output) is supported; backups to storage need no --output", o.output)
-	case app.Globals.JSON:
-		// Moving the summary to stderr would break `| jq`; logs there can
-		// be JSON with --log-format json.
-		return outcome.Usage("--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)")
-	case o.autoFull && o.incremental:
-		return outcome.Usage("--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental")
-	}
-	return nil
 }
 
 // runStreamBackup writes one namespace as a single ASB stream to standard

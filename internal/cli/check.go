@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -71,7 +70,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		return fmt.Errorf("routine %q: %w", t.name(), err)
 	}
 	if len(o.target.namespaces) > 0 {
-		backups = keepNamespaces(backups, o.target.namespaces)
+		backups = catalog.KeepNamespaces(backups, o.target.namespaces)
 	}
 	res := verify.Check(t.name(), backups, app.Now(), o.maxAge, o.minRecords)
 	if err := app.emit(report.NewCheck(res)); err != nil {
@@ -81,21 +80,4 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		return errors.New(res.Reason)
 	}
 	return nil
-}
-
-func keepNamespaces(bs []catalog.Backup, nss []string) []catalog.Backup {
-	var out []catalog.Backup
-	for _, b := range bs {
-		var keep []catalog.NamespaceBackup
-		for _, n := range b.Namespaces {
-			if slices.Contains(nss, n.Namespace) {
-				keep = append(keep, n)
-			}
-		}
-		if len(keep) > 0 {
-			b.Namespaces = keep
-			out = append(out, b)
-		}
-	}
-	return out
 }

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,38 +67,11 @@ func (a *App) completionConfig() *config.Config {
 }
 
 func (a *App) completeRoutines(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	cfg := a.completionConfig()
-	if cfg == nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for _, n := range cfg.RoutineNames() {
-		r := cfg.BackupRoutines[n]
-		if strings.HasPrefix(n, prefix) {
-			out = append(out, fmt.Sprintf("%s\t%s to %s, %s", n, r.SourceCluster, r.StorageName, r.IntervalCron))
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return offer(a.completionConfig(), (*config.Config).RoutineChoices, prefix)
 }
 
 func (a *App) completeClusters(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	cfg := a.completionConfig()
-	if cfg == nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var out []string
-	for n, c := range cfg.AerospikeClusters {
-		if !strings.HasPrefix(n, prefix) {
-			continue
-		}
-		var seeds []string
-		for _, s := range c.SeedNodes {
-			seeds = append(seeds, fmt.Sprintf("%s:%d", s.HostName, s.Port))
-		}
-		out = append(out, n+"\t"+strings.Join(seeds, ","))
-	}
-	sort.Strings(out)
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return offer(a.completionConfig(), (*config.Config).ClusterChoices, prefix)
 }
 
 // completeStorage offers the config's storage entries as the URLs --storage
@@ -111,36 +81,19 @@ func (a *App) completeStorage(_ *cobra.Command, _ []string, prefix string) ([]st
 	if cfg == nil {
 		return []string{"file://", "s3://", "gs://", "azblob://"}, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 	}
-	var out []string
-	for n, s := range cfg.Storage {
-		u := storageURL(s)
-		if u != "" && strings.HasPrefix(u, prefix) {
-			out = append(out, u+"\tstorage "+n)
-		}
-	}
-	sort.Strings(out)
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return offer(cfg, (*config.Config).StorageChoices, prefix)
 }
 
-func storageURL(s *config.Storage) string {
-	p := strings.Trim(s.RootPath(), "/")
-	join := func(scheme, bucket string) string {
-		if p == "" {
-			return scheme + bucket
+// offer gives what choices finds in cfg as cobra spells a value and its
+// description; nothing without a config.
+func offer(cfg *config.Config, choices func(*config.Config, string) []config.Choice, prefix string) ([]string, cobra.ShellCompDirective) {
+	var out []string
+	if cfg != nil {
+		for _, c := range choices(cfg, prefix) {
+			out = append(out, c.Value+"\t"+c.Description)
 		}
-		return scheme + bucket + "/" + p
 	}
-	switch {
-	case s.Local != nil:
-		return s.Local.Path
-	case s.S3 != nil:
-		return join("s3://", s.S3.Bucket)
-	case s.GCP != nil:
-		return join("gs://", s.GCP.BucketName)
-	case s.Azure != nil:
-		return join("azblob://", s.Azure.ContainerName)
-	}
-	return ""
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeBackupKeys lists the backups of the --routine given (or every
@@ -167,20 +120,9 @@ func (a *App) completeBackupKeys(cmd *cobra.Command, _ []string, prefix string) 
 		}
 		backups = append(backups, listing.Backups...)
 	}
-	sort.SliceStable(backups, func(i, j int) bool { return backups[i].Time.After(backups[j].Time) })
 	var out []string
-	for _, b := range backups {
-		if !strings.HasPrefix(b.Key, prefix) {
-			continue
-		}
-		var records uint64
-		var nss []string
-		for _, n := range b.Namespaces {
-			records += n.Metadata.RecordCount
-			nss = append(nss, n.Namespace)
-		}
-		out = append(out, fmt.Sprintf("%s\t%s %s, %s, %d records", b.Key, b.Type,
-			b.Time.UTC().Format(time.RFC3339), strings.Join(nss, ","), records))
+	for _, c := range catalog.KeyChoices(backups, prefix) {
+		out = append(out, c.Key+"\t"+c.Description)
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 }

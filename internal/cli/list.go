@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -114,20 +113,9 @@ func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool,
 		}
 		return []listStore{{name: t.routine.StorageName, store: st, routines: routines}}, nil
 	}
-	byStorage := map[string][]string{}
-	for _, name := range cfg.RoutineNames() {
-		r := cfg.BackupRoutines[name]
-		byStorage[r.StorageName] = append(byStorage[r.StorageName], name)
-	}
-	names := make([]string, 0, len(byStorage))
-	for n := range byStorage {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var out []listStore
-	for _, n := range names {
-		routines := byStorage[n]
-		t := &target{cfg: cfg, routine: cfg.BackupRoutines[routines[0]]}
+	for _, g := range cfg.RoutinesByStorage() {
+		t := &target{cfg: cfg, routine: cfg.BackupRoutines[g.Routines[0]]}
 		st, err := a.openStore(ctx, t)
 		if err != nil {
 			for _, o := range out {
@@ -135,7 +123,7 @@ func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool,
 			}
 			return nil, err
 		}
-		out = append(out, listStore{name: n, store: st, routines: routines})
+		out = append(out, listStore{name: g.Storage, store: st, routines: g.Routines})
 	}
 	return out, nil
 }

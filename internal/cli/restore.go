@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/aerospike/backup-go"
@@ -97,46 +96,20 @@ func (f *restoreFlags) registerValidate(cmd *cobra.Command) {
 // a storage of kind before anything is read, spelling the tier as the
 // provider does.
 func (f *restoreFlags) checkAccessTier(kind string) error {
-	if f.restorePoll <= 0 {
-		return outcome.Usage("--restore-poll-duration %s: want a positive duration", f.restorePoll)
-	}
-	if f.accessTier == "" {
-		if f.restorePoll != storage.DefaultPollInterval {
-			return outcome.Usage("--restore-poll-duration needs --access-tier")
-		}
-		return nil
-	}
-	tier, err := storage.CheckAccessTier(kind, f.accessTier)
+	tier, err := storage.CheckRestoreTier(kind, f.accessTier, f.restorePoll)
 	if err != nil {
-		return outcome.Usage("--access-tier: %v", err)
+		return outcome.AsUsage(err)
 	}
 	f.accessTier = tier
 	return nil
 }
 
-// parseNamespaceMap reads SRC=DST pairs.
-func parseNamespaceMap(pairs []string) (map[string]string, error) {
-	m := map[string]string{}
-	for _, p := range pairs {
-		src, dst, ok := strings.Cut(p, "=")
-		src, dst = strings.TrimSpace(src), strings.TrimSpace(dst)
-		if !ok || src == "" || dst == "" {
-			return nil, outcome.Usage("--namespace-map %q: want SRC=DST", p)
-		}
-		if _, dup := m[src]; dup {
-			return nil, outcome.Usage("--namespace-map: namespace %q mapped twice", src)
-		}
-		m[src] = dst
-	}
-	return m, nil
-}
-
 // parse reads the flags both restores share: the namespace map and the
 // restore's configuration.
 func (f *restoreFlags) parse() (map[string]string, *backup.ConfigRestore, error) {
-	nsMap, err := parseNamespaceMap(f.namespaceMap)
+	nsMap, err := plan.ParseNamespaceMap(f.namespaceMap)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, outcome.AsUsage(err)
 	}
 	base, err := policy.NewRestore(f.opts)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -110,7 +109,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	}
 	defer conn.Close()
 	if req.NeedsEmptiness() {
-		empty, err := destinationsEmpty(conn, p)
+		empty, err := conn.NamespacesEmpty(p.Destinations())
 		if err != nil {
 			return err
 		}
@@ -138,8 +137,9 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, 
 	if err != nil {
 		return req, nil, err
 	}
-	if o.opts.Unique && o.disableReordering {
-		return req, nil, outcome.Usage("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
+	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
+	if err := order.CheckOrder(); err != nil {
+		return req, nil, outcome.AsUsage(err)
 	}
 	nsMap, base, err := o.parse()
 	if err != nil {
@@ -155,18 +155,4 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, 
 	return plan.PointInTimeRequest{Routine: t.name(), At: at, Namespaces: o.target.namespaces,
 		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
 		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}, t, nil
-}
-
-// destinationsEmpty asks the cluster whether each destination of the plan
-// holds no records.
-func destinationsEmpty(conn *cluster.Conn, p *plan.PointInTimePlan) (map[string]bool, error) {
-	empty := map[string]bool{}
-	for _, n := range p.Namespaces {
-		e, err := conn.NamespaceEmpty(n.Destination)
-		if err != nil {
-			return nil, err
-		}
-		empty[n.Destination] = e
-	}
-	return empty, nil
 }

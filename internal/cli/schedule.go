@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/schedule"
@@ -81,17 +78,9 @@ into the run folder named after the Job's scheduled time.`,
 }
 
 func runScheduleExport(app *App, o *scheduleExportOptions) error {
-	format := strings.ToLower(o.format)
-	if !slices.Contains(schedule.Formats, format) {
-		return outcome.Usage("--format %q: want systemd, crontab or kubernetes", o.format)
-	}
-	if o.slices != 0 {
-		switch {
-		case format != "kubernetes":
-			return outcome.Usage("--slices goes with --format kubernetes: only an Indexed Job gives every slice its index and a shared run name")
-		case o.slices < 2 || o.slices > backupslice.MaxSlices:
-			return outcome.Usage("--slices %d: want 2..%d", o.slices, backupslice.MaxSlices)
-		}
+	format, err := schedule.CheckFormat(o.format, o.slices)
+	if err != nil {
+		return outcome.AsUsage(err)
 	}
 	path, err := config.Locate(app.Globals.ConfigFile)
 	if err != nil {
@@ -101,18 +90,9 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 	if err != nil {
 		return err
 	}
-	names := cfg.RoutineNames()
-	if o.routine != "" {
-		if _, err := cfg.Routine(o.routine); err != nil {
-			return err
-		}
-		names = []string{o.routine}
-	}
-	var routines []schedule.Routine
-	for _, n := range names {
-		r := cfg.BackupRoutines[n]
-		routines = append(routines, schedule.Routine{Name: n, IntervalCron: r.IntervalCron, IncrIntervalCron: r.IncrIntervalCron,
-			Timezone: r.ScheduleTimezone, Disabled: r.Disabled != nil && *r.Disabled})
+	routines, err := schedule.RoutinesOf(cfg, o.routine)
+	if err != nil {
+		return err
 	}
 	jobs, leftOut := schedule.JobsOf(routines, o.routine != "")
 	for _, n := range leftOut {

@@ -7,6 +7,7 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go/models"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -28,9 +29,8 @@ type tuningFlags struct {
 	infoTimeout, infoInterval time.Duration
 	infoMultiplier            float64
 	infoMaxRetries            uint
-	s3, gcs, azure            storage.Tuning
-	// Restore: backup-go's read retries per provider.
-	reads map[string]*readRetryFlags
+	// On restore each also holds backup-go's read retries.
+	s3, gcs, azure storage.Tuning
 
 	// Backup only.
 	socketTimeout, totalTimeout, sleepBetweenRetries time.Duration
@@ -39,12 +39,6 @@ type tuningFlags struct {
 	rackList                                         []int
 	s3UploadConcurrency, azureUploadConcurrency      int
 	localBufferMiB                                   int
-}
-
-type readRetryFlags struct {
-	backoff     time.Duration
-	multiplier  float64
-	maxAttempts uint
 }
 
 // register adds the flags; on backup after every other flag, as it marks
@@ -75,13 +69,15 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f.DurationVar(&t.azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
 
 	if !backup {
-		t.reads = map[string]*readRetryFlags{}
-		for _, p := range []string{"s3", "gcp", "azure"} {
-			r := &readRetryFlags{}
-			t.reads[p] = r
-			f.DurationVar(&r.backoff, p+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
-			f.Float64Var(&r.multiplier, p+"-retry-read-multiplier", defRetry.Multiplier, "growth of the pause between read retries (at least 1)")
-			f.UintVar(&r.maxAttempts, p+"-retry-read-max-attempts", defRetry.MaxRetries, "retries of a failed backup-file read (0: none)")
+		for _, p := range []struct {
+			name string
+			tune *storage.Tuning
+		}{{"s3", &t.s3}, {"gcp", &t.gcs}, {"azure", &t.azure}} {
+			r := models.NewDefaultRetryPolicy()
+			p.tune.ReadRetry = r
+			f.DurationVar(&r.BaseTimeout, p.name+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
+			f.Float64Var(&r.Multiplier, p.name+"-retry-read-multiplier", defRetry.Multiplier, "growth of the pause between read retries (at least 1)")
+			f.UintVar(&r.MaxRetries, p.name+"-retry-read-max-attempts", defRetry.MaxRetries, "retries of a failed backup-file read (0: none)")
 		}
 		return
 	}
@@ -107,20 +103,12 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 // settings) and, on backup, to the policy overrides. Nothing is contacted:
 // bad values are usage errors.
 func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverrides) error {
-	if t.infoTimeout < 0 || t.infoInterval < 0 {
-		return outcome.Usage("--info-timeout and --info-retry-interval must not be negative")
+	info, err := cluster.NewInfo(t.infoTimeout, t.infoInterval, t.infoMultiplier, t.infoMaxRetries)
+	if err != nil {
+		return outcome.AsUsage(err)
 	}
-	if t.infoMultiplier < 1 {
-		return outcome.Usage("--info-retry-multiplier must be at least 1, got %g", t.infoMultiplier)
-	}
-	app.clusterInfo = &cluster.Info{Timeout: t.infoTimeout,
-		Retry: models.NewRetryPolicy(t.infoInterval, t.infoMultiplier, t.infoMaxRetries)}
+	app.clusterInfo = info
 	tune := backend.Tuning{S3: t.s3, GCS: t.gcs, Azure: t.azure}
-	for p, dst := range map[string]*storage.Tuning{"s3": &tune.S3, "gcp": &tune.GCS, "azure": &tune.Azure} {
-		if r := t.reads[p]; r != nil {
-			dst.ReadRetry = models.NewRetryPolicy(r.backoff, r.multiplier, r.maxAttempts)
-		}
-	}
 	if err := tune.Validate(); err != nil {
 		return outcome.AsUsage(err)
 	}
@@ -132,18 +120,10 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverr
 		return outcome.AsUsage(err)
 	}
 	f := cmd.Flags()
-	dur := func(name string, v time.Duration, dst **time.Duration) {
-		if f.Changed(name) {
-			*dst = &v
-		}
-	}
-	dur("socket-timeout", t.socketTimeout, &ov.SocketTimeout)
-	dur("total-timeout", t.totalTimeout, &ov.TotalTimeout)
-	dur("sleep-between-retries", t.sleepBetweenRetries, &ov.SleepBetweenRetries)
-	if f.Changed("max-retries") {
-		n := t.maxRetries
-		ov.MaxRetries = &n
-	}
+	ov.SocketTimeout = changed(f, "socket-timeout", t.socketTimeout)
+	ov.TotalTimeout = changed(f, "total-timeout", t.totalTimeout)
+	ov.SleepBetweenRetries = changed(f, "sleep-between-retries", t.sleepBetweenRetries)
+	ov.MaxRetries = changed(f, "max-retries", t.maxRetries)
 	if f.Changed("node-list") {
 		ov.NodeList = append([]string{}, t.nodeList...)
 	}
@@ -151,6 +131,15 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverr
 		ov.RackList = append([]int{}, t.rackList...)
 	}
 	return nil
+}
+
+// changed is v when the flag name was given (on the command line or in
+// the environment), nil to keep the policy's value.
+func changed[T any](f *pflag.FlagSet, name string, v T) *T {
+	if !f.Changed(name) {
+		return nil
+	}
+	return &v
 }
 
 func (t *tuningFlags) upload() backend.Upload {

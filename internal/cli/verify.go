@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -76,15 +73,6 @@ Exit status:
 	return cmd
 }
 
-// parseSubset reads "N%" (or N) as a fraction in (0, 1].
-func parseSubset(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-	if err != nil || v <= 0 || v > 100 {
-		return 0, outcome.Usage("--read-data-subset %q: want a percentage above 0 and up to 100, e.g. 10%%", s)
-	}
-	return v / 100, nil
-}
-
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
 	vo := verify.Options{ReadData: o.readData, Parallel: o.parallel, KeyFile: o.keyFile, KeyEnv: o.keyEnv,
 		KeySecret: o.keySecret, Log: app.Log}
@@ -92,9 +80,9 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 		return outcome.Usage("--parallel %d: want 1 or more", o.parallel)
 	}
 	if o.subset != "" {
-		s, err := parseSubset(o.subset)
+		s, err := verify.ParseSubset(o.subset)
 		if err != nil {
-			return err
+			return outcome.AsUsage(err)
 		}
 		vo.ReadData, vo.Subset = true, s
 	}
@@ -142,30 +130,12 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 			if err != nil {
 				return fmt.Errorf("verify %s: %w", ls.store, err)
 			}
-			results = append(results, filterNamespaces(rs, o.target.namespaces)...)
+			results = append(results, verify.KeepNamespaces(rs, o.target.namespaces)...)
 		}
 	}
-	doc := report.NewVerify(results, app.Log)
-	if err := app.emit(doc); err != nil {
+	if err := app.emit(report.NewVerify(results, app.Log)); err != nil {
 		return err
 	}
-	if !doc.OK {
-		incomplete, corrupt := doc.Counts[string(verify.Incomplete)], doc.Counts[string(verify.Corrupt)]
-		return fmt.Errorf("verify: %d of %d backups not ok (%d incomplete, %d corrupt)", incomplete+corrupt, len(results),
-			incomplete, corrupt)
-	}
-	return nil
-}
-
-func filterNamespaces(rs []verify.Result, nss []string) []verify.Result {
-	if len(nss) == 0 {
-		return rs
-	}
-	var out []verify.Result
-	for _, r := range rs {
-		if r.Namespace == "" || slices.Contains(nss, r.Namespace) {
-			out = append(out, r)
-		}
-	}
-	return out
+	_, notOK := verify.Summarize(results)
+	return notOK
 }

@@ -82,6 +82,19 @@ type Info struct {
 	Retry *models.RetryPolicy
 }
 
+// NewInfo is the info policy of a timeout and a retry from interval,
+// growing by multiplier, maxRetries times. Values backup-go would take
+// and misuse are refused, named as the command line spells them.
+func NewInfo(timeout, interval time.Duration, multiplier float64, maxRetries uint) (*Info, error) {
+	if timeout < 0 || interval < 0 {
+		return nil, errors.New("--info-timeout and --info-retry-interval must not be negative")
+	}
+	if multiplier < 1 {
+		return nil, fmt.Errorf("--info-retry-multiplier must be at least 1, got %g", multiplier)
+	}
+	return &Info{Timeout: timeout, Retry: models.NewRetryPolicy(interval, multiplier, maxRetries)}, nil
+}
+
 // InfoPolicies returns the client's info policy and backup-go's info
 // retry policy for these settings.
 func (s Settings) InfoPolicies() (*as.InfoPolicy, *models.RetryPolicy) {
@@ -401,6 +414,19 @@ func (c *Conn) NamespaceEmpty(ns string) (bool, error) {
 		return false, fmt.Errorf("destination namespace %q: %w", ns, err)
 	}
 	return namespaceEmpty(ns, answers)
+}
+
+// NamespacesEmpty asks NamespaceEmpty of each namespace named.
+func (c *Conn) NamespacesEmpty(names []string) (map[string]bool, error) {
+	empty := map[string]bool{}
+	for _, ns := range names {
+		e, err := c.NamespaceEmpty(ns)
+		if err != nil {
+			return nil, err
+		}
+		empty[ns] = e
+	}
+	return empty, nil
 }
 
 // namespaceEmpty reads the nodes' "namespace/<ns>" answers.

@@ -14,6 +14,32 @@ import (
 	"github.com/aerobackup/aerobackup/internal/logging"
 )
 
+func TestNewInfo(t *testing.T) {
+	info, err := NewInfo(5*time.Second, 10*time.Millisecond, 1.5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Timeout != 5*time.Second || info.Retry.BaseTimeout != 10*time.Millisecond || info.Retry.Multiplier != 1.5 || info.Retry.MaxRetries != 1 {
+		t.Errorf("info: %+v %+v", info, info.Retry)
+	}
+	if info, err := NewInfo(0, 0, 1, 0); err != nil || info.Timeout != 0 || info.Retry.MaxRetries != 0 {
+		t.Errorf("no timeout, no retries: %+v %v", info, err)
+	}
+	for _, c := range []struct {
+		timeout, interval time.Duration
+		multiplier        float64
+		want              string
+	}{
+		{-time.Second, 0, 1, "--info-timeout and --info-retry-interval must not be negative"},
+		{0, -time.Millisecond, 1, "--info-timeout and --info-retry-interval must not be negative"},
+		{0, 0, 0.5, "--info-retry-multiplier must be at least 1, got 0.5"},
+	} {
+		if _, err := NewInfo(c.timeout, c.interval, c.multiplier, 3); err == nil || err.Error() != c.want {
+			t.Errorf("NewInfo(%s, %s, %g): %v, want %q", c.timeout, c.interval, c.multiplier, err, c.want)
+		}
+	}
+}
+
 func TestInfoPolicies(t *testing.T) {
 	retry := models.NewRetryPolicy(250*time.Millisecond, 1.5, 7)
 	tests := []struct {
@@ -107,5 +133,11 @@ func TestNamespaceEmpty(t *testing.T) {
 	}
 	if _, err := conn.NamespaceEmpty("nope"); err == nil || !strings.Contains(err.Error(), `destination namespace "nope": node`) {
 		t.Errorf("unknown namespace: %v", err)
+	}
+	if empty, err := conn.NamespacesEmpty([]string{"test", "bar"}); err != nil || len(empty) != 2 || empty["test"] || !empty["bar"] {
+		t.Errorf("test with a record, bar empty: %v %v", empty, err)
+	}
+	if _, err := conn.NamespacesEmpty([]string{"bar", "nope"}); err == nil || !strings.Contains(err.Error(), `destination namespace "nope": node`) {
+		t.Errorf("an unknown namespace among them: %v", err)
 	}
 }

@@ -2,7 +2,8 @@
 // YAML configuration file: decoding it with line numbers, validating it the way
 // ABS does (plus a few stricter checks documented on each field), and the
 // lookups the commands need (routine by name, a routine's cluster, storage,
-// policy and secret agent).
+// policy and secret agent, the routines sharing a storage, and the names a
+// shell completion offers).
 //
 // It must not connect to anything, resolve secrets (see package secret), read
 // flags or environment variables other than the config lookup in Locate, or

@@ -122,6 +122,27 @@ func parse(name string, data []byte) (*Config, Errors) {
 // RoutineNames returns the routine names, sorted.
 func (c *Config) RoutineNames() []string { return sortedKeys(c.BackupRoutines) }
 
+// StorageRoutines are the routines that share one storage entry.
+type StorageRoutines struct {
+	Storage  string
+	Routines []string // by name
+}
+
+// RoutinesByStorage groups the routines by the storage they name, the
+// storage entries by name: each storage is then opened once.
+func (c *Config) RoutinesByStorage() []StorageRoutines {
+	byStorage := map[string][]string{}
+	for _, name := range c.RoutineNames() {
+		s := c.BackupRoutines[name].StorageName
+		byStorage[s] = append(byStorage[s], name)
+	}
+	out := make([]StorageRoutines, 0, len(byStorage))
+	for _, s := range sortedKeys(byStorage) {
+		out = append(out, StorageRoutines{Storage: s, Routines: byStorage[s]})
+	}
+	return out
+}
+
 // Routine returns the named routine. An empty name selects the only routine
 // when there is exactly one. Its error is a LookupError listing the choices.
 func (c *Config) Routine(name string) (*Routine, error) {

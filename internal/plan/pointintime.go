@@ -208,6 +208,15 @@ func withWrite(base *backup.ConfigRestore, action as.RecordExistsAction, gen as.
 	return &c
 }
 
+// Destinations are the namespaces the plan writes to, in its order.
+func (p *PointInTimePlan) Destinations() []string {
+	var out []string
+	for _, n := range p.Namespaces {
+		out = append(out, n.Destination)
+	}
+	return out
+}
+
 // Summary names each destination's order, for the restore's log line.
 func (p *PointInTimePlan) Summary() string {
 	parts := make([]string, 0, len(p.Namespaces))

@@ -208,3 +208,10 @@ func TestPointInTimeRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestPointInTimeDestinations(t *testing.T) {
+	p := &PointInTimePlan{Namespaces: []*RestoreNamespace{{Destination: "copy"}, {Destination: "bar"}}}
+	if got := p.Destinations(); strings.Join(got, ",") != "copy,bar" {
+		t.Errorf("got %q, want copy, bar in the plan's order", got)
+	}
+}

@@ -22,15 +22,11 @@ type Verify struct {
 // NewVerify counts the results by status (every status present, at zero
 // when none); it is OK when none is incomplete or corrupt.
 func NewVerify(results []verify.Result, log *slog.Logger) *Verify {
-	counts := map[string]int{string(verify.OK): 0, string(verify.Incomplete): 0, string(verify.Corrupt): 0}
-	for _, r := range results {
-		counts[string(r.Status)]++
-	}
+	counts, notOK := verify.Summarize(results)
 	if results == nil {
 		results = []verify.Result{}
 	}
-	return &Verify{Type: "verify", OK: counts[string(verify.Incomplete)]+counts[string(verify.Corrupt)] == 0,
-		Counts: counts, Results: results, Log: log}
+	return &Verify{Type: "verify", OK: notOK == nil, Counts: counts, Results: results, Log: log}
 }
 
 // Human prints a line per backup and namespace, then logs each problem.

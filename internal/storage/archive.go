@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -43,6 +44,26 @@ func CheckAccessTier(kind, tier string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s access tier %q: want one of %s", kind, tier, strings.Join(allowed, ", "))
+}
+
+// CheckRestoreTier validates a restore's access tier and poll interval
+// for a storage of kind and returns the tier spelled as the provider does
+// ("" for none). The messages name the command line's flags.
+func CheckRestoreTier(kind, tier string, poll time.Duration) (string, error) {
+	if poll <= 0 {
+		return "", fmt.Errorf("--restore-poll-duration %s: want a positive duration", poll)
+	}
+	if tier == "" {
+		if poll != DefaultPollInterval {
+			return "", errors.New("--restore-poll-duration needs --access-tier")
+		}
+		return "", nil
+	}
+	t, err := CheckAccessTier(kind, tier)
+	if err != nil {
+		return "", fmt.Errorf("--access-tier: %w", err)
+	}
+	return t, nil
 }
 
 // WithAccessTier returns st whose RestoreReader brings archived files back

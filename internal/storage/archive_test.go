@@ -34,6 +34,29 @@ func TestCheckAccessTier(t *testing.T) {
 	}
 }
 
+func TestCheckRestoreTier(t *testing.T) {
+	for _, c := range []struct {
+		kind, tier string
+		poll       time.Duration
+		want, err  string
+	}{
+		{"s3-storage", "", DefaultPollInterval, "", ""},
+		{"local-storage", "", DefaultPollInterval, "", ""},
+		{"s3-storage", "bulk", DefaultPollInterval, "Bulk", ""},
+		{"azure-storage", "hot", time.Second, "Hot", ""},
+		{"s3-storage", "", time.Second, "", "--restore-poll-duration needs --access-tier"},
+		{"s3-storage", "Bulk", 0, "", "--restore-poll-duration 0s: want a positive duration"},
+		{"s3-storage", "", -time.Second, "", "--restore-poll-duration -1s: want a positive duration"},
+		{"local-storage", "Bulk", DefaultPollInterval, "", "--access-tier: local-storage has no archived tiers: the access tier is for S3 and Azure"},
+		{"s3-storage", "Hot", DefaultPollInterval, "", `--access-tier: s3-storage access tier "Hot": want one of Standard, Bulk, Expedited`},
+	} {
+		got, err := CheckRestoreTier(c.kind, c.tier, c.poll)
+		if got != c.want || (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
+			t.Errorf("CheckRestoreTier(%q, %q, %s) = %q, %v; want %q, %q", c.kind, c.tier, c.poll, got, err, c.want, c.err)
+		}
+	}
+}
+
 func apply(opts []options.Opt) options.Options {
 	var o options.Options
 	for _, opt := range opts {

@@ -1,0 +1,80 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// BackupShape is what kind of run the backup command is asked for, as the
+// flags say it before any routine is read: its checks refuse what cannot
+// go together, naming the flags, before anything is opened.
+type BackupShape struct {
+	Incremental, AutoFull bool
+	// Estimate sizes a full backup instead of taking one, from
+	// EstimateSamples records per namespace; SamplesGiven: the count was
+	// given at all.
+	Estimate        bool
+	EstimateSamples int64
+	SamplesGiven    bool
+	// Output "-" streams one namespace to standard output; JSON: a --json
+	// document was asked for.
+	Output string
+	JSON   bool
+}
+
+// Check refuses flags that go only with others.
+func (s BackupShape) Check() error {
+	switch {
+	case s.AutoFull && !s.Incremental:
+		return errors.New("--auto-full goes with --incremental")
+	case s.SamplesGiven && !s.Estimate:
+		return errors.New("--estimate-samples goes with --estimate")
+	case s.Estimate && s.EstimateSamples < 1:
+		return fmt.Errorf("--estimate-samples must be at least 1, got %d", s.EstimateSamples)
+	}
+	return nil
+}
+
+// CheckStream refuses what cannot go with --output: standard output then
+// carries the stream and nothing else.
+func (s BackupShape) CheckStream() error {
+	switch {
+	case s.Output != "-":
+		return fmt.Errorf("--output %q: only - (standard output) is supported; backups to storage need no --output", s.Output)
+	case s.JSON:
+		// Moving the summary to stderr would break `| jq`; logs there can
+		// be JSON with --log-format json.
+		return errors.New("--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)")
+	case s.AutoFull && s.Incremental:
+		return errors.New("--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental")
+	}
+	return nil
+}
+
+// ParseNamespaceMap reads --namespace-map's SRC=DST pairs, refusing a
+// source mapped twice.
+func ParseNamespaceMap(pairs []string) (map[string]string, error) {
+	m := map[string]string{}
+	for _, p := range pairs {
+		src, dst, ok := strings.Cut(p, "=")
+		src, dst = strings.TrimSpace(src), strings.TrimSpace(dst)
+		if !ok || src == "" || dst == "" {
+			return nil, fmt.Errorf("--namespace-map %q: want SRC=DST", p)
+		}
+		if _, dup := m[src]; dup {
+			return nil, fmt.Errorf("--namespace-map: namespace %q mapped twice", src)
+		}
+		m[src] = dst
+	}
+	return m, nil
+}
+
+// CheckOrder refuses --unique with --disable-reordering: oldest first,
+// CREATE_ONLY would keep the oldest copy of every record.
+func (r PointInTimeRequest) CheckOrder() error {
+	if r.Unique && r.DisableReordering {
+		return errors.New("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
+	}
+	return nil
+}

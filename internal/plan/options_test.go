@@ -1,0 +1,79 @@
+package plan
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestBackupShape(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		shape         BackupShape
+		check, stream string
+	}{
+		{"full", BackupShape{}, "", `--output "": only - (standard output) is supported; backups to storage need no --output`},
+		{"incremental, auto-full", BackupShape{Incremental: true, AutoFull: true, Output: "-"}, "",
+			"--auto-full cannot go with --output -: the reader of the stream could not tell a full from an incremental"},
+		{"auto-full alone", BackupShape{AutoFull: true}, "--auto-full goes with --incremental", ""},
+		{"samples without estimate", BackupShape{SamplesGiven: true, EstimateSamples: 5}, "--estimate-samples goes with --estimate", ""},
+		{"estimate", BackupShape{Estimate: true, EstimateSamples: 1, SamplesGiven: true}, "", ""},
+		{"estimate of no samples", BackupShape{Estimate: true}, "--estimate-samples must be at least 1, got 0", ""},
+		{"stream", BackupShape{Output: "-", Incremental: true}, "", ""},
+		{"stream to a file", BackupShape{Output: "x.asb"}, "",
+			`--output "x.asb": only - (standard output) is supported; backups to storage need no --output`},
+		{"stream with --json", BackupShape{Output: "-", JSON: true}, "",
+			"--json cannot go with --output -: standard output carries the backup stream (use --log-format json for machine-readable logs on stderr)"},
+	} {
+		if got := errText(c.shape.Check()); got != c.check {
+			t.Errorf("%s: Check: %q, want %q", c.name, got, c.check)
+		}
+		if c.stream == "" && c.shape.Output == "" {
+			continue // CheckStream is asked only with --output
+		}
+		if got := errText(c.shape.CheckStream()); got != c.stream {
+			t.Errorf("%s: CheckStream: %q, want %q", c.name, got, c.stream)
+		}
+	}
+}
+
+func TestParseNamespaceMap(t *testing.T) {
+	got, err := ParseNamespaceMap([]string{"test=copy", " bar = baz "})
+	if want := map[string]string{"test": "copy", "bar": "baz"}; err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("pairs: %v %v, want %v", got, err, want)
+	}
+	if got, err := ParseNamespaceMap(nil); err != nil || len(got) != 0 {
+		t.Errorf("none: %v %v", got, err)
+	}
+	for _, c := range []struct {
+		pairs []string
+		want  string
+	}{
+		{[]string{"test"}, `--namespace-map "test": want SRC=DST`},
+		{[]string{"=copy"}, `--namespace-map "=copy": want SRC=DST`},
+		{[]string{"test= "}, `--namespace-map "test= ": want SRC=DST`},
+		{[]string{"test=a", "test=b"}, `--namespace-map: namespace "test" mapped twice`},
+	} {
+		if _, err := ParseNamespaceMap(c.pairs); errText(err) != c.want {
+			t.Errorf("%q: %v, want %q", c.pairs, err, c.want)
+		}
+	}
+}
+
+func TestPointInTimeCheckOrder(t *testing.T) {
+	for _, r := range []PointInTimeRequest{{}, {Unique: true}, {DisableReordering: true}} {
+		if err := r.CheckOrder(); err != nil {
+			t.Errorf("%+v: %v", r, err)
+		}
+	}
+	want := "--unique with --disable-reordering would keep the oldest copy of every record; drop one of them"
+	if err := (PointInTimeRequest{Unique: true, DisableReordering: true}).CheckOrder(); errText(err) != want {
+		t.Errorf("both: %v, want %q", err, want)
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
