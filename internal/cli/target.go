@@ -96,9 +96,11 @@ func (a *App) destinationCluster(t *target, destination string, f *targetFlags) 
 
 // secretsOfRun resolves the run's secret-agent references, one cache a run.
 func (a *App) secretsOfRun() *routine.Secrets {
-	if a.secrets == nil {
-		a.secrets = routine.NewSecrets(nil)
-	}
+	a.secretsOnce.Do(func() {
+		if a.secrets == nil {
+			a.secrets = routine.NewSecrets(nil)
+		}
+	})
 	return a.secrets
 }
 
