@@ -306,7 +306,7 @@ func (c *parityChecker) check(tables []*parityTable) {
 	for _, sec := range sortedKeys(c.fields) {
 		for _, f := range c.fields[sec] {
 			if _, ok := fieldSeen[sec+" "+f]; !ok {
-				c.errorf("ABS %s field %s has no row: add it to the README parity table marked \"abs %s\"", sec, f, sec)
+				c.errorf("ABS %s field %s has no row: add it to the docs/parity.md table marked \"abs %s\"", sec, f, sec)
 			}
 		}
 	}
