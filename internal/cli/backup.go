@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/aerobackup/aerobackup/internal/apply"
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -371,7 +370,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := b.actOnResume(sess, resume); err != nil {
+	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
 		return err
 	}
 	conn, err := pending.wait()
@@ -387,7 +386,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := b.promote(sess, p); err != nil {
+	if p.Promoted {
+		b.mrun.Type = metrics.Full
+	}
+	if err := apply.Promotion(sess, p, b.log); err != nil {
 		return err
 	}
 	job, err := b.job(app, sess, conn, p)
@@ -505,34 +507,6 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 	return so
 }
 
-// actOnResume says what the resume decision is and removes the
-// interrupted run when it asks.
-func (b *backupRun) actOnResume(sess *session.Session, d plan.ResumeDecision) error {
-	log := b.log
-	if d.Run.Key != "" {
-		log = log.With("key", d.Run.Key)
-	}
-	var args []any
-	if d.Action == plan.Continue {
-		args = append(args, "attempts", d.Run.Marker.Attempts)
-	}
-	switch d.Notice {
-	case plan.Warn:
-		log.Warn(d.Reason, args...)
-	case plan.Inform:
-		log.Info(d.Reason, args...)
-	default:
-		log.Debug(d.Reason, args...)
-	}
-	if d.Action != plan.Remove {
-		return nil
-	}
-	if err := catalog.RemoveRun(sess.Context(), sess.Store, d.Run.Key); err != nil {
-		return fmt.Errorf("routine %q: removing the interrupted backup: %w", b.t.routine.Name, err)
-	}
-	return nil
-}
-
 // namespaces are the routine's (or the cluster's), once the cluster is
 // checked to serve the policy's rack selection.
 func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
@@ -541,24 +515,6 @@ func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
 		return nil, err
 	}
 	return namespaces, conn.CheckRacks(b.log, b.pol.RackList(), b.pol.PreferRacks, namespaces)
-}
-
-// promote carries out an incremental's promotion to a full: a full has its
-// own lock and rules, so the session swaps its lock.
-func (b *backupRun) promote(sess *session.Session, p plan.BackupPlan) error {
-	b.log.Debug("backup planned", "type", string(p.Type), "reason", p.Reason, "base", p.BaseReason)
-	for _, n := range p.Namespaces {
-		b.log.Debug("namespace planned", "namespace", n.Name, "reason", n.Reason)
-	}
-	if !p.Promoted {
-		return nil
-	}
-	b.log.Info(p.Reason, "namespaces", strings.Join(p.Missing, ","))
-	b.mrun.Type = metrics.Full
-	if !sess.Locked() {
-		return nil
-	}
-	return sess.Relock(lock.Full)
 }
 
 // job is the plan as backupjob runs it.
@@ -600,7 +556,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	var pruneErr error
 	switch {
 	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = b.pruneAfter(app, sess, p.Keep)
+		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.routine.Name, p.Keep, app.Log)
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
@@ -611,26 +567,6 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 		return pruneErr
 	}
 	return runErr
-}
-
-// pruneAfter applies retention under the prune lock, which excludes every
-// backup, ours included. Another run holding the routine only warns: the
-// backup itself is done.
-func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*report.Prune, error) {
-	err := sess.Relock(lock.Prune)
-	if err == nil {
-		err = sess.Rescan()
-	}
-	var sum *report.Prune
-	if err == nil {
-		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
-	}
-	var locked *session.LockedError
-	if errors.As(err, &locked) {
-		b.log.Warn("backup done, retention not applied: " + locked.Reason())
-		err = nil
-	}
-	return sum, err
 }
 
 // runEstimate asks backup-go for the size of a full backup of each
