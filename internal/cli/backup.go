@@ -519,32 +519,16 @@ func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
 
 // job is the plan as backupjob runs it.
 func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
-	r, pol := b.t.routine, b.pol
-	if p.Resumable {
-		if err := pol.MakeResumable(); err != nil {
-			return nil, err
-		}
-	}
+	r := b.t.routine
 	job := &backupjob.Job{
-		Store: sess.Store, Conn: conn, Routine: r.Name, Type: p.Type, Start: p.Start, Until: p.Until,
-		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: b.o.checksum,
-		ClusterConfiguration: p.Type == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
-		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: backend.WriterOptions(r.Storage()), Retry: pol.Retry,
-		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
-		Resumable: p.Resumable, Selection: pol.Selection(),
+		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
+		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
+		WriterOptions: backend.WriterOptions(r.Storage()), Slice: b.req.Slice, RunFolder: b.req.RunFolder,
+	}
+	if err := job.FromPlan(p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
+		return nil, err
 	}
 	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
-	if p.Resume.Action == plan.Continue {
-		job.Resume = p.Resume.Run.Marker
-	}
-	for _, n := range p.Namespaces {
-		ns, err := backupjob.NamespaceFor(conn, pol, n.Name, n.From)
-		if err != nil {
-			return nil, err
-		}
-		job.Namespaces = append(job.Namespaces, ns)
-	}
 	return job, nil
 }
 
@@ -644,10 +628,11 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	defer conn.Close()
-	s, err := streamJob(app, conn, pol, req, existing, started)
+	s, err := backupjob.PlanStream(conn, pol, req, existing, started, app.Log)
 	if err != nil {
 		return err
 	}
+	s.Out, s.Progress = app.IO.Out, app.Progress()
 	stopPipe := notifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
 	res, err := s.Run(ctx)
@@ -657,32 +642,4 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
 		Result: res, Took: app.Now().Sub(started)}
 	return sum.Human(app.IO.Out, app.IO.Err)
-}
-
-// streamJob picks the stream's namespace and window once the cluster is
-// checked to serve the policy's rack selection.
-func streamJob(app *App, conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time) (*backupjob.Stream, error) {
-	namespaces, err := conn.NamespacesOr(req.Named)
-	if err != nil {
-		return nil, err
-	}
-	name, err := plan.StreamNamespace(req, namespaces)
-	if err != nil {
-		return nil, err
-	}
-	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
-		return nil, err
-	}
-	ns, err := backupjob.NamespaceFor(conn, pol, name, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	p, err := plan.Stream(req, name, existing, started)
-	if err != nil {
-		return nil, err
-	}
-	app.Log.Debug("stream planned", "namespace", name, "type", string(p.Type), "reason", p.Reason)
-	ns.From = p.From
-	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until,
-		Out: app.IO.Out, Progress: app.Progress(), Log: app.Log}, nil
 }
