@@ -1,8 +1,9 @@
-// Package apply carries out the decisions of internal/plan that act on a
-// routine session: removing the interrupted run a backup does not
-// continue, the lock swap of an incremental promoted to a full, and
-// retention (one sequence for 'retention prune' and 'backup --prune'). It
-// decides nothing itself and prints nothing but log lines.
+// Package apply carries out the decisions of internal/plan: on a routine
+// session, removing the interrupted run a backup does not continue, the
+// lock swap of an incremental promoted to a full, and retention (one
+// sequence for 'retention prune' and 'backup --prune'); and the backup
+// plan, or the stream's, turned into the job backupjob runs. It decides
+// nothing itself and prints nothing but log lines.
 package apply
 
 import (

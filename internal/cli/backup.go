@@ -525,7 +525,7 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
 		WriterOptions: backend.WriterOptions(r.Storage()), Slice: b.req.Slice, RunFolder: b.req.RunFolder,
 	}
-	if err := job.FromPlan(p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
+	if err := apply.BackupJob(job, p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
 		return nil, err
 	}
 	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
@@ -628,7 +628,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	defer conn.Close()
-	s, err := backupjob.PlanStream(conn, pol, req, existing, started, app.Log)
+	s, err := apply.Stream(conn, pol, req, existing, started, app.Log)
 	if err != nil {
 		return err
 	}

@@ -1,22 +1,23 @@
-package backupjob
+package apply
 
 import (
 	"log/slog"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 )
 
-// FromPlan fills j, whose store, connection and reporting the caller set,
+// BackupJob fills j, whose store, connection and reporting the caller set,
 // with what p decided and pol configures: the type and window, the run to
 // continue, and each namespace's configuration from its lower bound. A
 // resumable plan pages pol's scans (policy.Backup.MakeResumable) first.
 // clusterConfiguration is the routine's with-cluster-configuration, which
 // only a full saves.
-func (j *Job) FromPlan(p plan.BackupPlan, pol *policy.Backup, clusterConfiguration bool) error {
+func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterConfiguration bool) error {
 	if p.Resumable {
 		if err := pol.MakeResumable(); err != nil {
 			return err
@@ -29,7 +30,7 @@ func (j *Job) FromPlan(p plan.BackupPlan, pol *policy.Backup, clusterConfigurati
 		j.Resume = p.Resume.Run.Marker
 	}
 	for _, n := range p.Namespaces {
-		ns, err := NamespaceFor(j.Conn, pol, n.Name, n.From)
+		ns, err := backupjob.NamespaceFor(j.Conn, pol, n.Name, n.From)
 		if err != nil {
 			return err
 		}
@@ -38,11 +39,11 @@ func (j *Job) FromPlan(p plan.BackupPlan, pol *policy.Backup, clusterConfigurati
 	return nil
 }
 
-// PlanStream is the stream req asks of conn's cluster: its namespace
+// Stream is the stream req asks of conn's cluster: its namespace
 // (req's, else the cluster's only one), checked to be served with pol's
 // rack selection, and its window over existing, the routine's catalog (nil
 // for a full). The caller sets Out and Progress.
-func PlanStream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time, log *slog.Logger) (*Stream, error) {
+func Stream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time, log *slog.Logger) (*backupjob.Stream, error) {
 	namespaces, err := conn.NamespacesOr(req.Named)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func PlanStream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, 
 	if err := conn.CheckRacks(log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
 		return nil, err
 	}
-	ns, err := NamespaceFor(conn, pol, name, time.Time{})
+	ns, err := backupjob.NamespaceFor(conn, pol, name, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -64,5 +65,5 @@ func PlanStream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, 
 	}
 	log.Debug("stream planned", "namespace", name, "type", string(p.Type), "reason", p.Reason)
 	ns.From = p.From
-	return &Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until, Log: log}, nil
+	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until, Log: log}, nil
 }

@@ -1,4 +1,4 @@
-package backupjob
+package apply
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -42,10 +43,10 @@ func testPolicy(t *testing.T) *policy.Backup {
 	return pol
 }
 
-// FromPlan gives the job the plan's type, window and namespaces with the
+// BackupJob gives the job the plan's type, window and namespaces with the
 // policy's settings; only a full saves the cluster configuration, only a
 // resumable plan pages the scans, only a continuation carries the marker.
-func TestFromPlan(t *testing.T) {
+func TestBackupJob(t *testing.T) {
 	start := time.UnixMilli(1763712000000).UTC()
 	from := start.Add(-time.Hour)
 	marker := &catalog.ResumeMarker{Attempts: 1}
@@ -76,8 +77,8 @@ func TestFromPlan(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			pol := testPolicy(t)
-			j := &Job{Routine: "r"}
-			if err := j.FromPlan(tt.p, pol, tt.clusterConf); err != nil {
+			j := &backupjob.Job{Routine: "r"}
+			if err := BackupJob(j, tt.p, pol, tt.clusterConf); err != nil {
 				t.Fatal(err)
 			}
 			if j.Type != tt.p.Type || !j.Start.Equal(start) || !j.Until.Equal(tt.p.Until) || j.Resumable != tt.p.Resumable {
@@ -109,13 +110,13 @@ func TestFromPlan(t *testing.T) {
 
 // A resumable plan over a policy that cannot resume (no file limit) fails
 // before any namespace is configured.
-func TestFromPlanNotResumable(t *testing.T) {
+func TestBackupJobNotResumable(t *testing.T) {
 	pol, err := policy.NewBackup(mustRoutine(t, strings.Replace(routineYAML, "file-limit: 10,", "file-limit: 0,", 1)), policy.BackupOverrides{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &Job{}
-	err = j.FromPlan(plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol, false)
+	j := &backupjob.Job{}
+	err = BackupJob(j, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol, false)
 	if err == nil || err.Error() != pol.ResumableError().Error() || len(j.Namespaces) != 0 {
 		t.Fatalf("err %v, namespaces %d; want the policy's ResumableError and none", err, len(j.Namespaces))
 	}
@@ -134,7 +135,7 @@ func mustRoutine(t *testing.T, yml string) *config.Routine {
 	return r
 }
 
-// PlanStream picks the one namespace from the cluster's and the window
+// Stream picks the one namespace from the cluster's and the window
 // from the catalog.
 func TestPlanStream(t *testing.T) {
 	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
@@ -146,10 +147,10 @@ func TestPlanStream(t *testing.T) {
 	pol := testPolicy(t)
 	log := slog.New(slog.DiscardHandler)
 	now := time.UnixMilli(1763712000000).UTC()
-	if _, err := PlanStream(conn, pol, plan.StreamRequest{Routine: "r"}, nil, now, log); err == nil {
+	if _, err := Stream(conn, pol, plan.StreamRequest{Routine: "r"}, nil, now, log); err == nil {
 		t.Fatal("a cluster of two namespaces and none named: no error")
 	}
-	s, err := PlanStream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}}, nil, now, log)
+	s, err := Stream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}}, nil, now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestPlanStream(t *testing.T) {
 	key := catalog.RunDir("r", catalog.Full, full)
 	existing := []catalog.Backup{{Routine: "r", Type: catalog.Full, Time: full, Key: key, Namespaces: []catalog.NamespaceBackup{
 		{Namespace: "bar", Dir: catalog.NamespaceDir(key, "bar"), Metadata: catalog.Metadata{Created: full, Finished: full, Namespace: "bar"}}}}}
-	s, err = PlanStream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}, Incremental: true}, existing, now, log)
+	s, err = Stream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}, Incremental: true}, existing, now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
