@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/aerobackup/aerobackup/internal/apply"
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -371,7 +370,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := b.actOnResume(sess, resume); err != nil {
+	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
 		return err
 	}
 	conn, err := pending.wait()
@@ -387,7 +386,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := b.promote(sess, p); err != nil {
+	if p.Promoted {
+		b.mrun.Type = metrics.Full
+	}
+	if err := apply.Promotion(sess, p, b.log); err != nil {
 		return err
 	}
 	job, err := b.job(app, sess, conn, p)
@@ -505,34 +507,6 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 	return so
 }
 
-// actOnResume says what the resume decision is and removes the
-// interrupted run when it asks.
-func (b *backupRun) actOnResume(sess *session.Session, d plan.ResumeDecision) error {
-	log := b.log
-	if d.Run.Key != "" {
-		log = log.With("key", d.Run.Key)
-	}
-	var args []any
-	if d.Action == plan.Continue {
-		args = append(args, "attempts", d.Run.Marker.Attempts)
-	}
-	switch d.Notice {
-	case plan.Warn:
-		log.Warn(d.Reason, args...)
-	case plan.Inform:
-		log.Info(d.Reason, args...)
-	default:
-		log.Debug(d.Reason, args...)
-	}
-	if d.Action != plan.Remove {
-		return nil
-	}
-	if err := catalog.RemoveRun(sess.Context(), sess.Store, d.Run.Key); err != nil {
-		return fmt.Errorf("routine %q: removing the interrupted backup: %w", b.t.routine.Name, err)
-	}
-	return nil
-}
-
 // namespaces are the routine's (or the cluster's), once the cluster is
 // checked to serve the policy's rack selection.
 func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
@@ -543,52 +517,18 @@ func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
 	return namespaces, conn.CheckRacks(b.log, b.pol.RackList(), b.pol.PreferRacks, namespaces)
 }
 
-// promote carries out an incremental's promotion to a full: a full has its
-// own lock and rules, so the session swaps its lock.
-func (b *backupRun) promote(sess *session.Session, p plan.BackupPlan) error {
-	b.log.Debug("backup planned", "type", string(p.Type), "reason", p.Reason, "base", p.BaseReason)
-	for _, n := range p.Namespaces {
-		b.log.Debug("namespace planned", "namespace", n.Name, "reason", n.Reason)
-	}
-	if !p.Promoted {
-		return nil
-	}
-	b.log.Info(p.Reason, "namespaces", strings.Join(p.Missing, ","))
-	b.mrun.Type = metrics.Full
-	if !sess.Locked() {
-		return nil
-	}
-	return sess.Relock(lock.Full)
-}
-
 // job is the plan as backupjob runs it.
 func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
-	r, pol := b.t.routine, b.pol
-	if p.Resumable {
-		if err := pol.MakeResumable(); err != nil {
-			return nil, err
-		}
-	}
+	r := b.t.routine
 	job := &backupjob.Job{
-		Store: sess.Store, Conn: conn, Routine: r.Name, Type: p.Type, Start: p.Start, Until: p.Until,
-		Compression: pol.Compression, Encryption: pol.Encryption, Checksum: b.o.checksum,
-		ClusterConfiguration: p.Type == catalog.Full && isTrue(r.Policy().WithClusterConfiguration),
-		Progress:             app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: backend.WriterOptions(r.Storage()), Retry: pol.Retry,
-		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
-		Resumable: p.Resumable, Selection: pol.Selection(),
+		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
+		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
+		WriterOptions: backend.WriterOptions(r.Storage()), Slice: b.req.Slice, RunFolder: b.req.RunFolder,
+	}
+	if err := apply.BackupJob(job, p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
+		return nil, err
 	}
 	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
-	if p.Resume.Action == plan.Continue {
-		job.Resume = p.Resume.Run.Marker
-	}
-	for _, n := range p.Namespaces {
-		ns, err := backupjob.NamespaceFor(conn, pol, n.Name, n.From)
-		if err != nil {
-			return nil, err
-		}
-		job.Namespaces = append(job.Namespaces, ns)
-	}
 	return job, nil
 }
 
@@ -600,7 +540,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	var pruneErr error
 	switch {
 	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = b.pruneAfter(app, sess, p.Keep)
+		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.routine.Name, p.Keep, app.Log)
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
@@ -611,26 +551,6 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 		return pruneErr
 	}
 	return runErr
-}
-
-// pruneAfter applies retention under the prune lock, which excludes every
-// backup, ours included. Another run holding the routine only warns: the
-// backup itself is done.
-func (b *backupRun) pruneAfter(app *App, sess *session.Session, keep plan.Keep) (*report.Prune, error) {
-	err := sess.Relock(lock.Prune)
-	if err == nil {
-		err = sess.Rescan()
-	}
-	var sum *report.Prune
-	if err == nil {
-		sum, err = app.prune(sess, b.t.routine.Name, keep, false)
-	}
-	var locked *session.LockedError
-	if errors.As(err, &locked) {
-		b.log.Warn("backup done, retention not applied: " + locked.Reason())
-		err = nil
-	}
-	return sum, err
 }
 
 // runEstimate asks backup-go for the size of a full backup of each
@@ -708,10 +628,11 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 		return err
 	}
 	defer conn.Close()
-	s, err := streamJob(app, conn, pol, req, existing, started)
+	s, err := apply.Stream(conn, pol, req, existing, started, app.Log)
 	if err != nil {
 		return err
 	}
+	s.Out, s.Progress = app.IO.Out, app.Progress()
 	stopPipe := notifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
 	res, err := s.Run(ctx)
@@ -721,32 +642,4 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
 		Result: res, Took: app.Now().Sub(started)}
 	return sum.Human(app.IO.Out, app.IO.Err)
-}
-
-// streamJob picks the stream's namespace and window once the cluster is
-// checked to serve the policy's rack selection.
-func streamJob(app *App, conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time) (*backupjob.Stream, error) {
-	namespaces, err := conn.NamespacesOr(req.Named)
-	if err != nil {
-		return nil, err
-	}
-	name, err := plan.StreamNamespace(req, namespaces)
-	if err != nil {
-		return nil, err
-	}
-	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
-		return nil, err
-	}
-	ns, err := backupjob.NamespaceFor(conn, pol, name, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	p, err := plan.Stream(req, name, existing, started)
-	if err != nil {
-		return nil, err
-	}
-	app.Log.Debug("stream planned", "namespace", name, "type", string(p.Type), "reason", p.Reason)
-	ns.From = p.From
-	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until,
-		Out: app.IO.Out, Progress: app.Progress(), Log: app.Log}, nil
 }

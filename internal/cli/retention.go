@@ -2,14 +2,12 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/apply"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
-	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
 
@@ -84,32 +82,11 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over 
 		return err
 	}
 	defer s.Release()
-	sum, err := app.prune(s, t.routine.Name, keep, o.dryRun)
+	sum, err := apply.Retention(s, t.routine.Name, keep, o.dryRun, app.Log)
 	if sum != nil {
 		if perr := app.emit(sum); perr != nil && err == nil {
 			err = perr
 		}
 	}
 	return err
-}
-
-// prune plans and (unless dryRun) applies retention to the session's
-// catalog, read under the prune lock unless dryRun.
-func (a *App) prune(s *session.Session, routine string, keep plan.Keep, dryRun bool) (*report.Prune, error) {
-	p, err := plan.Retention(s.Listing, keep)
-	if err != nil {
-		return nil, err
-	}
-	sum := report.NewPrune(routine, p, dryRun)
-	if dryRun {
-		return sum, nil
-	}
-	res, err := catalog.ApplyRetention(s.Context(), s.Store, p.RetentionPlan, p.LeftoverFolders())
-	sum.MarkRemoved(res)
-	if err != nil {
-		return sum, fmt.Errorf("routine %q: prune stopped after removing %d backups (run it again to finish): %w", routine, len(res.Removed), err)
-	}
-	a.Log.Info("retention applied", "routine", routine, "removed", len(res.Removed), "leftovers-removed", len(res.Leftovers),
-		"kept", sum.Kept)
-	return sum, nil
 }

@@ -7,29 +7,27 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 	"golang.org/x/term"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/envflag"
+	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/logging"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/profiling"
 	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
@@ -134,30 +132,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	stopProfiling := profiling.Start(os.Getenv, stderr)
 	defer stopProfiling()
-	ctx, sig, stop := signalContext(context.Background())
+	ctx, sig, stop := interrupt.Context(context.Background())
 	defer stop()
 	return runCommandLine(ctx, args, streams, sig, localstore.SetUmask)
-}
-
-// signalContext cancels on SIGHUP, SIGINT, SIGQUIT and SIGTERM and
-// remembers which came ("hangup", "interrupt", "quit", "terminated"). A
-// closed terminal or dropped SSH session (SIGHUP) must clean up and release
-// the routine lock like any interrupt, not leave it blocking the routine.
-// Catching SIGQUIT gives up Go's goroutine dump for the same clean-up.
-func signalContext(parent context.Context) (context.Context, *atomic.Value, func()) {
-	ctx, cancel := context.WithCancel(parent)
-	var which atomic.Value
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, syscall.SIGHUP, os.Interrupt, syscall.SIGQUIT, syscall.SIGTERM)
-	go func() {
-		select {
-		case s := <-ch:
-			which.Store(s.String())
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, &which, func() { signal.Stop(ch); cancel() }
 }
 
 // Run executes args with the given streams; sig, when non-nil, tells which
@@ -208,23 +185,15 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 	return code
 }
 
+// reportError writes err's failure document to stderr, as one --json
+// line or in its human form.
 func reportError(app *App, err error, code int) {
-	msg := logging.Redact(err.Error())
-	// One line: the first line of a multi-line error is the summary.
+	f := report.NewFailure(string(outcome.Kind(err)), code, logging.Redact(err.Error()))
 	if app.Globals.JSON {
-		_ = json.NewEncoder(app.IO.Err).Encode(map[string]any{
-			"type": "error", "kind": outcome.Kind(err), "exit-status": code, "message": msg,
-		})
+		_ = f.JSON(app.IO.Err)
 		return
 	}
-	prefix := "aerobackup: error: "
-	if outcome.Kind(err) == outcome.ClassSkipped {
-		prefix = "aerobackup: "
-	}
-	// A config with several problems reports one line per problem.
-	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-		fmt.Fprintf(app.IO.Err, "%s%s\n", prefix, line)
-	}
+	_ = f.Human(app.IO.Out, app.IO.Err)
 }
 
 // NewRootCmd builds the command tree around app.
@@ -239,7 +208,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if err := applyEnv(cmd, app.Getenv); err != nil {
+			if err := envflag.Apply(cmd.Flags(), EnvVar, app.Getenv); err != nil {
 				return outcome.AsUsage(err)
 			}
 			return app.setup()
@@ -298,30 +267,6 @@ func fixedCompletion(values ...string) func(*cobra.Command, []string, string) ([
 	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return values, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// applyEnv gives every flag not set on the command line the value of its
-// AEROBACKUP_<FLAG_NAME> variable: flag > environment > default.
-func applyEnv(cmd *cobra.Command, getenv func(string) string) error {
-	v := viper.New()
-	v.SetEnvPrefix(EnvPrefix)
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	var firstErr error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Changed || firstErr != nil {
-			return
-		}
-		envName := EnvVar(f.Name)
-		val := getenv(envName)
-		if val == "" {
-			return
-		}
-		v.Set(f.Name, val)
-		if err := cmd.Flags().Set(f.Name, v.GetString(f.Name)); err != nil {
-			firstErr = fmt.Errorf("environment variable %s: %w", envName, err)
-		}
-	})
-	return firstErr
 }
 
 // EnvVar names the environment variable that sets flag name.

@@ -1,0 +1,69 @@
+package apply
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/policy"
+)
+
+// BackupJob fills j, whose store, connection and reporting the caller set,
+// with what p decided and pol configures: the type and window, the run to
+// continue, and each namespace's configuration from its lower bound. A
+// resumable plan pages pol's scans (policy.Backup.MakeResumable) first.
+// clusterConfiguration is the routine's with-cluster-configuration, which
+// only a full saves.
+func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterConfiguration bool) error {
+	if p.Resumable {
+		if err := pol.MakeResumable(); err != nil {
+			return err
+		}
+	}
+	j.Type, j.Start, j.Until, j.Resumable = p.Type, p.Start, p.Until, p.Resumable
+	j.Compression, j.Encryption, j.Retry, j.Selection = pol.Compression, pol.Encryption, pol.Retry, pol.Selection()
+	j.ClusterConfiguration = p.Type == catalog.Full && clusterConfiguration
+	if p.Resume.Action == plan.Continue {
+		j.Resume = p.Resume.Run.Marker
+	}
+	for _, n := range p.Namespaces {
+		ns, err := backupjob.NamespaceFor(j.Conn, pol, n.Name, n.From)
+		if err != nil {
+			return err
+		}
+		j.Namespaces = append(j.Namespaces, ns)
+	}
+	return nil
+}
+
+// Stream is the stream req asks of conn's cluster: its namespace
+// (req's, else the cluster's only one), checked to be served with pol's
+// rack selection, and its window over existing, the routine's catalog (nil
+// for a full). The caller sets Out and Progress.
+func Stream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, existing []catalog.Backup, started time.Time, log *slog.Logger) (*backupjob.Stream, error) {
+	namespaces, err := conn.NamespacesOr(req.Named)
+	if err != nil {
+		return nil, err
+	}
+	name, err := plan.StreamNamespace(req, namespaces)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.CheckRacks(log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
+		return nil, err
+	}
+	ns, err := backupjob.NamespaceFor(conn, pol, name, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	p, err := plan.Stream(req, name, existing, started)
+	if err != nil {
+		return nil, err
+	}
+	log.Debug("stream planned", "namespace", name, "type", string(p.Type), "reason", p.Reason)
+	ns.From = p.From
+	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until, Log: log}, nil
+}

@@ -1,0 +1,171 @@
+package apply
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/aerospiketest"
+	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/policy"
+)
+
+const routineYAML = `aerospike-clusters:
+  c: {seed-nodes: [{host-name: h, port: 3000}]}
+storage:
+  s: {local-storage: {path: /tmp/x}}
+backup-policies:
+  p: {file-limit: 10, compression: {mode: ZSTD, level: 3}, retry-policy: {max-retries: 2}}
+backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, backup-policy: p, namespaces: [test, bar]}
+`
+
+func testPolicy(t *testing.T) *policy.Backup {
+	t.Helper()
+	cfg, err := config.Parse("test.yml", []byte(routineYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cfg.Routine("r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.NewBackup(r, policy.BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pol
+}
+
+// BackupJob gives the job the plan's type, window and namespaces with the
+// policy's settings; only a full saves the cluster configuration, only a
+// resumable plan pages the scans, only a continuation carries the marker.
+func TestBackupJob(t *testing.T) {
+	start := time.UnixMilli(1763712000000).UTC()
+	from := start.Add(-time.Hour)
+	marker := &catalog.ResumeMarker{Attempts: 1}
+	for _, tt := range []struct {
+		name        string
+		p           plan.BackupPlan
+		clusterConf bool
+		wantConf    bool
+		wantPage    int64
+		wantResume  bool
+	}{
+		{name: "full with cluster configuration",
+			p:           plan.BackupPlan{Type: catalog.Full, Start: start, Namespaces: []plan.NamespacePlan{{Name: "test"}, {Name: "bar"}}},
+			clusterConf: true, wantConf: true},
+		{name: "incremental saves no cluster configuration",
+			p:           plan.BackupPlan{Type: catalog.Incremental, Start: start, Until: start, Namespaces: []plan.NamespacePlan{{Name: "test", From: from}}},
+			clusterConf: true},
+		{name: "resumable pages the scans",
+			p:        plan.BackupPlan{Type: catalog.Full, Start: start, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}},
+			wantPage: policy.DefaultResumablePageSize},
+		{name: "continuation carries the marker",
+			p: plan.BackupPlan{Type: catalog.Full, Start: start, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}},
+				Resume: plan.ResumeDecision{Action: plan.Continue, Run: catalog.Resumable{Key: "r/backup/1", Marker: marker}}},
+			wantPage: policy.DefaultResumablePageSize, wantResume: true},
+		{name: "a removed run is not continued",
+			p: plan.BackupPlan{Type: catalog.Full, Start: start, Namespaces: []plan.NamespacePlan{{Name: "test"}},
+				Resume: plan.ResumeDecision{Action: plan.Remove, Run: catalog.Resumable{Key: "r/backup/1", Marker: marker}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pol := testPolicy(t)
+			j := &backupjob.Job{Routine: "r"}
+			if err := BackupJob(j, tt.p, pol, tt.clusterConf); err != nil {
+				t.Fatal(err)
+			}
+			if j.Type != tt.p.Type || !j.Start.Equal(start) || !j.Until.Equal(tt.p.Until) || j.Resumable != tt.p.Resumable {
+				t.Errorf("type %s start %v until %v resumable %v; want the plan's", j.Type, j.Start, j.Until, j.Resumable)
+			}
+			if j.Compression != "ZSTD" || j.Encryption != pol.Encryption || j.Retry == nil || j.Retry.MaxRetries != 2 || j.Selection != pol.Selection() {
+				t.Errorf("compression %q encryption %q retry %+v; want the policy's", j.Compression, j.Encryption, j.Retry)
+			}
+			if j.ClusterConfiguration != tt.wantConf {
+				t.Errorf("ClusterConfiguration = %v, want %v", j.ClusterConfiguration, tt.wantConf)
+			}
+			if (j.Resume == marker) != tt.wantResume || (!tt.wantResume && j.Resume != nil) {
+				t.Errorf("Resume = %v, want the marker: %v", j.Resume, tt.wantResume)
+			}
+			if len(j.Namespaces) != len(tt.p.Namespaces) {
+				t.Fatalf("namespaces %+v", j.Namespaces)
+			}
+			for i, n := range j.Namespaces {
+				if n.Name != tt.p.Namespaces[i].Name || !n.From.Equal(tt.p.Namespaces[i].From) || n.Config.Namespace != n.Name {
+					t.Errorf("namespace %d: %s from %v (config %q); want %+v", i, n.Name, n.From, n.Config.Namespace, tt.p.Namespaces[i])
+				}
+				if n.Config.PageSize != tt.wantPage {
+					t.Errorf("namespace %s: page size %d, want %d", n.Name, n.Config.PageSize, tt.wantPage)
+				}
+			}
+		})
+	}
+}
+
+// A resumable plan over a policy that cannot resume (no file limit) fails
+// before any namespace is configured.
+func TestBackupJobNotResumable(t *testing.T) {
+	pol, err := policy.NewBackup(mustRoutine(t, strings.Replace(routineYAML, "file-limit: 10,", "file-limit: 0,", 1)), policy.BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &backupjob.Job{}
+	err = BackupJob(j, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol, false)
+	if err == nil || err.Error() != pol.ResumableError().Error() || len(j.Namespaces) != 0 {
+		t.Fatalf("err %v, namespaces %d; want the policy's ResumableError and none", err, len(j.Namespaces))
+	}
+}
+
+func mustRoutine(t *testing.T, yml string) *config.Routine {
+	t.Helper()
+	cfg, err := config.Parse("test.yml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cfg.Routine("r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Stream picks the one namespace from the cluster's and the window
+// from the catalog.
+func TestPlanStream(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
+	conn, err := cluster.Connect(context.Background(), cluster.Settings{Seeds: []cluster.Seed{{Host: srv.Host(), Port: srv.Port()}}}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	pol := testPolicy(t)
+	log := slog.New(slog.DiscardHandler)
+	now := time.UnixMilli(1763712000000).UTC()
+	if _, err := Stream(conn, pol, plan.StreamRequest{Routine: "r"}, nil, now, log); err == nil {
+		t.Fatal("a cluster of two namespaces and none named: no error")
+	}
+	s, err := Stream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}}, nil, now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Type != catalog.Full || s.Namespace.Name != "bar" || !s.Namespace.From.IsZero() || s.Conn != conn || s.Routine != "r" {
+		t.Fatalf("full stream: %+v", s)
+	}
+	full := now.Add(-time.Hour)
+	key := catalog.RunDir("r", catalog.Full, full)
+	existing := []catalog.Backup{{Routine: "r", Type: catalog.Full, Time: full, Key: key, Namespaces: []catalog.NamespaceBackup{
+		{Namespace: "bar", Dir: catalog.NamespaceDir(key, "bar"), Metadata: catalog.Metadata{Created: full, Finished: full, Namespace: "bar"}}}}}
+	s, err = Stream(conn, pol, plan.StreamRequest{Routine: "r", Named: []string{"bar"}, Incremental: true}, existing, now, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Type != catalog.Incremental || !s.Namespace.From.Equal(full) {
+		t.Fatalf("incremental stream: type %s from %v; want an incremental from the full", s.Type, s.Namespace.From)
+	}
+}
