@@ -131,7 +131,11 @@ func (p *pendingConn) discard()                     { p.p.Discard() }
 
 // openStore opens the routine's storage.
 func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
-	return t.resolved().OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
+	return a.openResolved(ctx, t.resolved())
+}
+
+func (a *App) openResolved(ctx context.Context, t *routine.Target) (storage.Store, error) {
+	return t.OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
 		GroupReadable: a.Globals.GroupReadable, SetUmask: a.setUmask})
 }
 
