@@ -8,6 +8,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -47,25 +48,10 @@ reason, and are never restored or built on.`,
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
-	typ, err := catalog.ParseType(o.typ)
+	filter, err := plan.ListFilter(o.typ, o.from, o.to, o.target.namespaces)
 	if err != nil {
-		return outcome.Usage("--type: %v", err)
+		return outcome.AsUsage(err)
 	}
-	filter := catalog.Filter{Type: typ}
-	if o.from != "" {
-		if filter.From, err = parseTime("from", o.from); err != nil {
-			return err
-		}
-	}
-	if o.to != "" {
-		if filter.To, err = parseTime("to", o.to); err != nil {
-			return err
-		}
-	}
-	if len(o.target.namespaces) == 1 {
-		filter.Namespace = o.target.namespaces[0]
-	}
-
 	stores, err := app.openStores(ctx, &o.target, routineGiven)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -312,12 +313,13 @@ func (f *restoreFlags) openSession(ctx context.Context, app *App, t *target, sco
 	}), so)
 }
 
-// destinationCluster is the cluster to restore into; none for --validate.
+// destinationCluster is the cluster to restore into: --destination from
+// the config, an ad-hoc --host, or the routine's own; none for --validate.
 func (f *restoreFlags) destinationCluster(app *App, t *target) (*config.AerospikeCluster, error) {
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.destinationCluster(t, f.destination, &f.target)
+	return routine.Destination(t.cfg, t.routine, f.destination, f.target.adhocCluster())
 }
 
 // connect connects to dest; --validate decodes into backup-go's
@@ -326,7 +328,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *target, dest *c
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.connect(ctx, t.cfg, dest)
+	return app.connectPreferring(ctx, t.cfg, dest, nil)
 }
 
 // job is the restore of chains from store into conn.

@@ -133,9 +133,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 // request reads restore-at-timestamp's flags and resolves its routine.
 func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, error) {
 	var req plan.PointInTimeRequest
-	at, err := parseTime("time", o.at)
+	at, err := plan.FlagTime("time", o.at)
 	if err != nil {
-		return req, nil, err
+		return req, nil, outcome.AsUsage(err)
 	}
 	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
 	if err := order.CheckOrder(); err != nil {
