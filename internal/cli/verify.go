@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
@@ -74,30 +73,15 @@ Exit status:
 }
 
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
-	vo := verify.Options{ReadData: o.readData, Parallel: o.parallel, KeyFile: o.keyFile, KeyEnv: o.keyEnv,
-		KeySecret: o.keySecret, Log: app.Log}
-	if o.parallel < 1 {
-		return outcome.Usage("--parallel %d: want 1 or more", o.parallel)
+	vo := verify.Options{KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, Log: app.Log}
+	rt, err := verify.Request{Backup: o.backupKey, Routine: o.target.routine, ReadData: o.readData,
+		Subset: o.subset, Parallel: o.parallel}.Apply(&vo)
+	if err != nil {
+		return outcome.AsUsage(err)
 	}
-	if o.subset != "" {
-		s, err := verify.ParseSubset(o.subset)
-		if err != nil {
-			return outcome.AsUsage(err)
-		}
-		vo.ReadData, vo.Subset = true, s
-	}
-	if o.backupKey != "" {
-		k, err := catalog.ParseKey(o.backupKey)
-		if err != nil {
-			return outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
-		}
-		vo.Key = &k
-		if o.target.routine == "" {
-			o.target.routine = k.Routine
-			routineGiven = true
-		} else if o.target.routine != k.Routine {
-			return outcome.Usage("--backup %s belongs to routine %q, not --routine %q", o.backupKey, k.Routine, o.target.routine)
-		}
+	if rt != o.target.routine {
+		// --backup names the routine when --routine does not.
+		o.target.routine, routineGiven = rt, true
 	}
 	stores, err := app.openStores(ctx, &o.target, routineGiven)
 	if err != nil {
