@@ -78,6 +78,21 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 	return &Source{Ctx: sess.Context(), Store: sess.Store, Plan: p, release: sess.Release}, nil
 }
 
+// Reorder plans p's point-in-time restore again with the destination's
+// answer to which namespaces are empty, when req's order depends on it;
+// empty asks the destination (not called otherwise).
+func Reorder(req plan.PointInTimeRequest, backups []catalog.Backup, p *plan.PointInTimePlan,
+	empty func(namespaces []string) (map[string]bool, error)) (*plan.PointInTimePlan, error) {
+	if !req.NeedsEmptiness() {
+		return p, nil
+	}
+	e, err := empty(p.Destinations())
+	if err != nil {
+		return nil, err
+	}
+	return plan.PointInTime(req, backups, e)
+}
+
 // BackupScope is the session of a restore of key: its routine's lock and
 // its catalog narrowed to that backup.
 func BackupScope(key catalog.Key) func(*session.Options) {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,4 +166,36 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("the refused restore's lock was kept: %v", err)
 	}
 	sess.Release()
+}
+
+// The destination is asked which namespaces are empty only when the order
+// depends on it, and its answer chooses the order.
+func TestReorder(t *testing.T) {
+	at := time.UnixMilli(1763712000000).UTC()
+	key := catalog.RunDir("r", catalog.Full, at)
+	backups := []catalog.Backup{{Routine: "r", Type: catalog.Full, Time: at, Key: key,
+		Namespaces: []catalog.NamespaceBackup{{Namespace: "test", Dir: catalog.NamespaceDir(key, "test"),
+			Metadata: catalog.Metadata{Created: at, Finished: at.Add(time.Minute), Namespace: "test"}}}}}
+	base := request(t).Base
+	req := plan.PointInTimeRequest{Routine: "r", At: at.Add(time.Hour), Map: map[string]string{"test": "copy"}, Base: base}
+	p, err := plan.PointInTime(req, backups, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	empty := func(ns []string) (map[string]bool, error) { asked = ns; return map[string]bool{"copy": true}, nil }
+	got, err := Reorder(req, backups, p, empty)
+	if err != nil || !got.Namespaces[0].NewestFirst || !slices.Equal(asked, []string{"copy"}) {
+		t.Errorf("into an empty namespace: newest first %v, asked %v, %v", got != nil && got.Namespaces[0].NewestFirst, asked, err)
+	}
+	asked = nil
+	req.DisableReordering = true
+	got, err = Reorder(req, backups, p, empty)
+	if err != nil || got != p || asked != nil {
+		t.Errorf("--disable-reordering: asked %v, plan replaced %v, %v", asked, got != p, err)
+	}
+	req.DisableReordering = false
+	if _, err := Reorder(req, backups, p, func([]string) (map[string]bool, error) { return nil, io.ErrUnexpectedEOF }); err != io.ErrUnexpectedEOF {
+		t.Errorf("the destination's error: %v", err)
+	}
 }
