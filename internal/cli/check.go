@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/verify"
@@ -65,14 +63,10 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		return err
 	}
 	defer store.Close()
-	backups, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{t.name()}})
+	res, err := verify.CheckStore(ctx, store, t.name(), o.target.namespaces, app.Now(), o.maxAge, o.minRecords)
 	if err != nil {
-		return fmt.Errorf("routine %q: %w", t.name(), err)
+		return err
 	}
-	if len(o.target.namespaces) > 0 {
-		backups = catalog.KeepNamespaces(backups, o.target.namespaces)
-	}
-	res := verify.Check(t.name(), backups, app.Now(), o.maxAge, o.minRecords)
 	if err := app.emit(report.NewCheck(res)); err != nil {
 		return err
 	}

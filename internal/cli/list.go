@@ -8,7 +8,9 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -46,39 +48,24 @@ reason, and are never restored or built on.`,
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
-	typ, err := catalog.ParseType(o.typ)
+	filter, err := plan.ListFilter(o.typ, o.from, o.to, o.target.namespaces)
 	if err != nil {
-		return outcome.Usage("--type: %v", err)
+		return outcome.AsUsage(err)
 	}
-	filter := catalog.Filter{Type: typ}
-	if o.from != "" {
-		if filter.From, err = parseTime("from", o.from); err != nil {
-			return err
-		}
-	}
-	if o.to != "" {
-		if filter.To, err = parseTime("to", o.to); err != nil {
-			return err
-		}
-	}
-	if len(o.target.namespaces) == 1 {
-		filter.Namespace = o.target.namespaces[0]
-	}
-
-	stores, err := app.listStores(ctx, o, routineGiven, &filter)
+	stores, err := app.openStores(ctx, &o.target, routineGiven)
 	if err != nil {
 		return err
 	}
+	defer routine.CloseStores(stores)
 	doc := report.NewList()
-	for _, ls := range stores {
-		defer ls.store.Close()
+	for _, s := range stores {
 		f := filter
-		f.Routines = ls.routines
-		listing, err := catalog.Scan(ctx, ls.store, f)
+		f.Routines = s.Routines
+		listing, err := catalog.Scan(ctx, s.Store, f)
 		if err != nil {
-			return fmt.Errorf("listing %s: %w", ls.store, err)
+			return fmt.Errorf("listing %s: %w", s.Store, err)
 		}
-		doc.Add(listing, ls.name, o.target.namespaces)
+		doc.Add(listing, s.Name, o.target.namespaces)
 	}
 	doc.Sort()
 	return app.emit(doc)
@@ -90,40 +77,22 @@ type listStore struct {
 	routines []string
 }
 
-// listStores opens the storage of each routine to list: the one asked
-// for, or every routine in the config grouped by storage, or the ad-hoc
-// --storage.
+// listStores opens the stores completion reads, the way list finds them.
 func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool, _ *catalog.Filter) ([]listStore, error) {
+	ss, err := a.openStores(ctx, &o.target, routineGiven)
+	var out []listStore
+	for _, s := range ss {
+		out = append(out, listStore{name: s.Name, store: s.Store, routines: s.Routines})
+	}
+	return out, err
+}
+
+// openStores opens the storage of the routine asked, or of every routine
+// in the config grouped by storage, or the ad-hoc --storage.
+func (a *App) openStores(ctx context.Context, f *targetFlags, routineGiven bool) ([]routine.Stores, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	if cfg == nil || routineGiven || o.target.storageURL != "" {
-		t, err := a.resolveTarget(&o.target, false)
-		if err != nil {
-			return nil, err
-		}
-		st, err := a.openStore(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		var routines []string
-		if routineGiven || cfg != nil {
-			routines = []string{t.routine.Name}
-		}
-		return []listStore{{name: t.routine.StorageName, store: st, routines: routines}}, nil
-	}
-	var out []listStore
-	for _, g := range cfg.RoutinesByStorage() {
-		t := &target{cfg: cfg, routine: cfg.BackupRoutines[g.Routines[0]]}
-		st, err := a.openStore(ctx, t)
-		if err != nil {
-			for _, o := range out {
-				o.store.Close()
-			}
-			return nil, err
-		}
-		out = append(out, listStore{name: g.Storage, store: st, routines: g.Routines})
-	}
-	return out, nil
+	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.openResolved)
 }

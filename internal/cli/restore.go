@@ -19,10 +19,10 @@ import (
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
+	"github.com/aerobackup/aerobackup/internal/restoresource"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
-	"github.com/aerobackup/aerobackup/internal/storage/localstore"
-	"github.com/aerobackup/aerobackup/internal/storage/stdinstore"
 )
 
 // restoreFlags are shared by restore and restore-at-timestamp.
@@ -182,17 +182,17 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 	if err != nil {
 		return err
 	}
-	defer src.release()
-	chains, writeMode := src.plan.Chains(), policy.WriteMode(req.Base)
+	defer src.Release()
+	chains, writeMode := src.Plan.Chains(), policy.WriteMode(req.Base)
 	if o.dryRun {
 		return app.emit(report.NewRestoreDryRun(chains, writeMode))
 	}
-	conn, err := o.connect(src.ctx, app, src.t, src.dest)
+	conn, err := o.connect(src.Ctx, app, src.t, src.dest)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return app.runRestoreJob(src.ctx, o.job(app, src.t, src.store, conn, chains), writeMode, nil)
+	return app.runRestoreJob(src.Ctx, o.job(app, src.t, src.Store, conn, chains), writeMode, nil)
 }
 
 // request reads restore's flags into what the planner is asked.
@@ -223,86 +223,50 @@ func (o *restoreOptions) request() (plan.RestoreRequest, error) {
 
 // restoreSource is what a restore reads, planned, and where it writes.
 type restoreSource struct {
-	ctx   context.Context
-	store storage.Store
-	plan  *plan.RestorePlan
-	t     *target
+	*restoresource.Source
+	t *target
 	// dest is nil when nothing is written, or for a dry run of a stream.
-	dest    *config.AerospikeCluster
-	release func()
+	dest *config.AerospikeCluster
 }
 
 // open opens what the restore reads and plans its steps: the stream on
 // standard input, a folder, or a backup of a routine's storage.
 func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
-	switch {
-	case o.path == "-":
-		return o.openStream(ctx, app, req)
-	case o.path != "":
-		return o.openFolder(ctx, app, req)
+	if o.path == "" {
+		return o.openBackup(ctx, app, req)
 	}
-	return o.openBackup(ctx, app, req)
-}
-
-func (o *restoreOptions) openStream(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
+	stream := o.path == "-"
+	if st, err := os.Stat(o.path); !stream && (err != nil || !st.IsDir()) {
+		return nil, outcome.Usage("--path %q: not a folder", o.path)
+	}
 	if err := o.checkAccessTier(config.KindLocal); err != nil {
 		return nil, err
 	}
-	if o.accessTier != "" {
+	if stream && o.accessTier != "" {
 		return nil, outcome.Usage("--access-tier does not apply to --path - (standard input)")
 	}
 	cfg, err := app.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}, release: func() {}}
+	src := &restoreSource{t: &target{cfg: cfg}}
 	if !o.dryRun && !o.opts.ValidateOnly {
 		app.metrics.Start(metrics.Restore, "", "")
-		if src.dest, err = app.destinationCluster(src.t, o.destination, &o.target); err != nil {
+	}
+	// A stream's dry run names no destination: nothing is known to check.
+	if !stream || (!o.dryRun && !o.opts.ValidateOnly) {
+		if src.dest, err = o.destinationCluster(app, src.t); err != nil {
 			return nil, err
 		}
 	}
-	// The header is read ahead and replayed: in then holds the whole stream.
-	in := app.IO.In
-	src.plan, err = plan.RestoreStream(req, func(compressed bool) (ns string, err error) {
-		ns, in, err = stdinstore.PeekNamespace(app.IO.In, compressed)
-		return ns, err
-	})
+	if stream {
+		src.Source, err = restoresource.Stream(ctx, app.IO.In, req)
+	} else {
+		src.Source, err = restoresource.Folder(ctx, req)
+	}
 	if err != nil {
 		return nil, err
 	}
-	s := src.plan.Steps[0]
-	src.store = stdinstore.Store{In: in, Plain: !s.Compressed() && !s.Encrypted()}
-	return src, nil
-}
-
-func (o *restoreOptions) openFolder(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
-	if st, err := os.Stat(o.path); err != nil || !st.IsDir() {
-		return nil, outcome.Usage("--path %q: not a folder", o.path)
-	}
-	if err := o.checkAccessTier(config.KindLocal); err != nil {
-		return nil, err
-	}
-	cfg, err := app.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	src := &restoreSource{ctx: ctx, t: &target{cfg: cfg}}
-	if !o.dryRun && !o.opts.ValidateOnly {
-		app.metrics.Start(metrics.Restore, "", "")
-	}
-	if src.dest, err = o.destinationCluster(app, src.t); err != nil {
-		return nil, err
-	}
-	if src.store, err = localstore.New(o.path); err != nil {
-		return nil, err
-	}
-	meta, err := catalog.LoadMetadata(ctx, src.store, "")
-	if src.plan, err = plan.RestoreFolder(req, meta, err); err != nil {
-		src.store.Close()
-		return nil, err
-	}
-	src.release = func() { src.store.Close() }
 	return src, nil
 }
 
@@ -325,20 +289,15 @@ func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.Rest
 	if err != nil {
 		return nil, err
 	}
-	key := req.Key
-	sess, err := o.openSession(ctx, app, t, func(so *session.Options) {
-		so.Routine, so.Filter = key.Routine, catalog.Filter{Routines: []string{key.Routine}, Type: key.Type, From: key.Time, To: key.Time}
-	})
+	sess, err := o.openSession(ctx, app, t, restoresource.BackupScope(req.Key))
 	if err != nil {
 		return nil, err
 	}
-	req.Storage = sess.Store.String()
-	p, err := plan.RestoreBackup(req, sess.Listing)
+	src, err := restoresource.Backup(sess, req)
 	if err != nil {
-		sess.Release()
 		return nil, err
 	}
-	return &restoreSource{ctx: sess.Context(), store: sess.Store, plan: p, t: t, dest: dest, release: sess.Release}, nil
+	return &restoreSource{Source: src, t: t, dest: dest}, nil
 }
 
 // openSession opens t's storage, bringing archived files back first with
@@ -354,12 +313,13 @@ func (f *restoreFlags) openSession(ctx context.Context, app *App, t *target, sco
 	}), so)
 }
 
-// destinationCluster is the cluster to restore into; none for --validate.
+// destinationCluster is the cluster to restore into: --destination from
+// the config, an ad-hoc --host, or the routine's own; none for --validate.
 func (f *restoreFlags) destinationCluster(app *App, t *target) (*config.AerospikeCluster, error) {
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.destinationCluster(t, f.destination, &f.target)
+	return routine.Destination(t.cfg, t.routine, f.destination, f.target.adhocCluster())
 }
 
 // connect connects to dest; --validate decodes into backup-go's
@@ -368,7 +328,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *target, dest *c
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.connect(ctx, t.cfg, dest)
+	return app.connectPreferring(ctx, t.cfg, dest, nil)
 }
 
 // job is the restore of chains from store into conn.

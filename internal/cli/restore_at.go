@@ -10,6 +10,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
+	"github.com/aerobackup/aerobackup/internal/restoresource"
 )
 
 type restoreAtOptions struct {
@@ -108,14 +109,8 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		return err
 	}
 	defer conn.Close()
-	if req.NeedsEmptiness() {
-		empty, err := conn.NamespacesEmpty(p.Destinations())
-		if err != nil {
-			return err
-		}
-		if p, err = plan.PointInTime(req, backups, empty); err != nil {
-			return err
-		}
+	if p, err = restoresource.Reorder(req, backups, p, conn.NamespacesEmpty); err != nil {
+		return err
 	}
 	if o.dryRun {
 		return app.emit(report.NewRestoreAtPlan(t.name(), req.At, p))
@@ -133,9 +128,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 // request reads restore-at-timestamp's flags and resolves its routine.
 func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, error) {
 	var req plan.PointInTimeRequest
-	at, err := parseTime("time", o.at)
+	at, err := plan.FlagTime("time", o.at)
 	if err != nil {
-		return req, nil, err
+		return req, nil, outcome.AsUsage(err)
 	}
 	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
 	if err := order.CheckOrder(); err != nil {

@@ -2,16 +2,13 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
-	"github.com/aerobackup/aerobackup/internal/timeflag"
 )
 
 // AdhocRoutine names the folder of backups taken without a config file.
@@ -54,10 +51,6 @@ type target struct {
 
 func (t *target) name() string { return t.routine.Name }
 
-func (t *target) resolved() *routine.Target {
-	return &routine.Target{Config: t.cfg, Routine: t.routine, Adhoc: t.adhoc}
-}
-
 // request is what the flags name.
 func (f *targetFlags) request(needCluster bool) routine.Request {
 	return routine.Request{Routine: f.routine, Storage: f.storageURL, Namespaces: f.namespaces,
@@ -88,12 +81,6 @@ func (a *App) resolveTarget(f *targetFlags, needCluster bool) (*target, error) {
 	return &target{cfg: t.Config, routine: t.Routine, adhoc: t.Adhoc}, nil
 }
 
-// destinationCluster picks the cluster to write to: --destination from the
-// config, an ad-hoc --host, or the routine's own.
-func (a *App) destinationCluster(t *target, destination string, f *targetFlags) (*config.AerospikeCluster, error) {
-	return routine.Destination(t.cfg, t.routine, destination, f.adhocCluster())
-}
-
 // secretsOfRun resolves the run's secret-agent references, one cache a run.
 func (a *App) secretsOfRun() *routine.Secrets {
 	a.secretsOnce.Do(func() {
@@ -102,11 +89,6 @@ func (a *App) secretsOfRun() *routine.Secrets {
 		}
 	})
 	return a.secrets
-}
-
-// connect opens the cluster connection.
-func (a *App) connect(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster) (*cluster.Conn, error) {
-	return a.connectPreferring(ctx, cfg, c, nil)
 }
 
 // connectPreferring opens the cluster connection, reading from
@@ -131,22 +113,10 @@ func (p *pendingConn) discard()                     { p.p.Discard() }
 
 // openStore opens the routine's storage.
 func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
-	return t.resolved().OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
+	return a.openResolved(ctx, &routine.Target{Config: t.cfg, Routine: t.routine, Adhoc: t.adhoc})
+}
+
+func (a *App) openResolved(ctx context.Context, t *routine.Target) (storage.Store, error) {
+	return t.OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
 		GroupReadable: a.Globals.GroupReadable, SetUmask: a.setUmask})
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// parseTime reads RFC 3339 or Unix milliseconds.
-func parseTime(flag, s string) (time.Time, error) {
-	t, err := timeflag.Parse(s)
-	if err != nil {
-		return time.Time{}, outcome.Usage("--%s %q: %v", flag, s, err)
-	}
-	return t, nil
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
-	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // tuningFlags are absctl's flags that tune the Aerospike client and the
@@ -26,19 +26,14 @@ import (
 type tuningFlags struct {
 	backup bool
 
-	infoTimeout, infoInterval time.Duration
-	infoMultiplier            float64
-	infoMaxRetries            uint
-	// On restore each also holds backup-go's read retries.
-	s3, gcs, azure storage.Tuning
+	// On restore each storage tuning also holds backup-go's read retries.
+	v routine.Tuning
 
 	// Backup only.
 	socketTimeout, totalTimeout, sleepBetweenRetries time.Duration
 	maxRetries                                       int
 	nodeList                                         []string
 	rackList                                         []int
-	s3UploadConcurrency, azureUploadConcurrency      int
-	localBufferMiB                                   int
 }
 
 // register adds the flags; on backup after every other flag, as it marks
@@ -48,31 +43,32 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f := cmd.Flags()
 	defInfo, _ := cluster.Settings{}.InfoPolicies()
 	defRetry := models.NewDefaultRetryPolicy()
-	f.DurationVar(&t.infoTimeout, "info-timeout", defInfo.Timeout, "timeout of each info command sent to the cluster (0: none)")
-	f.DurationVar(&t.infoInterval, "info-retry-interval", defRetry.BaseTimeout, "first pause before retrying a failed info command")
-	f.Float64Var(&t.infoMultiplier, "info-retry-multiplier", defRetry.Multiplier, "growth of the pause between info retries (at least 1)")
-	f.UintVar(&t.infoMaxRetries, "info-max-retries", defRetry.MaxRetries, "retries of a failed info command (0: none)")
+	s3, gcs, azure := &t.v.Storage.S3, &t.v.Storage.GCS, &t.v.Storage.Azure
+	f.DurationVar(&t.v.InfoTimeout, "info-timeout", defInfo.Timeout, "timeout of each info command sent to the cluster (0: none)")
+	f.DurationVar(&t.v.InfoInterval, "info-retry-interval", defRetry.BaseTimeout, "first pause before retrying a failed info command")
+	f.Float64Var(&t.v.InfoMultiplier, "info-retry-multiplier", defRetry.Multiplier, "growth of the pause between info retries (at least 1)")
+	f.UintVar(&t.v.InfoMaxRetries, "info-max-retries", defRetry.MaxRetries, "retries of a failed info command (0: none)")
 
-	f.IntVar(&t.s3.MaxAttempts, "s3-retry-max-attempts", 0, "attempts per S3 request, the first included (0: the SDK's 3)")
-	f.DurationVar(&t.s3.MaxBackoff, "s3-retry-max-backoff", 0, "longest pause between S3 retries (0: the SDK's 20s)")
-	f.DurationVar(&t.s3.RequestTimeout, "s3-request-timeout", 0, "timeout of one S3 request, its body included (0: none)")
-	f.IntVar(&t.gcs.MaxConnsPerHost, "gcp-max-conns-per-host", 0, "connections to GCS at most (0: no limit)")
-	f.DurationVar(&t.gcs.RequestTimeout, "gcp-request-timeout", 0, "timeout of one GCS request, its body included (0: none)")
-	f.IntVar(&t.gcs.MaxAttempts, "gcp-retry-max-attempts", 0, "attempts per GCS request, the first included (0: 4)")
-	f.DurationVar(&t.gcs.MaxBackoff, "gcp-retry-max-backoff", 0, "longest pause between GCS retries (0: 30s)")
-	f.DurationVar(&t.gcs.InitialBackoff, "gcp-retry-init-backoff", 0, "first pause before a GCS retry (0: 1s)")
-	f.Float64Var(&t.gcs.BackoffMultiplier, "gcp-retry-backoff-multiplier", 0, "growth of the pause between GCS retries, at least 1 (0: 2)")
-	f.IntVar(&t.azure.MaxConnsPerHost, "azure-max-conns-per-host", 0, "connections to Azure Blob storage at most (0: no limit)")
-	f.DurationVar(&t.azure.RequestTimeout, "azure-request-timeout", 0, "timeout of one Azure request, its body included (0: none)")
-	f.IntVar(&t.azure.MaxAttempts, "azure-retry-max-attempts", 0, "retries of a failed Azure request, after the first try (0: 3)")
-	f.DurationVar(&t.azure.MaxBackoff, "azure-retry-max-delay", 0, "longest pause between Azure retries (0: 4s)")
-	f.DurationVar(&t.azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
+	f.IntVar(&s3.MaxAttempts, "s3-retry-max-attempts", 0, "attempts per S3 request, the first included (0: the SDK's 3)")
+	f.DurationVar(&s3.MaxBackoff, "s3-retry-max-backoff", 0, "longest pause between S3 retries (0: the SDK's 20s)")
+	f.DurationVar(&s3.RequestTimeout, "s3-request-timeout", 0, "timeout of one S3 request, its body included (0: none)")
+	f.IntVar(&gcs.MaxConnsPerHost, "gcp-max-conns-per-host", 0, "connections to GCS at most (0: no limit)")
+	f.DurationVar(&gcs.RequestTimeout, "gcp-request-timeout", 0, "timeout of one GCS request, its body included (0: none)")
+	f.IntVar(&gcs.MaxAttempts, "gcp-retry-max-attempts", 0, "attempts per GCS request, the first included (0: 4)")
+	f.DurationVar(&gcs.MaxBackoff, "gcp-retry-max-backoff", 0, "longest pause between GCS retries (0: 30s)")
+	f.DurationVar(&gcs.InitialBackoff, "gcp-retry-init-backoff", 0, "first pause before a GCS retry (0: 1s)")
+	f.Float64Var(&gcs.BackoffMultiplier, "gcp-retry-backoff-multiplier", 0, "growth of the pause between GCS retries, at least 1 (0: 2)")
+	f.IntVar(&azure.MaxConnsPerHost, "azure-max-conns-per-host", 0, "connections to Azure Blob storage at most (0: no limit)")
+	f.DurationVar(&azure.RequestTimeout, "azure-request-timeout", 0, "timeout of one Azure request, its body included (0: none)")
+	f.IntVar(&azure.MaxAttempts, "azure-retry-max-attempts", 0, "retries of a failed Azure request, after the first try (0: 3)")
+	f.DurationVar(&azure.MaxBackoff, "azure-retry-max-delay", 0, "longest pause between Azure retries (0: 4s)")
+	f.DurationVar(&azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
 
 	if !backup {
 		for _, p := range []struct {
 			name string
 			tune *storage.Tuning
-		}{{"s3", &t.s3}, {"gcp", &t.gcs}, {"azure", &t.azure}} {
+		}{{"s3", s3}, {"gcp", gcs}, {"azure", azure}} {
 			r := models.NewDefaultRetryPolicy()
 			p.tune.ReadRetry = r
 			f.DurationVar(&r.BaseTimeout, p.name+"-retry-read-backoff", defRetry.BaseTimeout, "first pause before reading a backup file again after an error (from where it stopped)")
@@ -88,9 +84,9 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f.DurationVar(&t.sleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
 	f.StringSliceVar(&t.nodeList, "node-list", nil, "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
 	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
-	f.IntVar(&t.s3UploadConcurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
-	f.IntVar(&t.azureUploadConcurrency, "azure-upload-concurrency", 0, "blocks of one Azure file uploaded at once (0: backup-go's default)")
-	f.IntVar(&t.localBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: 1 MiB)")
+	f.IntVar(&t.v.Upload.S3Concurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
+	f.IntVar(&t.v.Upload.AzureConcurrency, "azure-upload-concurrency", 0, "blocks of one Azure file uploaded at once (0: backup-go's default)")
+	f.IntVar(&t.v.Upload.LocalBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: 1 MiB)")
 	for _, sel := range []string{"node-list", "rack-list"} {
 		for _, other := range []string{"partition-list", "after-digest", "prefer-racks", "slice", "slices"} {
 			cmd.MarkFlagsMutuallyExclusive(sel, other)
@@ -103,21 +99,13 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 // settings) and, on backup, to the policy overrides. Nothing is contacted:
 // bad values are usage errors.
 func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverrides) error {
-	info, err := cluster.NewInfo(t.infoTimeout, t.infoInterval, t.infoMultiplier, t.infoMaxRetries)
+	info, err := t.v.Check()
 	if err != nil {
 		return outcome.AsUsage(err)
 	}
-	app.clusterInfo = info
-	tune := backend.Tuning{S3: t.s3, GCS: t.gcs, Azure: t.azure}
-	if err := tune.Validate(); err != nil {
-		return outcome.AsUsage(err)
-	}
-	app.storeTuning = tune
+	app.clusterInfo, app.storeTuning = info, t.v.Storage
 	if !t.backup {
 		return nil
-	}
-	if err := t.upload().Validate(); err != nil {
-		return outcome.AsUsage(err)
 	}
 	f := cmd.Flags()
 	ov.SocketTimeout = changed(f, "socket-timeout", t.socketTimeout)
@@ -142,11 +130,6 @@ func changed[T any](f *pflag.FlagSet, name string, v T) *T {
 	return &v
 }
 
-func (t *tuningFlags) upload() backend.Upload {
-	return backend.Upload{S3Concurrency: t.s3UploadConcurrency, AzureConcurrency: t.azureUploadConcurrency,
-		LocalBufferMiB: t.localBufferMiB}
-}
-
 // writerOptions adds the upload concurrency or local buffer of the
 // storage's kind; a flag for another kind is ignored with a warning.
 func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *storage.WriterOptions) {
@@ -154,7 +137,7 @@ func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *sto
 	if s != nil {
 		kind = s.Kind()
 	}
-	for _, flag := range t.upload().Apply(s, wo) {
+	for _, flag := range t.v.Upload.Apply(s, wo) {
 		log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 func tuningCmd(t *testing.T, backup bool, args ...string) (*cobra.Command, *tuningFlags) {
@@ -106,7 +108,7 @@ func TestTuningFlagsRefused(t *testing.T) {
 func TestTuningWriterOptions(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	tf := &tuningFlags{s3UploadConcurrency: 4, azureUploadConcurrency: 6, localBufferMiB: 8}
+	tf := &tuningFlags{v: routine.Tuning{Upload: backend.Upload{S3Concurrency: 4, AzureConcurrency: 6, LocalBufferMiB: 8}}}
 	for _, c := range []struct {
 		storage *config.Storage
 		want    storage.WriterOptions

@@ -3,14 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/verify"
 )
 
@@ -74,64 +73,35 @@ Exit status:
 }
 
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
-	vo := verify.Options{ReadData: o.readData, Parallel: o.parallel, KeyFile: o.keyFile, KeyEnv: o.keyEnv,
-		KeySecret: o.keySecret, Log: app.Log}
-	if o.parallel < 1 {
-		return outcome.Usage("--parallel %d: want 1 or more", o.parallel)
+	vo := verify.Options{KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, Log: app.Log}
+	rt, err := verify.Request{Backup: o.backupKey, Routine: o.target.routine, ReadData: o.readData,
+		Subset: o.subset, Parallel: o.parallel}.Apply(&vo)
+	if err != nil {
+		return outcome.AsUsage(err)
 	}
-	if o.subset != "" {
-		s, err := verify.ParseSubset(o.subset)
-		if err != nil {
-			return outcome.AsUsage(err)
-		}
-		vo.ReadData, vo.Subset = true, s
+	if rt != o.target.routine {
+		// --backup names the routine when --routine does not.
+		o.target.routine, routineGiven = rt, true
 	}
-	if o.backupKey != "" {
-		k, err := catalog.ParseKey(o.backupKey)
-		if err != nil {
-			return outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
-		}
-		vo.Key = &k
-		if o.target.routine == "" {
-			o.target.routine = k.Routine
-			routineGiven = true
-		} else if o.target.routine != k.Routine {
-			return outcome.Usage("--backup %s belongs to routine %q, not --routine %q", o.backupKey, k.Routine, o.target.routine)
-		}
-	}
-	stores, err := app.listStores(ctx, &listOptions{target: o.target}, routineGiven, nil)
+	stores, err := app.openStores(ctx, &o.target, routineGiven)
 	if err != nil {
 		return err
 	}
+	defer routine.CloseStores(stores)
 	cfg, err := app.loadConfig()
 	if err != nil {
 		return err
 	}
 	var results []verify.Result
-	for _, ls := range stores {
-		defer ls.store.Close()
-		routines := ls.routines
-		if len(routines) == 0 {
-			routines = []string{""} // ad-hoc storage: every routine in it
+	for _, s := range stores {
+		rs, err := verify.RunRoutines(ctx, s.Store, s.Routines, vo, policy.RoutineAgents(cfg))
+		if errors.Is(err, verify.ErrKeyNeeded) {
+			return outcome.Usage("%v", err)
 		}
-		for _, r := range routines {
-			opts := vo
-			opts.Routine = r
-			if cfg != nil && r != "" {
-				if rt, ok := cfg.BackupRoutines[r]; ok {
-					opts.SecretAgent = policy.SecretAgentConfig(rt.SecretAgent())
-				}
-			}
-			app.Log.Debug("verifying", "storage", ls.store.String(), "routine", r, "read-data", opts.ReadData)
-			rs, err := verify.Run(ctx, ls.store, opts)
-			if errors.Is(err, verify.ErrKeyNeeded) {
-				return outcome.Usage("%v", err)
-			}
-			if err != nil {
-				return fmt.Errorf("verify %s: %w", ls.store, err)
-			}
-			results = append(results, verify.KeepNamespaces(rs, o.target.namespaces)...)
+		if err != nil {
+			return err
 		}
+		results = append(results, verify.KeepNamespaces(rs, o.target.namespaces)...)
 	}
 	if err := app.emit(report.NewVerify(results, app.Log)); err != nil {
 		return err

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/timeflag"
 )
 
 // BackupShape is what kind of run the backup command is asked for, as the
@@ -77,4 +81,38 @@ func (r PointInTimeRequest) CheckOrder() error {
 		return errors.New("--unique with --disable-reordering would keep the oldest copy of every record; drop one of them")
 	}
 	return nil
+}
+
+// FlagTime reads --flag's value s: RFC 3339 or Unix milliseconds.
+func FlagTime(flag, s string) (time.Time, error) {
+	t, err := timeflag.Parse(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s %q: %w", flag, s, err)
+	}
+	return t, nil
+}
+
+// ListFilter reads list's --type, --from and --to (each "": no bound);
+// one --namespace narrows the catalog's scan, several are kept after it.
+func ListFilter(typ, from, to string, namespaces []string) (catalog.Filter, error) {
+	t, err := catalog.ParseType(typ)
+	if err != nil {
+		return catalog.Filter{}, fmt.Errorf("--type: %w", err)
+	}
+	f := catalog.Filter{Type: t}
+	for _, b := range []struct {
+		flag, value string
+		bound       *time.Time
+	}{{"from", from, &f.From}, {"to", to, &f.To}} {
+		if b.value == "" {
+			continue
+		}
+		if *b.bound, err = FlagTime(b.flag, b.value); err != nil {
+			return catalog.Filter{}, err
+		}
+	}
+	if len(namespaces) == 1 {
+		f.Namespace = namespaces[0]
+	}
+	return f, nil
 }

@@ -2,7 +2,11 @@ package plan
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
 )
 
 func TestBackupShape(t *testing.T) {
@@ -76,4 +80,42 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestListFilter(t *testing.T) {
+	at := time.UnixMilli(1763712000000).UTC()
+	tests := []struct {
+		name          string
+		typ, from, to string
+		namespaces    []string
+		want          catalog.Filter
+		err           string
+	}{
+		{name: "no bounds", want: catalog.Filter{}},
+		{name: "incremental from RFC 3339 to ms", typ: "incremental", from: "2025-11-21T08:00:00Z", to: "1763712000000",
+			want: catalog.Filter{Type: catalog.Incremental, From: at, To: at}},
+		{name: "one namespace narrows the scan", namespaces: []string{"test"}, want: catalog.Filter{Namespace: "test"}},
+		{name: "several are kept after it", namespaces: []string{"a", "b"}, want: catalog.Filter{}},
+		{name: "bad type", typ: "weekly", err: "--type: "},
+		{name: "bad from", from: "yesterday", err: `--from "yesterday": `},
+		{name: "bad to", to: "x", err: `--to "x": `},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ListFilter(tt.typ, tt.from, tt.to, tt.namespaces)
+			if tt.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want it to start %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || !got.From.Equal(tt.want.From) || !got.To.Equal(tt.want.To) ||
+				got.Type != tt.want.Type || got.Namespace != tt.want.Namespace {
+				t.Errorf("got %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := FlagTime("time", ""); err == nil || !strings.HasPrefix(err.Error(), `--time "": `) {
+		t.Errorf(`--time "": %v`, err)
+	}
 }

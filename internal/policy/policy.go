@@ -460,6 +460,20 @@ func SecretAgentConfig(a *config.SecretAgent) *backup.SecretAgentConfig {
 	return secret.AgentConfig(a)
 }
 
+// RoutineAgents gives the secret agent of each routine of cfg by name, for
+// backup-go; nil for a routine cfg lacks, or without a config.
+func RoutineAgents(cfg *config.Config) func(routine string) *backup.SecretAgentConfig {
+	return func(name string) *backup.SecretAgentConfig {
+		if cfg == nil {
+			return nil
+		}
+		if r, ok := cfg.BackupRoutines[name]; ok {
+			return SecretAgentConfig(r.SecretAgent())
+		}
+		return nil
+	}
+}
+
 // RestoreOptions are the restore policy values from the command line.
 type RestoreOptions struct {
 	Parallel           int

@@ -481,3 +481,23 @@ backup-routines:
 		t.Fatalf("a refused MakeResumable paged the scans by %d", c.PageSize)
 	}
 }
+
+func TestRoutineAgents(t *testing.T) {
+	cfg, err := config.Load("../../testdata/config/secret-agents.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	of := RoutineAgents(cfg)
+	if a := of("main-to-s3"); a == nil || a.Address == nil || *a.Address == "" {
+		t.Errorf("main-to-s3 names vault-agent: got %+v", a)
+	}
+	if a := of("inline-to-gcs"); a != nil {
+		t.Errorf("inline-to-gcs names no agent: got %+v", a)
+	}
+	if a := of("nope"); a != nil {
+		t.Errorf("unknown routine: got %+v", a)
+	}
+	if a := RoutineAgents(nil)("main-to-s3"); a != nil {
+		t.Errorf("no config: got %+v", a)
+	}
+}

@@ -1,11 +1,13 @@
 package verify
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // Freshness is the verdict of Check.
@@ -101,4 +103,18 @@ func roundAge(d time.Duration) time.Duration {
 		return d.Round(time.Second)
 	}
 	return d.Round(time.Millisecond)
+}
+
+// CheckStore reads routine's catalog in store, metadata.yaml files only,
+// keeps the namespaces nss (none: all) and checks it at now as Check does.
+func CheckStore(ctx context.Context, store storage.Store, routine string, nss []string,
+	now time.Time, maxAge time.Duration, minRecords uint64) (Freshness, error) {
+	backups, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{routine}})
+	if err != nil {
+		return Freshness{}, fmt.Errorf("routine %q: %w", routine, err)
+	}
+	if len(nss) > 0 {
+		backups = catalog.KeepNamespaces(backups, nss)
+	}
+	return Check(routine, backups, now, maxAge, minRecords), nil
 }

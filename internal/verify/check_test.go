@@ -1,11 +1,13 @@
 package verify
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
 
 func mkBackup(typ catalog.Type, created, from time.Time, records uint64) catalog.Backup {
@@ -52,5 +54,37 @@ func TestCheckEdges(t *testing.T) {
 				t.Fatalf("reason is not one line: %q", f.Reason)
 			}
 		})
+	}
+}
+
+// CheckStore reads the routine's metadata.yaml files, only the namespaces
+// asked, and checks them.
+func TestCheckStore(t *testing.T) {
+	ctx := context.Background()
+	store, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := mkBackup(catalog.Full, t0, time.Time{}, 1000)
+	for _, ns := range []string{"test", "big"} {
+		md := full.Namespaces[0].Metadata
+		md.Namespace = ns
+		if ns == "big" {
+			md.RecordCount = 5
+		}
+		if err := catalog.WriteMetadata(ctx, store, catalog.NamespaceDir(full.Key, ns), &md); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := CheckStore(ctx, store, "nightly", []string{"test"}, t0.Add(time.Hour), 24*time.Hour, 1000)
+	if err != nil || !res.OK || res.Records != 1000 {
+		t.Errorf("namespace test: %+v, %v", res, err)
+	}
+	res, err = CheckStore(ctx, store, "nightly", nil, t0.Add(time.Hour), 24*time.Hour, 1006)
+	if err != nil || res.OK || !strings.Contains(res.Reason, "1005") {
+		t.Errorf("every namespace, 1006 records wanted: %+v, %v", res, err)
+	}
+	if res, err = CheckStore(ctx, store, "weekly", nil, t0, time.Hour, 0); err != nil || res.OK {
+		t.Errorf("another routine has no backup: %+v, %v", res, err)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
 )
 
 // ParseSubset reads --read-data-subset's "N%" (or N) as the fraction of
@@ -15,6 +17,43 @@ func ParseSubset(s string) (float64, error) {
 		return 0, fmt.Errorf("--read-data-subset %q: want a percentage above 0 and up to 100, e.g. 10%%", s)
 	}
 	return v / 100, nil
+}
+
+// Request is what verify is asked, as the user gave it: what to read and
+// which backup (Backup, a key as list prints it) of which routine.
+type Request struct {
+	Backup, Routine string
+	ReadData        bool
+	Subset          string
+	Parallel        int
+}
+
+// Apply checks r and sets what o reads and how many files at once. It
+// returns the routine to verify: r.Routine, or the backup's when r names
+// none; a backup of another routine is refused.
+func (r Request) Apply(o *Options) (routine string, err error) {
+	if r.Parallel < 1 {
+		return "", fmt.Errorf("--parallel %d: want 1 or more", r.Parallel)
+	}
+	o.ReadData, o.Parallel = r.ReadData, r.Parallel
+	if r.Subset != "" {
+		if o.Subset, err = ParseSubset(r.Subset); err != nil {
+			return "", err
+		}
+		o.ReadData = true
+	}
+	if r.Backup == "" {
+		return r.Routine, nil
+	}
+	k, err := catalog.ParseKey(r.Backup)
+	if err != nil {
+		return "", fmt.Errorf("--backup %q: %w (take a key from 'aerobackup list')", r.Backup, err)
+	}
+	if r.Routine != "" && r.Routine != k.Routine {
+		return "", fmt.Errorf("--backup %s belongs to routine %q, not --routine %q", r.Backup, k.Routine, r.Routine)
+	}
+	o.Key = &k
+	return k.Routine, nil
 }
 
 // KeepNamespaces leaves out the results of namespaces not in nss (none

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -43,5 +44,48 @@ func TestSummarize(t *testing.T) {
 	want := "verify: 3 of 4 backups not ok (1 incomplete, 2 corrupt)"
 	if counts["corrupt"] != 2 || counts["incomplete"] != 1 || err == nil || err.Error() != want {
 		t.Errorf("some not ok: %v %v, want %q", counts, err, want)
+	}
+}
+
+func TestRequestApply(t *testing.T) {
+	key := "nightly/backup/1763712000000"
+	tests := []struct {
+		name     string
+		req      Request
+		routine  string
+		readData bool
+		subset   float64
+		key      bool
+		err      string
+	}{
+		{name: "every routine", req: Request{Parallel: 4}},
+		{name: "read data", req: Request{Routine: "r", ReadData: true, Parallel: 2}, routine: "r", readData: true},
+		{name: "a subset reads data", req: Request{Subset: "10%", Parallel: 1}, readData: true, subset: 0.1},
+		{name: "the backup names the routine", req: Request{Backup: key, Parallel: 1}, routine: "nightly", key: true},
+		{name: "the backup agrees with --routine", req: Request{Backup: key, Routine: "nightly", Parallel: 1}, routine: "nightly", key: true},
+		{name: "the backup of another routine", req: Request{Backup: key, Routine: "weekly", Parallel: 1},
+			err: `--backup nightly/backup/1763712000000 belongs to routine "nightly", not --routine "weekly"`},
+		{name: "a bad key", req: Request{Backup: "nightly", Parallel: 1}, err: `--backup "nightly": `},
+		{name: "no parallel", req: Request{Parallel: 0}, err: "--parallel 0: want 1 or more"},
+		{name: "a bad subset", req: Request{Subset: "0%", Parallel: 1}, err: `--read-data-subset "0%"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Options
+			routine, err := tt.req.Apply(&o)
+			if tt.err != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want it to start %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || routine != tt.routine || o.ReadData != tt.readData || o.Subset != tt.subset ||
+				(o.Key != nil) != tt.key || o.Parallel != tt.req.Parallel {
+				t.Errorf("routine %q, options %+v, err %v", routine, o, err)
+			}
+			if tt.key && o.Key.Routine != "nightly" {
+				t.Errorf("key %+v", o.Key)
+			}
+		})
 	}
 }

@@ -483,3 +483,22 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Each routine asked is verified with its own secret agent; none asked is
+// every routine in the store.
+func TestRunRoutines(t *testing.T) {
+	f := writeBackups(t)
+	store := mustStore(t, f.root)
+	var asked []string
+	agentOf := func(r string) *backup.SecretAgentConfig { asked = append(asked, r); return nil }
+	rs, err := RunRoutines(context.Background(), store, []string{"nightly", "weekly"}, Options{}, agentOf)
+	must(t, err)
+	if len(rs) != 2 || !slices.Equal(asked, []string{"nightly", "weekly"}) {
+		t.Fatalf("nightly and weekly: %d results, agents asked for %v", len(rs), asked)
+	}
+	all, err := RunRoutines(context.Background(), store, nil, Options{}, agentOf)
+	must(t, err)
+	if len(all) != 2 || len(asked) != 2 {
+		t.Fatalf("every routine: %d results, agents asked for %v", len(all), asked)
+	}
+}

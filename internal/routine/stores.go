@@ -1,0 +1,56 @@
+package routine
+
+import (
+	"context"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Stores is one storage opened for reading the catalog, and the routines
+// whose backups to read there (none: every routine in it, ad hoc).
+type Stores struct {
+	Name     string // the storage entry's name
+	Store    storage.Store
+	Routines []string
+}
+
+// OpenStores opens the storage of each routine a catalog command reads:
+// the routine asked for (routineGiven, or a --storage URL, or no config),
+// else every routine of cfg grouped by storage, each storage opened once.
+// On error nothing is left open.
+func OpenStores(ctx context.Context, cfg *config.Config, req Request, routineGiven bool,
+	open func(context.Context, *Target) (storage.Store, error)) ([]Stores, error) {
+	if cfg == nil || routineGiven || req.Storage != "" {
+		t, err := Resolve(cfg, req)
+		if err != nil {
+			return nil, err
+		}
+		st, err := open(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		var routines []string
+		if routineGiven || cfg != nil {
+			routines = []string{t.Name()}
+		}
+		return []Stores{{Name: t.Routine.StorageName, Store: st, Routines: routines}}, nil
+	}
+	var out []Stores
+	for _, g := range cfg.RoutinesByStorage() {
+		st, err := open(ctx, &Target{Config: cfg, Routine: cfg.BackupRoutines[g.Routines[0]]})
+		if err != nil {
+			CloseStores(out)
+			return nil, err
+		}
+		out = append(out, Stores{Name: g.Storage, Store: st, Routines: g.Routines})
+	}
+	return out, nil
+}
+
+// CloseStores closes every store of ss.
+func CloseStores(ss []Stores) {
+	for _, s := range ss {
+		s.Store.Close()
+	}
+}

@@ -1,0 +1,143 @@
+package routine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
+)
+
+const twoStorages = `aerospike-clusters:
+  local:
+    seed-nodes:
+      - host-name: localhost
+        port: 3000
+storage:
+  a:
+    local-storage:
+      path: %A%
+  b:
+    local-storage:
+      path: %B%
+backup-routines:
+  daily:
+    interval-cron: "@daily"
+    source-cluster: local
+    storage: a
+    namespaces: [test]
+  hourly:
+    interval-cron: "@hourly"
+    source-cluster: local
+    storage: b
+    namespaces: [test]
+  weekly:
+    interval-cron: "@weekly"
+    source-cluster: local
+    storage: a
+    namespaces: [test]
+`
+
+// openRecorder opens each target's local storage and records the routine
+// it was opened for; it fails for the routine named fail.
+type openRecorder struct {
+	opened []string
+	closed int
+	fail   string
+}
+
+func (o *openRecorder) open(_ context.Context, t *Target) (storage.Store, error) {
+	if t.Name() == o.fail {
+		return nil, errors.New("cannot open " + o.fail)
+	}
+	o.opened = append(o.opened, t.Name())
+	st, err := localstore.New(t.Routine.Storage().Local.Path)
+	return closeCounter{st, &o.closed}, err
+}
+
+type closeCounter struct {
+	storage.Store
+	n *int
+}
+
+func (c closeCounter) Close() error { *c.n++; return c.Store.Close() }
+
+func TestOpenStores(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	yml := filepath.Join(dir, "cfg.yml")
+	body := []byte(replaceAll(twoStorages, "%A%", a, "%B%", b))
+	if err := os.WriteFile(yml, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Resolve with a storage URL replaces the routine's in its config.
+	cfg := func() *config.Config { return load(t, yml) }
+	ctx := context.Background()
+
+	cases := []struct {
+		name         string
+		cfg          bool
+		req          Request
+		routineGiven bool
+		want         []Stores // Store left out
+		opened       []string
+	}{
+		{"every routine grouped by storage", true, Request{}, false,
+			[]Stores{{Name: "a", Routines: []string{"daily", "weekly"}}, {Name: "b", Routines: []string{"hourly"}}},
+			[]string{"daily", "hourly"}},
+		{"the routine asked", true, Request{Routine: "weekly"}, true,
+			[]Stores{{Name: "a", Routines: []string{"weekly"}}}, []string{"weekly"}},
+		{"a storage URL replaces the routine's", true, Request{Routine: "hourly", Storage: a}, false,
+			[]Stores{{Name: a, Routines: []string{"hourly"}}}, []string{"hourly"}},
+		{"ad hoc: every routine in the storage", false, Request{Storage: b}, false,
+			[]Stores{{Name: b}}, []string{AdhocName}},
+		{"ad hoc with a routine", false, Request{Routine: "x", Storage: b}, true,
+			[]Stores{{Name: b, Routines: []string{"x"}}}, []string{"x"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := &openRecorder{}
+			conf := cfg()
+			if !c.cfg {
+				conf = nil
+			}
+			got, err := OpenStores(ctx, conf, c.req, c.routineGiven, o.open)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range got {
+				got[i].Store = nil
+			}
+			if !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(o.opened, c.opened) {
+				t.Errorf("got %+v opened %v, want %+v opened %v", got, o.opened, c.want, c.opened)
+			}
+		})
+	}
+
+	t.Run("a failure closes what was opened", func(t *testing.T) {
+		o := &openRecorder{fail: "hourly"}
+		got, err := OpenStores(ctx, cfg(), Request{}, false, o.open)
+		if err == nil || got != nil || o.closed != 1 {
+			t.Errorf("got %v, %v; opened %v closed %d, want an error and 1 closed", got, err, o.opened, o.closed)
+		}
+	})
+	t.Run("an unknown routine is a request error", func(t *testing.T) {
+		_, err := OpenStores(ctx, cfg(), Request{Routine: "nope"}, true, (&openRecorder{}).open)
+		if err == nil {
+			t.Error("want an error")
+		}
+	})
+}
+
+func replaceAll(s string, oldNew ...string) string {
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		s = strings.ReplaceAll(s, oldNew[i], oldNew[i+1])
+	}
+	return s
+}
