@@ -22,6 +22,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -330,7 +331,7 @@ func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
 // of runBackup.
 type backupRun struct {
 	o       *backupOptions
-	t       *target
+	t       *routine.Target
 	pol     *policy.Backup
 	mrun    *metrics.Run
 	req     plan.BackupRequest
@@ -353,13 +354,15 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	case o.estimate:
 		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
 	}
-	r := b.t.routine
+	r := b.t.Routine
 	// The cluster connection opens while the storage is opened, locked and
 	// its catalog read: neither needs the other, and each costs round
 	// trips. A storage, lock or catalog failure is reported (and the
 	// connection dropped) before any cluster failure.
-	pending := app.connectInBackground(ctx, b.t.cfg, r.Cluster(), b.pol.PreferRacks)
-	defer pending.discard()
+	pending := routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
+		return app.connectPreferring(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
+	})
+	defer pending.Discard()
 	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
 		return err
@@ -373,7 +376,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
 		return err
 	}
-	conn, err := pending.wait()
+	conn, err := pending.Wait()
 	if err != nil {
 		return err
 	}
@@ -431,10 +434,10 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	}
 	b := &backupRun{o: o, t: t}
 	if o.output != "" {
-		b.pol, err = o.routinePolicy(t.routine)
+		b.pol, err = o.routinePolicy(t.Routine)
 		return b, err
 	}
-	r := t.routine
+	r := t.Routine
 	mtype := metrics.Full
 	if o.incremental {
 		mtype = metrics.Incremental
@@ -471,7 +474,7 @@ func (o *backupOptions) shape(app *App) plan.BackupShape {
 // request fills what the planner is asked: the flags, the policy and the
 // settings a continuation must share.
 func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) error {
-	o, r, pol := b.o, b.t.routine, b.pol
+	o, r, pol := b.o, b.t.Routine, b.pol
 	// A continuation needs the same settings; checked now for --resumable
 	// and --resume, once a run to continue is found otherwise. Only a
 	// resumable run is made one (paged scans), in job.
@@ -503,14 +506,14 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 		kind = lock.Incremental
 	}
 	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
-	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.routine.Policy())
+	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
 	return so
 }
 
 // namespaces are the routine's (or the cluster's), once the cluster is
 // checked to serve the policy's rack selection.
 func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
-	namespaces, err := conn.NamespacesOr(b.t.routine.Namespaces)
+	namespaces, err := conn.NamespacesOr(b.t.Routine.Namespaces)
 	if err != nil {
 		return nil, err
 	}
@@ -519,7 +522,7 @@ func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
 
 // job is the plan as backupjob runs it.
 func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
-	r := b.t.routine
+	r := b.t.Routine
 	job := &backupjob.Job{
 		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
@@ -540,7 +543,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	var pruneErr error
 	switch {
 	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.routine.Name, p.Keep, app.Log)
+		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.Routine.Name, p.Keep, app.Log)
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
@@ -555,9 +558,9 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 
 // runEstimate asks backup-go for the size of a full backup of each
 // namespace. It only reads the cluster: no storage, no lock, no folder.
-func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, samples int64) error {
-	r := t.routine
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
+	r := t.Routine
+	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -604,8 +607,8 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 // runStreamBackup writes one namespace as a single ASB stream to standard
 // output: no lock, no folder, no metadata. An incremental reads the
 // routine's catalog for its lower bound and nothing else.
-func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target, pol *policy.Backup) error {
-	r := t.routine
+func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
+	r := t.Routine
 	started := app.Now()
 	req := plan.StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: o.incremental,
 		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
@@ -623,7 +626,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
 		}
 	}
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
