@@ -11,7 +11,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 type listOptions struct {
@@ -69,22 +68,6 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 	}
 	doc.Sort()
 	return app.emit(doc)
-}
-
-type listStore struct {
-	name     string
-	store    storage.Store
-	routines []string
-}
-
-// listStores opens the stores completion reads, the way list finds them.
-func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool, _ *catalog.Filter) ([]listStore, error) {
-	ss, err := a.openStores(ctx, &o.target, routineGiven)
-	var out []listStore
-	for _, s := range ss {
-		out = append(out, listStore{name: s.Name, store: s.Store, routines: s.Routines})
-	}
-	return out, err
 }
 
 // openStores opens the storage of the routine asked, or of every routine
