@@ -381,7 +381,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := b.namespaces(conn)
+	namespaces, err := apply.Namespaces(conn, b.pol, r.Namespaces, b.log)
 	if err != nil {
 		return err
 	}
@@ -510,16 +510,6 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 	return so
 }
 
-// namespaces are the routine's (or the cluster's), once the cluster is
-// checked to serve the policy's rack selection.
-func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
-	namespaces, err := conn.NamespacesOr(b.t.Routine.Namespaces)
-	if err != nil {
-		return nil, err
-	}
-	return namespaces, conn.CheckRacks(b.log, b.pol.RackList(), b.pol.PreferRacks, namespaces)
-}
-
 // job is the plan as backupjob runs it.
 func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
 	r := b.t.Routine
@@ -565,11 +555,8 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := conn.NamespacesOr(r.Namespaces)
+	namespaces, err := apply.Namespaces(conn, pol, r.Namespaces, app.Log)
 	if err != nil {
-		return err
-	}
-	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
 		return err
 	}
 	estimates, err := backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples)
