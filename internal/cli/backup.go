@@ -37,14 +37,7 @@ type backupOptions struct {
 	prune       bool
 	lock        lockFlags
 	overrides   policy.BackupOverrides
-	// Flag holders for the optional overrides (nil unless changed).
-	parallel, fileLimit, rps, bandwidth, level    int
-	compress, encrypt, keyFile, keyEnv, keySecret string
-	noRecords, noIndexes, noUDFs                  bool
-	partitionList                                 string
-	filterExp, afterDigest                        string
-	noTTLOnly, noBins, compact                    bool
-	maxRecords, scanPageSize                      int64
+	given       given // sets overrides from the flags given
 	// --estimate: size only, nothing written.
 	estimate        bool
 	estimateSamples int64
@@ -55,8 +48,7 @@ type backupOptions struct {
 	slice, runID, scheduledTime string
 	slices                      int
 	// output "-": stream one namespace to standard output, store nothing.
-	output       string
-	fileLimitSet bool
+	output string
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
 	// Resuming (see backupjob/resumable.go).
@@ -91,8 +83,9 @@ func newBackupCmd(app *App) *cobra.Command {
 		Example: backupExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.collectOverrides(cmd)
-			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
+			o.given.apply(cmd.Flags())
+			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			if o.output == "-" && !o.incremental {
@@ -107,7 +100,7 @@ func newBackupCmd(app *App) *cobra.Command {
 	o.registerPolicyFlags(cmd)
 	o.registerShapeFlags(cmd)
 	o.registerResumeFlags(cmd)
-	o.tune.register(cmd, true)
+	o.tune.register(cmd, &o.overrides)
 	markBackupExclusions(cmd)
 	return cmd
 }
@@ -125,30 +118,30 @@ func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
-	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
-	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
-	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
-	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
-	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	f, g, ov := cmd.Flags(), &o.given, &o.overrides
+	optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
+	optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
+	optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
+	f.StringSliceVar(&ov.SetList, "set-list", nil, "back up only these sets")
+	f.StringSliceVar(&ov.BinList, "bin-list", nil, "back up only these bins")
+	optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 }
@@ -298,34 +291,6 @@ const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aero
   aerobackup backup -r daily --slice 0/4 --run-id 1763712000000
   aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
   aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`
-
-// collectOverrides keeps only the flags the user actually set.
-func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
-	f, ov := cmd.Flags(), &o.overrides
-	ov.Parallel = changed(f, "parallel", o.parallel)
-	ov.FileLimitMiB = changed(f, "file-limit", o.fileLimit)
-	ov.RecordsPerSecond = changed(f, "records-per-second", o.rps)
-	ov.BandwidthMiB = changed(f, "bandwidth", o.bandwidth)
-	ov.CompressionLevel = changed(f, "compression-level", o.level)
-	ov.Compression = changed(f, "compress", o.compress)
-	ov.Encryption = changed(f, "encrypt", o.encrypt)
-	ov.KeyFile = changed(f, "encryption-key-file", o.keyFile)
-	ov.KeyEnv = changed(f, "encryption-key-env", o.keyEnv)
-	ov.KeySecret = changed(f, "encryption-key-secret", o.keySecret)
-	ov.PartitionList = changed(f, "partition-list", o.partitionList)
-	ov.NoRecords = changed(f, "no-records", o.noRecords)
-	ov.NoIndexes = changed(f, "no-indexes", o.noIndexes)
-	ov.NoUDFs = changed(f, "no-udfs", o.noUDFs)
-	ov.FilterExp = changed(f, "filter-exp", o.filterExp)
-	ov.AfterDigest = changed(f, "after-digest", o.afterDigest)
-	ov.NoTTLOnly = changed(f, "no-ttl-only", o.noTTLOnly)
-	ov.NoBins = changed(f, "no-bins", o.noBins)
-	ov.Compact = changed(f, "compact", o.compact)
-	ov.MaxRecords = changed(f, "max-records", o.maxRecords)
-	ov.ScanPageSize = changed(f, "scan-page-size", o.scanPageSize)
-	o.estimateSamplesSet = f.Changed("estimate-samples")
-	o.fileLimitSet = f.Changed("file-limit")
-}
 
 // backupRun is a backup resolved from its flags, handed from step to step
 // of runBackup.

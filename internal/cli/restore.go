@@ -79,7 +79,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("access-tier", fixedCompletion("Standard", "Bulk", "Expedited", "Hot", "Cool", "Cold"))
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
-	f.tune.register(cmd, false)
+	f.tune.register(cmd, nil)
 }
 
 // registerValidate adds --validate and --warm-up, which mean the same for
@@ -153,7 +153,7 @@ how many records and why, even though the others were written.
   zstd -dc test.asb.zst | aerobackup restore --path - --host 127.0.0.1:3000 --namespace test`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.tune.apply(cmd, app, nil); err != nil {
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			return runRestore(cmd.Context(), app, o)

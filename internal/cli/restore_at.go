@@ -60,7 +60,7 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
   aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z --validate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.tune.apply(cmd, app, nil); err != nil {
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			return runRestoreAt(cmd.Context(), app, o)
