@@ -569,13 +569,9 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 	}
 	var existing []catalog.Backup
 	if o.incremental {
-		store, err := app.openStore(ctx, t)
-		if err != nil {
+		var err error
+		if existing, err = t.Backups(ctx, app.openStore); err != nil {
 			return err
-		}
-		defer store.Close()
-		if existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}}); err != nil {
-			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
 		}
 	}
 	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
