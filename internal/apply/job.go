@@ -39,6 +39,16 @@ func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterC
 	return nil
 }
 
+// Namespaces are named (else all of conn's cluster's), once the cluster is
+// checked to serve pol's rack selection for them.
+func Namespaces(conn *cluster.Conn, pol *policy.Backup, named []string, log *slog.Logger) ([]string, error) {
+	namespaces, err := conn.NamespacesOr(named)
+	if err != nil {
+		return nil, err
+	}
+	return namespaces, conn.CheckRacks(log, pol.RackList(), pol.PreferRacks, namespaces)
+}
+
 // Stream is the stream req asks of conn's cluster: its namespace
 // (req's, else the cluster's only one), checked to be served with pol's
 // rack selection, and its window over existing, the routine's catalog (nil

@@ -22,6 +22,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -36,14 +37,7 @@ type backupOptions struct {
 	prune       bool
 	lock        lockFlags
 	overrides   policy.BackupOverrides
-	// Flag holders for the optional overrides (nil unless changed).
-	parallel, fileLimit, rps, bandwidth, level    int
-	compress, encrypt, keyFile, keyEnv, keySecret string
-	noRecords, noIndexes, noUDFs                  bool
-	partitionList                                 string
-	filterExp, afterDigest                        string
-	noTTLOnly, noBins, compact                    bool
-	maxRecords, scanPageSize                      int64
+	given       given // sets overrides from the flags given
 	// --estimate: size only, nothing written.
 	estimate        bool
 	estimateSamples int64
@@ -54,8 +48,7 @@ type backupOptions struct {
 	slice, runID, scheduledTime string
 	slices                      int
 	// output "-": stream one namespace to standard output, store nothing.
-	output       string
-	fileLimitSet bool
+	output string
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
 	// Resuming (see backupjob/resumable.go).
@@ -90,8 +83,9 @@ func newBackupCmd(app *App) *cobra.Command {
 		Example: backupExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.collectOverrides(cmd)
-			if err := o.tune.apply(cmd, app, &o.overrides); err != nil {
+			o.given.apply(cmd.Flags())
+			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			if o.output == "-" && !o.incremental {
@@ -106,7 +100,7 @@ func newBackupCmd(app *App) *cobra.Command {
 	o.registerPolicyFlags(cmd)
 	o.registerShapeFlags(cmd)
 	o.registerResumeFlags(cmd)
-	o.tune.register(cmd, true)
+	o.tune.register(cmd, &o.overrides)
 	markBackupExclusions(cmd)
 	return cmd
 }
@@ -124,30 +118,30 @@ func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.IntVar(&o.parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	f.IntVar(&o.fileLimit, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	f.IntVar(&o.rps, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	f.IntVar(&o.bandwidth, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	f.StringVar(&o.compress, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	f.IntVar(&o.level, "compression-level", 0, "ZSTD level -1..22")
-	f.StringVar(&o.encrypt, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	f.BoolVar(&o.noRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	f.BoolVar(&o.noIndexes, "no-indexes", false, "back up no secondary indexes")
-	f.BoolVar(&o.noUDFs, "no-udfs", false, "back up no UDFs")
-	f.StringSliceVar(&o.overrides.SetList, "set-list", nil, "back up only these sets")
-	f.StringSliceVar(&o.overrides.BinList, "bin-list", nil, "back up only these bins")
-	f.StringVar(&o.partitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	f.StringVar(&o.filterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	f.BoolVar(&o.noTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	f.Int64Var(&o.maxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	f.StringVar(&o.afterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	f.BoolVar(&o.noBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	f.BoolVar(&o.compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	f.Int64Var(&o.scanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	f, g, ov := cmd.Flags(), &o.given, &o.overrides
+	optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
+	optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
+	optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
+	f.StringSliceVar(&ov.SetList, "set-list", nil, "back up only these sets")
+	f.StringSliceVar(&ov.BinList, "bin-list", nil, "back up only these bins")
+	optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 }
@@ -298,39 +292,11 @@ const backupExample = `  aerobackup backup -c /etc/aerospike-backup-service/aero
   aerobackup backup -r daily --slices 4 --scheduled-time "$JOB_NAME"   # in an Indexed Job
   aerobackup backup -r daily -n test --output - | zstd > test.asb.zst`
 
-// collectOverrides keeps only the flags the user actually set.
-func (o *backupOptions) collectOverrides(cmd *cobra.Command) {
-	f, ov := cmd.Flags(), &o.overrides
-	ov.Parallel = changed(f, "parallel", o.parallel)
-	ov.FileLimitMiB = changed(f, "file-limit", o.fileLimit)
-	ov.RecordsPerSecond = changed(f, "records-per-second", o.rps)
-	ov.BandwidthMiB = changed(f, "bandwidth", o.bandwidth)
-	ov.CompressionLevel = changed(f, "compression-level", o.level)
-	ov.Compression = changed(f, "compress", o.compress)
-	ov.Encryption = changed(f, "encrypt", o.encrypt)
-	ov.KeyFile = changed(f, "encryption-key-file", o.keyFile)
-	ov.KeyEnv = changed(f, "encryption-key-env", o.keyEnv)
-	ov.KeySecret = changed(f, "encryption-key-secret", o.keySecret)
-	ov.PartitionList = changed(f, "partition-list", o.partitionList)
-	ov.NoRecords = changed(f, "no-records", o.noRecords)
-	ov.NoIndexes = changed(f, "no-indexes", o.noIndexes)
-	ov.NoUDFs = changed(f, "no-udfs", o.noUDFs)
-	ov.FilterExp = changed(f, "filter-exp", o.filterExp)
-	ov.AfterDigest = changed(f, "after-digest", o.afterDigest)
-	ov.NoTTLOnly = changed(f, "no-ttl-only", o.noTTLOnly)
-	ov.NoBins = changed(f, "no-bins", o.noBins)
-	ov.Compact = changed(f, "compact", o.compact)
-	ov.MaxRecords = changed(f, "max-records", o.maxRecords)
-	ov.ScanPageSize = changed(f, "scan-page-size", o.scanPageSize)
-	o.estimateSamplesSet = f.Changed("estimate-samples")
-	o.fileLimitSet = f.Changed("file-limit")
-}
-
 // backupRun is a backup resolved from its flags, handed from step to step
 // of runBackup.
 type backupRun struct {
 	o       *backupOptions
-	t       *target
+	t       *routine.Target
 	pol     *policy.Backup
 	mrun    *metrics.Run
 	req     plan.BackupRequest
@@ -353,13 +319,15 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	case o.estimate:
 		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
 	}
-	r := b.t.routine
+	r := b.t.Routine
 	// The cluster connection opens while the storage is opened, locked and
 	// its catalog read: neither needs the other, and each costs round
 	// trips. A storage, lock or catalog failure is reported (and the
 	// connection dropped) before any cluster failure.
-	pending := app.connectInBackground(ctx, b.t.cfg, r.Cluster(), b.pol.PreferRacks)
-	defer pending.discard()
+	pending := routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
+		return app.connectPreferring(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
+	})
+	defer pending.Discard()
 	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
 		return err
@@ -373,12 +341,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
 		return err
 	}
-	conn, err := pending.wait()
+	conn, err := pending.Wait()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := b.namespaces(conn)
+	namespaces, err := apply.Namespaces(conn, b.pol, r.Namespaces, b.log)
 	if err != nil {
 		return err
 	}
@@ -431,10 +399,10 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	}
 	b := &backupRun{o: o, t: t}
 	if o.output != "" {
-		b.pol, err = o.routinePolicy(t.routine)
+		b.pol, err = o.routinePolicy(t.Routine)
 		return b, err
 	}
-	r := t.routine
+	r := t.Routine
 	mtype := metrics.Full
 	if o.incremental {
 		mtype = metrics.Incremental
@@ -471,7 +439,7 @@ func (o *backupOptions) shape(app *App) plan.BackupShape {
 // request fills what the planner is asked: the flags, the policy and the
 // settings a continuation must share.
 func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) error {
-	o, r, pol := b.o, b.t.routine, b.pol
+	o, r, pol := b.o, b.t.Routine, b.pol
 	// A continuation needs the same settings; checked now for --resumable
 	// and --resume, once a run to continue is found otherwise. Only a
 	// resumable run is made one (paged scans), in job.
@@ -503,23 +471,13 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 		kind = lock.Incremental
 	}
 	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
-	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.routine.Policy())
+	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
 	return so
-}
-
-// namespaces are the routine's (or the cluster's), once the cluster is
-// checked to serve the policy's rack selection.
-func (b *backupRun) namespaces(conn *cluster.Conn) ([]string, error) {
-	namespaces, err := conn.NamespacesOr(b.t.routine.Namespaces)
-	if err != nil {
-		return nil, err
-	}
-	return namespaces, conn.CheckRacks(b.log, b.pol.RackList(), b.pol.PreferRacks, namespaces)
 }
 
 // job is the plan as backupjob runs it.
 func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p plan.BackupPlan) (*backupjob.Job, error) {
-	r := b.t.routine
+	r := b.t.Routine
 	job := &backupjob.Job{
 		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
@@ -540,7 +498,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	var pruneErr error
 	switch {
 	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.routine.Name, p.Keep, app.Log)
+		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.Routine.Name, p.Keep, app.Log)
 	case b.o.prune:
 		b.log.Info(plan.NotPruned)
 	}
@@ -555,18 +513,15 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 
 // runEstimate asks backup-go for the size of a full backup of each
 // namespace. It only reads the cluster: no storage, no lock, no folder.
-func runEstimate(ctx context.Context, app *App, t *target, pol *policy.Backup, samples int64) error {
-	r := t.routine
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
+	r := t.Routine
+	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := conn.NamespacesOr(r.Namespaces)
+	namespaces, err := apply.Namespaces(conn, pol, r.Namespaces, app.Log)
 	if err != nil {
-		return err
-	}
-	if err := conn.CheckRacks(app.Log, pol.RackList(), pol.PreferRacks, namespaces); err != nil {
 		return err
 	}
 	estimates, err := backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples)
@@ -604,8 +559,8 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 // runStreamBackup writes one namespace as a single ASB stream to standard
 // output: no lock, no folder, no metadata. An incremental reads the
 // routine's catalog for its lower bound and nothing else.
-func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target, pol *policy.Backup) error {
-	r := t.routine
+func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
+	r := t.Routine
 	started := app.Now()
 	req := plan.StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: o.incremental,
 		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
@@ -614,16 +569,12 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *target,
 	}
 	var existing []catalog.Backup
 	if o.incremental {
-		store, err := app.openStore(ctx, t)
-		if err != nil {
+		var err error
+		if existing, err = t.Backups(ctx, app.openStore); err != nil {
 			return err
 		}
-		defer store.Close()
-		if existing, err = catalog.List(ctx, store, catalog.Filter{Routines: []string{r.Name}}); err != nil {
-			return fmt.Errorf("routine %q: reading the catalog: %w", r.Name, err)
-		}
 	}
-	conn, err := app.connectPreferring(ctx, t.cfg, r.Cluster(), pol.PreferRacks)
+	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		return err
 	}
 	defer store.Close()
-	res, err := verify.CheckStore(ctx, store, t.name(), o.target.namespaces, app.Now(), o.maxAge, o.minRecords)
+	res, err := verify.CheckStore(ctx, store, t.Name(), o.target.namespaces, app.Now(), o.maxAge, o.minRecords)
 	if err != nil {
 		return err
 	}

@@ -104,17 +104,17 @@ func (a *App) completeBackupKeys(cmd *cobra.Command, _ []string, prefix string) 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	o := &listOptions{}
-	o.target.routine, _ = cmd.Flags().GetString("routine")
-	o.target.storageURL, _ = cmd.Flags().GetString("storage")
-	stores, err := a.listStores(ctx, o, o.target.routine != "", nil)
+	var f targetFlags
+	f.routine, _ = cmd.Flags().GetString("routine")
+	f.storageURL, _ = cmd.Flags().GetString("storage")
+	stores, err := a.openStores(ctx, &f, f.routine != "")
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var backups []catalog.Backup
-	for _, ls := range stores {
-		listing, err := catalog.Scan(ctx, ls.store, catalog.Filter{Routines: ls.routines})
-		ls.store.Close()
+	for _, s := range stores {
+		listing, err := catalog.Scan(ctx, s.Store, catalog.Filter{Routines: s.Routines})
+		s.Store.Close()
 		if err != nil {
 			continue
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 type listOptions struct {
@@ -71,22 +70,6 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 	return app.emit(doc)
 }
 
-type listStore struct {
-	name     string
-	store    storage.Store
-	routines []string
-}
-
-// listStores opens the stores completion reads, the way list finds them.
-func (a *App) listStores(ctx context.Context, o *listOptions, routineGiven bool, _ *catalog.Filter) ([]listStore, error) {
-	ss, err := a.openStores(ctx, &o.target, routineGiven)
-	var out []listStore
-	for _, s := range ss {
-		out = append(out, listStore{name: s.Name, store: s.Store, routines: s.Routines})
-	}
-	return out, err
-}
-
 // openStores opens the storage of the routine asked, or of every routine
 // in the config grouped by storage, or the ad-hoc --storage.
 func (a *App) openStores(ctx context.Context, f *targetFlags, routineGiven bool) ([]routine.Stores, error) {
@@ -94,5 +77,5 @@ func (a *App) openStores(ctx context.Context, f *targetFlags, routineGiven bool)
 	if err != nil {
 		return nil, err
 	}
-	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.openResolved)
+	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.openStore)
 }

@@ -79,7 +79,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("access-tier", fixedCompletion("Standard", "Bulk", "Expedited", "Hot", "Cool", "Cold"))
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
-	f.tune.register(cmd, false)
+	f.tune.register(cmd, nil)
 }
 
 // registerValidate adds --validate and --warm-up, which mean the same for
@@ -153,7 +153,7 @@ how many records and why, even though the others were written.
   zstd -dc test.asb.zst | aerobackup restore --path - --host 127.0.0.1:3000 --namespace test`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.tune.apply(cmd, app, nil); err != nil {
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			return runRestore(cmd.Context(), app, o)
@@ -224,7 +224,7 @@ func (o *restoreOptions) request() (plan.RestoreRequest, error) {
 // restoreSource is what a restore reads, planned, and where it writes.
 type restoreSource struct {
 	*restoresource.Source
-	t *target
+	t *routine.Target
 	// dest is nil when nothing is written, or for a dry run of a stream.
 	dest *config.AerospikeCluster
 }
@@ -249,7 +249,7 @@ func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreReq
 	if err != nil {
 		return nil, err
 	}
-	src := &restoreSource{t: &target{cfg: cfg}}
+	src := &restoreSource{t: &routine.Target{Config: cfg}}
 	if !o.dryRun && !o.opts.ValidateOnly {
 		app.metrics.Start(metrics.Restore, "", "")
 	}
@@ -278,11 +278,11 @@ func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.Rest
 	if err != nil {
 		return nil, err
 	}
-	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
 		return nil, err
 	}
 	if !o.dryRun && !o.opts.ValidateOnly {
-		app.metrics.Start(metrics.Restore, t.name(), "")
+		app.metrics.Start(metrics.Restore, t.Name(), "")
 	}
 	// The destination is checked before storage is read.
 	dest, err := o.destinationCluster(app, t)
@@ -303,7 +303,7 @@ func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.Rest
 // openSession opens t's storage, bringing archived files back first with
 // --access-tier, and scans its catalog. A restore lock keeps a prune from
 // deleting the backup under us; restores do not exclude each other.
-func (f *restoreFlags) openSession(ctx context.Context, app *App, t *target, scope func(*session.Options)) (*session.Session, error) {
+func (f *restoreFlags) openSession(ctx context.Context, app *App, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {
 	so := app.sessionOptions(t, unlessDry(lock.Restore, f.dryRun), f.lock)
 	if scope != nil {
 		scope(&so)
@@ -315,24 +315,24 @@ func (f *restoreFlags) openSession(ctx context.Context, app *App, t *target, sco
 
 // destinationCluster is the cluster to restore into: --destination from
 // the config, an ad-hoc --host, or the routine's own; none for --validate.
-func (f *restoreFlags) destinationCluster(app *App, t *target) (*config.AerospikeCluster, error) {
+func (f *restoreFlags) destinationCluster(app *App, t *routine.Target) (*config.AerospikeCluster, error) {
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return routine.Destination(t.cfg, t.routine, f.destination, f.target.adhocCluster())
+	return routine.Destination(t.Config, t.Routine, f.destination, f.target.adhocCluster())
 }
 
 // connect connects to dest; --validate decodes into backup-go's
 // discarding writers and connects to no cluster.
-func (f *restoreFlags) connect(ctx context.Context, app *App, t *target, dest *config.AerospikeCluster) (*cluster.Conn, error) {
+func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target, dest *config.AerospikeCluster) (*cluster.Conn, error) {
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.connectPreferring(ctx, t.cfg, dest, nil)
+	return app.connectPreferring(ctx, t.Config, dest, nil)
 }
 
 // job is the restore of chains from store into conn.
-func (f *restoreFlags) job(app *App, t *target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
+func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
 		KeyFile: f.keyFile, KeyEnv: f.keyEnv, KeySecret: f.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
 		Progress: app.Progress(), Log: app.Log}
@@ -358,9 +358,9 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	return err
 }
 
-func routineAgent(t *target) *config.SecretAgent {
-	if t == nil || t.routine == nil {
+func routineAgent(t *routine.Target) *config.SecretAgent {
+	if t == nil || t.Routine == nil {
 		return nil
 	}
-	return t.routine.SecretAgent()
+	return t.Routine.SecretAgent()
 }

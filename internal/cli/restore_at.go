@@ -11,6 +11,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
+	"github.com/aerobackup/aerobackup/internal/routine"
 )
 
 type restoreAtOptions struct {
@@ -59,7 +60,7 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
   aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z --validate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.tune.apply(cmd, app, nil); err != nil {
+			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
 			return runRestoreAt(cmd.Context(), app, o)
@@ -80,7 +81,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		return err
 	}
 	if !o.dryRun && !req.Validate {
-		app.metrics.Start(metrics.Restore, t.name(), "")
+		app.metrics.Start(metrics.Restore, t.Name(), "")
 	}
 	sess, err := o.openSession(ctx, app, t, nil)
 	if err != nil {
@@ -113,20 +114,20 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		return err
 	}
 	if o.dryRun {
-		return app.emit(report.NewRestoreAtPlan(t.name(), req.At, p))
+		return app.emit(report.NewRestoreAtPlan(t.Name(), req.At, p))
 	}
 	job := o.job(app, t, sess.Store, conn, p.Chains())
 	msg := "restoring to a point in time"
 	if req.Validate {
 		msg = "validating the backups of a point in time"
 	}
-	app.Log.Info(msg, "routine", t.name(), "time", req.At.UTC().Format(time.RFC3339Nano),
+	app.Log.Info(msg, "routine", t.Name(), "time", req.At.UTC().Format(time.RFC3339Nano),
 		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", job.StepCount())
 	return app.runRestoreJob(ctx, job, p.Summary(), &p.RecoveryPoint)
 }
 
 // request reads restore-at-timestamp's flags and resolves its routine.
-func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, error) {
+func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.Target, error) {
 	var req plan.PointInTimeRequest
 	at, err := plan.FlagTime("time", o.at)
 	if err != nil {
@@ -144,10 +145,10 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *target, 
 	if err != nil {
 		return req, nil, err
 	}
-	if err := o.checkAccessTier(t.routine.Storage().Kind()); err != nil {
+	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
 		return req, nil, err
 	}
-	return plan.PointInTimeRequest{Routine: t.name(), At: at, Namespaces: o.target.namespaces,
-		RoutineNamespaces: t.routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
+	return plan.PointInTimeRequest{Routine: t.Name(), At: at, Namespaces: o.target.namespaces,
+		RoutineNamespaces: t.Routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
 		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}, t, nil
 }

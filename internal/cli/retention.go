@@ -73,7 +73,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over 
 	if err != nil {
 		return err
 	}
-	keep, err := plan.RetentionCounts(t.routine.Name, t.routine.Policy().Retention, over)
+	keep, err := plan.RetentionCounts(t.Routine.Name, t.Routine.Policy().Retention, over)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over 
 		return err
 	}
 	defer s.Release()
-	sum, err := apply.Retention(s, t.routine.Name, keep, o.dryRun, app.Log)
+	sum, err := apply.Retention(s, t.Routine.Name, keep, o.dryRun, app.Log)
 	if sum != nil {
 		if perr := app.emit(sum); perr != nil && err == nil {
 			err = perr

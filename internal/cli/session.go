@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -25,13 +26,13 @@ func (f *lockFlags) register(cmd *cobra.Command) {
 
 // sessionOptions are the session of t's routine under the lock kind
 // ("" for none: a dry run only reads).
-func (a *App) sessionOptions(t *target, kind lock.Kind, f lockFlags) session.Options {
-	return session.Options{Routine: t.routine.Name, Kind: kind, StaleAfter: f.staleAfter, Slice: f.slice,
+func (a *App) sessionOptions(t *routine.Target, kind lock.Kind, f lockFlags) session.Options {
+	return session.Options{Routine: t.Routine.Name, Kind: kind, StaleAfter: f.staleAfter, Slice: f.slice,
 		Now: a.Now, Log: a.Log}
 }
 
 // storeOpener opens t's storage, wrapped by wrap when it is not nil.
-func (a *App) storeOpener(t *target, wrap func(storage.Store) storage.Store) session.Opener {
+func (a *App) storeOpener(t *routine.Target, wrap func(storage.Store) storage.Store) session.Opener {
 	return func(ctx context.Context) (storage.Store, error) {
 		st, err := a.openStore(ctx, t)
 		if err != nil || wrap == nil {

@@ -42,15 +42,6 @@ func (f *targetFlags) register(cmd *cobra.Command, withCluster bool) {
 	}
 }
 
-// target is what a command resolved: the routine and everything it names.
-type target struct {
-	cfg     *config.Config // nil in ad-hoc mode
-	routine *config.Routine
-	adhoc   bool
-}
-
-func (t *target) name() string { return t.routine.Name }
-
 // request is what the flags name.
 func (f *targetFlags) request(needCluster bool) routine.Request {
 	return routine.Request{Routine: f.routine, Storage: f.storageURL, Namespaces: f.namespaces,
@@ -69,16 +60,12 @@ func (a *App) loadConfig() (*config.Config, error) {
 
 // resolveTarget picks the routine from the config, or builds an ad-hoc one
 // from flags. Nothing is contacted.
-func (a *App) resolveTarget(f *targetFlags, needCluster bool) (*target, error) {
+func (a *App) resolveTarget(f *targetFlags, needCluster bool) (*routine.Target, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	t, err := routine.Resolve(cfg, f.request(needCluster))
-	if err != nil {
-		return nil, err
-	}
-	return &target{cfg: t.Config, routine: t.Routine, adhoc: t.Adhoc}, nil
+	return routine.Resolve(cfg, f.request(needCluster))
 }
 
 // secretsOfRun resolves the run's secret-agent references, one cache a run.
@@ -97,26 +84,8 @@ func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *conf
 	return a.secretsOfRun().Connect(ctx, cfg, c, routine.ConnectOptions{PreferRacks: preferRacks, Info: a.clusterInfo, Log: a.Log})
 }
 
-// pendingConn is a cluster connection opening in the background.
-type pendingConn struct{ p *routine.Pending }
-
-// connectInBackground starts connectPreferring; the caller must call wait
-// or discard (discard after wait does nothing).
-func (a *App) connectInBackground(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) *pendingConn {
-	return &pendingConn{routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
-		return a.connectPreferring(ctx, cfg, c, preferRacks)
-	})}
-}
-
-func (p *pendingConn) wait() (*cluster.Conn, error) { return p.p.Wait() }
-func (p *pendingConn) discard()                     { p.p.Discard() }
-
 // openStore opens the routine's storage.
-func (a *App) openStore(ctx context.Context, t *target) (storage.Store, error) {
-	return a.openResolved(ctx, &routine.Target{Config: t.cfg, Routine: t.routine, Adhoc: t.adhoc})
-}
-
-func (a *App) openResolved(ctx context.Context, t *routine.Target) (storage.Store, error) {
+func (a *App) openStore(ctx context.Context, t *routine.Target) (storage.Store, error) {
 	return t.OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
 		GroupReadable: a.Globals.GroupReadable, SetUmask: a.setUmask})
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"log/slog"
-	"time"
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go/models"
@@ -24,22 +23,22 @@ import (
 // upload concurrency and the local write buffer; on restore the read
 // retries. Durations take units (90s, 500ms) where absctl takes ms.
 type tuningFlags struct {
-	backup bool
+	// ov receives the backup-only flags; nil on restore.
+	ov    *policy.BackupOverrides
+	given given
 
 	// On restore each storage tuning also holds backup-go's read retries.
 	v routine.Tuning
 
 	// Backup only.
-	socketTimeout, totalTimeout, sleepBetweenRetries time.Duration
-	maxRetries                                       int
-	nodeList                                         []string
-	rackList                                         []int
+	nodeList []string
+	rackList []int
 }
 
 // register adds the flags; on backup after every other flag, as it marks
 // groups with them.
-func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
-	t.backup = backup
+func (t *tuningFlags) register(cmd *cobra.Command, ov *policy.BackupOverrides) {
+	t.ov = ov
 	f := cmd.Flags()
 	defInfo, _ := cluster.Settings{}.InfoPolicies()
 	defRetry := models.NewDefaultRetryPolicy()
@@ -64,7 +63,7 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 	f.DurationVar(&azure.MaxBackoff, "azure-retry-max-delay", 0, "longest pause between Azure retries (0: 4s)")
 	f.DurationVar(&azure.InitialBackoff, "azure-retry-delay", 0, "first pause before an Azure retry (0: 500ms)")
 
-	if !backup {
+	if ov == nil {
 		for _, p := range []struct {
 			name string
 			tune *storage.Tuning
@@ -77,11 +76,11 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 		}
 		return
 	}
-	f.DurationVar(&t.socketTimeout, "socket-timeout", 0, "socket idle timeout of the scans (default: the policy's socket-timeout, else 1m; 0: total-timeout)")
-	f.DurationVar(&t.totalTimeout, "total-timeout", 0, "total timeout of each scan (default: the policy's total-timeout; 0: none)")
+	optional(&t.given, f.DurationVar, &ov.SocketTimeout, "socket-timeout", 0, "socket idle timeout of the scans (default: the policy's socket-timeout, else 1m; 0: total-timeout)")
+	optional(&t.given, f.DurationVar, &ov.TotalTimeout, "total-timeout", 0, "total timeout of each scan (default: the policy's total-timeout; 0: none)")
 	sp := as.NewScanPolicy()
-	f.IntVar(&t.maxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
-	f.DurationVar(&t.sleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
+	optional(&t.given, f.IntVar, &ov.MaxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
+	optional(&t.given, f.DurationVar, &ov.SleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
 	f.StringSliceVar(&t.nodeList, "node-list", nil, "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
 	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
 	f.IntVar(&t.v.Upload.S3Concurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
@@ -98,36 +97,47 @@ func (t *tuningFlags) register(cmd *cobra.Command, backup bool) {
 // apply checks the values and hands them to the app (cluster and storage
 // settings) and, on backup, to the policy overrides. Nothing is contacted:
 // bad values are usage errors.
-func (t *tuningFlags) apply(cmd *cobra.Command, app *App, ov *policy.BackupOverrides) error {
+func (t *tuningFlags) apply(cmd *cobra.Command, app *App) error {
 	info, err := t.v.Check()
 	if err != nil {
 		return outcome.AsUsage(err)
 	}
 	app.clusterInfo, app.storeTuning = info, t.v.Storage
-	if !t.backup {
+	if t.ov == nil {
 		return nil
 	}
 	f := cmd.Flags()
-	ov.SocketTimeout = changed(f, "socket-timeout", t.socketTimeout)
-	ov.TotalTimeout = changed(f, "total-timeout", t.totalTimeout)
-	ov.SleepBetweenRetries = changed(f, "sleep-between-retries", t.sleepBetweenRetries)
-	ov.MaxRetries = changed(f, "max-retries", t.maxRetries)
+	t.given.apply(f)
 	if f.Changed("node-list") {
-		ov.NodeList = append([]string{}, t.nodeList...)
+		t.ov.NodeList = append([]string{}, t.nodeList...)
 	}
 	if f.Changed("rack-list") {
-		ov.RackList = append([]int{}, t.rackList...)
+		t.ov.RackList = append([]int{}, t.rackList...)
 	}
 	return nil
 }
 
-// changed is v when the flag name was given (on the command line or in
-// the environment), nil to keep the policy's value.
-func changed[T any](f *pflag.FlagSet, name string, v T) *T {
-	if !f.Changed(name) {
-		return nil
+// given sets, once the flags are parsed, the destinations of the flags
+// registered with optional.
+type given []func(*pflag.FlagSet)
+
+// optional registers a flag with add (f.IntVar, f.BoolVar...) whose value
+// reaches *dst only when the flag is given, on the command line or in the
+// environment: nil keeps the policy's value.
+func optional[T any](g *given, add func(*T, string, T, string), dst **T, name string, def T, usage string) {
+	v := new(T)
+	add(v, name, def, usage)
+	*g = append(*g, func(f *pflag.FlagSet) {
+		if f.Changed(name) {
+			*dst = v
+		}
+	})
+}
+
+func (g given) apply(f *pflag.FlagSet) {
+	for _, set := range g {
+		set(f)
 	}
-	return &v
 }
 
 // writerOptions adds the upload concurrency or local buffer of the

@@ -26,7 +26,11 @@ func tuningCmd(t *testing.T, backup bool, args ...string) (*cobra.Command, *tuni
 		}
 	}
 	tf := &tuningFlags{}
-	tf.register(cmd, backup)
+	var ov *policy.BackupOverrides
+	if backup {
+		ov = &policy.BackupOverrides{}
+	}
+	tf.register(cmd, ov)
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +43,7 @@ func TestTuningFlagsReachTheSettings(t *testing.T) {
 		"--azure-retry-read-multiplier", "4", "--s3-request-timeout", "1m", "--gcp-retry-max-attempts", "2",
 		"--azure-retry-delay", "100ms", "--gcp-max-conns-per-host", "9")
 	app := &App{}
-	if err := tf.apply(cmd, app, nil); err != nil {
+	if err := tf.apply(cmd, app); err != nil {
 		t.Fatal(err)
 	}
 	ci := app.clusterInfo
@@ -60,25 +64,25 @@ func TestTuningFlagsReachTheSettings(t *testing.T) {
 
 func TestTuningFlagsBackupOverrides(t *testing.T) {
 	cmd, tf := tuningCmd(t, true)
-	var ov policy.BackupOverrides
-	if err := tf.apply(cmd, &App{}, &ov); err != nil {
+	if err := tf.apply(cmd, &App{}); err != nil {
 		t.Fatal(err)
 	}
+	ov := tf.ov
 	if ov.SocketTimeout != nil || ov.TotalTimeout != nil || ov.MaxRetries != nil || ov.SleepBetweenRetries != nil || ov.NodeList != nil || ov.RackList != nil {
 		t.Errorf("unset flags must keep the policy's values: %+v", ov)
 	}
 	cmd, tf = tuningCmd(t, true, "--socket-timeout", "30s", "--total-timeout", "0", "--max-retries", "0",
 		"--sleep-between-retries", "2s", "--rack-list", "1,2")
-	if err := tf.apply(cmd, &App{}, &ov); err != nil {
+	if err := tf.apply(cmd, &App{}); err != nil {
 		t.Fatal(err)
 	}
+	ov = tf.ov
 	if *ov.SocketTimeout != 30*time.Second || *ov.TotalTimeout != 0 || *ov.MaxRetries != 0 || *ov.SleepBetweenRetries != 2*time.Second ||
 		len(ov.RackList) != 2 || ov.NodeList != nil {
 		t.Errorf("overrides: %+v", ov)
 	}
 	cmd, tf = tuningCmd(t, true, "--node-list", "")
-	ov = policy.BackupOverrides{}
-	if err := tf.apply(cmd, &App{}, &ov); err != nil || ov.NodeList == nil {
+	if err := tf.apply(cmd, &App{}); err != nil || tf.ov.NodeList == nil {
 		t.Errorf("an empty --node-list is given (and refused by the policy): %v %v", err, ov.NodeList)
 	}
 }
@@ -98,7 +102,7 @@ func TestTuningFlagsRefused(t *testing.T) {
 		{true, []string{"--local-buffer-size", "-4"}, "--local-buffer-size must not be negative"},
 	} {
 		cmd, tf := tuningCmd(t, c.backup, c.args...)
-		err := tf.apply(cmd, &App{}, &policy.BackupOverrides{})
+		err := tf.apply(cmd, &App{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}

@@ -2,7 +2,9 @@ package routine
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
@@ -53,4 +55,18 @@ func CloseStores(ss []Stores) {
 	for _, s := range ss {
 		s.Store.Close()
 	}
+}
+
+// Backups lists the routine's backups in its storage, opened with open.
+func (t *Target) Backups(ctx context.Context, open func(context.Context, *Target) (storage.Store, error)) ([]catalog.Backup, error) {
+	store, err := open(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	backups, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{t.Name()}})
+	if err != nil {
+		return nil, fmt.Errorf("routine %q: reading the catalog: %w", t.Name(), err)
+	}
+	return backups, nil
 }

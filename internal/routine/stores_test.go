@@ -141,3 +141,25 @@ func replaceAll(s string, oldNew ...string) string {
 	}
 	return s
 }
+
+func TestTargetBackups(t *testing.T) {
+	dir := t.TempDir()
+	yml := filepath.Join(dir, "cfg.yml")
+	body := []byte(replaceAll(twoStorages, "%A%", filepath.Join(dir, "a"), "%B%", filepath.Join(dir, "b")))
+	if err := os.WriteFile(yml, body, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tg, err := Resolve(load(t, yml), Request{Routine: "daily"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &openRecorder{}
+	backups, err := tg.Backups(context.Background(), rec.open)
+	if err != nil || len(backups) != 0 || rec.closed != 1 {
+		t.Fatalf("an empty storage: %v %v, closed %d times, want no backups and one close", backups, err, rec.closed)
+	}
+	rec = &openRecorder{fail: "daily"}
+	if _, err := tg.Backups(context.Background(), rec.open); err == nil || !strings.Contains(err.Error(), "cannot open daily") {
+		t.Fatalf("a storage that does not open: %v", err)
+	}
+}
