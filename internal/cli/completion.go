@@ -10,6 +10,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/routine"
 )
 
 type completionFunc = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective)
@@ -111,17 +112,8 @@ func (a *App) completeBackupKeys(cmd *cobra.Command, _ []string, prefix string) 
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	var backups []catalog.Backup
-	for _, s := range stores {
-		listing, err := catalog.Scan(ctx, s.Store, catalog.Filter{Routines: s.Routines})
-		s.Store.Close()
-		if err != nil {
-			continue
-		}
-		backups = append(backups, listing.Backups...)
-	}
 	var out []string
-	for _, c := range catalog.KeyChoices(backups, prefix) {
+	for _, c := range catalog.KeyChoices(routine.ReadableBackups(ctx, stores), prefix) {
 		out = append(out, c.Key+"\t"+c.Description)
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder

@@ -334,7 +334,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 // job is the restore of chains from store into conn.
 func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
-		KeyFile: f.keyFile, KeyEnv: f.keyEnv, KeySecret: f.keySecret, SecretAgent: policy.SecretAgentConfig(routineAgent(t)),
+		KeyFile: f.keyFile, KeyEnv: f.keyEnv, KeySecret: f.keySecret, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),
 		Progress: app.Progress(), Log: app.Log}
 }
 
@@ -348,19 +348,11 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 	sum := report.NewRestore(res, err, ctx.Err() != nil)
 	sum.WritePlan, sum.Validate, sum.Recovery = writeMode, job.ValidateOnly(), recovery
 	sum.DurationMs = a.Now().Sub(started).Milliseconds()
-	if m := a.metrics.Current(); m != nil && sum.Totals != nil {
-		t := sum.Totals
-		m.Records, m.Bytes, m.Refused = t.Inserted, t.BytesRead, t.Refused
+	if t := sum.Totals; t != nil {
+		a.metrics.Restored(t.Inserted, t.BytesRead, t.Refused)
 	}
 	if eerr := a.emit(sum); eerr != nil && err == nil {
 		err = eerr
 	}
 	return err
-}
-
-func routineAgent(t *routine.Target) *config.SecretAgent {
-	if t == nil || t.Routine == nil {
-		return nil
-	}
-	return t.Routine.SecretAgent()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/schedule"
 )
 
@@ -116,8 +117,7 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 	return writeScheduleFiles(app, o.outputDir, files)
 }
 
-// writeScheduleFiles writes files into dir, or, without one, to stdout
-// (each headed by its name when there are several).
+// writeScheduleFiles writes files into dir, or, without one, to stdout.
 func writeScheduleFiles(app *App, dir string, files []schedule.File) error {
 	if dir != "" {
 		for _, f := range files {
@@ -129,14 +129,5 @@ func writeScheduleFiles(app *App, dir string, files []schedule.File) error {
 		}
 		return nil
 	}
-	for i, f := range files {
-		if len(files) > 1 {
-			if i > 0 {
-				fmt.Fprintln(app.IO.Out)
-			}
-			fmt.Fprintf(app.IO.Out, "# ==> %s <==\n", f.Name)
-		}
-		fmt.Fprint(app.IO.Out, f.Content)
-	}
-	return nil
+	return report.ScheduleFiles(files).Human(app.IO.Out, app.IO.Err)
 }

@@ -42,6 +42,14 @@ func (r *Reporter) Drop() { r.run = nil }
 // Current is the run being recorded, nil when there is none.
 func (r *Reporter) Current() *Run { return r.run }
 
+// Restored records what a restore wrote, read and had refused, when a run
+// is being recorded.
+func (r *Reporter) Restored(written, bytesRead, refused uint64) {
+	if r.run != nil {
+		r.run.Records, r.run.Bytes, r.run.Refused = written, bytesRead, refused
+	}
+}
+
 // Finish classifies the error the command ended with, stamps the end of
 // the run and writes it to the targets. A metrics failure is logged, never
 // returned: the backup itself is what matters. Usage errors report nothing

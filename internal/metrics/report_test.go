@@ -103,3 +103,15 @@ func TestReporterFinishPushesAndLogsFailures(t *testing.T) {
 		}
 	}
 }
+
+// A restore's counts reach the run being recorded, and nothing happens
+// without one.
+func TestReporterRestored(t *testing.T) {
+	var r Reporter
+	r.Restored(1, 2, 3) // no run: nothing to record, no panic
+	r.Start(Restore, "nightly", "")
+	r.Restored(10, 2048, 3)
+	if got := r.Current(); got.Records != 10 || got.Bytes != 2048 || got.Refused != 3 {
+		t.Errorf("run = %+v, want records 10, bytes 2048, refused 3", got)
+	}
+}

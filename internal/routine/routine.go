@@ -64,6 +64,15 @@ type Target struct {
 // Name is the routine's name.
 func (t *Target) Name() string { return t.Routine.Name }
 
+// SecretAgent is the agent the routine's references go through, nil when
+// there is no routine (a restore of a bare folder) or no agent.
+func (t *Target) SecretAgent() *config.SecretAgent {
+	if t == nil || t.Routine == nil {
+		return nil
+	}
+	return t.Routine.SecretAgent()
+}
+
 // RequestError is a request that names no usable routine, cluster or
 // storage, or a cluster setting that cannot be used: nothing was contacted.
 type RequestError struct {

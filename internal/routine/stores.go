@@ -70,3 +70,18 @@ func (t *Target) Backups(ctx context.Context, open func(context.Context, *Target
 	}
 	return backups, nil
 }
+
+// ReadableBackups lists the backups of the stores' routines and closes the
+// stores, passing over a store that cannot be read: for offering choices
+// (shell completion), where a failure must not surface.
+func ReadableBackups(ctx context.Context, stores []Stores) []catalog.Backup {
+	var backups []catalog.Backup
+	for _, s := range stores {
+		listing, err := catalog.Scan(ctx, s.Store, catalog.Filter{Routines: s.Routines})
+		s.Store.Close()
+		if err == nil {
+			backups = append(backups, listing.Backups...)
+		}
+	}
+	return backups
+}

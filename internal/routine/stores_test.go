@@ -163,3 +163,43 @@ func TestTargetBackups(t *testing.T) {
 		t.Fatalf("a storage that does not open: %v", err)
 	}
 }
+
+// Completion lists what it can read: a store that fails is passed over,
+// and every store is closed.
+func TestReadableBackups(t *testing.T) {
+	ctx := context.Background()
+	good, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := []byte("created: 2026-11-21T10:00:00Z\nfinished: 2026-11-21T10:00:01Z\nnamespace: test\nrecord-count: 3\n")
+	if err := good.WriteFile(ctx, "daily/backup/1763719200000/data/test/metadata.yaml", meta); err != nil {
+		t.Fatal(err)
+	}
+	closed := 0
+	stores := []Stores{
+		{Name: "good", Store: closeCounter{good, &closed}, Routines: []string{"daily"}},
+		{Name: "bad", Store: closeCounter{failingStore{good}, &closed}, Routines: []string{"daily"}},
+	}
+	got := ReadableBackups(ctx, stores)
+	if len(got) != 1 || got[0].Key != "daily/backup/1763719200000" || closed != 2 {
+		t.Errorf("got %+v, closed %d; want the one backup of the good store and both closed", got, closed)
+	}
+}
+
+type failingStore struct{ storage.Store }
+
+func (failingStore) ListDirs(context.Context, string) ([]string, error) {
+	return nil, errors.New("access denied")
+}
+
+func (failingStore) List(context.Context, string) ([]storage.Object, error) {
+	return nil, errors.New("access denied")
+}
+
+func TestTargetSecretAgent(t *testing.T) {
+	var none *Target
+	if none.SecretAgent() != nil || (&Target{}).SecretAgent() != nil {
+		t.Error("a restore without a routine has no secret agent")
+	}
+}
