@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -76,7 +77,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	if *readyFile != "" {
-		if err := os.WriteFile(*readyFile, []byte(srv.Addr()+"\n"), 0o644); err != nil {
+		if err := writeReady(*readyFile, srv.Addr()); err != nil {
 			return fmt.Errorf("write ready file: %w", err)
 		}
 	}
@@ -88,4 +89,27 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	<-ctx.Done()
 	log.Info("aerospike test server stopping")
 	return srv.Close()
+}
+
+// writeReady writes addr to path through a temporary file renamed into place,
+// so whoever polls path sees either no file or the whole address, never an
+// empty file caught between its creation and its write.
+func writeReady(path, addr string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(addr + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -43,8 +43,9 @@ func TestRunServesSeededNamespaces(t *testing.T) {
 	var addr string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if b, err := os.ReadFile(ready); err == nil {
-			addr = strings.TrimSpace(string(b))
-			break
+			if addr = strings.TrimSpace(string(b)); addr != "" {
+				break
+			}
 		}
 	}
 	if addr == "" {
