@@ -100,11 +100,29 @@ func List(ctx context.Context, store storage.Store, f Filter) ([]Backup, error) 
 // Scan discovers routines and runs by listing folders only (never data
 // files) and reads the matching namespaces' metadata.yaml concurrently.
 func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
+	runs, unnamed, err := ListRuns(ctx, store, f)
+	if err != nil {
+		return Listing{}, err
+	}
+	out, err := ReadRuns(ctx, store, runs, f.Namespace)
+	if err != nil {
+		return Listing{}, err
+	}
+	out.Incomplete = append(out.Incomplete, unnamed...)
+	sortIncomplete(out.Incomplete)
+	return out, nil
+}
+
+// ListRuns names the runs of the filter's routines (every routine when it
+// names none) from their folder names alone, oldest first: one folder
+// listing per routine and type, no metadata read. Folders whose names are
+// not run names come back as incomplete.
+func ListRuns(ctx context.Context, store storage.Store, f Filter) ([]Key, []Incomplete, error) {
 	routines := f.Routines
 	if len(routines) == 0 {
 		dirs, err := store.ListDirs(ctx, "")
 		if err != nil {
-			return Listing{}, fmt.Errorf("list routines in %s: %w", store, err)
+			return nil, nil, fmt.Errorf("list routines in %s: %w", store, err)
 		}
 		for _, d := range dirs {
 			// Hidden folders (e.g. a lost+found or our own dot-folders)
@@ -114,12 +132,8 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 			}
 		}
 	}
-
-	type run struct {
-		key Key
-	}
-	var runs []run
-	var out Listing
+	var runs []Key
+	var unnamed []Incomplete
 	for _, r := range routines {
 		for _, typ := range []Type{Full, Incremental} {
 			if f.Type != AnyType && f.Type != typ {
@@ -128,25 +142,48 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 			parent := path.Join(r, typ.Folder())
 			names, err := store.ListDirs(ctx, parent)
 			if err != nil {
-				return Listing{}, fmt.Errorf("list %s in %s: %w", parent, store, err)
+				return nil, nil, fmt.Errorf("list %s in %s: %w", parent, store, err)
 			}
 			for _, name := range names {
 				t, err := ParseRunFolder(name)
 				if err != nil {
-					out.Incomplete = append(out.Incomplete, Incomplete{
+					unnamed = append(unnamed, Incomplete{
 						Routine: r, Type: typ, Path: path.Join(parent, name),
 						Reason: "folder name is not <unix-millis>[_suffix]",
 					})
 					continue
 				}
-				if !f.matchTime(t) {
-					continue
+				if f.matchTime(t) {
+					runs = append(runs, Key{Routine: r, Type: typ, Folder: name, Time: t})
 				}
-				runs = append(runs, run{Key{Routine: r, Type: typ, Folder: name, Time: t}})
 			}
 		}
 	}
+	sortKeys(runs)
+	return runs, unnamed, nil
+}
 
+// sortKeys orders runs as SortBackups orders backups.
+func sortKeys(ks []Key) {
+	slices.SortStableFunc(ks, func(a, b Key) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Routine, b.Routine); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Type), string(b.Type))
+	})
+}
+
+func sortIncomplete(is []Incomplete) {
+	sort.Slice(is, func(i, j int) bool { return is[i].Path < is[j].Path })
+}
+
+// ReadRuns reads the runs' namespaces (only onlyNS's when given) with a
+// bounded pool of concurrent reads. A run whose namespaces all lack
+// metadata lists as incomplete, as does each such namespace.
+func ReadRuns(ctx context.Context, store storage.Store, runs []Key, onlyNS string) (Listing, error) {
 	results := make([]runResult, len(runs))
 	sem := make(chan struct{}, listConcurrency)
 	var wg sync.WaitGroup
@@ -158,14 +195,14 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = readRun(ctx, store, runs[i].key, f.Namespace)
+			results[i] = readRun(ctx, store, runs[i], onlyNS)
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return Listing{}, err
 	}
-
+	var out Listing
 	for _, res := range results {
 		if res.err != nil {
 			return Listing{}, res.err
@@ -176,7 +213,7 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 		}
 	}
 	SortBackups(out.Backups)
-	sort.Slice(out.Incomplete, func(i, j int) bool { return out.Incomplete[i].Path < out.Incomplete[j].Path })
+	sortIncomplete(out.Incomplete)
 	return out, nil
 }
 

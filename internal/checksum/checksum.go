@@ -16,6 +16,7 @@ package checksum
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"strings"
@@ -136,5 +137,25 @@ func (v *Verifier) Check() *Mismatch {
 			return &Mismatch{Algorithm: s.Algorithm, Got: got, Want: s.Hex}
 		}
 	}
+	return nil
+}
+
+// Flag is a command-line flag (a pflag.Value) setting *Alg, checked as it
+// is set, so that a bad value from the command line or from an environment
+// variable is a usage error naming the flag.
+type Flag struct{ Alg *Algorithm }
+
+func (f Flag) String() string { return string(*f.Alg) }
+
+// Type names the value in help.
+func (f Flag) Type() string { return "string" }
+
+// Set parses s, refusing an unknown algorithm.
+func (f Flag) Set(s string) error {
+	a, ok := Parse(s)
+	if !ok {
+		return fmt.Errorf("want %s", Choices())
+	}
+	*f.Alg = a
 	return nil
 }

@@ -97,3 +97,14 @@ func TestVerifier(t *testing.T) {
 		})
 	}
 }
+
+func TestFlag(t *testing.T) {
+	a := CRC32C
+	f := Flag{Alg: &a}
+	if err := f.Set("sha256"); err != nil || a != SHA256 || f.String() != string(SHA256) {
+		t.Fatalf("Set(sha256): %v, alg %q", err, a)
+	}
+	if err := f.Set("md5"); err == nil || !strings.Contains(err.Error(), Choices()) || a != SHA256 {
+		t.Errorf("Set(md5) = %v, alg %q: want a refusal naming the choices, the value unchanged", err, a)
+	}
+}

@@ -57,23 +57,6 @@ type backupOptions struct {
 	checksum checksum.Algorithm
 }
 
-// checksumFlag is --checksum, checked as it is set so that a bad value
-// from the command line or from AEROBACKUP_CHECKSUM is a usage error
-// naming the flag (and the variable).
-type checksumFlag struct{ alg *checksum.Algorithm }
-
-func (f checksumFlag) String() string { return string(*f.alg) }
-func (f checksumFlag) Type() string   { return "string" }
-
-func (f checksumFlag) Set(s string) error {
-	a, ok := checksum.Parse(s)
-	if !ok {
-		return fmt.Errorf("want %s", checksum.Choices())
-	}
-	*f.alg = a
-	return nil
-}
-
 func newBackupCmd(app *App) *cobra.Command {
 	o := &backupOptions{}
 	cmd := &cobra.Command{
@@ -167,7 +150,7 @@ func (o *backupOptions) registerResumeFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
 	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
 	o.checksum = checksum.Default
-	f.Var(checksumFlag{&o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
+	f.Var(checksum.Flag{Alg: &o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
 	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
 }
 
@@ -347,6 +330,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	defer conn.Close()
 	namespaces, err := apply.Namespaces(conn, b.pol, r.Namespaces, b.log)
+	if err == nil {
+		err = sess.ReadBack(plan.CatalogNeeds(b.req, namespaces))
+	}
 	if err != nil {
 		return err
 	}
@@ -472,6 +458,7 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 	}
 	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
 	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
+	so.Enough = plan.CatalogNeeds(b.req, b.t.Routine.Namespaces)
 	return so
 }
 

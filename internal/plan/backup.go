@@ -354,3 +354,21 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // NotPruned is why --prune did nothing: the run was no successful full.
 const NotPruned = "retention not applied: --prune runs only after a successful full backup"
+
+// CatalogNeeds says how much of the routine's catalog the backup asked by
+// r must read, newest first, for Resume and Backup to decide as they would
+// over every run: the newest complete backup (no resumable run older than
+// it is continued), and for an incremental each namespace's newest full
+// and every backup after it (before the run folder, for a slice). The
+// namespaces are the routine's, or nil before the cluster names them; the
+// caller reads back again once it knows them.
+func CatalogNeeds(r BackupRequest, namespaces []string) func(catalog.Listing) bool {
+	if r.Type() == catalog.Full {
+		return catalog.HasBackup
+	}
+	var before time.Time
+	if r.Slice != nil {
+		before, _ = catalog.ParseRunFolder(r.RunFolder)
+	}
+	return catalog.HasBases(namespaces, before)
+}

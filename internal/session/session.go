@@ -40,6 +40,10 @@ type Options struct {
 	ConcurrentIncremental bool
 	// Filter narrows the catalog scan; its Routines default to Routine.
 	Filter catalog.Filter
+	// Enough, when set, makes Open read the catalog newest first and only
+	// until Enough says what is read suffices (a backup needs a few recent
+	// runs, not the history); nil reads every run.
+	Enough func(catalog.Listing) bool
 
 	Now func() time.Time // default time.Now
 	Log *slog.Logger     // default slog.Default()
@@ -74,9 +78,10 @@ type Session struct {
 	Store   storage.Store
 	Listing catalog.Listing
 
-	opts Options
-	base context.Context // the caller's context, which outlives each lock
-	held *held
+	opts   Options
+	base   context.Context // the caller's context, which outlives each lock
+	held   *held
+	window *catalog.Window // the runs read newest first, when Options.Enough is set
 }
 
 // held is a held lock and the context that ends when the lock is lost.
@@ -110,11 +115,46 @@ func Open(ctx context.Context, open Opener, o Options) (*Session, error) {
 			return nil, err
 		}
 	}
-	if err := s.Rescan(); err != nil {
+	scan := s.Rescan
+	if o.Enough != nil {
+		scan = func() error { return s.openWindow(o.Enough) }
+	}
+	if err := scan(); err != nil {
 		s.Release()
 		return nil, err
 	}
 	return s, nil
+}
+
+// openWindow lists the runs by name and reads them newest first until
+// enough.
+func (s *Session) openWindow(enough func(catalog.Listing) bool) error {
+	w, err := catalog.OpenWindow(s.Context(), s.Store, s.opts.Filter)
+	if err == nil {
+		s.window = w
+		err = s.ReadBack(enough)
+	}
+	if err != nil {
+		return fmt.Errorf("routine %q: reading the catalog of %s: %w", s.opts.Routine, s.Store, err)
+	}
+	return nil
+}
+
+// ReadBack reads older runs of a session opened with Options.Enough until
+// enough says the listing suffices (a backup learns its namespaces from
+// the cluster after Open). A session that read every run has nothing
+// more to read.
+func (s *Session) ReadBack(enough func(catalog.Listing) bool) error {
+	if s.window == nil {
+		return nil
+	}
+	if err := s.window.ReadBack(s.Context(), enough); err != nil {
+		return fmt.Errorf("routine %q: reading the catalog of %s: %w", s.opts.Routine, s.Store, err)
+	}
+	s.Listing = s.window.Listing()
+	s.opts.Log.Debug("catalog read newest first", "routine", s.opts.Routine,
+		"read", len(s.Listing.Backups)+len(s.Listing.Incomplete), "unread", s.window.Unread())
+	return nil
 }
 
 // Context is the context to work under: it ends when another run takes
@@ -126,8 +166,10 @@ func (s *Session) Context() context.Context {
 	return s.base
 }
 
-// Rescan reads the catalog again, as it is now.
+// Rescan reads the whole catalog again, as it is now (a prune after a
+// backup needs every run, not the backup's window).
 func (s *Session) Rescan() error {
+	s.window = nil
 	l, err := catalog.Scan(s.Context(), s.Store, s.opts.Filter)
 	if err != nil {
 		return fmt.Errorf("routine %q: reading the catalog of %s: %w", s.opts.Routine, s.Store, err)

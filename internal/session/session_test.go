@@ -202,3 +202,42 @@ func TestLostLock(t *testing.T) {
 		t.Error("Lost() = false after a takeover")
 	}
 }
+
+// TestOpenReadsTheWindowAsked: with Enough, Open reads the newest runs
+// only, ReadBack reads further when the caller learns it needs more, and
+// Rescan reads everything.
+func TestOpenReadsTheWindowAsked(t *testing.T) {
+	cs, open := newStore(t)
+	ctx := context.Background()
+	base := time.UnixMilli(1763712000000).UTC()
+	for i := 1; i <= 100; i++ {
+		at := base.Add(time.Duration(i) * time.Minute)
+		dir := catalog.NamespaceDir(catalog.RunDir("r", catalog.Incremental, at), "test")
+		if err := catalog.WriteMetadata(ctx, cs.Store, dir,
+			&catalog.Metadata{Created: at, Finished: at.Add(time.Second), From: at.Add(-time.Minute), Namespace: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := opts(lock.Incremental)
+	o.Enough = catalog.HasBackup
+	s, err := Open(ctx, open, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	if n := len(s.Listing.Backups); n == 0 || n >= 101 {
+		t.Fatalf("Open read %d of 101 backups, want one batch", n)
+	}
+	if err := s.ReadBack(catalog.HasBases([]string{"test"}, time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Listing.Backups); n != 101 || s.Listing.Backups[0].Type != catalog.Full {
+		t.Fatalf("ReadBack to the full read %d backups, want 101 from the full", n)
+	}
+	if err := s.Rescan(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReadBack(catalog.HasBackup); err != nil || len(s.Listing.Backups) != 101 {
+		t.Fatalf("after Rescan, ReadBack changed the listing: %d backups, %v", len(s.Listing.Backups), err)
+	}
+}
