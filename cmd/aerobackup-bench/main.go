@@ -7,6 +7,7 @@
 // Usage:
 //
 //	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 11]
+//	aerobackup-bench -catalog [-catalog-sizes 10,1000,10000] [-latency 20ms] [-repeat 3]
 //	aerobackup-bench -sweep [-sweep-backup-parallel 1,2,4,8,16] [-sweep-restore-parallel 1,2,4,8,16] [-sweep-batch-size 32,64,128,256,512]
 //	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
 package main
@@ -21,6 +22,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/bench"
 )
@@ -79,6 +81,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Parallel, "parallel", 8, "backup parallelism of both programs (aerobackup's default is 8)")
 	fs.IntVar(&cfg.FileLimit, "file-limit", 250, "file limit in MiB of both programs (aerobackup's default is 250)")
 	fs.IntVar(&cfg.ListCount, "list-backups", 1000, "backups in the list benchmark's routine")
+	catalogRun := fs.Bool("catalog", false, "instead of the comparison, measure the commands that read the catalog over routines of -catalog-sizes stored backups, locally and (with AEROBACKUP_TEST_S3_* set) on MinIO behind a proxy adding -latency a request")
+	catalogSizes := fs.String("catalog-sizes", "10,1000,10000", "with -catalog: the stored backups of each routine")
+	latency := fs.Duration("latency", 20*time.Millisecond, "with -catalog: the delay added to every S3 request")
 	sweep := fs.Bool("sweep", false, "instead of the comparison, sweep aerobackup's backup --parallel and restore --parallel and --batch-size")
 	sweepBackup := fs.String("sweep-backup-parallel", "1,2,4,8,16", "with -sweep: backup --parallel values")
 	sweepRestore := fs.String("sweep-restore-parallel", "1,2,4,8,16", "with -sweep: restore --parallel values, at the default --batch-size")
@@ -112,6 +117,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(work)
 	cfg.WorkDir = work
+	if *catalogRun {
+		return runCatalog(ctx, cfg, *catalogSizes, *latency, stdout)
+	}
 	if *sweep {
 		res, err := bench.Sweep(ctx, cfg, sw)
 		if err != nil {
@@ -131,6 +139,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	res.WriteTable(stdout, cfg.Records, cfg.Repeat)
 	return nil
+}
+
+// runCatalog is -catalog: the cost of a run against the history kept.
+func runCatalog(ctx context.Context, cfg bench.Config, sizes string, latency time.Duration, stdout io.Writer) error {
+	ns, err := bench.ParseInts(sizes)
+	if err != nil {
+		return fmt.Errorf("-catalog-sizes: %w", err)
+	}
+	cc := bench.CatalogConfig{Config: cfg, Sizes: ns, Latency: latency,
+		S3Endpoint: os.Getenv("AEROBACKUP_TEST_S3_ENDPOINT"), S3Key: os.Getenv("AEROBACKUP_TEST_S3_ACCESS_KEY_ID"),
+		S3Secret: os.Getenv("AEROBACKUP_TEST_S3_SECRET_ACCESS_KEY"), S3Region: os.Getenv("AEROBACKUP_TEST_S3_REGION")}
+	res, err := bench.RunCatalog(ctx, cc)
+	if res != nil {
+		fmt.Fprintf(stdout, "\ncatalog cost: medians of %d runs, a namespace of %d records; server: %s; %s, %d CPUs\n\n",
+			cfg.Repeat, res.Records, serverName(cfg), runtime.Version(), runtime.NumCPU())
+		res.WriteTable(stdout)
+	}
+	return err
 }
 
 func serverName(cfg bench.Config) string {
