@@ -78,6 +78,9 @@ type Filter struct {
 	Type      Type
 	From, To  time.Time
 	Namespace string
+	// Fresh reads every metadata.yaml, never the catalog index (verify
+	// checks the files themselves).
+	Fresh bool
 }
 
 func (f *Filter) matchTime(t time.Time) bool {
@@ -104,9 +107,23 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
-	out, err := ReadRuns(ctx, store, runs, f.Namespace)
+	// A scan narrowed by time reads few runs, and a restore of one backup
+	// narrows to it: both read its metadata.yaml, not the index.
+	var ix *index
+	if IndexEnabled() && !f.Fresh && f.From.IsZero() && f.To.IsZero() && len(runs) > 0 {
+		if ix, err = openIndex(ctx, store, runs, f.Type); err != nil {
+			return Listing{}, err
+		}
+	}
+	out, err := readRuns(ctx, store, runs, f.Namespace, ix)
 	if err != nil {
 		return Listing{}, err
+	}
+	if ix != nil {
+		if f.Type == AnyType {
+			ix.prune(runs) // the listing is every run: what it lacks is gone
+		}
+		ix.save(ctx, store)
 	}
 	out.Incomplete = append(out.Incomplete, unnamed...)
 	sortIncomplete(out.Incomplete)
@@ -184,6 +201,12 @@ func sortIncomplete(is []Incomplete) {
 // bounded pool of concurrent reads. A run whose namespaces all lack
 // metadata lists as incomplete, as does each such namespace.
 func ReadRuns(ctx context.Context, store storage.Store, runs []Key, onlyNS string) (Listing, error) {
+	return readRuns(ctx, store, runs, onlyNS, nil)
+}
+
+// readRuns is ReadRuns taking the runs ix holds from it, and teaching it
+// the complete runs read whole.
+func readRuns(ctx context.Context, store storage.Store, runs []Key, onlyNS string, ix *index) (Listing, error) {
 	results := make([]runResult, len(runs))
 	sem := make(chan struct{}, listConcurrency)
 	var wg sync.WaitGroup
@@ -191,11 +214,20 @@ func ReadRuns(ctx context.Context, store storage.Store, runs []Key, onlyNS strin
 		if ctx.Err() != nil {
 			break
 		}
+		if ix != nil {
+			if b, ok := ix.lookup(runs[i], onlyNS); ok {
+				results[i].backup = b
+				continue
+			}
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			results[i] = readRun(ctx, store, runs[i], onlyNS)
+			if ix != nil && onlyNS == "" {
+				ix.learn(runs[i], results[i])
+			}
 		}()
 	}
 	wg.Wait()

@@ -101,7 +101,7 @@ func TestApplyRetentionInterrupted(t *testing.T) {
 		}
 		objs, _ := s.List(context.Background(), "r")
 		for _, o := range objs {
-			keep := false
+			keep := o.Path == IndexPath("r")
 			for _, k := range wantKeys {
 				if len(o.Path) > len(k) && o.Path[:len(k)+1] == k+"/" {
 					keep = true

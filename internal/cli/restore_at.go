@@ -88,11 +88,11 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 		return err
 	}
 	defer sess.Release()
-	ctx, backups := sess.Context(), sess.Listing.Backups
+	ctx = sess.Context()
 	req.Storage = sess.Store.String()
 	// Plan once without the cluster, so a missing backup is reported
 	// before anything is contacted; then ask what the order needs.
-	p, err := plan.PointInTime(req, backups, nil)
+	p, backups, err := restoresource.PointInTime(ctx, sess, req)
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,35 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 	return &Source{Ctx: sess.Context(), Store: sess.Store, Plan: p, release: sess.Release}, nil
 }
 
+// PointInTime plans req's point-in-time restore over the session's catalog
+// without the cluster, after reading again the metadata.yaml of every
+// backup the plan restores (the scan may have taken them from the catalog
+// index, which never wins over the files): a difference plans again over
+// what the files say. It returns the plan and the backups it was made over.
+func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTimeRequest) (*plan.PointInTimePlan, []catalog.Backup, error) {
+	backups := sess.Listing.Backups
+	p, err := plan.PointInTime(req, backups, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var dirs []string
+	for _, n := range p.Namespaces {
+		for _, l := range n.Chain.Links {
+			dirs = append(dirs, l.Dir)
+		}
+	}
+	backups, changed, err := catalog.Confirm(ctx, sess.Store, backups, dirs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if changed {
+		if p, err = plan.PointInTime(req, backups, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, backups, nil
+}
+
 // Reorder plans p's point-in-time restore again with the destination's
 // answer to which namespaces are empty, when req's order depends on it;
 // empty asks the destination (not called otherwise).

@@ -132,7 +132,7 @@ func Run(ctx context.Context, store storage.Store, o Options) ([]Result, error) 
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	f := catalog.Filter{}
+	f := catalog.Filter{Fresh: true}
 	if o.Routine != "" {
 		f.Routines = []string{o.Routine}
 	}
