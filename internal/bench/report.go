@@ -187,4 +187,12 @@ func (res *Result) Check(cfg Config) {
 	if r := find("list"); r != nil {
 		res.Checks = append(res.Checks, fmt.Sprintf("- list of %d backups: %s < 2s: %s", r.Items, r.CLI.Elapsed.Round(time.Millisecond), verdict(r.CLI.Elapsed < 2*time.Second)))
 	}
+	// absctl is measured beside, not held to a target: its lines give the
+	// spread its column's medians hide.
+	for _, r := range res.Rows {
+		for _, o := range r.Others {
+			res.Checks = append(res.Checks, fmt.Sprintf("- %s, beside %s: throughput ratio %.2f%s, CPU ratio %.2f (aerobackup's over its; not a target)",
+				r.Name, o.Label, o.Ratio(), spread(o.Ratios), ratioOf(o.CPURatios, 0, 0)))
+		}
+	}
 }

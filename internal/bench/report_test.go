@@ -149,6 +149,24 @@ func TestCheckTargetsTheFullDataSet(t *testing.T) {
 	if !slices.Equal(res.Checks[:3], want) {
 		t.Fatalf("checks:\n%s\nwant:\n%s", strings.Join(res.Checks, "\n"), strings.Join(want, "\n"))
 	}
+	for _, c := range res.Checks {
+		if strings.Contains(c, "absctl") {
+			t.Fatalf("check %q without absctl", c)
+		}
+	}
+
+	// absctl's rows get a line each, with the spread of its blocks.
+	res.Checks = nil
+	res.Rows[1].Others = []Other{{Label: absctlSame, Ratios: []float64{1.1, 1.3, 0.9, 1.2, 1.0}, CPURatios: []float64{1.5, 1.4}},
+		{Label: absctlDefaults, Ratios: []float64{2}}}
+	res.Check(cfg)
+	want = []string{
+		"- backup 200k, no compression, beside absctl (same settings): throughput ratio 1.10 (middle half of 5 blocks 1.00-1.20), CPU ratio 1.45 (aerobackup's over its; not a target)",
+		"- backup 200k, no compression, beside absctl (its defaults): throughput ratio 2.00, CPU ratio 0.00 (aerobackup's over its; not a target)",
+	}
+	if got := res.Checks[len(res.Checks)-2:]; !slices.Equal(got, want) {
+		t.Fatalf("absctl checks:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 func TestWriteTable(t *testing.T) {
