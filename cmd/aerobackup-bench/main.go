@@ -6,10 +6,17 @@
 //
 // Usage:
 //
-//	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 11]
+//	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 6] [-absctl PATH]
 //	aerobackup-bench -catalog [-catalog-sizes 10,1000,10000] [-latency 20ms] [-repeat 3]
 //	aerobackup-bench -sweep [-sweep-backup-parallel 1,2,4,8,16] [-sweep-restore-parallel 1,2,4,8,16] [-sweep-batch-size 32,64,128,256,512]
 //	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
+//
+// -absctl PATH adds Aerospike's own backup CLI, absctl, built outside the
+// project (docs/performance.md says how): its backups and its restore into
+// an empty namespace run in the same blocks, once at the settings the other
+// two get and once at absctl's own defaults, and the report gets a column
+// of each beside them. Without it the suite and its report are unchanged;
+// -sweep ignores it.
 package main
 
 import (
@@ -84,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	catalogRun := fs.Bool("catalog", false, "instead of the comparison, measure the commands that read the catalog over routines of -catalog-sizes stored backups, locally and (with AEROBACKUP_TEST_S3_* set) on MinIO behind a proxy adding -latency a request")
 	catalogSizes := fs.String("catalog-sizes", "10,1000,10000", "with -catalog: the stored backups of each routine")
 	latency := fs.Duration("latency", 20*time.Millisecond, "with -catalog: the delay added to every S3 request")
+	fs.StringVar(&cfg.Absctl, "absctl", "", "an absctl binary to measure beside them, at their settings and at its defaults (built outside the project; docs/performance.md)")
 	sweep := fs.Bool("sweep", false, "instead of the comparison, sweep aerobackup's backup --parallel and restore --parallel and --batch-size")
 	sweepBackup := fs.String("sweep-backup-parallel", "1,2,4,8,16", "with -sweep: backup --parallel values")
 	sweepRestore := fs.String("sweep-restore-parallel", "1,2,4,8,16", "with -sweep: restore --parallel values, at the default --batch-size")
@@ -104,7 +112,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		*l.dst = v
 	}
-	for _, p := range []*string{&cfg.CLI, &cfg.TestServer} {
+	for _, p := range []*string{&cfg.CLI, &cfg.TestServer, &cfg.Absctl} {
+		if *p == "" {
+			continue
+		}
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return err
@@ -130,13 +141,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		res.WriteTable(stdout, cfg.Repeat)
 		return nil
 	}
+	absctl := ""
+	if cfg.Absctl != "" {
+		v, err := bench.AbsctlVersion(ctx, cfg.Absctl)
+		if err != nil {
+			return err
+		}
+		absctl = "; absctl " + strings.TrimPrefix(v, "version: ")
+	}
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	res.Check(cfg)
-	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)\n\n",
-		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)%s\n\n",
+		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), absctl)
 	res.WriteTable(stdout, cfg.Records, cfg.Repeat)
 	return nil
 }

@@ -19,6 +19,7 @@ type Sample struct {
 	CPU    time.Duration
 	MaxRSS int64 // bytes, from the child's rusage
 	Stdout string
+	Stderr string
 }
 
 // measure runs name with args as a child process and returns its wall time
@@ -33,7 +34,7 @@ func measure(ctx context.Context, name string, args ...string) (Sample, error) {
 	if err != nil {
 		return Sample{}, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(stderr.String(), 2000))
 	}
-	s := Sample{Elapsed: elapsed, Stdout: stdout.String()}
+	s := Sample{Elapsed: elapsed, Stdout: stdout.String(), Stderr: stderr.String()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		s.MaxRSS = int64(ru.Maxrss) * 1024
 	}

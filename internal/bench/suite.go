@@ -32,8 +32,12 @@ type Config struct {
 	Parallel   int
 	FileLimit  int // MiB
 	ListCount  int
-	WorkDir    string
-	Log        io.Writer // progress lines
+	// Absctl is an absctl binary (Aerospike's backup CLI) whose backups and
+	// restores join the blocks, at the others' settings and at its own
+	// defaults; empty: not measured.
+	Absctl  string
+	WorkDir string
+	Log     io.Writer // progress lines
 }
 
 // Row is one operation measured both ways (medians).
@@ -49,6 +53,17 @@ type Row struct {
 	CPURatios []float64 // the same for CPU time (user+sys)
 	WritesCLI int64     // server-side record writes (restore-at-timestamp), -1 unknown
 	WritesDir int64
+	Others    []Other // further programs measured in the same blocks (absctl)
+}
+
+// Other is a further program's measurement in a row.
+type Other struct {
+	Label  string // its column, e.g. "absctl (same settings)"
+	Sample Sample // medians
+	// Ratios are each block's time of this program over aerobackup's, so
+	// above 1 aerobackup was the faster; CPURatios the same for CPU time.
+	Ratios    []float64
+	CPURatios []float64
 }
 
 // Result is a whole run.
@@ -180,44 +195,93 @@ func (s *suite) directBackup(ctx context.Context, dir, compress string) (Sample,
 	return smp, err
 }
 
-// blocks measures the CLI against backup-go alone in n blocks of four
-// runs, aerobackup, backup-go, backup-go, aerobackup, after a discarded
-// warm-up run of each; run numbers runCLI and runDirect are given count
-// from 0 within each program (-1 for the warm-up).
+// runner is one program's run in a measurement: run numbers count from 0
+// within each program, -1 for the warm-up.
+type runner struct {
+	label string // in the progress lines
+	run   func(run int) (Sample, error)
+}
+
+// series is one program's runs in a measurement.
+type series struct {
+	samples []Sample
+	// ratios and cpu are each block's: this program's two times over the
+	// first program's (aerobackup's) two, wall and CPU time; empty for
+	// the first program itself.
+	ratios, cpu []float64
+}
+
+// blocks measures the programs in n blocks, after a discarded warm-up run
+// of each. A block runs them in order and then in reverse: aerobackup,
+// backup-go, backup-go, aerobackup; with absctl (Config.Absctl), aerobackup,
+// backup-go, absctl, absctl with its defaults, then the same backwards.
 //
 // A block, not a pair of runs, is the unit because a run's time depends on
-// which program ran just before it (docs/performance.md): in a block each
-// program runs once after each, so the block's ratio, both backup-go times
-// over both aerobackup times, cancels that, and the four runs, seconds
-// apart, share the machine's slow spells. The row's ratio is the median.
-func (s *suite) blocks(name string, n int, runCLI, runDirect func(run int) (Sample, error)) (cli, dir []Sample, ratios, cpu []float64, err error) {
-	if _, err := runCLI(-1); err != nil {
-		return nil, nil, nil, nil, err
+// which program ran just before it (docs/performance.md): in a block the
+// order and its reverse cancel that, and the runs, seconds apart, share
+// the machine's slow spells. A block's ratio is one program's two times
+// over aerobackup's two; a row's ratio is the median of its blocks'.
+func (s *suite) blocks(name string, n int, runs ...runner) ([]series, error) {
+	for _, r := range runs {
+		if _, err := r.run(-1); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := runDirect(-1); err != nil {
-		return nil, nil, nil, nil, err
+	out := make([]series, len(runs))
+	order := make([]int, 0, 2*len(runs))
+	for i := range runs {
+		order = append(order, i)
+	}
+	for i := len(runs) - 1; i >= 0; i-- {
+		order = append(order, i)
 	}
 	for b := range n {
-		var c1, d1, d2, c2 Sample
-		for _, step := range []struct {
-			dst *Sample
-			run func(int) (Sample, error)
-			i   int
-		}{{&c1, runCLI, 2 * b}, {&d1, runDirect, 2 * b}, {&d2, runDirect, 2*b + 1}, {&c2, runCLI, 2*b + 1}} {
-			if *step.dst, err = step.run(step.i); err != nil {
-				return nil, nil, nil, nil, err
+		pair := make([][2]Sample, len(runs))
+		seen := make([]int, len(runs))
+		for _, i := range order {
+			smp, err := runs[i].run(2*b + seen[i])
+			if err != nil {
+				return nil, err
 			}
+			pair[i][seen[i]] = smp
+			seen[i]++
+			out[i].samples = append(out[i].samples, smp)
 		}
-		cli, dir = append(cli, c1, c2), append(dir, d1, d2)
-		ratios = append(ratios, ratioOf(nil, d1.Elapsed+d2.Elapsed, c1.Elapsed+c2.Elapsed))
-		if c1.CPU+c2.CPU > 0 {
-			cpu = append(cpu, ratioOf(nil, d1.CPU+d2.CPU, c1.CPU+c2.CPU))
+		base := pair[0][0].Elapsed + pair[0][1].Elapsed
+		baseCPU := pair[0][0].CPU + pair[0][1].CPU
+		parts := make([]string, len(runs))
+		for i, p := range pair {
+			parts[i] = fmt.Sprintf("%s %s %s", runs[i].label, p[0].Elapsed.Round(time.Millisecond), p[1].Elapsed.Round(time.Millisecond))
+			if i == 0 {
+				continue
+			}
+			r := ratioOf(nil, p[0].Elapsed+p[1].Elapsed, base)
+			out[i].ratios = append(out[i].ratios, r)
+			if baseCPU > 0 {
+				out[i].cpu = append(out[i].cpu, ratioOf(nil, p[0].CPU+p[1].CPU, baseCPU))
+			}
+			parts[i] += fmt.Sprintf(" (ratio %.2f)", r)
 		}
-		s.logf("%s block %d: aerobackup %s %s, backup-go %s %s (ratio %.2f)", name, b+1,
-			c1.Elapsed.Round(time.Millisecond), c2.Elapsed.Round(time.Millisecond),
-			d1.Elapsed.Round(time.Millisecond), d2.Elapsed.Round(time.Millisecond), ratios[b])
+		s.logf("%s block %d: %s", name, b+1, strings.Join(parts, ", "))
 	}
-	return cli, dir, ratios, cpu, nil
+	return out, nil
+}
+
+// measureRow measures aerobackup (cli), backup-go alone (direct) and any
+// further programs in n blocks and returns their row (named, without
+// records or bytes).
+func (s *suite) measureRow(name string, n int, cli, direct runner, others ...runner) (Row, error) {
+	got, err := s.blocks(name, n, append([]runner{cli, direct}, others...)...)
+	if err != nil {
+		return Row{}, err
+	}
+	row := Row{Name: name, CLI: median(got[0].samples), Direct: median(got[1].samples),
+		Ratios: got[1].ratios, CPURatios: got[1].cpu, WritesCLI: -1, WritesDir: -1}
+	for i, o := range others {
+		g := got[2+i]
+		row.Others = append(row.Others, Other{Label: o.label, Sample: median(g.samples), Ratios: g.ratios, CPURatios: g.cpu})
+	}
+	return row, nil
 }
 
 // backupPair measures CLI and direct backups in blocks, each into a fresh
@@ -247,11 +311,13 @@ func (s *suite) backupPair(ctx context.Context, name, compress string, records, 
 		}
 		return smp, os.RemoveAll(d)
 	}
-	cli, dir, ratios, cpu, err := s.blocks(name, blocks, runCLI, runDirect)
+	row, err := s.measureRow(name, blocks, runner{"aerobackup", runCLI}, runner{"backup-go", runDirect},
+		s.absctlBackups(ctx, compress, records)...)
 	if err != nil {
 		return Row{}, "", err
 	}
-	return Row{Name: name, Records: records, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1}, key, nil
+	row.Records = records
+	return row, key, nil
 }
 
 // backupRSS backs up the smaller data set, for the RSS-growth check.
@@ -337,12 +403,12 @@ func (s *suite) restore(ctx context.Context) error {
 		}
 		return smp, nil
 	}
-	cli, dir, ratios, cpu, err := s.blocks("restore", s.cfg.Repeat, runCLI, runDirect)
+	row, err := s.measureRow(fmt.Sprintf("restore %dk into an empty namespace", s.cfg.Records/1000), s.cfg.Repeat,
+		runner{"aerobackup", runCLI}, runner{"backup-go", runDirect}, s.absctlRestores(ctx, data)...)
 	if err != nil {
 		return err
 	}
-	row := Row{Name: fmt.Sprintf("restore %dk into an empty namespace", s.cfg.Records/1000), Records: s.cfg.Records,
-		Bytes: s.res.Rows[1].Bytes, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1}
+	row.Records, row.Bytes = s.cfg.Records, s.res.Rows[1].Bytes
 	s.res.Rows = append(s.res.Rows, row)
 	return nil
 }
@@ -424,13 +490,13 @@ func (s *suite) restoreAt(ctx context.Context) error {
 		row.WritesDir = max(row.WritesDir, n)
 		return smp, err
 	}
-	cli, dir, ratios, cpu, err := s.blocks("restore-at-timestamp", s.cfg.Repeat, runCLI, runDirect)
+	got, err := s.measureRow("restore-at-timestamp", s.cfg.Repeat, runner{"aerobackup", runCLI}, runner{"backup-go", runDirect})
 	if err != nil {
 		return err
 	}
 	s.logf("restore-at-timestamp: aerobackup wrote %d records, backup-go alone %d", row.WritesCLI, row.WritesDir)
-	row.Ratios, row.CPURatios = ratios, cpu
-	row.CLI, row.Direct = median(cli), median(dir)
+	row.Ratios, row.CPURatios = got.Ratios, got.CPURatios
+	row.CLI, row.Direct = got.CLI, got.Direct
 	row.Bytes = s.res.Rows[1].Bytes * int64(total) / int64(s.cfg.Records)
 	s.res.Rows = append(s.res.Rows, row)
 	return nil
@@ -477,12 +543,13 @@ func (s *suite) list(ctx context.Context) error {
 	runDirect := func(int) (Sample, error) {
 		return s.measure(ctx, s.cfg.Self, "direct-list", "-root", root, "-routine", "many")
 	}
-	cli, dir, ratios, cpu, err := s.blocks("list", s.cfg.Repeat, runCLI, runDirect)
+	row, err := s.measureRow(fmt.Sprintf("list of %d backups (local storage)", s.cfg.ListCount), s.cfg.Repeat,
+		runner{"aerobackup", runCLI}, runner{"backup-go", runDirect})
 	if err != nil {
 		return err
 	}
-	s.res.Rows = append(s.res.Rows, Row{Name: fmt.Sprintf("list of %d backups (local storage)", s.cfg.ListCount),
-		Items: s.cfg.ListCount, CLI: median(cli), Direct: median(dir), Ratios: ratios, CPURatios: cpu, WritesCLI: -1, WritesDir: -1})
+	row.Items = s.cfg.ListCount
+	s.res.Rows = append(s.res.Rows, row)
 	return nil
 }
 
