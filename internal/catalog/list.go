@@ -135,6 +135,12 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 // listing per routine and type, no metadata read. Folders whose names are
 // not run names come back as incomplete.
 func ListRuns(ctx context.Context, store storage.Store, f Filter) ([]Key, []Incomplete, error) {
+	return listRuns(ctx, store, f, "")
+}
+
+// listRuns is ListRuns of the runs whose folder names sort at or after
+// from ("": all), which stores that can ask for a range list alone.
+func listRuns(ctx context.Context, store storage.Store, f Filter, from string) ([]Key, []Incomplete, error) {
 	routines := f.Routines
 	if len(routines) == 0 {
 		dirs, err := store.ListDirs(ctx, "")
@@ -157,7 +163,7 @@ func ListRuns(ctx context.Context, store storage.Store, f Filter) ([]Key, []Inco
 				continue
 			}
 			parent := path.Join(r, typ.Folder())
-			names, err := store.ListDirs(ctx, parent)
+			names, err := storage.ListDirsFrom(ctx, store, parent, from)
 			if err != nil {
 				return nil, nil, fmt.Errorf("list %s in %s: %w", parent, store, err)
 			}

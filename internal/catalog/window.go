@@ -13,56 +13,123 @@ import (
 // hourly incrementals back is read in two rounds.
 const windowBatch = 2 * listConcurrency
 
-// Window is the newest part of a routine's catalog: every run is known by
-// its folder name, but metadata is read newest first and only as far back
-// as a run needs (ReadBack). A backup needs the newest complete backup
-// (for a resumable run to continue) and, for an incremental, each
-// namespace's newest full and what followed it; that is a few runs however
-// long the history kept.
+// Window is the newest part of a routine's catalog, read newest first
+// and only as far back as a run needs (ReadBack). A backup needs the
+// newest complete backup (for a resumable run to continue) and, for an
+// incremental, each namespace's newest full and what followed it: a few
+// runs however long the history kept.
+//
+// Run folders are named by their start in Unix milliseconds, so the names
+// of the runs since a time sort at or after that time's name: the window
+// lists those first (one request on S3 and GCS, whose listings start
+// where asked), a day back from its clock, and lists further back,
+// doubling the span, only when the runs listed are not enough. Folder
+// names that are not 13 digits (before September 2001, or after 2286)
+// come in only once the span reaches the beginning.
 type Window struct {
-	store  storage.Store
-	onlyNS string
-	runs   []Key // oldest first
+	store storage.Store
+	f     Filter
+	now   time.Time
+	// since is the oldest start listed; zero once every run is.
+	since  time.Time
+	listed bool
+	runs   []Key // listed, oldest first
 	unread int   // runs[:unread] are not read yet
 	l      Listing
 }
 
-// OpenWindow lists the filter's runs by name and reads none.
-func OpenWindow(ctx context.Context, store storage.Store, f Filter) (*Window, error) {
-	runs, unnamed, err := ListRuns(ctx, store, f)
-	if err != nil {
+// windowSpan is the first span listed; windowAll the span past which
+// everything is.
+const (
+	windowSpan = 24 * time.Hour
+	windowAll  = 20 * 365 * 24 * time.Hour
+)
+
+// OpenWindow lists the filter's runs of the last day by name, as of now,
+// and reads none.
+func OpenWindow(ctx context.Context, store storage.Store, f Filter, now time.Time) (*Window, error) {
+	w := &Window{store: store, f: f, now: now}
+	if err := w.list(ctx, now.Add(-windowSpan)); err != nil {
 		return nil, err
 	}
-	return &Window{store: store, onlyNS: f.Namespace, runs: runs, unread: len(runs),
-		l: Listing{Incomplete: unnamed}}, nil
+	return w, nil
 }
 
-// Listing is what has been read: the runs after the window's start.
+// list lists the runs started since since (zero: all), keeping those
+// already listed as they are.
+func (w *Window) list(ctx context.Context, since time.Time) error {
+	from := ""
+	if !since.IsZero() {
+		from = RunFolderName(since)
+	}
+	runs, unnamed, err := listRuns(ctx, w.store, w.f, from)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, k := range w.runs {
+		known[k.Dir()] = true
+	}
+	var older []Key
+	for _, k := range runs {
+		// A run started since the first listing is no part of the window:
+		// runs[:unread] must stay the oldest.
+		if !known[k.Dir()] && (!w.listed || k.Time.Before(w.since)) {
+			older = append(older, k)
+		}
+	}
+	w.runs = append(older, w.runs...)
+	w.unread += len(older)
+	w.listed = true
+	seen := map[string]bool{}
+	for _, inc := range w.l.Incomplete {
+		seen[inc.Path] = true
+	}
+	for _, inc := range unnamed {
+		if !seen[inc.Path] {
+			w.l.Incomplete = append(w.l.Incomplete, inc)
+		}
+	}
+	sortIncomplete(w.l.Incomplete)
+	w.since = since
+	return nil
+}
+
+// Listing is what has been read: the newest runs.
 func (w *Window) Listing() Listing { return w.l }
 
-// Unread is how many older runs have not been read.
+// Unread is how many runs listed have not been read.
 func (w *Window) Unread() int { return w.unread }
 
-// Start is the time of the oldest run read; zero when none is read, or
-// when every run is (the window is the whole catalog).
-func (w *Window) Start() time.Time {
-	if w.unread == 0 || w.unread == len(w.runs) {
-		return time.Time{}
-	}
-	return w.runs[w.unread].Time
-}
+// Since is the oldest start listed; zero when every run is listed.
+func (w *Window) Since() time.Time { return w.since }
 
-// ReadBack reads older runs, a batch at a time, until enough says the
-// listing read so far suffices or every run is read.
+// ReadBack reads older runs, a batch at a time, listing further back
+// when those listed are read, until enough says the listing read so far
+// suffices or every run is read.
 func (w *Window) ReadBack(ctx context.Context, enough func(Listing) bool) error {
-	for w.unread > 0 && !enough(w.l) {
+	for !enough(w.l) {
+		if w.unread == 0 {
+			if w.since.IsZero() {
+				return nil
+			}
+			span := 2 * w.now.Sub(w.since)
+			since := w.now.Add(-span)
+			if span > windowAll {
+				since = time.Time{}
+			}
+			if err := w.list(ctx, since); err != nil {
+				return err
+			}
+			continue
+		}
 		from := max(0, w.unread-windowBatch)
-		got, err := ReadRuns(ctx, w.store, w.runs[from:w.unread], w.onlyNS)
+		got, err := ReadRuns(ctx, w.store, w.runs[from:w.unread], w.f.Namespace)
 		if err != nil {
 			return err
 		}
 		w.unread = from
-		w.l.Backups = append(got.Backups, w.l.Backups...) // got's runs are all older
+		w.l.Backups = append(got.Backups, w.l.Backups...)
 		SortBackups(w.l.Backups)
 		w.l.Incomplete = append(w.l.Incomplete, got.Incomplete...)
 		sortIncomplete(w.l.Incomplete)

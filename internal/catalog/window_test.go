@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // history writes n runs of routine r a second apart: a full every tenth,
@@ -29,7 +31,10 @@ func TestWindowReadsOnlyWhatIsNeeded(t *testing.T) {
 		history(t, c, n)
 		c.reads.Store(0)
 		c.listDirs.Store(0)
-		w, err := OpenWindow(ctx, c, Filter{Routines: []string{"r"}})
+		// A clock a run after the last, so the window lists the last day
+		// first and further back only as needed.
+		now := ms(int64(1_700_000_000_000 + 1000*n))
+		w, err := OpenWindow(ctx, c, Filter{Routines: []string{"r"}}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +59,7 @@ func TestWindowReadsOnlyWhatIsNeeded(t *testing.T) {
 		if err := w.ReadBack(ctx, func(Listing) bool { return false }); err != nil {
 			t.Fatal(err)
 		}
-		if len(w.Listing().Backups) != n || c.reads.Load() != int64(n) || w.Unread() != 0 || !w.Start().IsZero() {
+		if len(w.Listing().Backups) != n || c.reads.Load() != int64(n) || w.Unread() != 0 || !w.Since().IsZero() {
 			t.Errorf("%d runs: read back to the start: %d backups, %d reads, %d unread", n, len(w.Listing().Backups), c.reads.Load(), w.Unread())
 		}
 		full, err := Scan(ctx, c.Store, Filter{Routines: []string{"r"}})
@@ -80,7 +85,7 @@ func TestWindowKeepsIncompleteRuns(t *testing.T) {
 	if err := s.WriteFile(ctx, "r/backup/junk/data/test/x", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	w, err := OpenWindow(ctx, s, Filter{Routines: []string{"r"}})
+	w, err := OpenWindow(ctx, s, Filter{Routines: []string{"r"}}, ms(10_000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,5 +130,85 @@ func TestHasBasesBefore(t *testing.T) {
 		if got := HasBases(tc.nss, before)(l); got != tc.want {
 			t.Errorf("HasBases(%v, %d) = %v, want %v", tc.nss, tc.before, got, tc.want)
 		}
+	}
+}
+
+// fromStore is a store that lists folders from a name, as S3 and GCS do,
+// counting the names its listings return.
+type fromStore struct {
+	storage.Store
+	names int
+	froms []string
+}
+
+func (f *fromStore) ListDirsFrom(ctx context.Context, prefix, from string) ([]string, error) {
+	dirs, err := f.Store.ListDirs(ctx, prefix)
+	dirs = storage.DirsFrom(dirs, from)
+	f.names += len(dirs)
+	f.froms = append(f.froms, from)
+	return dirs, err
+}
+
+// TestWindowListsBackFromTheClock: over 50 days of hourly runs with a
+// full every tenth day, a window lists the last day, then twice as far
+// back each time, until the newest full: a fraction of the names, and
+// reads only the runs since that full (and one batch before it).
+func TestWindowListsBackFromTheClock(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	start := ms(1_700_000_000_000)
+	const n, fullEvery = 1200, 240
+	for i := range n {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if i%fullEvery == 0 {
+			putRun(t, s, "r", Full, at, time.Time{}, "test")
+		} else {
+			putRun(t, s, "r", Incremental, at, at.Add(-time.Hour), "test")
+		}
+	}
+	now := start.Add(n * time.Hour)
+	fs := &fromStore{Store: s}
+	c := &countingStore{Store: s}
+	w, err := OpenWindow(ctx, fs, Filter{Routines: []string{"r"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ReadBack(ctx, HasBackup); err != nil {
+		t.Fatal(err)
+	}
+	if fs.names != 24 || len(fs.froms) != 2 {
+		t.Errorf("a full backup's window listed %d names in %d listings, want the last day's 24 in 2 (backup/, incremental/)", fs.names, len(fs.froms))
+	}
+	if err := w.ReadBack(ctx, HasBases([]string{"test"}, time.Time{})); err != nil {
+		t.Fatal(err)
+	}
+	lastFull := start.Add((n - fullEvery) * time.Hour)
+	l := w.Listing()
+	if from, ok := CumulativeBase(l.Backups, "test"); !ok || !from.Equal(lastFull) {
+		t.Fatalf("the window's last full is %v (%v), want %v", from, ok, lastFull)
+	}
+	// 1, 2, 4, 8 and 16 days back: the 16-day listing holds the full.
+	if fs.names > 800 || w.Unread() == 0 {
+		t.Errorf("listed %d names of %d (%d unread), want a fraction", fs.names, n, w.Unread())
+	}
+	if got := len(l.Backups); got < fullEvery || got > fullEvery+windowBatch {
+		t.Errorf("read %d backups, want the %d since the last full and at most a batch more", got, fullEvery)
+	}
+	// The same decisions as over everything.
+	all, err := Scan(ctx, c, Filter{Routines: []string{"r"}, Fresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := IncrementalBase(all.Backups, "test")
+	b, _ := IncrementalBase(l.Backups, "test")
+	if !a.Equal(b) {
+		t.Errorf("incremental base over the window %v, over every run %v", b, a)
+	}
+	// Asked for everything, it lists back to the beginning.
+	if err := w.ReadBack(ctx, func(Listing) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Listing().Backups) != n || !w.Since().IsZero() || fs.froms[len(fs.froms)-1] != "" {
+		t.Errorf("read back to the beginning: %d backups, since %v", len(w.Listing().Backups), w.Since())
 	}
 }

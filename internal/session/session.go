@@ -129,7 +129,7 @@ func Open(ctx context.Context, open Opener, o Options) (*Session, error) {
 // openWindow lists the runs by name and reads them newest first until
 // enough.
 func (s *Session) openWindow(enough func(catalog.Listing) bool) error {
-	w, err := catalog.OpenWindow(s.Context(), s.Store, s.opts.Filter)
+	w, err := catalog.OpenWindow(s.Context(), s.Store, s.opts.Filter, s.opts.Now())
 	if err == nil {
 		s.window = w
 		err = s.ReadBack(enough)

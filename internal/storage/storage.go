@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aerospike/backup-go"
@@ -67,6 +68,33 @@ type Store interface {
 
 	// Close releases clients.
 	Close() error
+}
+
+// FromLister is a store that can ask its service for the sub-folders of
+// prefix whose names sort at or after from (S3's StartAfter, GCS's
+// StartOffset), so that the newest of many folders cost one request.
+type FromLister interface {
+	ListDirsFrom(ctx context.Context, prefix, from string) ([]string, error)
+}
+
+// ListDirsFrom returns the names of prefix's sub-folders that sort at or
+// after from, sorted: through the service's range listing when the store
+// has one, else by listing them all.
+func ListDirsFrom(ctx context.Context, s Store, prefix, from string) ([]string, error) {
+	if fl, ok := s.(FromLister); ok {
+		return fl.ListDirsFrom(ctx, prefix, from)
+	}
+	dirs, err := s.ListDirs(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return DirsFrom(dirs, from), nil
+}
+
+// DirsFrom keeps the sorted names that sort at or after from.
+func DirsFrom(sorted []string, from string) []string {
+	i, _ := slices.BinarySearch(sorted, from)
+	return sorted[i:]
 }
 
 // WriterOptions tune BackupWriter.

@@ -235,8 +235,17 @@ func (s *Store) walk(ctx context.Context, prefix string, fn func(*gcs.ObjectAttr
 
 // ListDirs returns the names of the immediate sub-folders of prefix.
 func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
+	return s.ListDirsFrom(ctx, prefix, "")
+}
+
+// ListDirsFrom lists the folders of prefix named from onwards, starting
+// the service's listing there (StartOffset).
+func (s *Store) ListDirsFrom(ctx context.Context, prefix, from string) ([]string, error) {
 	base := s.root.DirKey(prefix)
 	q := &gcs.Query{Prefix: base, Delimiter: "/"}
+	if from != "" {
+		q.StartOffset = base + from
+	}
 	if err := q.SetAttrSelection([]string{"Name"}); err != nil {
 		return nil, s.fail("list", prefix, err)
 	}
@@ -258,7 +267,7 @@ func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
 		}
 	}
 	sort.Strings(dirs)
-	return dirs, nil
+	return storage.DirsFrom(dirs, from), nil
 }
 
 // Delete removes one object; a missing object is not an error.

@@ -253,12 +253,23 @@ func (s *Store) walk(ctx context.Context, prefix string, fn func(types.Object)) 
 
 // ListDirs returns the names of the immediate sub-folders of prefix.
 func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
+	return s.ListDirsFrom(ctx, prefix, "")
+}
+
+// ListDirsFrom lists the folders of prefix named from onwards, starting
+// the service's listing there (StartAfter the name itself, which sorts
+// before the folder's keys).
+func (s *Store) ListDirsFrom(ctx context.Context, prefix, from string) ([]string, error) {
 	base := s.root.DirKey(prefix)
-	pager := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+	in := &s3.ListObjectsV2Input{
 		Bucket:    &s.opts.Bucket,
 		Prefix:    aws.String(base),
 		Delimiter: aws.String("/"),
-	})
+	}
+	if from != "" {
+		in.StartAfter = aws.String(base + from)
+	}
+	pager := s3.NewListObjectsV2Paginator(s.client, in)
 	var dirs []string
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
@@ -273,7 +284,7 @@ func (s *Store) ListDirs(ctx context.Context, prefix string) ([]string, error) {
 		}
 	}
 	sort.Strings(dirs)
-	return dirs, nil
+	return storage.DirsFrom(dirs, from), nil
 }
 
 // Delete removes one object; S3 reports success for a missing key.

@@ -237,6 +237,19 @@ func testListDirs(t *testing.T, s storage.Store) {
 	if err != nil || len(dirs) != 0 {
 		t.Errorf("ListDirs(leaf) = %v, %v; want none", dirs, err)
 	}
+	// From a name: the folder itself, one whose name it begins, and later.
+	for from, want := range map[string][]string{
+		"1700000000200": {"1700000000200_2023-11-14T22-13-20", "1700000000300"},
+		"1700000000150": {"1700000000200_2023-11-14T22-13-20", "1700000000300"},
+		"1700000000300": {"1700000000300"},
+		"1700000000301": nil,
+		"":              {"1700000000100", "1700000000200_2023-11-14T22-13-20", "1700000000300"},
+	} {
+		dirs, err := storage.ListDirsFrom(ctx(t), s, "routine-b/backup", from)
+		if err != nil || !slices.Equal(dirs, want) {
+			t.Errorf("ListDirsFrom(routine-b/backup, %q) = %v, %v; want %v", from, dirs, err, want)
+		}
+	}
 }
 
 func testDelete(t *testing.T, s storage.Store) {
