@@ -26,8 +26,10 @@ import (
 
 // DigestBytes is the memory one remembered digest is reckoned to take:
 // the 20-byte digest and its 4-byte tag in a Go map, the map's control
-// bytes and the room it keeps free as it grows (36 to 53 bytes per entry
-// measured with Go 1.26, depending on where the map is in its growth).
+// bytes and the room its tables keep free (55.8 bytes of live heap per
+// digest measured with Go 1.26, from 0.5 to 4 million digests). The
+// process's peak RSS also holds the garbage the collector lets grow
+// beside the live heap (GOGC).
 const DigestBytes = 56
 
 // maxChainSteps is the longest chain whose steps the digests' tags can
