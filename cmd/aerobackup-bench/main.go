@@ -7,6 +7,7 @@
 // Usage:
 //
 //	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 6] [-absctl PATH]
+//	aerobackup-bench -chain-only [-chain-records 100000] [-chain-incrementals 48] [-chain-blocks 3]
 //	aerobackup-bench -catalog [-catalog-sizes 10,1000,10000] [-latency 20ms] [-repeat 3]
 //	aerobackup-bench -sweep [-sweep-backup-parallel 1,2,4,8,16] [-sweep-restore-parallel 1,2,4,8,16] [-sweep-batch-size 32,64,128,256,512]
 //	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
@@ -92,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	catalogSizes := fs.String("catalog-sizes", "10,1000,10000", "with -catalog: the stored backups of each routine")
 	latency := fs.Duration("latency", 20*time.Millisecond, "with -catalog: the delay added to every S3 request")
 	fs.StringVar(&cfg.Absctl, "absctl", "", "an absctl binary to measure beside them, at their settings and at its defaults (built outside the project; docs/performance.md)")
+	fs.IntVar(&cfg.ChainRecords, "chain-records", 100_000, "records of the long chain's namespace (0: no long chain)")
+	fs.IntVar(&cfg.ChainIncrementals, "chain-incrementals", 48, "incrementals of the long chain, each after changing a tenth of the records")
+	fs.IntVar(&cfg.ChainBlocks, "chain-blocks", 3, "blocks of the long chain's measurement (restore-at-timestamp against verify --read-data plus a restore of one full)")
+	fs.BoolVar(&cfg.ChainOnly, "chain-only", false, "run only the long chain")
 	sweep := fs.Bool("sweep", false, "instead of the comparison, sweep aerobackup's backup --parallel and restore --parallel and --batch-size")
 	sweepBackup := fs.String("sweep-backup-parallel", "1,2,4,8,16", "with -sweep: backup --parallel values")
 	sweepRestore := fs.String("sweep-restore-parallel", "1,2,4,8,16", "with -sweep: restore --parallel values, at the default --batch-size")
@@ -154,8 +159,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	res.Check(cfg)
-	fmt.Fprintf(stdout, "\n%d records, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)%s\n\n",
-		cfg.Records, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), absctl)
+	what := fmt.Sprintf("%d records", cfg.Records)
+	if cfg.ChainOnly {
+		what = fmt.Sprintf("the long chain only, %d records", cfg.ChainRecords)
+	}
+	fmt.Fprintf(stdout, "\n%s, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)%s\n\n",
+		what, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), absctl)
 	res.WriteTable(stdout, cfg.Records, cfg.Repeat)
 	return nil
 }

@@ -186,6 +186,7 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	                          string keys listed after -except are left out of both
 //	asd stats writes N        the server counted exactly N record writes
 //	asd stats scans N         the server counted exactly N scan commands
+//	asd stats key-exists N    the server refused exactly N writes as already present (CREATE_ONLY)
 //	asd stats mark NAME       remember the write count under NAME
 //	asd stats delta-less A B  fewer writes happened after mark A than after mark B
 //	                          (each measured up to the mark taken after it: A->A.end, B->B.end)
@@ -380,6 +381,8 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 			got = st.Writes + st.BatchWrites
 		case "scans":
 			got = st.Scans
+		case "key-exists":
+			got = st.KeyExists
 		default:
 			ts.Fatalf("asd stats: unknown counter %q", args[1])
 		}

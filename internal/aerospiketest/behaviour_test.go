@@ -478,12 +478,25 @@ func TestStatsInfoCommand(t *testing.T) {
 	if err := c.Put(nil, key, as.BinMap{"a": 2}); err != nil {
 		t.Fatal(err)
 	}
+	// CREATE_ONLY over existing records, one single and one batched: two
+	// writes refused as already present.
+	create := as.NewWritePolicy(0, 0)
+	create.RecordExistsAction = as.CREATE_ONLY
+	if err := c.Put(create, key, as.BinMap{"a": 3}); err == nil || !err.Matches(types.KEY_EXISTS_ERROR) {
+		t.Fatalf("CREATE_ONLY over an existing record: %v, want KEY_EXISTS_ERROR", err)
+	}
+	bwp := as.NewBatchWritePolicy()
+	bwp.RecordExistsAction = as.CREATE_ONLY
+	key1, _ := as.NewKey("test", "s", "k")
+	fresh, _ := as.NewKey("test", "s", "k3")
+	_ = c.BatchOperate(nil, []as.BatchRecordIfc{as.NewBatchWrite(bwp, key1, as.PutOp(as.NewBin("a", 4))),
+		as.NewBatchWrite(bwp, fresh, as.PutOp(as.NewBin("a", 4)))})
 	got, err := ParseStats(srv.infoValue(StatsInfoCommand))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != srv.Stats() || got.Writes != 1 {
-		t.Fatalf("stats over info = %+v, want %+v with 1 write", got, srv.Stats())
+	if got != srv.Stats() || got.Writes != 1 || got.BatchWrites != 1 || got.KeyExists != 2 || got.WriteErrors != 2 {
+		t.Fatalf("stats over info = %+v, want %+v with 1 write, 1 batch write, 2 refused as existing", got, srv.Stats())
 	}
 }
 

@@ -151,6 +151,7 @@ type Stats struct {
 	BatchReads      int64 // records read through batches
 	BatchWrites     int64 // records written through batches
 	WriteErrors     int64 // writes refused (exists, generation, faults...)
+	KeyExists       int64 // of those, refused because the record exists (CREATE_ONLY)
 	Scans           int64 // scan/query commands
 	ScannedRecords  int64 // records sent by scans
 	FilteredRecords int64 // records a filter expression excluded
@@ -173,9 +174,9 @@ const CollectInfoCommand = "aerospiketest-collect"
 // String renders the counters as the StatsInfoCommand answer.
 func (st Stats) String() string {
 	return fmt.Sprintf("info=%d;reads=%d;writes=%d;deletes=%d;batch-requests=%d;batch-reads=%d;batch-writes=%d;"+
-		"write-errors=%d;scans=%d;scanned-records=%d;filtered-records=%d",
+		"write-errors=%d;key-exists=%d;scans=%d;scanned-records=%d;filtered-records=%d",
 		st.Info, st.Reads, st.Writes, st.Deletes, st.BatchRequests, st.BatchReads, st.BatchWrites,
-		st.WriteErrors, st.Scans, st.ScannedRecords, st.FilteredRecords)
+		st.WriteErrors, st.KeyExists, st.Scans, st.ScannedRecords, st.FilteredRecords)
 }
 
 // ParseStats reads a StatsInfoCommand answer back.
@@ -183,7 +184,7 @@ func ParseStats(s string) (Stats, error) {
 	var st Stats
 	dst := map[string]*int64{"info": &st.Info, "reads": &st.Reads, "writes": &st.Writes, "deletes": &st.Deletes,
 		"batch-requests": &st.BatchRequests, "batch-reads": &st.BatchReads, "batch-writes": &st.BatchWrites,
-		"write-errors": &st.WriteErrors, "scans": &st.Scans, "scanned-records": &st.ScannedRecords,
+		"write-errors": &st.WriteErrors, "key-exists": &st.KeyExists, "scans": &st.Scans, "scanned-records": &st.ScannedRecords,
 		"filtered-records": &st.FilteredRecords}
 	for _, kv := range strings.Split(strings.TrimSpace(s), ";") {
 		k, v, ok := strings.Cut(kv, "=")
@@ -202,7 +203,7 @@ func ParseStats(s string) (Stats, error) {
 
 type statCounters struct {
 	info, reads, writes, deletes, batches, batchReads, batchWrites,
-	writeErrors, scans, scanned, filtered atomic.Int64
+	writeErrors, keyExists, scans, scanned, filtered atomic.Int64
 }
 
 // Stats returns the request counters.
@@ -211,7 +212,7 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Info: c.info.Load(), Reads: c.reads.Load(), Writes: c.writes.Load(), Deletes: c.deletes.Load(),
 		BatchRequests: c.batches.Load(), BatchReads: c.batchReads.Load(), BatchWrites: c.batchWrites.Load(),
-		WriteErrors: c.writeErrors.Load(), Scans: c.scans.Load(), ScannedRecords: c.scanned.Load(),
+		WriteErrors: c.writeErrors.Load(), KeyExists: c.keyExists.Load(), Scans: c.scans.Load(), ScannedRecords: c.scanned.Load(),
 		FilteredRecords: c.filtered.Load(),
 	}
 }
@@ -220,7 +221,7 @@ func (s *Server) Stats() Stats {
 func (s *Server) ResetStats() {
 	c := &s.stats
 	for _, v := range []*atomic.Int64{&c.info, &c.reads, &c.writes, &c.deletes, &c.batches, &c.batchReads,
-		&c.batchWrites, &c.writeErrors, &c.scans, &c.scanned, &c.filtered} {
+		&c.batchWrites, &c.writeErrors, &c.keyExists, &c.scans, &c.scanned, &c.filtered} {
 		v.Store(0)
 	}
 }

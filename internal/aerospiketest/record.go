@@ -74,6 +74,9 @@ func (s *Server) execute(req *recordReq, batch bool) (msgHeader, []bin) {
 		switch {
 		case h.resultCode != rcOK:
 			s.stats.writeErrors.Add(1)
+			if h.resultCode == rcKeyExists {
+				s.stats.keyExists.Add(1)
+			}
 		case batch:
 			s.stats.batchWrites.Add(1)
 		case req.info2&info2Delete != 0:

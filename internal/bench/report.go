@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,35 +79,49 @@ func thousands(n int) string {
 	return fmt.Sprint(n)
 }
 
-// WriteTable prints the results as a Markdown table, then the target checks.
+// WriteTable prints the results as Markdown tables, the long chain's
+// apart (its baseline is not backup-go alone), then the target checks.
 // Further programs (Row.Others, absctl) get two columns each, after the
 // others: their medians and aerobackup's throughput over theirs; a row
 // that did not run one says so.
 func (res *Result) WriteTable(w io.Writer, records, repeat int) {
-	others := res.otherLabels()
-	fmt.Fprintf(w, "| operation (medians; %d blocks of each %s backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the blocks') | CPU ratio | RSS ratio |",
-		backupBlocksPer*repeat, thousands(records), repeat)
-	for _, l := range others {
-		fmt.Fprintf(w, " %s | throughput ratio over %s |", l, l)
-	}
-	fmt.Fprintf(w, "\n|---|---|---|---|---|---|%s\n", strings.Repeat("---|---|", len(others)))
+	var plain, chains []Row
 	for _, r := range res.Rows {
-		rss := 0.0
-		if r.Direct.MaxRSS > 0 {
-			rss = float64(r.CLI.MaxRSS) / float64(r.Direct.MaxRSS)
+		if r.Chain != nil {
+			chains = append(chains, r)
+		} else {
+			plain = append(plain, r)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f | %.2f |", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), r.CPURatio(), rss)
+	}
+	if len(plain) > 0 {
+		others := res.otherLabels()
+		fmt.Fprintf(w, "| operation (medians; %d blocks of each %s backup, %d of the others) | aerobackup | backup-go alone | throughput ratio (median of the blocks') | CPU ratio | RSS ratio |",
+			backupBlocksPer*repeat, thousands(records), repeat)
 		for _, l := range others {
-			o := r.other(l)
-			if o == nil {
-				fmt.Fprint(w, " not run | - |")
-				continue
+			fmt.Fprintf(w, " %s | throughput ratio over %s |", l, l)
+		}
+		fmt.Fprintf(w, "\n|---|---|---|---|---|---|%s\n", strings.Repeat("---|---|", len(others)))
+		for _, r := range plain {
+			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f | %.2f |", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), r.CPURatio(), rssRatio(r))
+			for _, l := range others {
+				o := r.other(l)
+				if o == nil {
+					fmt.Fprint(w, " not run | - |")
+					continue
+				}
+				fmt.Fprintf(w, " %s | %.2f |", cell(r, o.Sample), o.Ratio())
 			}
-			fmt.Fprintf(w, " %s | %.2f |", cell(r, o.Sample), o.Ratio())
+			fmt.Fprintln(w)
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
+	for _, r := range chains {
+		fmt.Fprintf(w, "| long chain (medians; %d blocks) | aerobackup restore-at-timestamp | %s | throughput ratio (median of the blocks') | CPU ratio | RSS ratio | \"already present\" answers |\n",
+			len(r.Ratios), chainBaseline)
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f | %.2f | %s |\n\n", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), r.CPURatio(), rssRatio(r),
+			counted(r.Chain.Exists))
+	}
 	for _, c := range res.Checks {
 		fmt.Fprintln(w, c)
 	}
@@ -139,11 +154,30 @@ func (r *Row) other(label string) *Other {
 // blocks' ratios of its time over aerobackup's (0 without blocks).
 func (o Other) Ratio() float64 { return ratioOf(o.Ratios, 0, 0) }
 
+func rssRatio(r Row) float64 {
+	if r.Direct.MaxRSS <= 0 {
+		return 0
+	}
+	return float64(r.CLI.MaxRSS) / float64(r.Direct.MaxRSS)
+}
+
+// counted is n, or "not measured" when the server did not count (-1).
+func counted(n int64) string {
+	if n < 0 {
+		return "not measured"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// chainSlack is the long chain's target: restore-at-timestamp within this
+// many times the time of its baseline (chainBaseline).
+const chainSlack = 1.1
+
 // Check evaluates the targets against the measurements.
 func (res *Result) Check(cfg Config) {
 	find := func(prefix string) *Row {
 		for i := range res.Rows {
-			if strings.HasPrefix(res.Rows[i].Name, prefix) {
+			if res.Rows[i].Chain == nil && strings.HasPrefix(res.Rows[i].Name, prefix) {
 				return &res.Rows[i]
 			}
 		}
@@ -195,4 +229,37 @@ func (res *Result) Check(cfg Config) {
 				r.Name, o.Label, o.Ratio(), spread(o.Ratios), ratioOf(o.CPURatios, 0, 0)))
 		}
 	}
+	for _, r := range res.Rows {
+		if r.Chain != nil {
+			res.Checks = append(res.Checks, r.chainChecks(verdict)...)
+		}
+	}
+}
+
+// chainChecks are the long chain's targets: no version the server refuses
+// as already present, each record written once, and a time within
+// chainSlack of the baseline's (the blocks' median ratio).
+func (r Row) chainChecks(verdict func(bool) string) []string {
+	c := r.Chain
+	var out []string
+	if c.Exists < 0 {
+		out = append(out, "- long chain: \"already present\" answers: not measured (the server does not answer aerospiketest-stats)")
+	} else {
+		out = append(out, fmt.Sprintf("- long chain: %d \"already present\" answers from the server, %d writes for %d records (want 0 and one each): %s",
+			c.Exists, r.WritesCLI, c.Records, verdict(c.Exists == 0 && r.WritesCLI == int64(c.Records))))
+	}
+	// The time ratio is the throughput ratio's inverse, block by block.
+	x := 0.0
+	if ratio := r.Ratio(); ratio > 0 {
+		x = 1 / ratio
+	}
+	var times []float64
+	for _, b := range r.Ratios {
+		if b > 0 {
+			times = append(times, 1/b)
+		}
+	}
+	out = append(out, fmt.Sprintf("- long chain: restore-at-timestamp takes x%.2f%s the time of %s (want <= x%.2f): %s",
+		x, spread(times), chainBaseline, chainSlack, verdict(x > 0 && x <= chainSlack)))
+	return out
 }

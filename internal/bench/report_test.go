@@ -210,3 +210,47 @@ func TestWriteTable(t *testing.T) {
 		t.Fatalf("with absctl:\n%s\nwant:\n%s", b.String(), want)
 	}
 }
+
+// The long chain's targets: no "already present" answer, one write per
+// record, and restore-at-timestamp within x1.10 of its baseline's time; its
+// row goes in a table of its own, as its baseline is not backup-go alone.
+func TestLongChainChecks(t *testing.T) {
+	chainRow := func(exists, writes int64, ratios ...float64) Row {
+		return Row{Name: "restore-at-timestamp, full + 48 incrementals", Records: 580_000, Ratios: ratios, WritesCLI: writes,
+			WritesDir: -1, Chain: &ChainStats{Incrementals: 48, Records: 100_000, Exists: exists}}
+	}
+	for _, tc := range []struct {
+		name string
+		row  Row
+		want []string
+	}{
+		{"on target", chainRow(0, 100_000, 0.95, 0.92, 1.0),
+			[]string{`- long chain: 0 "already present" answers from the server, 100000 writes for 100000 records (want 0 and one each): PASS`,
+				"- long chain: restore-at-timestamp takes x1.05 the time of " + chainBaseline + " (want <= x1.10): PASS"}},
+		{"superseded versions sent", chainRow(19_419, 100_000, 0.5),
+			[]string{`- long chain: 19419 "already present" answers from the server, 100000 writes for 100000 records (want 0 and one each): FAIL`,
+				"- long chain: restore-at-timestamp takes x2.00 the time of " + chainBaseline + " (want <= x1.10): FAIL"}},
+		{"not counted", chainRow(-1, -1, 1),
+			[]string{`- long chain: "already present" answers: not measured (the server does not answer aerospiketest-stats)`,
+				"- long chain: restore-at-timestamp takes x1.00 the time of " + chainBaseline + " (want <= x1.10): PASS"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := &Result{Rows: []Row{tc.row}}
+			res.Check(Config{Records: 200_000, Small: 50_000})
+			if !slices.Equal(res.Checks, tc.want) {
+				t.Fatalf("checks:\n%s\nwant:\n%s", strings.Join(res.Checks, "\n"), strings.Join(tc.want, "\n"))
+			}
+			var b strings.Builder
+			res.WriteTable(&b, 200_000, 6)
+			if strings.Contains(b.String(), "backup-go alone") || !strings.Contains(b.String(), "| "+chainBaseline+" |") {
+				t.Errorf("table:\n%s", b.String())
+			}
+		})
+	}
+	// Beside the other rows, the 3-incremental row keeps its own check.
+	res := &Result{Rows: []Row{{Name: "restore-at-timestamp, full + 3 incrementals", WritesCLI: 200_000}, chainRow(0, 100_000, 1)}}
+	res.Check(Config{Records: 200_000, Small: 50_000})
+	if !strings.HasSuffix(res.Checks[0], "200000 writes for 200000 records (backup-go alone, newest first with CREATE_ONLY: 0): PASS") {
+		t.Errorf("checks %q", res.Checks)
+	}
+}

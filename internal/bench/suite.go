@@ -38,6 +38,12 @@ type Config struct {
 	Absctl  string
 	WorkDir string
 	Log     io.Writer // progress lines
+
+	// The long chain: a full of ChainRecords records and ChainIncrementals
+	// incrementals, measured in ChainBlocks blocks (0 records: not run);
+	// ChainOnly runs it alone.
+	ChainRecords, ChainIncrementals, ChainBlocks int
+	ChainOnly                                    bool
 }
 
 // Row is one operation measured both ways (medians).
@@ -54,6 +60,9 @@ type Row struct {
 	WritesCLI int64     // server-side record writes (restore-at-timestamp), -1 unknown
 	WritesDir int64
 	Others    []Other // further programs measured in the same blocks (absctl)
+	// Chain, on the long-chain row, says what it measured: its Direct
+	// column is not backup-go alone but chainBaseline.
+	Chain *ChainStats
 }
 
 // Other is a further program's measurement in a row.
@@ -93,7 +102,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer closeFn()
-	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.list}
+	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.longChain, s.list}
+	if cfg.ChainOnly {
+		steps = []func(context.Context) error{s.longChain}
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return &s.res, err

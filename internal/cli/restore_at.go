@@ -32,14 +32,14 @@ before T. The recovery point reached is the start of the last backup applied.
 Order and write policy, per namespace:
   - newest first with CREATE_ONLY when the destination namespace is empty or
     --unique is given: every record is written once, by the newest backup
-    holding it; older copies are refused by the server without a write.
+    holding it; its older copies are not sent while --skip-superseded-memory
+    holds the digests written (beyond, the server refuses them, no write).
   - oldest first otherwise, or with --disable-reordering: the full with the
     restore's write policy, then each incremental with REPLACE and no
     generation check (a newer backup's record is the whole, newer record).
-Both orders give the same result. Backups record no deletions: a record
-deleted after the full comes back, in either order; a record whose newest
-backed-up copy has expired since is skipped and its older copy restored.
-Namespaces are restored in parallel.
+Both orders give the same result; namespaces are restored in parallel.
+Backups record no deletions: a record deleted after the full comes back, in
+either order; a record whose newest copy has expired comes from an older one.
 
 A gap in the chain (an incremental whose "from" is later than the start of
 the backup before it) is reported with a warning naming both. --dry-run
@@ -71,6 +71,7 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 	f := cmd.Flags()
 	f.StringVar(&o.at, "time", "", "point in time to restore: RFC 3339 or Unix milliseconds")
 	f.BoolVar(&o.disableReordering, "disable-reordering", false, "apply the backups oldest first even into an empty namespace")
+	f.IntVar(&o.opts.SupersededMiB, "skip-superseded-memory", plan.DefaultSupersededMiB, "MiB for the digests of the records written newest first, so that none of their older versions is sent (0: send every version)")
 	_ = cmd.MarkFlagRequired("time")
 	return cmd
 }
@@ -150,5 +151,5 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.
 	}
 	return plan.PointInTimeRequest{Routine: t.Name(), At: at, Namespaces: o.target.namespaces,
 		RoutineNamespaces: t.Routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
-		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base}, t, nil
+		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base, SupersededMiB: o.opts.SupersededMiB}, t, nil
 }

@@ -14,6 +14,11 @@ import (
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 )
 
+// DefaultSupersededMiB is restore-at-timestamp's default memory for the
+// digests of the records it writes newest first: about 4.8 million
+// digests (restorejob.DigestBytes each).
+const DefaultSupersededMiB = 256
+
 // PointInTimeRequest is what restore-at-timestamp was asked to do.
 type PointInTimeRequest struct {
 	Routine string
@@ -30,6 +35,11 @@ type PointInTimeRequest struct {
 	// Base is the restore's own configuration; the plan copies it per step
 	// and never changes it.
 	Base *backup.ConfigRestore
+	// SupersededMiB is the memory, for all namespaces together, for the
+	// digests of the records a newest-first chain writes, so that their
+	// older versions are not sent (restorejob.DigestBudget); 0: every
+	// version is sent and the server refuses the older ones.
+	SupersededMiB int
 }
 
 // PointInTimePlan is every namespace's chain and how it is applied.
@@ -38,6 +48,8 @@ type PointInTimePlan struct {
 	// RecoveryPoint is the earliest of the namespaces' recovery points:
 	// every change made before it is restored in every namespace.
 	RecoveryPoint time.Time
+	// SupersededMiB is the request's.
+	SupersededMiB int
 }
 
 // RestoreNamespace is one namespace's chain, its order and write policies.
@@ -111,7 +123,7 @@ func PointInTime(r PointInTimeRequest, backups []catalog.Backup, empty map[strin
 			return nil, refuse("--namespace-map %s=...: routine %q has no backups of namespace %q", src, r.Routine, src)
 		}
 	}
-	p := &PointInTimePlan{}
+	p := &PointInTimePlan{SupersededMiB: r.SupersededMiB}
 	var missing []string
 	for _, ns := range namespaces {
 		c, err := catalog.PointInTime(backups, ns, r.At)
@@ -160,7 +172,9 @@ func (r PointInTimeRequest) order(empty bool) (newestFirst bool, reason string) 
 //
 // Newest first, CREATE_ONLY: the first step to hold a record creates it
 // and every older copy is refused, so each live record ends up as its
-// newest backed-up version, written once. That equals the oldest-first
+// newest backed-up version, written once. An older copy of a record the
+// run wrote is refused client-side, not sent, while the digests fit in
+// SupersededMiB (restorejob.DigestBudget); beyond, the server refuses it. That equals the oldest-first
 // result because every step holds whole records (a backup stores all bins
 // of each record it saw) and a newer step's copy is the newer state.
 // Records a newer step holds but that have expired since are skipped by
@@ -231,10 +245,17 @@ func (p *PointInTimePlan) Summary() string {
 }
 
 // Chains are the plan's restore chains, one per destination namespace.
+// The newest-first ones share one budget for the digests of the records
+// they write, and send no version older than one they wrote.
 func (p *PointInTimePlan) Chains() []restorejob.Chain {
+	budget := restorejob.NewDigestBudget(int64(p.SupersededMiB) << 20)
 	out := make([]restorejob.Chain, 0, len(p.Namespaces))
 	for _, n := range p.Namespaces {
-		out = append(out, restorejob.Chain{Namespace: n.Destination, Steps: n.Steps})
+		c := restorejob.Chain{Namespace: n.Destination, Steps: n.Steps}
+		if n.NewestFirst {
+			c.Superseded = budget
+		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/restorejob"
 )
 
 func pitBase(t *testing.T) PointInTimeRequest {
@@ -213,5 +214,48 @@ func TestPointInTimeDestinations(t *testing.T) {
 	p := &PointInTimePlan{Namespaces: []*RestoreNamespace{{Destination: "copy"}, {Destination: "bar"}}}
 	if got := p.Destinations(); strings.Join(got, ",") != "copy,bar" {
 		t.Errorf("got %q, want copy, bar in the plan's order", got)
+	}
+}
+
+// Newest-first chains share one budget for the digests of the records
+// they write; chronological ones, and a request without memory for it,
+// send every version.
+func TestPointInTimeSupersededBudget(t *testing.T) {
+	backups := []catalog.Backup{full(100, "test", "bar"), incr(200, 100, "test", "bar")}
+	for _, tt := range []struct {
+		name    string
+		mib     int
+		empty   map[string]bool
+		want    map[string]bool // namespace: has a budget
+		digests int64
+	}{
+		{"both newest first", 1, map[string]bool{"test": true, "bar": true}, map[string]bool{"test": true, "bar": true}, 1 << 20 / restorejob.DigestBytes},
+		{"one holds records", 2, map[string]bool{"test": true}, map[string]bool{"test": true, "bar": false}, 2 << 20 / restorejob.DigestBytes},
+		{"no memory", 0, map[string]bool{"test": true, "bar": true}, map[string]bool{"test": false, "bar": false}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := pitBase(t)
+			req.SupersededMiB = tt.mib
+			p, err := PointInTime(req, backups, tt.empty)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var shared *restorejob.DigestBudget
+			for _, c := range p.Chains() {
+				if (c.Superseded != nil) != tt.want[c.Namespace] {
+					t.Errorf("%s: budget %v, want one: %v", c.Namespace, c.Superseded, tt.want[c.Namespace])
+				}
+				if c.Superseded == nil {
+					continue
+				}
+				if c.Superseded.Digests() != tt.digests {
+					t.Errorf("%s: %d digests, want %d", c.Namespace, c.Superseded.Digests(), tt.digests)
+				}
+				if shared != nil && shared != c.Superseded {
+					t.Error("the chains do not share one budget")
+				}
+				shared = c.Superseded
+			}
+		})
 	}
 }

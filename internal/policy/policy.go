@@ -504,6 +504,10 @@ type RestoreOptions struct {
 	// WarmUp is how many connections to open per node before restoring
 	// (0: none; the client then opens them as writes need them).
 	WarmUp int
+	// SupersededMiB (restore-at-timestamp) is the memory for the digests
+	// of the records a newest-first restore writes, so that it sends none
+	// of their older versions (0: it sends every version).
+	SupersededMiB int
 }
 
 // DefaultRestoreOptions mirrors backup-go's restore defaults.
@@ -532,6 +536,9 @@ func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
 	}
 	if o.ExtraTTL < 0 || o.RecordsPerSecond < 0 || o.BandwidthMiB < 0 {
 		return nil, invalid("--extra-ttl, --records-per-second and --bandwidth must not be negative")
+	}
+	if o.SupersededMiB < 0 {
+		return nil, invalid("--skip-superseded-memory must not be negative (0 sends every version)")
 	}
 	if o.RetryMultiplier < 1 && o.RetryMax > 0 {
 		return nil, invalid("--retry-multiplier must be at least 1")

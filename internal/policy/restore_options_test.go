@@ -20,8 +20,9 @@ func TestRestoreParityOptions(t *testing.T) {
 		t.Errorf("--warm-up 8: %v", err)
 	}
 	for name, mod := range map[string]func(*RestoreOptions){
-		"negative warm-up": func(o *RestoreOptions) { o.WarmUp = -1 },
-		"validate+warm-up": func(o *RestoreOptions) { o.ValidateOnly, o.WarmUp = true, 2 },
+		"negative warm-up":                func(o *RestoreOptions) { o.WarmUp = -1 },
+		"negative skip-superseded-memory": func(o *RestoreOptions) { o.SupersededMiB = -1 },
+		"validate+warm-up":                func(o *RestoreOptions) { o.ValidateOnly, o.WarmUp = true, 2 },
 	} {
 		o := DefaultRestoreOptions()
 		mod(&o)

@@ -74,8 +74,14 @@ func (s *Restore) Human(_, errOut io.Writer) error {
 	if t.Refused > 0 {
 		refused = fmt.Sprintf(", %d refused by the server", t.Refused)
 	}
-	fmt.Fprintf(errOut, "restore %s: %d records read, %d written, %d already present, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
-		s.Outcome, t.Read, t.Inserted, t.Existed, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d)
+	// Versions older than one the restore wrote, skipped client-side by a
+	// newest-first restore-at-timestamp.
+	superseded := ""
+	if t.Superseded > 0 {
+		superseded = fmt.Sprintf(", %d superseded versions skipped (not sent)", t.Superseded)
+	}
+	fmt.Fprintf(errOut, "restore %s: %d records read, %d written, %d already present%s, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
+		s.Outcome, t.Read, t.Inserted, t.Existed, superseded, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d)
 	return nil
 }
 

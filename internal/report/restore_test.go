@@ -17,6 +17,8 @@ func TestRestoreSummaryHuman(t *testing.T) {
 	counts := &restorejob.Counts{Read: 10, Inserted: 7, Existed: 2, Fresher: 1, SIndexes: 1, UDFs: 2, BytesRead: 900}
 	refused := *counts
 	refused.Refused = 3
+	// newest first: 4 older versions answered client-side, none sent
+	superseded := restorejob.Counts{Read: 14, Inserted: 7, Existed: 2, Superseded: 4, Fresher: 1}
 	tests := []struct {
 		name string
 		sum  Restore
@@ -26,6 +28,8 @@ func TestRestoreSummaryHuman(t *testing.T) {
 			"restore success: 10 records read, 7 written, 2 already present, 1 older than the cluster's, 0 expired, 0 skipped, 1 indexes, 2 UDFs in 1.5s\n"},
 		{"refused", Restore{Outcome: "failed", Totals: &refused},
 			"restore failed: 10 records read, 7 written, 2 already present, 1 older than the cluster's, 0 expired, 0 skipped, 3 refused by the server, 1 indexes, 2 UDFs in 0s\n"},
+		{"superseded", Restore{Outcome: "success", Totals: &superseded},
+			"restore success: 14 records read, 7 written, 2 already present, 4 superseded versions skipped (not sent), 1 older than the cluster's, 0 expired, 0 skipped, 0 indexes, 0 UDFs in 0s\n"},
 		{"validate", Restore{Outcome: "success", Validate: true, Totals: counts, DurationMs: 20,
 			Result: &restorejob.Result{Steps: make([]restorejob.StepResult, 2)}},
 			"validate success: 10 records found, 1 indexes, 2 UDFs, 900 bytes read in 20ms, 2 backups checked (nothing written)\n"},
@@ -114,5 +118,28 @@ func TestRestoreJSONRecoveryPoint(t *testing.T) {
 	if !strings.Contains(string(b), `"write-policy":"per step","result":{"steps":[]},"totals":{`) ||
 		!strings.HasSuffix(string(b), `"recovery-point":"2026-11-21T10:00:00Z","duration-millis":5}`) {
 		t.Errorf("json %s", b)
+	}
+}
+
+// The --json totals and steps name the superseded versions skipped apart
+// from the records already present.
+func TestRestoreJSONSuperseded(t *testing.T) {
+	res := &restorejob.Result{Steps: []restorejob.StepResult{{Counts: restorejob.Counts{Read: 5, Inserted: 5}},
+		{Counts: restorejob.Counts{Read: 5, Inserted: 1, Existed: 1, Superseded: 3}}}}
+	b, err := json.Marshal(NewRestore(res, nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Totals map[string]any `json:"totals"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Totals["records-superseded"] != 3.0 || doc.Totals["records-existed"] != 1.0 || doc.Totals["records-inserted"] != 6.0 {
+		t.Errorf("totals %v, want 3 superseded, 1 existed, 6 inserted", doc.Totals)
+	}
+	if !strings.Contains(string(b), `"records-existed":1,"records-superseded":3,`) {
+		t.Errorf("step counts in %s", b)
 	}
 }

@@ -215,28 +215,41 @@ func (t *refusalTally) refusals(total uint64) []Refusal {
 }
 
 // refusalClient is the cluster client with the server's refusals counted
-// as backup-go counts them.
+// as backup-go counts them, and, given a filter, the versions an earlier
+// step of the chain superseded answered without being sent
+// (superseded.go).
 type refusalClient struct {
 	backup.AerospikeClient
-	ignore bool // the step's IgnoreRecordError
-	tally  *refusalTally
+	ignore     bool // the step's IgnoreRecordError
+	tally      *refusalTally
+	superseded *supersededFilter // nil: every record is sent
 }
 
 func (c *refusalClient) Put(policy *as.WritePolicy, key *as.Key, bins as.BinMap) as.Error {
+	if c.superseded.superseded(key) {
+		return errSuperseded
+	}
 	err := c.AerospikeClient.Put(policy, key, bins)
-	c.single(err)
+	c.single(key, err)
 	return err
 }
 
 func (c *refusalClient) PutPayload(policy *as.WritePolicy, key *as.Key, payload []byte) as.Error {
+	if c.superseded.superseded(key) {
+		return errSuperseded
+	}
 	err := c.AerospikeClient.PutPayload(policy, key, payload)
-	c.single(err)
+	c.single(key, err)
 	return err
 }
 
-// single counts a single write's refusal when backup-go ignores it; when
-// it does not, it retries the write and fails.
-func (c *refusalClient) single(err as.Error) {
+// single remembers a single write that succeeded, and counts its refusal
+// when backup-go ignores it; when it does not, it retries the write and
+// fails.
+func (c *refusalClient) single(key *as.Key, err as.Error) {
+	if err == nil {
+		c.superseded.written(key)
+	}
 	if err == nil || !c.ignore {
 		return
 	}
@@ -246,14 +259,21 @@ func (c *refusalClient) single(err as.Error) {
 }
 
 func (c *refusalClient) BatchOperate(policy *as.BatchPolicy, records []as.BatchRecordIfc) as.Error {
-	err := c.AerospikeClient.BatchOperate(policy, records)
+	send := c.superseded.unsent(records)
+	if len(send) == 0 && len(records) > 0 {
+		// Every record was superseded: answered, nothing to send.
+		return nil
+	}
+	err := c.AerospikeClient.BatchOperate(policy, send)
+	// A record answered OK was written, whatever the batch's error.
+	c.superseded.writtenBatch(send)
 	// backup-go reads the records' results only on these answers; on any
 	// other it retries the whole batch.
 	if err != nil && !err.Matches(types.GENERATION_ERROR, types.KEY_EXISTS_ERROR) &&
 		(!c.ignore || !err.Matches(ignorable...)) {
 		return err
 	}
-	for _, r := range records {
+	for _, r := range send {
 		code := r.BatchRec().ResultCode
 		if code != types.OK && slices.Contains(batchRefusals, code) {
 			c.tally.add(code, 1)

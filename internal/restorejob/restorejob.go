@@ -43,6 +43,10 @@ type Step struct {
 type Chain struct {
 	Namespace string // destination, for messages
 	Steps     []Step
+	// Superseded, for a chain applied newest first with CREATE_ONLY, is
+	// the memory for the digests of the records it writes, so that their
+	// older versions are not sent (superseded.go); nil: every record is.
+	Superseded *DigestBudget
 }
 
 // Job restores chains.
@@ -68,10 +72,14 @@ type Counts struct {
 	Read     uint64 `json:"records-read"`
 	Inserted uint64 `json:"records-inserted"`
 	Existed  uint64 `json:"records-existed"`
-	Fresher  uint64 `json:"records-fresher"`
-	Skipped  uint64 `json:"records-skipped"`
-	Expired  uint64 `json:"records-expired"`
-	Ignored  uint64 `json:"records-ignored"`
+	// Superseded are older versions of records an earlier step of the
+	// chain wrote: not sent (backup-go counts them as existed; they are
+	// not in Existed).
+	Superseded uint64 `json:"records-superseded"`
+	Fresher    uint64 `json:"records-fresher"`
+	Skipped    uint64 `json:"records-skipped"`
+	Expired    uint64 `json:"records-expired"`
+	Ignored    uint64 `json:"records-ignored"`
 	// Refused are the records the server refused: backup-go's ignored
 	// ones, under the name a failed restore deserves; Refusals say why.
 	Refused   uint64    `json:"records-refused"`
@@ -106,6 +114,7 @@ func (r *Result) Totals() Counts {
 		t.Read += s.Read
 		t.Inserted += s.Inserted
 		t.Existed += s.Existed
+		t.Superseded += s.Superseded
 		t.Fresher += s.Fresher
 		t.Skipped += s.Skipped
 		t.Expired += s.Expired
@@ -134,8 +143,14 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	var errs []error
 	validate := j.ValidateOnly()
 	runChain := func(c Chain) {
-		for _, s := range c.Steps {
-			sr, err := j.restoreStep(ctx, s)
+		written := newWrittenSet(c.Superseded, len(c.Steps))
+		defer written.release()
+		for i, s := range c.Steps {
+			sr, err := j.restoreStep(ctx, s, written.step(i+1))
+			if c.Superseded.firstSpent() {
+				j.Log.Warn("the memory for the digests of written records is spent: older versions of further records are sent, and refused by the server (CREATE_ONLY)",
+					"namespace", c.Namespace, "backup", s.Label, "digests", c.Superseded.Digests(), "memory-mib", c.Superseded.Digests()*DigestBytes>>20)
+			}
 			mu.Lock()
 			res.Steps = append(res.Steps, sr)
 			if err != nil {
@@ -173,10 +188,12 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	return res, errors.Join(errs...)
 }
 
-func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
+// restoreStep applies s, not sending the records superseded says an
+// earlier step wrote (nil: sending every record).
+func (j *Job) restoreStep(ctx context.Context, s Step, superseded *supersededFilter) (StepResult, error) {
 	out := StepResult{Label: s.Label, Dir: s.Dir, Source: s.Source, Destination: s.destination()}
 	started := time.Now()
-	err := j.applyStep(ctx, s, &out)
+	err := j.applyStep(ctx, s, &out, superseded)
 	out.Duration = time.Since(started)
 	out.Millis = out.Duration.Milliseconds()
 	if err != nil {
@@ -188,7 +205,8 @@ func (j *Job) restoreStep(ctx context.Context, s Step) (StepResult, error) {
 		msg = "validated"
 	}
 	j.Log.Info(msg, "backup", s.Label, "namespace", out.Destination, "records-read", out.Read,
-		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-fresher", out.Fresher,
+		"records-inserted", out.Inserted, "records-existed", out.Existed, "records-superseded", out.Superseded,
+		"records-fresher", out.Fresher,
 		"duration", out.Duration.Round(time.Millisecond).String())
 	return out, nil
 }
@@ -209,10 +227,11 @@ func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NO
 
 // applyStep restores one step's files, filling out's counts. Its errors
 // name the step, but for an interruption, which is the context's own.
-func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult) error {
+func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult, superseded *supersededFilter) error {
 	// Every writing step counts the server's refusals (see refusals.go).
 	tally := &refusalTally{}
-	bc, err := j.client(ctx, s, out.Destination, tally)
+	rc := &refusalClient{ignore: s.Config.IgnoreRecordError, tally: tally, superseded: superseded}
+	bc, err := j.client(ctx, s, out.Destination, rc)
 	if err != nil {
 		return err
 	}
@@ -240,7 +259,7 @@ func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult) error {
 	})
 	err = h.Wait(ctx)
 	tr.Stop()
-	out.Counts = countsOf(stats, tally)
+	out.Counts = countsOf(stats, tally, superseded.Skipped())
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
@@ -266,9 +285,8 @@ func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult) error {
 }
 
 // client is the backup-go client a step restores through: none of the
-// cluster's to validate, the cluster's (counting refusals in tally) to
-// write.
-func (j *Job) client(ctx context.Context, s Step, dest string, tally *refusalTally) (*backup.Client, error) {
+// cluster's to validate, the cluster's through rc to write.
+func (j *Job) client(ctx context.Context, s Step, dest string, rc *refusalClient) (*backup.Client, error) {
 	var (
 		bc  *backup.Client
 		err error
@@ -285,14 +303,14 @@ func (j *Job) client(ctx context.Context, s Step, dest string, tally *refusalTal
 	case cfg.NoIndexes:
 		// backup-go maps the records' namespace itself.
 		ip, rp := j.Conn.InfoPolicies()
-		bc, err = backup.NewClient(&refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
-			backup.WithLogger(j.Log), backup.WithInfoPolicies(ip, rp))
+		rc.AerospikeClient = j.Conn.Aerospike
+		bc, err = backup.NewClient(rc, backup.WithLogger(j.Log), backup.WithInfoPolicies(ip, rp))
 	default:
 		// backup-go maps only the records' namespace (see nsmap.go), and
 		// an index already there under another name needs care, mapped
 		// or not (see sindexdup.go).
-		bc, err = j.indexBackupClient(ctx, &refusalClient{AerospikeClient: j.Conn.Aerospike, ignore: cfg.IgnoreRecordError, tally: tally},
-			s.Source, dest)
+		rc.AerospikeClient = j.Conn.Aerospike
+		bc, err = j.indexBackupClient(ctx, rc, s.Source, dest)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.Label, err)
@@ -323,8 +341,10 @@ func (j *Job) stepConfig(s Step, dest string) (*backup.ConfigRestore, error) {
 }
 
 // countsOf reads what backup-go counted; the records it ignored are the
-// server's refusals, whose reasons tally holds.
-func countsOf(stats *models.RestoreStats, tally *refusalTally) Counts {
+// server's refusals, whose reasons tally holds. Of the records it counted
+// as existed, superseded were not sent (at most all of them: a step that
+// failed may not have counted every answer).
+func countsOf(stats *models.RestoreStats, tally *refusalTally, superseded uint64) Counts {
 	c := Counts{
 		Read:      stats.GetReadRecords(),
 		Inserted:  stats.GetRecordsInserted(),
@@ -338,6 +358,8 @@ func countsOf(stats *models.RestoreStats, tally *refusalTally) Counts {
 		SIndexes:  stats.GetSIndexes(),
 		UDFs:      stats.GetUDFs(),
 	}
+	c.Superseded = min(superseded, c.Existed)
+	c.Existed -= c.Superseded
 	c.Refused = c.Ignored
 	if c.Refused > 0 {
 		c.Refusals = tally.refusals(c.Refused)

@@ -80,7 +80,7 @@ func TestStepConfig(t *testing.T) {
 func TestStepWithoutCluster(t *testing.T) {
 	j := &Job{Log: logging.Discard()}
 	res, err := j.restoreStep(context.Background(), Step{Label: "r/backup/1", Source: "test", Destination: "bar",
-		Config: backup.NewDefaultRestoreConfig()})
+		Config: backup.NewDefaultRestoreConfig()}, nil)
 	if err == nil || err.Error() != "r/backup/1: no destination cluster" {
 		t.Fatalf("err = %v", err)
 	}
