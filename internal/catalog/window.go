@@ -33,6 +33,9 @@ type Window struct {
 	// since is the oldest start listed; zero once every run is.
 	since  time.Time
 	listed bool
+	// fullsOnly: the window holds full runs only (Need.Fulls), and
+	// newerRead the incrementals that need.
+	fullsOnly, newerRead bool
 	runs   []Key // listed, oldest first
 	unread int   // runs[:unread] are not read yet
 	l      Listing
@@ -45,10 +48,24 @@ const (
 	windowAll  = 20 * 365 * 24 * time.Hour
 )
 
-// OpenWindow lists the filter's runs of the last day by name, as of now,
-// and reads none.
-func OpenWindow(ctx context.Context, store storage.Store, f Filter, now time.Time) (*Window, error) {
+// Need is how much of a routine's catalog a run reads, newest first.
+type Need struct {
+	// Enough says when what is read suffices.
+	Enough func(Listing) bool
+	// Fulls lists and reads full runs alone, then the incrementals started
+	// since the newest interrupted resumable full newer than every full
+	// read, if there is one: all FindResumable needs for a full backup,
+	// which need not list a routine's many incrementals at all.
+	Fulls bool
+}
+
+// OpenWindow lists the filter's runs of the last day by name, as of now
+// (full runs only, for a need of Fulls), and reads none.
+func OpenWindow(ctx context.Context, store storage.Store, f Filter, now time.Time, need Need) (*Window, error) {
 	w := &Window{store: store, f: f, now: now}
+	if need.Fulls && f.Type == AnyType {
+		w.f.Type, w.fullsOnly = Full, true
+	}
 	if err := w.list(ctx, now.Add(-windowSpan)); err != nil {
 		return nil, err
 	}
@@ -105,9 +122,67 @@ func (w *Window) Unread() int { return w.unread }
 func (w *Window) Since() time.Time { return w.since }
 
 // ReadBack reads older runs, a batch at a time, listing further back
-// when those listed are read, until enough says the listing read so far
-// suffices or every run is read.
-func (w *Window) ReadBack(ctx context.Context, enough func(Listing) bool) error {
+// when those listed are read, until need's Enough says the listing read
+// so far suffices or every run is read. A window of full runs asked for
+// a need of every type starts over with every type.
+func (w *Window) ReadBack(ctx context.Context, need Need) error {
+	if w.fullsOnly && !need.Fulls {
+		f := w.f
+		f.Type = AnyType
+		fresh, err := OpenWindow(ctx, w.store, f, w.now, need)
+		if err != nil {
+			return err
+		}
+		*w = *fresh
+	}
+	if err := w.readBack(ctx, need.Enough); err != nil {
+		return err
+	}
+	if w.fullsOnly && !w.newerRead {
+		return w.readNewerIncrementals(ctx)
+	}
+	return nil
+}
+
+// readNewerIncrementals reads, for each routine with an interrupted
+// resumable full newer than its fulls read, the incrementals started
+// since it: a complete one leaves the interrupted full behind.
+func (w *Window) readNewerIncrementals(ctx context.Context) error {
+	routines := map[string]bool{}
+	for _, inc := range w.l.Incomplete {
+		routines[inc.Routine] = true
+	}
+	for r := range routines {
+		cand, ok := FindResumable(w.l, r, Full)
+		if !ok {
+			continue
+		}
+		f := w.f
+		f.Routines, f.Type = []string{r}, Incremental
+		var since time.Time
+		for _, inc := range w.l.Incomplete {
+			if inc.Run == cand.Key && (since.IsZero() || inc.Time.Before(since)) {
+				since = inc.Time
+			}
+		}
+		runs, _, err := listRuns(ctx, w.store, f, RunFolderName(since))
+		if err != nil {
+			return err
+		}
+		got, err := ReadRuns(ctx, w.store, runs, f.Namespace)
+		if err != nil {
+			return err
+		}
+		w.l.Backups = append(w.l.Backups, got.Backups...)
+		SortBackups(w.l.Backups)
+		w.l.Incomplete = append(w.l.Incomplete, got.Incomplete...)
+		sortIncomplete(w.l.Incomplete)
+	}
+	w.newerRead = true
+	return nil
+}
+
+func (w *Window) readBack(ctx context.Context, enough func(Listing) bool) error {
 	for !enough(w.l) {
 		if w.unread == 0 {
 			if w.since.IsZero() {

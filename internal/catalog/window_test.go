@@ -34,14 +34,14 @@ func TestWindowReadsOnlyWhatIsNeeded(t *testing.T) {
 		// A clock a run after the last, so the window lists the last day
 		// first and further back only as needed.
 		now := ms(int64(1_700_000_000_000 + 1000*n))
-		w, err := OpenWindow(ctx, c, Filter{Routines: []string{"r"}}, now)
+		w, err := OpenWindow(ctx, c, Filter{Routines: []string{"r"}}, now, Need{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.reads.Load() != 0 || c.listDirs.Load() != 2 {
 			t.Fatalf("%d runs: opening read %d files and listed %d folders, want 0 and 2 (backup/, incremental/)", n, c.reads.Load(), c.listDirs.Load())
 		}
-		if err := w.ReadBack(ctx, HasBases([]string{"test"}, time.Time{})); err != nil {
+		if err := w.ReadBack(ctx, Need{Enough: HasBases([]string{"test"}, time.Time{})}); err != nil {
 			t.Fatal(err)
 		}
 		l := w.Listing()
@@ -56,7 +56,7 @@ func TestWindowReadsOnlyWhatIsNeeded(t *testing.T) {
 			t.Errorf("%d runs: the next incremental's base is %v (%v), want the newest run", n, from, ok)
 		}
 		// Asked for everything, it reads the rest, each run once.
-		if err := w.ReadBack(ctx, func(Listing) bool { return false }); err != nil {
+		if err := w.ReadBack(ctx, Need{Enough: func(Listing) bool { return false }}); err != nil {
 			t.Fatal(err)
 		}
 		if len(w.Listing().Backups) != n || c.reads.Load() != int64(n) || w.Unread() != 0 || !w.Since().IsZero() {
@@ -85,11 +85,11 @@ func TestWindowKeepsIncompleteRuns(t *testing.T) {
 	if err := s.WriteFile(ctx, "r/backup/junk/data/test/x", []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	w, err := OpenWindow(ctx, s, Filter{Routines: []string{"r"}}, ms(10_000))
+	w, err := OpenWindow(ctx, s, Filter{Routines: []string{"r"}}, ms(10_000), Need{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ReadBack(ctx, HasBackup); err != nil {
+	if err := w.ReadBack(ctx, Need{Enough: HasBackup}); err != nil {
 		t.Fatal(err)
 	}
 	l := w.Listing()
@@ -169,17 +169,17 @@ func TestWindowListsBackFromTheClock(t *testing.T) {
 	now := start.Add(n * time.Hour)
 	fs := &fromStore{Store: s}
 	c := &countingStore{Store: s}
-	w, err := OpenWindow(ctx, fs, Filter{Routines: []string{"r"}}, now)
+	w, err := OpenWindow(ctx, fs, Filter{Routines: []string{"r"}}, now, Need{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ReadBack(ctx, HasBackup); err != nil {
+	if err := w.ReadBack(ctx, Need{Enough: HasBackup}); err != nil {
 		t.Fatal(err)
 	}
 	if fs.names != 24 || len(fs.froms) != 2 {
-		t.Errorf("a full backup's window listed %d names in %d listings, want the last day's 24 in 2 (backup/, incremental/)", fs.names, len(fs.froms))
+		t.Errorf("a window listed %d names in %d listings, want the last day's 24 in 2 (backup/, incremental/)", fs.names, len(fs.froms))
 	}
-	if err := w.ReadBack(ctx, HasBases([]string{"test"}, time.Time{})); err != nil {
+	if err := w.ReadBack(ctx, Need{Enough: HasBases([]string{"test"}, time.Time{})}); err != nil {
 		t.Fatal(err)
 	}
 	lastFull := start.Add((n - fullEvery) * time.Hour)
@@ -205,10 +205,79 @@ func TestWindowListsBackFromTheClock(t *testing.T) {
 		t.Errorf("incremental base over the window %v, over every run %v", b, a)
 	}
 	// Asked for everything, it lists back to the beginning.
-	if err := w.ReadBack(ctx, func(Listing) bool { return false }); err != nil {
+	if err := w.ReadBack(ctx, Need{Enough: func(Listing) bool { return false }}); err != nil {
 		t.Fatal(err)
 	}
 	if len(w.Listing().Backups) != n || !w.Since().IsZero() || fs.froms[len(fs.froms)-1] != "" {
 		t.Errorf("read back to the beginning: %d backups, since %v", len(w.Listing().Backups), w.Since())
+	}
+}
+
+// TestWindowOfFulls: a full backup's window lists and reads full runs
+// only, back to the newest complete full, and the incrementals only when
+// an interrupted resumable full is newer than that: those started since it.
+func TestWindowOfFulls(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	start := ms(1_700_000_000_000)
+	for i := range 200 {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if i%50 == 0 {
+			putRun(t, s, "r", Full, at, time.Time{}, "test")
+		} else {
+			putRun(t, s, "r", Incremental, at, at.Add(-time.Hour), "test")
+		}
+	}
+	now := start.Add(200 * time.Hour)
+	open := func() (*Window, *fromStore) {
+		fs := &fromStore{Store: s}
+		w, err := OpenWindow(ctx, fs, Filter{Routines: []string{"r"}}, now, Need{Enough: HasBackup, Fulls: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.ReadBack(ctx, Need{Enough: HasBackup, Fulls: true}); err != nil {
+			t.Fatal(err)
+		}
+		return w, fs
+	}
+	w, fs := open()
+	if l := w.Listing(); len(l.Backups) != 1 || l.Backups[0].Type != Full || fs.names > 4 {
+		t.Fatalf("window of fulls: %v, %d names listed; want the newest full alone, fulls' names only", keys(l.Backups), fs.names)
+	}
+	// An interrupted resumable full after the last full, then incrementals.
+	cut := start.Add(190*time.Hour + time.Minute)
+	run := RunDir("r", Full, cut)
+	if err := s.WriteFile(ctx, NamespaceDir(run, "test")+"/test_0.asb", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteResumeMarker(ctx, s, run, &ResumeMarker{Routine: "r", Type: Full, Created: cut, Status: ResumeInterrupted,
+		Compression: "NONE", Encryption: "NONE", Namespaces: []ResumeNamespace{{Name: "test"}}}); err != nil {
+		t.Fatal(err)
+	}
+	w, _ = open()
+	l := w.Listing()
+	var incrs int
+	for _, b := range l.Backups {
+		if b.Type == Incremental {
+			incrs++
+			if b.Time.Before(cut) {
+				t.Errorf("incremental %s from before the interrupted full was read", b.Key)
+			}
+		}
+	}
+	if incrs != 9 {
+		t.Errorf("read %d incrementals, want the 9 since the interrupted full", incrs)
+	}
+	if _, ok := FindResumable(l, "r", Full); ok {
+		t.Error("the interrupted full is continued although complete incrementals are newer")
+	}
+	// Asked for every type, the window starts over with every type.
+	if err := w.ReadBack(ctx, Need{Enough: HasBases([]string{"test"}, time.Time{})}); err != nil {
+		t.Fatal(err)
+	}
+	lastFull := start.Add(150 * time.Hour)
+	from, ok := IncrementalBase(w.Listing().Backups, "test")
+	if n := len(w.Listing().Backups); n < 50 || !ok || !from.Equal(start.Add(199*time.Hour)) {
+		t.Errorf("after a need of every type: %d backups, base %v; want the full of %v and every incremental after it", n, from, lastFull)
 	}
 }

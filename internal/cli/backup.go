@@ -458,7 +458,8 @@ func (b *backupRun) sessionOptions(app *App) session.Options {
 	}
 	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
 	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
-	so.Enough = plan.CatalogNeeds(b.req, b.t.Routine.Namespaces)
+	need := plan.CatalogNeeds(b.req, b.t.Routine.Namespaces)
+	so.Need = &need
 	return so
 }
 

@@ -362,13 +362,16 @@ const NotPruned = "retention not applied: --prune runs only after a successful f
 // and every backup after it (before the run folder, for a slice). The
 // namespaces are the routine's, or nil before the cluster names them; the
 // caller reads back again once it knows them.
-func CatalogNeeds(r BackupRequest, namespaces []string) func(catalog.Listing) bool {
+func CatalogNeeds(r BackupRequest, namespaces []string) catalog.Need {
 	if r.Type() == catalog.Full {
-		return catalog.HasBackup
+		// The newest complete full, and whatever is newer than an
+		// interrupted full that a newer backup of any type may have left
+		// behind: the routine's incrementals need not be listed at all.
+		return catalog.Need{Enough: catalog.HasBackup, Fulls: true}
 	}
 	var before time.Time
 	if r.Slice != nil {
 		before, _ = catalog.ParseRunFolder(r.RunFolder)
 	}
-	return catalog.HasBases(namespaces, before)
+	return catalog.Need{Enough: catalog.HasBases(namespaces, before)}
 }

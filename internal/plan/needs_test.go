@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -54,6 +55,51 @@ func newestRuns(l catalog.Listing, i int) catalog.Listing {
 	return out
 }
 
+// onlyType keeps l's runs of type typ.
+func onlyType(l catalog.Listing, typ catalog.Type) catalog.Listing {
+	var out catalog.Listing
+	for _, b := range l.Backups {
+		if b.Type == typ {
+			out.Backups = append(out.Backups, b)
+		}
+	}
+	for _, inc := range l.Incomplete {
+		if inc.Type == typ {
+			out.Incomplete = append(out.Incomplete, inc)
+		}
+	}
+	return out
+}
+
+// withNewerIncrementals is what a window of full runs reads next: every
+// incremental of all started since the interrupted resumable full that
+// part would continue, if any.
+func withNewerIncrementals(all, part catalog.Listing) catalog.Listing {
+	cand, ok := catalog.FindResumable(part, "r", catalog.Full)
+	if !ok {
+		return part
+	}
+	var since time.Time
+	for _, inc := range part.Incomplete {
+		if inc.Run == cand.Key {
+			since = inc.Time
+		}
+	}
+	incr := onlyType(all, catalog.Incremental)
+	for _, b := range incr.Backups {
+		if !b.Time.Before(since) {
+			part.Backups = append(part.Backups, b)
+		}
+	}
+	for _, inc := range incr.Incomplete {
+		if !inc.Time.Before(since) {
+			part.Incomplete = append(part.Incomplete, inc)
+		}
+	}
+	catalog.SortBackups(part.Backups)
+	return part
+}
+
 type decision struct {
 	Resume ResumeDecision
 	Plan   BackupPlan
@@ -98,11 +144,17 @@ func TestCatalogNeeds(t *testing.T) {
 		for name, r := range reqs {
 			for _, nss := range nsSets {
 				want := decide(r, l, nss)
-				enough := CatalogNeeds(r, nss)
+				need := CatalogNeeds(r, nss)
 				for i := range n {
 					part := newestRuns(l, i)
-					if !enough(part) {
+					if need.Fulls {
+						part = onlyType(part, catalog.Full)
+					}
+					if !need.Enough(part) {
 						continue
+					}
+					if need.Fulls {
+						part = withNewerIncrementals(l, part)
 					}
 					if i > 0 {
 						short++
@@ -125,7 +177,7 @@ func TestCatalogNeeds(t *testing.T) {
 // TestCatalogNeedsWithoutNamespaces: before the cluster names the
 // namespaces, every namespace read so far needs a full.
 func TestCatalogNeedsWithoutNamespaces(t *testing.T) {
-	enough := CatalogNeeds(BackupRequest{Incremental: true}, nil)
+	enough := CatalogNeeds(BackupRequest{Incremental: true}, nil).Enough
 	for _, tc := range []struct {
 		l    catalog.Listing
 		want bool
@@ -139,8 +191,8 @@ func TestCatalogNeedsWithoutNamespaces(t *testing.T) {
 			t.Errorf("%s: enough = %v, want %v", describeListing(tc.l), got, tc.want)
 		}
 	}
-	if !CatalogNeeds(BackupRequest{}, nil)(listing([]catalog.Backup{incr(2000, 1000, "a")})) {
-		t.Error("a full backup needs only the newest complete backup")
+	if n := CatalogNeeds(BackupRequest{}, nil); !n.Fulls || !n.Enough(listing([]catalog.Backup{full(2000, "a")})) {
+		t.Error("a full backup needs only the full runs back to the newest complete one")
 	}
 }
 

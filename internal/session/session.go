@@ -40,10 +40,10 @@ type Options struct {
 	ConcurrentIncremental bool
 	// Filter narrows the catalog scan; its Routines default to Routine.
 	Filter catalog.Filter
-	// Enough, when set, makes Open read the catalog newest first and only
-	// until Enough says what is read suffices (a backup needs a few recent
+	// Need, when set, makes Open read the catalog newest first and only
+	// until it says what is read suffices (a backup needs a few recent
 	// runs, not the history); nil reads every run.
-	Enough func(catalog.Listing) bool
+	Need *catalog.Need
 
 	Now func() time.Time // default time.Now
 	Log *slog.Logger     // default slog.Default()
@@ -81,7 +81,7 @@ type Session struct {
 	opts   Options
 	base   context.Context // the caller's context, which outlives each lock
 	held   *held
-	window *catalog.Window // the runs read newest first, when Options.Enough is set
+	window *catalog.Window // the runs read newest first, when Options.Need is set
 }
 
 // held is a held lock and the context that ends when the lock is lost.
@@ -116,8 +116,8 @@ func Open(ctx context.Context, open Opener, o Options) (*Session, error) {
 		}
 	}
 	scan := s.Rescan
-	if o.Enough != nil {
-		scan = func() error { return s.openWindow(o.Enough) }
+	if o.Need != nil {
+		scan = func() error { return s.openWindow(*o.Need) }
 	}
 	if err := scan(); err != nil {
 		s.Release()
@@ -128,11 +128,11 @@ func Open(ctx context.Context, open Opener, o Options) (*Session, error) {
 
 // openWindow lists the runs by name and reads them newest first until
 // enough.
-func (s *Session) openWindow(enough func(catalog.Listing) bool) error {
-	w, err := catalog.OpenWindow(s.Context(), s.Store, s.opts.Filter, s.opts.Now())
+func (s *Session) openWindow(need catalog.Need) error {
+	w, err := catalog.OpenWindow(s.Context(), s.Store, s.opts.Filter, s.opts.Now(), need)
 	if err == nil {
 		s.window = w
-		err = s.ReadBack(enough)
+		err = s.ReadBack(need)
 	}
 	if err != nil {
 		return fmt.Errorf("routine %q: reading the catalog of %s: %w", s.opts.Routine, s.Store, err)
@@ -140,15 +140,15 @@ func (s *Session) openWindow(enough func(catalog.Listing) bool) error {
 	return nil
 }
 
-// ReadBack reads older runs of a session opened with Options.Enough until
-// enough says the listing suffices (a backup learns its namespaces from
+// ReadBack reads older runs of a session opened with Options.Need until
+// need says the listing suffices (a backup learns its namespaces from
 // the cluster after Open). A session that read every run has nothing
 // more to read.
-func (s *Session) ReadBack(enough func(catalog.Listing) bool) error {
+func (s *Session) ReadBack(need catalog.Need) error {
 	if s.window == nil {
 		return nil
 	}
-	if err := s.window.ReadBack(s.Context(), enough); err != nil {
+	if err := s.window.ReadBack(s.Context(), need); err != nil {
 		return fmt.Errorf("routine %q: reading the catalog of %s: %w", s.opts.Routine, s.Store, err)
 	}
 	s.Listing = s.window.Listing()

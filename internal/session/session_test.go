@@ -219,7 +219,7 @@ func TestOpenReadsTheWindowAsked(t *testing.T) {
 		}
 	}
 	o := opts(lock.Incremental)
-	o.Enough = catalog.HasBackup
+	o.Need = &catalog.Need{Enough: catalog.HasBackup}
 	s, err := Open(ctx, open, o)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestOpenReadsTheWindowAsked(t *testing.T) {
 	if n := len(s.Listing.Backups); n == 0 || n >= 101 {
 		t.Fatalf("Open read %d of 101 backups, want one batch", n)
 	}
-	if err := s.ReadBack(catalog.HasBases([]string{"test"}, time.Time{})); err != nil {
+	if err := s.ReadBack(catalog.Need{Enough: catalog.HasBases([]string{"test"}, time.Time{})}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(s.Listing.Backups); n != 101 || s.Listing.Backups[0].Type != catalog.Full {
@@ -237,7 +237,7 @@ func TestOpenReadsTheWindowAsked(t *testing.T) {
 	if err := s.Rescan(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReadBack(catalog.HasBackup); err != nil || len(s.Listing.Backups) != 101 {
+	if err := s.ReadBack(catalog.Need{Enough: catalog.HasBackup}); err != nil || len(s.Listing.Backups) != 101 {
 		t.Fatalf("after Rescan, ReadBack changed the listing: %d backups, %v", len(s.Listing.Backups), err)
 	}
 }
