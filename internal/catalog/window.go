@@ -36,9 +36,9 @@ type Window struct {
 	// fullsOnly: the window holds full runs only (Need.Fulls), and
 	// newerRead the incrementals that need.
 	fullsOnly, newerRead bool
-	runs   []Key // listed, oldest first
-	unread int   // runs[:unread] are not read yet
-	l      Listing
+	runs                 []Key // listed, oldest first
+	unread               int   // runs[:unread] are not read yet
+	l                    Listing
 }
 
 // windowSpan is the first span listed; windowAll the span past which
