@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,6 +47,9 @@ type CatalogRow struct {
 	// the lock, the window of its newest runs and the publish), List,
 	// Prune and PointInTime the other commands that read the catalog.
 	Backup, List, Prune, PointInTime Sample
+	// Requests are each command's requests to the object store (the
+	// median run's; -1 on local storage).
+	Requests [4]int64
 }
 
 // CatalogResult is every row, smallest history first per storage.
@@ -97,9 +102,20 @@ func RunCatalog(ctx context.Context, cfg CatalogConfig) (*CatalogResult, error) 
 // straight to the storage, url is what the measured commands are given
 // (through the delaying proxy, for S3).
 type catalogStore struct {
-	name     string
+	name string
+	// requests counts the requests the measured commands sent (nil for
+	// local storage).
+	requests *atomic.Int64
 	url      func(routine string) string
 	populate func(ctx context.Context, routine string) (storage.Store, error)
+}
+
+// sent is the requests counted so far (0 for local storage).
+func (st catalogStore) sent() int64 {
+	if st.requests == nil {
+		return 0
+	}
+	return st.requests.Load()
 }
 
 func localCatalog(work string) catalogStore {
@@ -124,7 +140,8 @@ func s3Catalog(ctx context.Context, cfg CatalogConfig) (catalogStore, func(), er
 	if _, err := admin.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		return catalogStore{}, nil, fmt.Errorf("create bucket %s at %s: %w", bucket, cfg.S3Endpoint, err)
 	}
-	proxy, stopProxy, err := DelayProxy(cfg.S3Endpoint, cfg.Latency)
+	var requests atomic.Int64
+	proxy, stopProxy, err := DelayProxy(cfg.S3Endpoint, cfg.Latency, &requests)
 	if err != nil {
 		return catalogStore{}, nil, err
 	}
@@ -136,8 +153,9 @@ func s3Catalog(ctx context.Context, cfg CatalogConfig) (catalogStore, func(), er
 		return "s3://" + bucket + "/backups?endpoint=" + url.QueryEscape(endpoint) + "&region=" + region
 	}
 	st := catalogStore{
-		name: fmt.Sprintf("MinIO, +%s a request", cfg.Latency),
-		url:  func(string) string { return at(proxy) },
+		name:     fmt.Sprintf("MinIO, +%s a request", cfg.Latency),
+		requests: &requests,
+		url:      func(string) string { return at(proxy) },
 		populate: func(ctx context.Context, _ string) (storage.Store, error) {
 			return openURL(ctx, at(cfg.S3Endpoint))
 		},
@@ -162,9 +180,10 @@ func openURL(ctx context.Context, raw string) (storage.Store, error) {
 }
 
 // DelayProxy forwards HTTP requests to target after holding each for
-// delay, standing for an object store's round trip. The Host header is
-// passed on unchanged, so signed requests still verify.
-func DelayProxy(target string, delay time.Duration) (string, func(), error) {
+// delay, standing for an object store's round trip, and counts them in
+// requests. The Host header is passed on unchanged, so signed requests
+// still verify.
+func DelayProxy(target string, delay time.Duration, requests *atomic.Int64) (string, func(), error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return "", nil, err
@@ -176,6 +195,7 @@ func DelayProxy(target string, delay time.Duration) (string, func(), error) {
 		return "", nil, err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
 		time.Sleep(delay)
 		rp.ServeHTTP(w, r)
 	}), ReadHeaderTimeout: time.Minute}
@@ -214,19 +234,27 @@ func (s *suite) catalogRow(ctx context.Context, st catalogStore, n int) (Catalog
 		{&row.PointInTime, append([]string{"restore-at-timestamp", "--host", s.addr(), "--time", pit, "--dry-run",
 			"--namespace-map", s.cfg.Namespace + "=" + s.cfg.Restore}, where...), ""},
 	}
-	for _, c := range cmds {
+	for i, c := range cmds {
 		var smps []Sample
+		var reqs []int64
 		for range s.cfg.Repeat {
+			before := st.sent()
 			smp, err := s.measure(ctx, s.cfg.CLI, c.args...)
 			if err != nil {
 				return row, err
 			}
+			reqs = append(reqs, st.sent()-before)
 			if c.want != "" && !strings.Contains(smp.Stdout, c.want) {
 				return row, fmt.Errorf("aerobackup %s printed no %q:\n%s", c.args[0], c.want, tail(smp.Stdout, 5))
 			}
 			smps = append(smps, smp)
 		}
 		*c.dst = median(smps)
+		slices.Sort(reqs)
+		row.Requests[i] = reqs[len(reqs)/2]
+		if st.requests == nil {
+			row.Requests[i] = -1
+		}
 	}
 	return row, nil
 }
@@ -315,11 +343,16 @@ func pass(ok bool) string {
 func (res *CatalogResult) WriteTable(w io.Writer) {
 	fmt.Fprintln(w, "| storage | backups stored | full backup | list | retention prune --dry-run | restore-at-timestamp --dry-run |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
-	ms := func(s Sample) string {
-		return fmt.Sprintf("%s (CPU %s)", s.Elapsed.Round(time.Millisecond), s.CPU.Round(time.Millisecond))
+	ms := func(s Sample, requests int64) string {
+		out := fmt.Sprintf("%s (CPU %s", s.Elapsed.Round(time.Millisecond), s.CPU.Round(time.Millisecond))
+		if requests >= 0 {
+			out += fmt.Sprintf(", %d requests", requests)
+		}
+		return out + ")"
 	}
 	for _, r := range res.Rows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.Storage, thousands(r.Backups), ms(r.Backup), ms(r.List), ms(r.Prune), ms(r.PointInTime))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.Storage, thousands(r.Backups),
+			ms(r.Backup, r.Requests[0]), ms(r.List, r.Requests[1]), ms(r.Prune, r.Requests[2]), ms(r.PointInTime, r.Requests[3]))
 	}
 	fmt.Fprintln(w)
 	for _, c := range res.Checks {

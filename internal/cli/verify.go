@@ -16,6 +16,7 @@ import (
 type verifyOptions struct {
 	target    targetFlags
 	backupKey string
+	from, to  string
 	readData  bool
 	subset    string
 	parallel  int
@@ -55,6 +56,8 @@ is 1 when any is not ok.`,
 	o.target.register(cmd, false)
 	f := cmd.Flags()
 	f.StringVar(&o.backupKey, "backup", "", "verify only this backup (key as printed by list)")
+	f.StringVar(&o.from, "from", "", "verify only backups taken at or after this time (RFC 3339 or Unix ms)")
+	f.StringVar(&o.to, "to", "", "verify only backups taken at or before this time")
 	f.BoolVar(&o.readData, "read-data", false, "read every file: checksums, decryption, decompression, ASB decode, record count")
 	f.StringVar(&o.subset, "read-data-subset", "", "like --read-data, for N% of each backup's files chosen at random (e.g. 10%)")
 	f.IntVar(&o.parallel, "parallel", 4, "files read at the same time")
@@ -74,7 +77,7 @@ Exit status:
 
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
 	vo := verify.Options{KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, Log: app.Log}
-	rt, err := verify.Request{Backup: o.backupKey, Routine: o.target.routine, ReadData: o.readData,
+	rt, err := verify.Request{Backup: o.backupKey, Routine: o.target.routine, From: o.from, To: o.to, ReadData: o.readData,
 		Subset: o.subset, Parallel: o.parallel}.Apply(&vo)
 	if err != nil {
 		return outcome.AsUsage(err)

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/timeflag"
 )
 
 // ParseSubset reads --read-data-subset's "N%" (or N) as the fraction of
@@ -23,9 +25,12 @@ func ParseSubset(s string) (float64, error) {
 // which backup (Backup, a key as list prints it) of which routine.
 type Request struct {
 	Backup, Routine string
-	ReadData        bool
-	Subset          string
-	Parallel        int
+	// From and To are --from and --to as typed: only the backups taken
+	// in [From, To] are verified.
+	From, To string
+	ReadData bool
+	Subset   string
+	Parallel int
 }
 
 // Apply checks r and sets what o reads and how many files at once. It
@@ -36,6 +41,20 @@ func (r Request) Apply(o *Options) (routine string, err error) {
 		return "", fmt.Errorf("--parallel %d: want 1 or more", r.Parallel)
 	}
 	o.ReadData, o.Parallel = r.ReadData, r.Parallel
+	for _, t := range []struct {
+		flag, v string
+		dst     *time.Time
+	}{{"--from", r.From, &o.From}, {"--to", r.To, &o.To}} {
+		if t.v == "" {
+			continue
+		}
+		if *t.dst, err = timeflag.Parse(t.v); err != nil {
+			return "", fmt.Errorf("%s: %w", t.flag, err)
+		}
+	}
+	if !o.From.IsZero() && !o.To.IsZero() && o.To.Before(o.From) {
+		return "", fmt.Errorf("--to %s is before --from %s", r.To, r.From)
+	}
 	if r.Subset != "" {
 		if o.Subset, err = ParseSubset(r.Subset); err != nil {
 			return "", err

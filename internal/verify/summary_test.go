@@ -68,6 +68,9 @@ func TestRequestApply(t *testing.T) {
 		{name: "a bad key", req: Request{Backup: "nightly", Parallel: 1}, err: `--backup "nightly": `},
 		{name: "no parallel", req: Request{Parallel: 0}, err: "--parallel 0: want 1 or more"},
 		{name: "a bad subset", req: Request{Subset: "0%", Parallel: 1}, err: `--read-data-subset "0%"`},
+		{name: "a time range", req: Request{From: "1763712000000", To: "2025-11-22T00:00:00Z", Parallel: 1}},
+		{name: "a bad --from", req: Request{From: "yesterday-ish", Parallel: 1}, err: `--from: `},
+		{name: "--to before --from", req: Request{From: "1763712000000", To: "1763711000000", Parallel: 1}, err: `--to 1763711000000 is before --from 1763712000000`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -111,6 +111,9 @@ type Options struct {
 	// when set, only that share of each backup's files, at random.
 	ReadData bool
 	Subset   float64
+	// From and To, when set, verify only the backups taken in [From, To]
+	// (every backup's metadata.yaml is still read, for the chains).
+	From, To time.Time
 	// Parallel bounds the files read at once (default 4).
 	Parallel int
 	// Encryption key of encrypted backups, as restore takes it.
@@ -143,11 +146,14 @@ func Run(ctx context.Context, store storage.Store, o Options) ([]Result, error) 
 	if err != nil {
 		return nil, err
 	}
+	inRange := func(t time.Time) bool {
+		return (o.From.IsZero() || !t.Before(o.From)) && (o.To.IsZero() || !t.After(o.To))
+	}
 	selected := func(key string) bool { return o.Key == nil || key == o.Key.Dir() }
 
 	var results []Result
 	for _, b := range listing.Backups {
-		if !selected(b.Key) {
+		if !selected(b.Key) || !inRange(b.Time) {
 			continue
 		}
 		for _, n := range b.Namespaces {
@@ -164,7 +170,7 @@ func Run(ctx context.Context, store storage.Store, o Options) ([]Result, error) 
 	}
 	for _, inc := range listing.Incomplete {
 		r, ok := incompleteResult(ctx, store, inc)
-		if ok && selected(r.Key) {
+		if ok && selected(r.Key) && inRange(inc.Time) {
 			results = append(results, r)
 		}
 	}

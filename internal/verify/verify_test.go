@@ -502,3 +502,27 @@ func TestRunRoutines(t *testing.T) {
 		t.Fatalf("every routine: %d results, agents asked for %v", len(all), asked)
 	}
 }
+
+// TestTimeRange: --from/--to verify the backups taken in the range (an
+// incremental's chain is still judged against the full before it).
+func TestTimeRange(t *testing.T) {
+	f := writeBackups(t)
+	must(t, os.Remove(f.asbFiles(t, f.full)[0]))
+	fk, err := catalog.ParseKey(f.full)
+	must(t, err)
+	ik, err := catalog.ParseKey(f.incr)
+	must(t, err)
+	rs := f.run(t, Options{From: fk.Time.Add(time.Millisecond)})
+	for _, r := range rs {
+		if r.Key == f.full {
+			t.Errorf("the full before --from was verified: %+v", r)
+		}
+	}
+	if r := find(t, rs, f.incr); r.Status != OK {
+		t.Errorf("the incremental in range, its full before it: %+v", r)
+	}
+	rs = f.run(t, Options{To: ik.Time.Add(-time.Millisecond)})
+	if len(rs) != 1 || rs[0].Key != f.full || rs[0].Status == OK {
+		t.Errorf("--to before the incremental: %+v, want the damaged full alone", rs)
+	}
+}
