@@ -188,15 +188,19 @@ func listRuns(ctx context.Context, store storage.Store, f Filter, from string) (
 
 // sortKeys orders runs as SortBackups orders backups.
 func sortKeys(ks []Key) {
-	slices.SortStableFunc(ks, func(a, b Key) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Routine, b.Routine); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a.Type), string(b.Type))
-	})
+	slices.SortStableFunc(ks, func(a, b Key) int { return runOrder(a.Time, b.Time, a.Routine, b.Routine, a.Type, b.Type) })
+}
+
+// runOrder orders runs by time, then routine, fulls before incrementals
+// of the same millisecond.
+func runOrder(at, bt time.Time, ar, br string, aty, bty Type) int {
+	if c := at.Compare(bt); c != 0 {
+		return c
+	}
+	if c := strings.Compare(ar, br); c != 0 {
+		return c
+	}
+	return strings.Compare(string(aty), string(bty)) // "full" < "incremental"
 }
 
 func sortIncomplete(is []Incomplete) {
@@ -336,15 +340,7 @@ func readRun(ctx context.Context, store storage.Store, k Key, onlyNS string) run
 // SortBackups orders backups by time, then routine, fulls before
 // incrementals of the same millisecond.
 func SortBackups(bs []Backup) {
-	slices.SortStableFunc(bs, func(a, b Backup) int {
-		if c := a.Time.Compare(b.Time); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Routine, b.Routine); c != 0 {
-			return c
-		}
-		return strings.Compare(string(a.Type), string(b.Type)) // "full" < "incremental"
-	})
+	slices.SortStableFunc(bs, func(a, b Backup) int { return runOrder(a.Time, b.Time, a.Routine, b.Routine, a.Type, b.Type) })
 }
 
 // KeepNamespaces narrows each backup to the namespaces in nss, leaving out
