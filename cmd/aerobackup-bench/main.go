@@ -146,6 +146,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		res.WriteTable(stdout, cfg.Repeat)
 		return nil
 	}
+	return runSuite(ctx, cfg, stdout)
+}
+
+// runSuite is the comparison: aerobackup against backup-go alone (and
+// absctl, when given), then the long chain.
+func runSuite(ctx context.Context, cfg bench.Config, stdout io.Writer) error {
 	absctl := ""
 	if cfg.Absctl != "" {
 		v, err := bench.AbsctlVersion(ctx, cfg.Absctl)
