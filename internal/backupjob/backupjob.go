@@ -279,6 +279,10 @@ func (j *Job) backupWithRetries(ctx context.Context, runDir string, ns Namespace
 		if err == nil || ctx.Err() != nil || j.Retry == nil || attempt >= j.Retry.MaxRetries {
 			return r, err
 		}
+		if !Retryable(err) {
+			log.Debug("namespace backup failed; not retried, as starting again cannot help", "namespace", ns.Name, "error", err)
+			return r, err
+		}
 		if wait == 0 {
 			wait = j.Retry.BaseTimeout
 		} else if j.Retry.Multiplier > 1 {

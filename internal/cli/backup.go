@@ -292,6 +292,9 @@ type backupRun struct {
 // and prints what it did.
 func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	b, err := o.prepare(app)
+	if err == nil {
+		err = b.pol.CheckKey(ctx, b.t.SecretAgent()) // a missing key fails now, not once per retry
+	}
 	switch {
 	case err != nil:
 		return err
