@@ -55,8 +55,7 @@ func (b *Backup) CheckKey(ctx context.Context, agent *config.SecretAgent) error 
 	case enc.KeySecret != nil:
 		// The resolver's error names the field, the reference and the agent.
 		if _, err := secret.NewResolver(nil).ResolveWith(ctx, agent, "encryption key-secret", *enc.KeySecret); err != nil {
-			return &KeyError{Err: err,
-				Hint: "check that the secret agent is running and serves this resource and key"}
+			return &KeyError{Err: err}
 		}
 	}
 	return nil

@@ -86,7 +86,8 @@ func (r *Resolver) ResolveWith(ctx context.Context, agent *config.SecretAgent, f
 
 	got, err := backup.ParseSecret(ctx, AgentConfig(agent), value)
 	if err != nil {
-		return "", fmt.Errorf("%s: resolve %s with secret agent %s: %w", field, value, describe(agent), scrub(err))
+		return "", fmt.Errorf("%s: resolve %s with secret agent %s: %w (check that the agent is running and serves this resource and key)",
+			field, value, describe(agent), scrub(err))
 	}
 	r.mu.Lock()
 	r.cache[key] = got
