@@ -164,7 +164,7 @@ func isDigits(s string) bool {
 // since the Unix epoch (the CronJob controller names its Jobs so), which
 // every pod of the Job can read from its job-name label.
 func ScheduledTime(v string) (time.Time, error) {
-	if t, err := timeflag.Parse(v); err == nil {
+	if t, err := timeflag.ParseFixed(v); err == nil {
 		return t.UTC(), nil
 	}
 	if i := strings.LastIndexByte(v, '-'); i > 0 && isDigits(v[i+1:]) && len(v[i+1:]) <= 12 {

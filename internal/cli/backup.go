@@ -583,5 +583,5 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 	}
 	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
 		Result: res, Took: app.Now().Sub(started)}
-	return sum.Human(app.IO.Out, app.IO.Err)
+	return app.emit(&sum) // --json cannot go with --output -: the human form
 }

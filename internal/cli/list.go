@@ -40,14 +40,14 @@ reason, and are never restored or built on.`,
 	o.target.register(cmd, false)
 	f := cmd.Flags()
 	f.StringVar(&o.typ, "type", "", "full or incremental (default: both)")
-	f.StringVar(&o.from, "from", "", "only backups taken at or after this time (RFC 3339 or Unix ms)")
+	f.StringVar(&o.from, "from", "", "only backups taken at or after this time (RFC 3339, Unix ms, now, -2h or 2h ago)")
 	f.StringVar(&o.to, "to", "", "only backups taken at or before this time")
 	_ = cmd.RegisterFlagCompletionFunc("type", fixedCompletion("full", "incremental"))
 	return cmd
 }
 
 func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) error {
-	filter, err := plan.ListFilter(o.typ, o.from, o.to, o.target.namespaces)
+	filter, err := plan.ListFilter(o.typ, o.from, o.to, o.target.namespaces, app.Now())
 	if err != nil {
 		return outcome.AsUsage(err)
 	}

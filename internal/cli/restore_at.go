@@ -69,7 +69,7 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 	o.register(cmd)
 	o.registerValidate(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.at, "time", "", "point in time to restore: RFC 3339 or Unix milliseconds")
+	f.StringVar(&o.at, "time", "", "point in time to restore: RFC 3339 (any offset), Unix ms, now, -2h or 2h ago")
 	f.BoolVar(&o.disableReordering, "disable-reordering", false, "apply the backups oldest first even into an empty namespace")
 	f.IntVar(&o.opts.SupersededMiB, "skip-superseded-memory", plan.DefaultSupersededMiB, "MiB for the digests of the records written newest first, so that none of their older versions is sent (0: send every version)")
 	_ = cmd.MarkFlagRequired("time")
@@ -130,7 +130,7 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 // request reads restore-at-timestamp's flags and resolves its routine.
 func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.Target, error) {
 	var req plan.PointInTimeRequest
-	at, err := plan.FlagTime("time", o.at)
+	at, err := plan.FlagTime("time", o.at, app.Now())
 	if err != nil {
 		return req, nil, outcome.AsUsage(err)
 	}

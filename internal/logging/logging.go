@@ -22,6 +22,9 @@ type Options struct {
 	Level    string // debug, info, warn, error
 	File     string // also (or instead, see Stderr) write here
 	Terminal bool   // stderr is a terminal: auto picks tint with colours
+	// Quiet keeps stderr to warnings and errors (a quiet run under cron
+	// mails nothing when it succeeds); the log file keeps Level.
+	Quiet bool
 }
 
 // Formats and levels accepted on the command line.
@@ -59,7 +62,11 @@ func New(stderr io.Writer, opts Options) (*slog.Logger, func() error, error) {
 		return nil, nil, fmt.Errorf("unknown log format %q (want one of %s)", opts.Format, strings.Join(Formats, ", "))
 	}
 
-	handlers := []slog.Handler{handlerFor(stderr, format, level, opts.Terminal)}
+	var toStderr slog.Handler = handlerFor(stderr, format, level, opts.Terminal)
+	if opts.Quiet {
+		toStderr = quietHandler{next: toStderr}
+	}
+	handlers := []slog.Handler{toStderr}
 	closeFn := func() error { return nil }
 	if opts.File != "" {
 		f, err := os.OpenFile(opts.File, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -78,6 +85,39 @@ func New(stderr io.Writer, opts Options) (*slog.Logger, func() error, error) {
 		h = fanout(handlers)
 	}
 	return slog.New(&redactor{next: h}), closeFn, nil
+}
+
+type askedKey struct{}
+
+// Asked marks ctx's records as asked for by the operator (the status line
+// of SIGUSR1): written even when quiet.
+func Asked(ctx context.Context) context.Context { return context.WithValue(ctx, askedKey{}, true) }
+
+func isAsked(ctx context.Context) bool {
+	asked, _ := ctx.Value(askedKey{}).(bool)
+	return asked
+}
+
+// quietHandler passes warnings, errors and asked-for records only.
+type quietHandler struct{ next slog.Handler }
+
+func (q quietHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return (l >= slog.LevelWarn || isAsked(ctx)) && q.next.Enabled(ctx, l)
+}
+
+func (q quietHandler) Handle(ctx context.Context, r slog.Record) error {
+	if !q.Enabled(ctx, r.Level) {
+		return nil // the fanout asks Enabled of each handler; a lone one may not
+	}
+	return q.next.Handle(ctx, r)
+}
+
+func (q quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietHandler{next: q.next.WithAttrs(attrs)}
+}
+
+func (q quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{next: q.next.WithGroup(name)}
 }
 
 func handlerFor(w io.Writer, format string, level slog.Level, terminal bool) slog.Handler {

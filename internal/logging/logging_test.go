@@ -2,6 +2,7 @@ package logging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -63,6 +64,62 @@ func TestJSONFormatIsOneObjectPerLine(t *testing.T) {
 	}
 	if rec["routine"] != "nightly" || rec["msg"] != "backup done" {
 		t.Errorf("unexpected record %v", rec)
+	}
+}
+
+// Quiet keeps stderr to warnings and errors while the log file keeps the
+// level asked for.
+func TestQuietStderrKeepsWarningsAndErrors(t *testing.T) {
+	for _, level := range []string{"debug", "info", "error"} {
+		t.Run(level, func(t *testing.T) {
+			var buf bytes.Buffer
+			file := filepath.Join(t.TempDir(), "log")
+			log, closeFn, err := New(&buf, Options{Format: "text", Level: level, File: file, Quiet: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			log.Debug("debug-line")
+			log.Info("info-line")
+			log.Warn("warn-line")
+			log.Error("error-line")
+			if err := closeFn(); err != nil {
+				t.Fatal(err)
+			}
+			fromFile, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stderr := buf.String()
+			for _, hidden := range []string{"debug-line", "info-line"} {
+				if strings.Contains(stderr, hidden) {
+					t.Errorf("quiet stderr shows %s: %s", hidden, stderr)
+				}
+			}
+			if strings.Contains(stderr, "warn-line") != (level != "error") || !strings.Contains(stderr, "error-line") {
+				t.Errorf("quiet stderr at level %s: %s", level, stderr)
+			}
+			if level == "debug" && !strings.Contains(string(fromFile), "debug-line") {
+				t.Errorf("log file lost the debug line under quiet: %s", fromFile)
+			}
+		})
+	}
+}
+
+// A record the operator asked for (SIGUSR1's status line) is written to
+// stderr even when quiet, and still not below the level asked for.
+func TestQuietKeepsAskedRecords(t *testing.T) {
+	var buf bytes.Buffer
+	log, _, err := New(&buf, Options{Format: "text", Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := Asked(context.Background())
+	log.InfoContext(ctx, "status-line")
+	log.DebugContext(ctx, "debug-status")
+	log.Info("plain-info")
+	if out := buf.String(); !strings.Contains(out, "status-line") || strings.Contains(out, "debug-status") ||
+		strings.Contains(out, "plain-info") {
+		t.Errorf("quiet stderr: %s", out)
 	}
 }
 

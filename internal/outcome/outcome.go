@@ -86,7 +86,19 @@ type InterruptError struct {
 	Signal string // "hangup", "interrupt", "quit" or "terminated"
 }
 
-func (e *InterruptError) Error() string { return "interrupted by " + e.Signal }
+// Error names the signal as people know it: "interrupted (SIGINT)".
+func (e *InterruptError) Error() string {
+	name, ok := signalNames[e.Signal]
+	if !ok {
+		name = e.Signal
+	}
+	return "interrupted (" + name + ")"
+}
+
+// signalNames maps Go's name of a stopping signal to its SIG name.
+var signalNames = map[string]string{
+	"hangup": "SIGHUP", "interrupt": "SIGINT", "quit": "SIGQUIT", "terminated": "SIGTERM",
+}
 
 // Class is what became of a run, as the exit status, a --json error's
 // "kind" and the metrics all tell it.

@@ -110,3 +110,15 @@ Exit status:
 		t.Errorf("Help() =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestInterruptErrorNamesTheSignal(t *testing.T) {
+	for sig, want := range map[string]string{
+		"interrupt": "interrupted (SIGINT)", "terminated": "interrupted (SIGTERM)",
+		"hangup": "interrupted (SIGHUP)", "quit": "interrupted (SIGQUIT)",
+		"user defined signal 1": "interrupted (user defined signal 1)",
+	} {
+		if got := (&InterruptError{Signal: sig}).Error(); got != want {
+			t.Errorf("signal %q: %q, want %q", sig, got, want)
+		}
+	}
+}

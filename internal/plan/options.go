@@ -83,9 +83,10 @@ func (r PointInTimeRequest) CheckOrder() error {
 	return nil
 }
 
-// FlagTime reads --flag's value s: RFC 3339 or Unix milliseconds.
-func FlagTime(flag, s string) (time.Time, error) {
-	t, err := timeflag.Parse(s)
+// FlagTime reads --flag's value s in one of timeflag's forms, relative
+// ones against now.
+func FlagTime(flag, s string, now time.Time) (time.Time, error) {
+	t, err := timeflag.ParseAt(s, now)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--%s %q: %w", flag, s, err)
 	}
@@ -94,7 +95,7 @@ func FlagTime(flag, s string) (time.Time, error) {
 
 // ListFilter reads list's --type, --from and --to (each "": no bound);
 // one --namespace narrows the catalog's scan, several are kept after it.
-func ListFilter(typ, from, to string, namespaces []string) (catalog.Filter, error) {
+func ListFilter(typ, from, to string, namespaces []string, now time.Time) (catalog.Filter, error) {
 	t, err := catalog.ParseType(typ)
 	if err != nil {
 		return catalog.Filter{}, fmt.Errorf("--type: %w", err)
@@ -107,7 +108,7 @@ func ListFilter(typ, from, to string, namespaces []string) (catalog.Filter, erro
 		if b.value == "" {
 			continue
 		}
-		if *b.bound, err = FlagTime(b.flag, b.value); err != nil {
+		if *b.bound, err = FlagTime(b.flag, b.value, now); err != nil {
 			return catalog.Filter{}, err
 		}
 	}

@@ -102,7 +102,7 @@ func TestListFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ListFilter(tt.typ, tt.from, tt.to, tt.namespaces)
+			got, err := ListFilter(tt.typ, tt.from, tt.to, tt.namespaces, time.Now())
 			if tt.err != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
 					t.Fatalf("err = %v, want it to start %q", err, tt.err)
@@ -115,7 +115,7 @@ func TestListFilter(t *testing.T) {
 			}
 		})
 	}
-	if _, err := FlagTime("time", ""); err == nil || !strings.HasPrefix(err.Error(), `--time "": `) {
+	if _, err := FlagTime("time", "", time.Now()); err == nil || !strings.HasPrefix(err.Error(), `--time "": `) {
 		t.Errorf(`--time "": %v`, err)
 	}
 }

@@ -5,11 +5,14 @@
 package progress
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/aerobackup/aerobackup/internal/logging"
 )
 
 // Counts is a snapshot of an operation's progress.
@@ -158,12 +161,13 @@ func (r *Reporter) Status() {
 		running = append(running, entry{t, *s})
 	}
 	r.mu.Unlock()
+	asked := logging.Asked(context.Background()) // written even when quiet
 	if len(running) == 0 {
-		r.opts.Logger.Info("status: nothing running")
+		r.opts.Logger.InfoContext(asked, "status: nothing running")
 		return
 	}
 	for _, e := range running {
-		l := &lineReporter{log: r.opts.Logger, label: "status: " + e.s.label, total: e.s.total, start: e.s.start}
+		l := &lineReporter{log: r.opts.Logger, label: "status: " + e.s.label, total: e.s.total, start: e.s.start, ctx: asked}
 		l.report(e.t.poll())
 	}
 }
@@ -174,6 +178,8 @@ type lineReporter struct {
 	total     int64
 	estimated bool
 	start     time.Time
+	// ctx, when set, marks the lines as asked for (see logging.Asked).
+	ctx context.Context
 }
 
 func (l *lineReporter) report(c Counts) {
@@ -199,7 +205,11 @@ func (l *lineReporter) report(c Counts) {
 	} else if p.passed {
 		attrs = append(attrs, "estimated-total-passed", l.total)
 	}
-	l.log.Info(l.label, attrs...)
+	ctx := l.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	l.log.InfoContext(ctx, l.label, attrs...)
 }
 
 // percent is how far records are through a total.

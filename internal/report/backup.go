@@ -53,6 +53,9 @@ func NewBackup(res *backupjob.Result, failed, resumed bool, took time.Duration) 
 	return s
 }
 
+// Failed says the run wrote only some namespaces.
+func (s *Backup) Failed() bool { return s.Outcome == "partial" }
+
 // Human prints the run's one-line summary (and the prune's) to errOut and
 // its key, the result scripts read, to out.
 func (s *Backup) Human(out, errOut io.Writer) error {

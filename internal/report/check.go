@@ -17,6 +17,9 @@ type Check struct {
 // NewCheck wraps a freshness check's result.
 func NewCheck(f verify.Freshness) *Check { return &Check{Type: "check", Freshness: f} }
 
+// QuietHuman prints nothing: the exit status says whether it passed.
+func (d *Check) QuietHuman(io.Writer) error { return nil }
+
 // Human prints "OK: " and the reason when the check passed.
 func (d *Check) Human(out, _ io.Writer) error {
 	if d.OK {

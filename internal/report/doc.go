@@ -23,12 +23,29 @@ type Document interface {
 	Human(out, errOut io.Writer) error
 }
 
+// A run's document that can say the run did not succeed: a failed run's
+// summary is printed even when quiet, beside its error.
+type failer interface{ Failed() bool }
+
+// A quieter is a run's document whose human form on stdout is a report
+// of the run, not a result to keep: QuietHuman writes what is left of it
+// when quiet (nothing, or warnings through a logger).
+type quieter interface{ QuietHuman(out io.Writer) error }
+
 // Emit writes doc as an indented JSON document on out when asJSON, else
-// in its human form. A command's run function emits its document once
-// and never asks which form is wanted.
-func Emit(asJSON bool, out, errOut io.Writer, doc Document) error {
+// in its human form. When quiet, a run that did not fail prints its
+// results only: no summaries (the human form's errOut), and of a
+// quieter, only its QuietHuman. A command's run function emits its
+// document once and never asks which form is wanted.
+func Emit(asJSON, quiet bool, out, errOut io.Writer, doc Document) error {
 	if !asJSON {
-		return doc.Human(out, errOut)
+		if f, ok := doc.(failer); !quiet || ok && f.Failed() {
+			return doc.Human(out, errOut)
+		}
+		if q, ok := doc.(quieter); ok {
+			return q.QuietHuman(out)
+		}
+		return doc.Human(out, io.Discard)
 	}
 	enc := json.NewEncoder(out)
 	enc.SetIndent("", "  ")

@@ -82,6 +82,10 @@ func (sum *Prune) MarkRemoved(res catalog.PruneResult) {
 	}
 }
 
+// QuietHuman prints nothing: the table reports the prune, which, when it
+// fails, says so in its error.
+func (sum *Prune) QuietHuman(io.Writer) error { return nil }
+
 // Human prints the decisions as a table and what they came to.
 func (sum *Prune) Human(out, errOut io.Writer) error {
 	if len(sum.Decisions) == 0 && len(sum.Leftovers) == 0 {

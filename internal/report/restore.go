@@ -56,6 +56,9 @@ func NewRestore(res *restorejob.Result, err error, interrupted bool) *Restore {
 	return s
 }
 
+// Failed says the restore failed or was interrupted.
+func (s *Restore) Failed() bool { return s.Outcome != "success" }
+
 // Human prints the restore's totals on stderr.
 func (s *Restore) Human(_, errOut io.Writer) error {
 	t := s.Totals

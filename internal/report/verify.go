@@ -29,6 +29,15 @@ func NewVerify(results []verify.Result, log *slog.Logger) *Verify {
 	return &Verify{Type: "verify", OK: notOK == nil, Counts: counts, Results: results, Log: log}
 }
 
+// Failed says a backup is incomplete or corrupt.
+func (d *Verify) Failed() bool { return !d.OK }
+
+// QuietHuman logs each problem, as warnings, and prints no table.
+func (d *Verify) QuietHuman(io.Writer) error {
+	d.logProblems()
+	return nil
+}
+
 // Human prints a line per backup and namespace, then logs each problem.
 func (d *Verify) Human(out, errOut io.Writer) error {
 	if len(d.Results) == 0 {
@@ -55,11 +64,15 @@ func (d *Verify) Human(out, errOut io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	d.logProblems()
+	return nil
+}
+
+func (d *Verify) logProblems() {
 	for _, r := range d.Results {
 		for _, p := range r.Problems {
 			d.Log.Warn("verify", "status", string(p.Status), "key", r.Key, "namespace", r.Namespace,
 				"file", p.File, "fault", p.Fault)
 		}
 	}
-	return nil
 }

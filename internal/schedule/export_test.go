@@ -119,3 +119,39 @@ func TestRefusalNamesTheRoutine(t *testing.T) {
 		t.Errorf("systemd has seconds: %v", err)
 	}
 }
+
+// Crontab lines are quiet, their stdout (the backup key) discarded, so
+// cron mails only warnings and errors; systemd units keep the journal's
+// output; a --quiet given in Extra is not repeated.
+func TestCrontabLinesAreQuiet(t *testing.T) {
+	s, err := Crontab(jobs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "CRON_TZ=") {
+			continue
+		}
+		if !strings.HasSuffix(line, " --quiet >/dev/null") {
+			t.Errorf("crontab line is not quiet: %s", line)
+		}
+	}
+	files, err := Systemd(jobs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(f.Content, "--quiet") || strings.Contains(f.Content, "/dev/null") {
+			t.Errorf("%s silences the journal:\n%s", f.Name, f.Content)
+		}
+	}
+	withQ := opts
+	withQ.Extra = []string{"-q"}
+	s, err = Crontab(jobs[:1], withQ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if line := strings.Split(strings.TrimSpace(s), "\n")[3]; strings.Contains(line, "--quiet") || !strings.HasSuffix(line, " -q >/dev/null") {
+		t.Errorf("-q in Extra repeated or lost:\n%s", s)
+	}
+}
