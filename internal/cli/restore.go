@@ -333,8 +333,10 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 
 // job is the restore of chains from store into conn.
 func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
+	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.keyFile, f.keyEnv, f.keySecret)
+	app.Log.Debug("the key of encrypted backups", "source", src)
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
-		KeyFile: f.keyFile, KeyEnv: f.keyEnv, KeySecret: f.keySecret, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),
+		KeyFile: kf, KeyEnv: ke, KeySecret: ks, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),
 		Progress: app.Progress(), Log: app.Log}
 }
 

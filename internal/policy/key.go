@@ -60,3 +60,34 @@ func (b *Backup) CheckKey(ctx context.Context, agent *config.SecretAgent) error 
 	}
 	return nil
 }
+
+// RestoreKey is the key source a restore of r's backups reads encrypted
+// ones with: the flags' (file, env, secret) when any is given, else the
+// key source r's backup policy names, so that a routine's backups restore
+// with the routine's key. source says which, for a debug line.
+func RestoreKey(r *config.Routine, file, env, secret string) (kfile, kenv, ksecret, source string) {
+	switch {
+	case file != "":
+		return file, "", "", "--encryption-key-file"
+	case env != "":
+		return "", env, "", "--encryption-key-env"
+	case secret != "":
+		return "", "", secret, "--encryption-key-secret"
+	}
+	var enc *config.EncryptionPolicy
+	if r != nil && r.Policy() != nil {
+		enc = r.Policy().Encryption
+	}
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	switch {
+	case enc == nil || (enc.KeyFile == nil && enc.KeyEnv == nil && enc.KeySecret == nil):
+		return "", "", "", "none (no key flag, and the routine's policy names no key)"
+	default:
+		return deref(enc.KeyFile), deref(enc.KeyEnv), deref(enc.KeySecret), fmt.Sprintf("routine %q's backup policy", r.Name)
+	}
+}

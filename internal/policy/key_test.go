@@ -65,3 +65,32 @@ func asKeyError(err error, target **KeyError) bool {
 	*target = ke
 	return ok
 }
+
+func TestRestoreKey(t *testing.T) {
+	enc := routine(t, base+`backup-policies:
+  p: {encryption: {mode: AES256, key-env: "ROUTINE_KEY"}}
+backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, backup-policy: p, namespaces: [test]}
+`)
+	plain := routine(t, base+`backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, namespaces: [test]}
+`)
+	tests := []struct {
+		name                     string
+		r                        *config.Routine
+		file, env, secret        string
+		wantF, wantE, wantS, src string
+	}{
+		{name: "the routine's key", r: enc, wantE: "ROUTINE_KEY", src: `routine "r"'s backup policy`},
+		{name: "a flag wins", r: enc, file: "/k.pem", wantF: "/k.pem", src: "--encryption-key-file"},
+		{name: "the env flag wins", r: enc, env: "K", wantE: "K", src: "--encryption-key-env"},
+		{name: "no key anywhere", r: plain, src: "none (no key flag, and the routine's policy names no key)"},
+		{name: "no routine", src: "none (no key flag, and the routine's policy names no key)"},
+	}
+	for _, tt := range tests {
+		f, e, s, src := RestoreKey(tt.r, tt.file, tt.env, tt.secret)
+		if f != tt.wantF || e != tt.wantE || s != tt.wantS || src != tt.src {
+			t.Errorf("%s: got %q %q %q (%s), want %q %q %q (%s)", tt.name, f, e, s, src, tt.wantF, tt.wantE, tt.wantS, tt.src)
+		}
+	}
+}
