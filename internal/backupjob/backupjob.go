@@ -209,7 +209,11 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 		if firstErr == nil {
 			firstErr = err
 		}
-		log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
+		if len(j.Namespaces) > 1 {
+			// One namespace's failure is the run's error line; of several,
+			// each is logged and the first is the line.
+			log.Error("namespace backup failed", "namespace", ns.Name, "error", err)
+		}
 	}
 	res.Finished = now()
 
@@ -219,12 +223,12 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 			j.removeRun(runDir, log)
 		}
 		if len(failed) == 1 {
-			return nil, firstErr
+			return nil, fmt.Errorf("routine %q: %w", j.Routine, firstErr)
 		}
-		return nil, fmt.Errorf("every namespace failed (%s): %w", strings.Join(failed, ", "), firstErr)
+		return nil, fmt.Errorf("routine %q: every namespace failed (%s); the first: %w", j.Routine, strings.Join(failed, ", "), firstErr)
 	case len(failed) > 0:
 		return res, &PartialError{Failed: failed,
-			Err: fmt.Errorf("backup of namespace(s) %s failed: %w", strings.Join(failed, ", "), firstErr)}
+			Err: fmt.Errorf("routine %q: %s, the others were backed up; %w", j.Routine, failedOf(failed), firstErr)}
 	case res.Empty() && j.Slice == nil:
 		// An incremental that found nothing leaves no folder behind.
 		j.removeRun(runDir, log)
@@ -545,4 +549,14 @@ func (j *Job) saveClusterConfiguration(ctx context.Context, runDir string, log *
 		}
 	}
 	return nil
+}
+
+// failedOf says which namespaces failed, when the first one's error (which
+// names it) follows: "one namespace failed", or "3 namespaces failed (a,
+// b, c), the first".
+func failedOf(nss []string) string {
+	if len(nss) == 1 {
+		return "one namespace failed"
+	}
+	return fmt.Sprintf("%d namespaces failed (%s), the first", len(nss), strings.Join(nss, ", "))
 }

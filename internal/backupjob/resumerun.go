@@ -157,7 +157,7 @@ func (j *Job) backupNamespacesResumable(ctx context.Context, a *attempt) error {
 	a.res.Finished = a.now()
 	if len(failed) > 0 {
 		a.stop(ctx, firstErr.Error())
-		return fmt.Errorf("backup of namespace(s) %s failed: %w; %s", strings.Join(failed, ", "), firstErr, ResumeHint)
+		return fmt.Errorf("%s: %w; %s", failedOf(failed), firstErr, ResumeHint)
 	}
 	return nil
 }

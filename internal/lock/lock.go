@@ -290,7 +290,8 @@ func (l *Lock) create(ctx context.Context) error {
 			return nil
 		}
 		if !errors.Is(err, storage.ErrExists) {
-			return fmt.Errorf("routine %q: create lock %s in %s: %w", l.routine, l.path, st, err)
+			// The store's error names the store and the path.
+			return fmt.Errorf("routine %q: create lock: %w", l.routine, err)
 		}
 		raw, holder, err := l.m.read(ctx, l.path)
 		if errors.Is(err, storage.ErrNotFound) {

@@ -17,9 +17,9 @@ type Failure struct {
 }
 
 // NewFailure is the failure of class kind with exit status code; message
-// is the error's text, already redacted.
+// is the error's text, already redacted, which it tidies (Tidy).
 func NewFailure(kind string, code int, message string) *Failure {
-	return &Failure{ExitStatus: code, Kind: kind, Message: message, Type: "error"}
+	return &Failure{ExitStatus: code, Kind: kind, Message: Tidy(message), Type: "error"}
 }
 
 // JSON writes the failure as one line (no indent: log collectors read

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/http"
 	"os"
 	"sort"
@@ -126,6 +127,13 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 		loadOpts = append(loadOpts,
 			config.WithClientLogMode(mode),
 			config.WithLogger(logging.StandardLogger{Logger: log.New(os.Stderr, "s3: ", log.LstdFlags)}))
+	} else {
+		// The SDK's own warnings (e.g. "Response has no supported
+		// checksum" from MinIO and other S3-compatible stores) go to the
+		// debug log, not to stderr past --quiet.
+		loadOpts = append(loadOpts, config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+			slog.Debug("s3 SDK: "+fmt.Sprintf(format, v...), "classification", string(c))
+		})))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
