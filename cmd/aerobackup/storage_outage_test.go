@@ -146,7 +146,7 @@ backup-routines:
 		t.Fatal(err)
 	}
 
-	code, firstKey, stderr := runIn(t, "-c", cfg, "backup", "--quiet")
+	code, firstKey, stderr := runIn(t, "-c", cfg, "backup")
 	if code != 0 {
 		t.Fatalf("first backup: exit %d\n%s", code, stderr)
 	}
@@ -159,7 +159,7 @@ backup-routines:
 	}
 	done := make(chan result, 1)
 	go func() {
-		c, o, e := runIn(t, "-c", cfg, "backup", "--quiet", "--records-per-second", "500")
+		c, o, e := runIn(t, "-c", cfg, "backup", "--records-per-second", "500")
 		done <- result{c, o, e}
 	}()
 	time.Sleep(2 * time.Second)

@@ -228,7 +228,7 @@ func (s *suite) catalogRow(ctx context.Context, st catalogStore, n int) (Catalog
 		args []string
 		want string
 	}{
-		{&row.Backup, append([]string{"backup", "--host", s.addr(), "--namespace", s.cfg.Namespace, "--quiet"}, where...), routine + "/backup/"},
+		{&row.Backup, append([]string{"backup", "--host", s.addr(), "--namespace", s.cfg.Namespace}, where...), routine + "/backup/"},
 		{&row.List, append([]string{"list"}, where...), routine + "/"},
 		{&row.Prune, append([]string{"retention", "prune", "--dry-run", "--keep-full", "3", "--keep-incremental", "1"}, where...), ""},
 		{&row.PointInTime, append([]string{"restore-at-timestamp", "--host", s.addr(), "--time", pit, "--dry-run",

@@ -196,7 +196,7 @@ func (s *suite) seed(n int) error {
 func (s *suite) cliBackup(ctx context.Context, storage, routine, compress string, extra ...string) (Sample, error) {
 	args := append([]string{"backup", "--host", s.addr(), "-n", s.cfg.Namespace, "--storage", storage, "-r", routine,
 		"--parallel", strconv.Itoa(s.cfg.Parallel), "--file-limit", strconv.Itoa(s.cfg.FileLimit),
-		"--compress", compress, "--quiet", "--log-level", "error"}, extra...)
+		"--compress", compress, "--log-level", "error"}, extra...) // not --quiet: it prints the key
 	return s.measure(ctx, s.cfg.CLI, args...)
 }
 

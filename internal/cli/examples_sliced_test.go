@@ -172,7 +172,7 @@ backup-routines:
 				}
 				args = append(args, a)
 			}
-			code, out, errOut := run(t, map[string]string{backupslice.IndexEnv: strconv.Itoa(i)}, append(args, "--quiet")...)
+			code, out, errOut := run(t, map[string]string{backupslice.IndexEnv: strconv.Itoa(i)}, args...)
 			if code != 0 {
 				t.Fatalf("%s: pod %d: exit %d: %s", tc.name, i, code, errOut)
 			}

@@ -224,7 +224,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 	pf.StringVar(&g.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&g.LogFormat, "log-format", "auto", "log format: auto (coloured on a terminal), text, json")
 	pf.StringVar(&g.LogFile, "log-file", "", "also write logs to this file")
-	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only results, warnings and errors: no progress, summaries or info logs")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "silence a successful run: only warnings, errors and what is asked for (--json, a list); no progress, summaries, info logs or backup key")
 	pf.BoolVar(&g.JSON, "json", false, "machine output: one JSON document on stdout")
 	pf.DurationVar(&g.ProgressInterval, "progress-interval", 10*time.Second, "period of progress log lines when stderr is not a terminal")
 	pf.StringVar(&g.MetricsFile, "metrics-file", "", "write a Prometheus textfile at the end of the run")

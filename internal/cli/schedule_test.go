@@ -13,8 +13,8 @@ func TestScheduleExport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"0 * * * * /usr/local/bin/aerobackup backup --config " + cfg + " --routine hourly --quiet >/dev/null\n",
-		"0 0 * * * /usr/local/bin/aerobackup backup --config " + cfg + " --routine nightly --quiet >/dev/null\n"} {
+	for _, want := range []string{"0 * * * * /usr/local/bin/aerobackup backup --config " + cfg + " --routine hourly --quiet\n",
+		"0 0 * * * /usr/local/bin/aerobackup backup --config " + cfg + " --routine nightly --quiet\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("crontab lacks %q:\n%s", want, out)
 		}

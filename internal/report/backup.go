@@ -56,6 +56,11 @@ func NewBackup(res *backupjob.Result, failed, resumed bool, took time.Duration) 
 // Failed says the run wrote only some namespaces.
 func (s *Backup) Failed() bool { return s.Outcome == "partial" }
 
+// QuietHuman prints nothing: under --quiet (cron mails every byte) a
+// successful backup is silent; its key is in --json's document, the log
+// file and the metrics.
+func (s *Backup) QuietHuman(io.Writer) error { return nil }
+
 // Human prints the run's one-line summary (and the prune's) to errOut and
 // its key, the result scripts read, to out.
 func (s *Backup) Human(out, errOut io.Writer) error {

@@ -111,7 +111,7 @@ WantedBy=timers.target
 func Crontab(jobs []Job, o Options) (string, error) {
 	var b strings.Builder
 	b.WriteString("# aerobackup: the schedules of the ABS routines in " + o.ConfigPath + "\n")
-	b.WriteString("# --quiet, and the backup key on stdout discarded: cron mails only warnings and errors\n")
+	b.WriteString("# --quiet: a successful run prints nothing, so cron mails only warnings and errors\n")
 	zone := ""
 	for _, j := range sorted(jobs) {
 		e, err := Parse(j.Cron)
@@ -130,7 +130,7 @@ func Crontab(jobs []Job, o Options) (string, error) {
 			fmt.Fprintf(&b, "CRON_TZ=%s\n", z)
 			zone = z
 		}
-		fmt.Fprintf(&b, "# %s backup of routine %s, %s %s\n%s %s >/dev/null\n", j.Kind, j.Routine, j.key(), j.Cron, spec,
+		fmt.Fprintf(&b, "# %s backup of routine %s, %s %s\n%s %s\n", j.Kind, j.Routine, j.key(), j.Cron, spec,
 			shellJoin(quiet(append([]string{o.Binary}, j.args(o, o.ConfigPath)...)), crontabQuote))
 	}
 	return b.String(), nil

@@ -120,8 +120,8 @@ func TestRefusalNamesTheRoutine(t *testing.T) {
 	}
 }
 
-// Crontab lines are quiet, their stdout (the backup key) discarded, so
-// cron mails only warnings and errors; systemd units keep the journal's
+// Crontab lines are quiet (a successful run prints nothing), so cron
+// mails only warnings and errors; systemd units keep the journal's
 // output; a --quiet given in Extra is not repeated.
 func TestCrontabLinesAreQuiet(t *testing.T) {
 	s, err := Crontab(jobs, opts)
@@ -132,7 +132,7 @@ func TestCrontabLinesAreQuiet(t *testing.T) {
 		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "CRON_TZ=") {
 			continue
 		}
-		if !strings.HasSuffix(line, " --quiet >/dev/null") {
+		if !strings.HasSuffix(line, " --quiet") {
 			t.Errorf("crontab line is not quiet: %s", line)
 		}
 	}
@@ -151,7 +151,7 @@ func TestCrontabLinesAreQuiet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if line := strings.Split(strings.TrimSpace(s), "\n")[3]; strings.Contains(line, "--quiet") || !strings.HasSuffix(line, " -q >/dev/null") {
+	if line := strings.Split(strings.TrimSpace(s), "\n")[3]; strings.Contains(line, "--quiet") || !strings.HasSuffix(line, " -q") {
 		t.Errorf("-q in Extra repeated or lost:\n%s", s)
 	}
 }

@@ -73,7 +73,7 @@ grep -v '^#' "$work/aerobackup.yml" >&2
 export AEROBACKUP_CONFIG="$work/aerobackup.yml"
 
 say "Full backup of routine nightly (namespace test, ZSTD)"
-key=$(run "$bin/aerobackup" backup --routine nightly --quiet)
+key=$(run "$bin/aerobackup" backup --routine nightly)
 echo "backup key: $key" >&2
 
 say "Files written (ABS layout; metadata.yaml last)"
@@ -86,7 +86,7 @@ say "Restoring $key into the second server, namespace test renamed to bar"
 run "$bin/aerobackup" restore --backup "$key" --destination restored --namespace-map test=bar --quiet
 
 say "Counting what arrived: backing up namespace bar of the restore target"
-run "$bin/aerobackup" backup --routine check --quiet >/dev/null
+run "$bin/aerobackup" backup --routine check --quiet
 json=$(run "$bin/aerobackup" list --routine check --json)
 restored=$(printf '%s\n' "$json" | sed -n 's/.*"record-count": \([0-9]*\).*/\1/p' | head -1)
 backed_up=$("$bin/aerobackup" list --routine nightly --json | sed -n 's/.*"record-count": \([0-9]*\).*/\1/p' | head -1)
