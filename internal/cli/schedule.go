@@ -125,7 +125,7 @@ func writeScheduleFiles(app *App, dir string, files []schedule.File) error {
 			if err := os.WriteFile(p, []byte(f.Content), 0o644); err != nil {
 				return fmt.Errorf("writing %s: %w", p, err)
 			}
-			fmt.Fprintln(app.IO.Err, "wrote", p)
+			app.Log.Info("wrote", "file", p) // an info line: silent under --quiet
 		}
 		return nil
 	}

@@ -29,6 +29,13 @@ func TestScheduleExport(t *testing.T) {
 	if err != nil || !strings.Contains(string(timer), "OnCalendar=*-*-* 00:00:00\n") {
 		t.Errorf("timer: %v\n%s", err, timer)
 	}
+	if !strings.Contains(errOut, "wrote") || !strings.Contains(errOut, "aerobackup-nightly-full.timer") {
+		t.Errorf("the files written are not named: %q", errOut)
+	}
+	code, out, errOut = run(t, nil, "-c", cfg, "schedule", "export", "--format", "systemd", "-r", "nightly", "--output-dir", dir, "--quiet")
+	if code != 0 || out != "" || errOut != "" {
+		t.Errorf("quiet export to a folder: exit %d, printed %q and %q; want nothing", code, out, errOut)
+	}
 
 	if code, _, errOut = run(t, nil, "-c", cfg, "schedule", "export", "--format", "launchd"); code != 2 ||
 		!strings.Contains(errOut, `--format "launchd"`) {
