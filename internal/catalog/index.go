@@ -104,8 +104,9 @@ func openIndex(ctx context.Context, store storage.Store, runs []Key, typ Type) (
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(listConcurrency)
 	for _, r := range routines {
-		ix.runs[r] = map[string][]indexedNamespace{}
 		g.Go(func() error {
+			// Every routine's entry is set here, under the lock: the
+			// goroutines of the routines before it may be writing.
 			entries := readIndexFile(gctx, store, r)
 			ix.mu.Lock()
 			ix.runs[r] = entries
