@@ -205,6 +205,33 @@ type ManifestEntry struct {
 	Size   int64  `yaml:"size" json:"size"`
 	SHA256 string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
 	CRC32C string `yaml:"crc32c,omitempty" json:"crc32c,omitempty"`
+	// Partitions are the partition ranges the file's records can be in,
+	// when the backup knows them (a worker of a backup-go scan writes the
+	// records of its own consecutive partitions); empty: any partition, so
+	// a lookup by key reads the file.
+	Partitions []PartitionRange `yaml:"partitions,omitempty" json:"partitions,omitempty"`
+}
+
+// PartitionRange is Count partitions from Begin (of 4096).
+type PartitionRange struct {
+	Begin int `yaml:"begin" json:"begin"`
+	Count int `yaml:"count" json:"count"`
+}
+
+// Holds reports whether partition p is in the range.
+func (r PartitionRange) Holds(p int) bool { return p >= r.Begin && p < r.Begin+r.Count }
+
+// MayHold reports whether the file can hold a record of partition p.
+func (e ManifestEntry) MayHold(p int) bool {
+	if len(e.Partitions) == 0 {
+		return true
+	}
+	for _, r := range e.Partitions {
+		if r.Holds(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Sums lists the checksums the entry records, CRC32C first.
