@@ -1,0 +1,126 @@
+package records
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/storage"
+)
+
+// Folder is one namespace backup folder (<run>/data/<ns>/) and its data
+// files, checked against its manifest when it has one.
+type Folder struct {
+	Store storage.Store
+	Dir   string
+	Meta  *catalog.Metadata
+	// Files are the .asb files, sorted by name.
+	Files []File
+	// Indexed reports whether the manifest names the partitions of every
+	// file that holds records (else a lookup reads every file).
+	Indexed bool
+}
+
+// File is one data file of a folder.
+type File struct {
+	Name string // in the folder
+	Size int64
+	// Entry is the manifest's record of the file; nil for a backup
+	// written without a manifest (by ABS).
+	Entry *catalog.ManifestEntry
+}
+
+// Path is the file's store path.
+func (f *Folder) Path(file File) string { return path.Join(f.Dir, file.Name) }
+
+// Open reads dir's metadata.yaml and manifest and lists its data files. A
+// file the manifest names that is missing or of another size, or a file it
+// does not name, is an error: the folder is not the backup that was
+// written.
+func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error) {
+	meta, err := catalog.LoadMetadata(ctx, store, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", store, dir, err)
+	}
+	f := &Folder{Store: store, Dir: dir, Meta: meta}
+	man, err := catalog.LoadManifest(ctx, store, dir)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("%s: %w", store, err)
+	}
+	objs, err := store.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listing %s: %w", store, dir, err)
+	}
+	present := map[string]int64{}
+	for _, o := range objs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(o.Path, dir), "/")
+		if strings.HasSuffix(rel, ".asb") && !strings.Contains(rel, "/") {
+			present[rel] = o.Size
+		}
+	}
+	if man == nil || len(man.Files) == 0 {
+		for name, size := range present {
+			f.Files = append(f.Files, File{Name: name, Size: size})
+		}
+		sort.Slice(f.Files, func(i, j int) bool { return f.Files[i].Name < f.Files[j].Name })
+		return f, nil
+	}
+	var problems []string
+	f.Indexed = true
+	for i := range man.Files {
+		e := &man.Files[i]
+		size, ok := present[e.Name]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("data file %s is missing", path.Join(dir, e.Name)))
+		case size != e.Size:
+			problems = append(problems, fmt.Sprintf("data file %s is %d bytes, the backup wrote %d (truncated or altered)", path.Join(dir, e.Name), size, e.Size))
+		}
+		delete(present, e.Name)
+		if len(e.Partitions) == 0 && !isMetadataFile(e.Name) {
+			f.Indexed = false
+		}
+		f.Files = append(f.Files, File{Name: e.Name, Size: e.Size, Entry: e})
+	}
+	for name := range present {
+		problems = append(problems, fmt.Sprintf("data file %s was not written by this backup (it is not in %s)", path.Join(dir, name), catalog.ManifestFile))
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, fmt.Errorf("%s: %s", store, strings.Join(problems, "; "))
+	}
+	sort.Slice(f.Files, func(i, j int) bool { return f.Files[i].Name < f.Files[j].Name })
+	return f, nil
+}
+
+// isMetadataFile reports whether name is backup-go's file of secondary
+// indexes and UDFs, which holds no records.
+func isMetadataFile(name string) bool { return strings.HasPrefix(name, "metadata_") }
+
+// For returns the files that can hold a record of any of the partitions:
+// those whose manifest entry names one of them, and every file whose
+// entry names none (or that has no entry). Files of secondary indexes and
+// UDFs are left out.
+func (f *Folder) For(partitions []int) []File {
+	var out []File
+	for _, file := range f.Files {
+		if isMetadataFile(file.Name) {
+			continue
+		}
+		if file.Entry == nil || len(file.Entry.Partitions) == 0 {
+			out = append(out, file)
+			continue
+		}
+		for _, p := range partitions {
+			if file.Entry.MayHold(p) {
+				out = append(out, file)
+				break
+			}
+		}
+	}
+	return out
+}
