@@ -320,16 +320,18 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		if !ok {
 			ts.Fatalf("no snapshot %q", args[1])
 		}
-		var except []string
+		// -except KEY...: all records but these; -only KEY...: just these.
+		var keys []string
+		only := false
 		if len(args) > 3 {
-			if args[3] != "-except" {
-				ts.Fatalf("usage: asd compare-snapshot NAME NS [-except KEY...]")
+			if args[3] != "-except" && args[3] != "-only" {
+				ts.Fatalf("usage: asd compare-snapshot NAME NS [-except KEY... | -only KEY...]")
 			}
-			except = args[4:]
+			keys, only = args[4:], args[3] == "-only"
 		}
-		want := agedSnapshot(taken, time.Now(), except)
+		want := agedSnapshot(taken, time.Now(), keys, only)
 		got := snapshot(ts, s, args[2])
-		got = agedSnapshot(takenSnapshot{snap: got, at: time.Now()}, time.Now(), except)
+		got = agedSnapshot(takenSnapshot{snap: got, at: time.Now()}, time.Now(), keys, only)
 		diff := aerospiketest.Diff(want, got, aerospiketest.CompareOptions{TTLTolerance: 3 * time.Second})
 		if neg {
 			if len(diff) == 0 {
@@ -639,18 +641,19 @@ func putRecord(ts *testscript.TestScript, c *as.Client, ns, set, userKey string,
 // agedSnapshot returns the snapshot as it should look at now: records
 // whose TTL ran out are gone (with a second's margin either way they are
 // dropped, so borderline records do not make tests flaky), the others'
-// TTLs shortened; records with the string keys in except are left out.
-func agedSnapshot(t takenSnapshot, now time.Time, except []string) aerospiketest.Snapshot {
+// TTLs shortened; records with the string keys given are left out, or
+// (only) are the only ones kept.
+func agedSnapshot(t takenSnapshot, now time.Time, keys []string, only bool) aerospiketest.Snapshot {
 	out := aerospiketest.Snapshot{Namespace: t.snap.Namespace, Records: map[string]aerospiketest.SnapRecord{}}
 	elapsed := now.Sub(t.at)
 	for d, r := range t.snap.Records {
-		skip := false
-		for _, k := range except {
+		named := false
+		for _, k := range keys {
 			if len(r.Key) > 0 && string(r.Key[1:]) == k {
-				skip = true
+				named = true
 			}
 		}
-		if skip {
+		if named != only {
 			continue
 		}
 		if r.TTL >= 0 {

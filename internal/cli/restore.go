@@ -17,6 +17,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restorejob"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
@@ -39,6 +40,9 @@ type restoreFlags struct {
 	accessTier   string
 	restorePoll  time.Duration
 	tune         tuningFlags
+	records      recordFlags
+	// only is the records --key, --digest or --keys-file select.
+	only *records.Selection
 }
 
 func (f *restoreFlags) register(cmd *cobra.Command) {
@@ -76,6 +80,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.accessTier, "access-tier", "", "bring archived files back first and wait for them: S3 restore tier (Standard, Bulk, Expedited)\nor Azure tier to rehydrate to (Hot, Cool, Cold); GCS reads archived objects directly and needs none")
 	fl.DurationVar(&f.restorePoll, "restore-poll-duration", storage.DefaultPollInterval, "with --access-tier: how often to check archived files while waiting")
 	f.lock.register(cmd)
+	f.records.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("access-tier", fixedCompletion("Standard", "Bulk", "Expedited", "Hot", "Cool", "Cold"))
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
@@ -114,6 +119,12 @@ func (f *restoreFlags) parse() (map[string]string, *backup.ConfigRestore, error)
 	base, err := policy.NewRestore(f.opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	if f.only, err = f.records.selection(); err != nil {
+		return nil, nil, err
+	}
+	if f.only != nil && f.opts.ValidateOnly {
+		return nil, nil, outcome.Usage("--validate checks whole backups: it takes no --key, --digest or --keys-file")
 	}
 	return nsMap, base, nil
 }
@@ -184,6 +195,9 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 	}
 	defer src.Release()
 	chains, writeMode := src.Plan.Chains(), policy.WriteMode(req.Base)
+	if o.only != nil {
+		return o.restoreRecords(src.Ctx, app, src.t, src.Store, src.dest, chains, nil)
+	}
 	if o.dryRun {
 		return app.emit(report.NewRestoreDryRun(chains, writeMode))
 	}
@@ -200,6 +214,12 @@ func (o *restoreOptions) request() (plan.RestoreRequest, error) {
 	nsMap, base, err := o.parse()
 	if err != nil {
 		return plan.RestoreRequest{}, err
+	}
+	if o.only != nil {
+		if o.path == "-" {
+			return plan.RestoreRequest{}, outcome.Usage("--key, --digest and --keys-file read a stored backup: not --path - (standard input)")
+		}
+		base = plan.RecordWrite(base)
 	}
 	req := plan.RestoreRequest{Path: o.path, Namespaces: o.target.namespaces, Map: nsMap,
 		Compress: o.compress, Encrypt: o.encrypt, Base: base}
@@ -337,7 +357,7 @@ func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, con
 	app.Log.Debug("the key of encrypted backups", "source", src)
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
 		KeyFile: kf, KeyEnv: ke, KeySecret: ks, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),
-		Progress: app.Progress(), Log: app.Log}
+		Progress: app.Progress(), Log: app.Log, Only: f.only}
 }
 
 // runRestoreJob runs a job and emits its summary.

@@ -106,6 +106,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.only != nil {
+		return o.restoreRecords(ctx, app, t, sess.Store, dest, p.Chains(), &p.RecoveryPoint)
+	}
 	conn, err := o.connect(ctx, app, t, dest)
 	if err != nil {
 		return err
@@ -151,5 +154,6 @@ func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.
 	}
 	return plan.PointInTimeRequest{Routine: t.Name(), At: at, Namespaces: o.target.namespaces,
 		RoutineNamespaces: t.Routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
-		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base, SupersededMiB: o.opts.SupersededMiB}, t, nil
+		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base, SupersededMiB: o.opts.SupersededMiB,
+		Records: o.only != nil}, t, nil
 }

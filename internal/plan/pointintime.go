@@ -32,6 +32,11 @@ type PointInTimeRequest struct {
 	Map map[string]string
 	// How the chain may be applied.
 	Validate, DisableReordering, Unique bool
+	// Records is set when only selected records are restored (--key,
+	// --digest, --keys-file): each from the newest backup of the chain
+	// holding it, replacing the record whole (or, --unique, only where it
+	// is absent).
+	Records bool
 	// Base is the restore's own configuration; the plan copies it per step
 	// and never changes it.
 	Base *backup.ConfigRestore
@@ -76,7 +81,7 @@ func (n *RestoreNamespace) Order() string {
 // NeedsEmptiness reports whether the order depends on the destination
 // namespaces being empty, which the caller must then ask the cluster.
 func (r PointInTimeRequest) NeedsEmptiness() bool {
-	return !r.Validate && !r.DisableReordering && !r.Unique
+	return !r.Validate && !r.DisableReordering && !r.Unique && !r.Records
 }
 
 // ChainNamespaces are the source namespaces the plan covers.
@@ -136,7 +141,7 @@ func PointInTime(r PointInTimeRequest, backups []catalog.Backup, empty map[strin
 		}
 		n := &RestoreNamespace{Chain: c, Destination: r.Destination(ns)}
 		n.NewestFirst, n.Reason = r.order(empty[n.Destination])
-		n.Steps = chainSteps(n, r.Base)
+		n.Steps = r.chainSteps(n, r.Base)
 		p.Namespaces = append(p.Namespaces, n)
 		if p.RecoveryPoint.IsZero() || c.RecoveryPoint.Before(p.RecoveryPoint) {
 			p.RecoveryPoint = c.RecoveryPoint
@@ -157,6 +162,8 @@ func (r PointInTimeRequest) order(empty bool) (newestFirst bool, reason string) 
 	case r.Validate:
 		// Decoding needs no order: chronological, as backups were taken.
 		return false, "--validate"
+	case r.Records:
+		return true, "selected records: each from the newest backup holding it"
 	case r.DisableReordering:
 		return false, "--disable-reordering"
 	case r.Unique:
@@ -185,11 +192,13 @@ func (r PointInTimeRequest) order(empty bool) (newestFirst bool, reason string) 
 // replaces whole records with no generation check, because a record
 // deleted and re-created since the full restarts its generation, and a bin
 // removed since the full must not survive a merge.
-func chainSteps(n *RestoreNamespace, base *backup.ConfigRestore) []restorejob.Step {
+func (r PointInTimeRequest) chainSteps(n *RestoreNamespace, base *backup.ConfigRestore) []restorejob.Step {
 	steps := make([]restorejob.Step, 0, len(n.Chain.Links))
 	for i, l := range n.Chain.Links {
 		cfg := base
 		switch {
+		case r.Records:
+			cfg = RecordWrite(base)
 		case n.NewestFirst:
 			cfg = withWrite(base, as.CREATE_ONLY, as.NONE)
 		case i > 0:
@@ -211,6 +220,17 @@ func chainSteps(n *RestoreNamespace, base *backup.ConfigRestore) []restorejob.St
 		}
 	}
 	return steps
+}
+
+// RecordWrite is the write policy of a restore of selected records: each
+// replaces the record whole whatever its generation (the point is to undo
+// a change made since), unless base says --unique: then only records now
+// absent are written.
+func RecordWrite(base *backup.ConfigRestore) *backup.ConfigRestore {
+	if base.WritePolicy != nil && base.WritePolicy.RecordExistsAction == as.CREATE_ONLY {
+		return withWrite(base, as.CREATE_ONLY, as.NONE)
+	}
+	return withWrite(base, as.REPLACE, as.NONE)
 }
 
 func withWrite(base *backup.ConfigRestore, action as.RecordExistsAction, gen as.GenerationPolicy) *backup.ConfigRestore {

@@ -22,6 +22,9 @@ type Restore struct {
 	Result     *restorejob.Result `json:"result,omitempty"`
 	Totals     *restorejob.Counts `json:"totals,omitempty"`
 	Recovery   *time.Time         `json:"recovery-point,omitempty"`
+	// Selected, for a restore of selected records, is the version of
+	// each that was written, and the records no backup held.
+	Selected *restorejob.Picks `json:"selected,omitempty"`
 	Warnings   []string           `json:"warnings,omitempty"`
 	DurationMs int64              `json:"duration-millis"`
 }
@@ -46,6 +49,7 @@ func NewRestore(res *restorejob.Result, err error, interrupted bool) *Restore {
 	if res != nil {
 		t := res.Totals()
 		s.Totals = &t
+		s.Selected = res.Picks
 	}
 	switch {
 	case err != nil && interrupted:
@@ -85,6 +89,9 @@ func (s *Restore) Human(_, errOut io.Writer) error {
 	}
 	fmt.Fprintf(errOut, "restore %s: %d records read, %d written, %d already present%s, %d older than the cluster's, %d expired, %d skipped%s, %d indexes, %d UDFs in %s\n",
 		s.Outcome, t.Read, t.Inserted, t.Existed, superseded, t.Fresher, t.Expired, t.Skipped, refused, t.SIndexes, t.UDFs, d)
+	if s.Selected != nil {
+		pickLines(errOut, s.Selected)
+	}
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/progress"
+	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -65,6 +66,9 @@ type Job struct {
 	SecretAgent                *backup.SecretAgentConfig
 	Progress                   *progress.Reporter
 	Log                        *slog.Logger
+	// Only, when set, restores just these records (selected.go): each
+	// chain's newest version of each, in one write per chain.
+	Only *records.Selection
 }
 
 // Counts are what a restore did to records, per step or in total.
@@ -105,6 +109,9 @@ type StepResult struct {
 // Result is the restore's outcome.
 type Result struct {
 	Steps []StepResult `json:"steps"`
+	// Picks, for a restore of selected records, say which version of
+	// each was written, and which no backup holds.
+	Picks *Picks `json:"-"`
 }
 
 // Totals sums the steps.
@@ -138,6 +145,9 @@ func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
 	if err := j.warmUp(); err != nil {
 		return res, err
+	}
+	if j.Only != nil {
+		return j.runSelected(ctx)
 	}
 	var mu sync.Mutex
 	var errs []error
@@ -249,6 +259,19 @@ func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult, superseded
 		return fmt.Errorf("%s: %s: %w", s.Label, j.Store, err)
 	}
 	reader := newCheckingReader(storeReader, s.Dir, want)
+	if err := j.restoreFrom(ctx, s, out, bc, cfg, reader, reader.describe, tally, superseded); err != nil {
+		return err
+	}
+	if err := reader.after(want, out.Read); err != nil {
+		return fmt.Errorf("%s: %w", s.Label, err)
+	}
+	return j.refused(s, cfg, out)
+}
+
+// restoreFrom runs one backup-go restore of what reader serves and
+// fills out's counts; describe explains a failure in terms of the files.
+func (j *Job) restoreFrom(ctx context.Context, s Step, out *StepResult, bc *backup.Client, cfg *backup.ConfigRestore,
+	reader backup.StreamingReader, describe func(error) error, tally *refusalTally, superseded *supersededFilter) error {
 	h, err := bc.Restore(ctx, cfg, reader)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Label, err)
@@ -267,20 +290,24 @@ func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult, superseded
 		if code, ok := refusalCode(err, ignorable); ok {
 			return fmt.Errorf("%s: %w", s.Label, &stoppedError{code: code, ignoring: cfg.IgnoreRecordError, err: err})
 		}
-		return fmt.Errorf("%s: %w", s.Label, reader.describe(err))
+		return fmt.Errorf("%s: %w", s.Label, describe(err))
 	}
-	if err := reader.after(want, out.Read); err != nil {
-		return fmt.Errorf("%s: %w", s.Label, err)
+	return nil
+}
+
+// refused fails a step in which the server refused records, unless the
+// user accepted that.
+func (j *Job) refused(s Step, cfg *backup.ConfigRestore, out *StepResult) error {
+	if out.Refused == 0 {
+		return nil
 	}
-	if out.Refused > 0 {
-		// A record read and neither written nor passed over by the write
-		// policy is a record lost, unless the user said so.
-		if !cfg.IgnoreRecordError {
-			return fmt.Errorf("%s: %w", s.Label, &RefusedError{Read: out.Read, Refused: out.Refused, Refusals: out.Refusals})
-		}
-		j.Log.Warn("records refused by the server were not restored (--ignore-record-error)", "backup", s.Label,
-			"namespace", out.Destination, "records-refused", out.Refused, "records-read", out.Read, "reasons", describeRefusals(out.Refusals))
+	// A record read and neither written nor passed over by the write
+	// policy is a record lost, unless the user said so.
+	if !cfg.IgnoreRecordError {
+		return fmt.Errorf("%s: %w", s.Label, &RefusedError{Read: out.Read, Refused: out.Refused, Refusals: out.Refusals})
 	}
+	j.Log.Warn("records refused by the server were not restored (--ignore-record-error)", "backup", s.Label,
+		"namespace", out.Destination, "records-refused", out.Refused, "records-read", out.Read, "reasons", describeRefusals(out.Refusals))
 	return nil
 }
 
