@@ -13,20 +13,20 @@ import (
 // Restore is what a restore (or restore-at-timestamp) did: its --json
 // document, or a line on stderr for the person watching.
 type Restore struct {
-	Type       string             `json:"type"`
-	Outcome    string             `json:"outcome"`
-	DryRun     bool               `json:"dry-run,omitempty"`
-	Validate   bool               `json:"validate-only,omitempty"`
-	WritePlan  string             `json:"write-policy"`
-	Steps      []RestorePlanStep  `json:"plan,omitempty"`
-	Result     *restorejob.Result `json:"result,omitempty"`
-	Totals     *restorejob.Counts `json:"totals,omitempty"`
-	Recovery   *time.Time         `json:"recovery-point,omitempty"`
+	Type      string             `json:"type"`
+	Outcome   string             `json:"outcome"`
+	DryRun    bool               `json:"dry-run,omitempty"`
+	Validate  bool               `json:"validate-only,omitempty"`
+	WritePlan string             `json:"write-policy"`
+	Steps     []RestorePlanStep  `json:"plan,omitempty"`
+	Result    *restorejob.Result `json:"result,omitempty"`
+	Totals    *restorejob.Counts `json:"totals,omitempty"`
+	Recovery  *time.Time         `json:"recovery-point,omitempty"`
 	// Selected, for a restore of selected records, is the version of
 	// each that was written, and the records no backup held.
-	Selected *restorejob.Picks `json:"selected,omitempty"`
-	Warnings   []string           `json:"warnings,omitempty"`
-	DurationMs int64              `json:"duration-millis"`
+	Selected   *restorejob.Picks `json:"selected,omitempty"`
+	Warnings   []string          `json:"warnings,omitempty"`
+	DurationMs int64             `json:"duration-millis"`
 }
 
 // RestorePlanStep is one backup folder of a restore dry run, in order.
