@@ -54,9 +54,6 @@ func planFilePartitions(cfg *backup.ConfigBackup) filePartitions {
 		fp.scan = append(fp.scan, catalog.PartitionRange{Begin: f.Begin, Count: f.Count})
 	}
 	fp.scan = mergeRanges(fp.scan)
-	if len(fp.scan) == 1 && fp.scan[0].Count == allPartitions {
-		fp.scan = nil
-	}
 	if cfg.OutputFilePrefix == "" {
 		if shares := workerShares(cfg.PartitionFilters, cfg.ParallelRead); shares != nil && len(shares) == cfg.ParallelWrite {
 			fp.byWorker = shares
@@ -65,14 +62,19 @@ func planFilePartitions(cfg *backup.ConfigBackup) filePartitions {
 	return fp
 }
 
-// of returns the ranges of the data file named name (a base name).
+// of returns the ranges of the data file named name (a base name); nil
+// for all partitions, which the manifest writes as nothing.
 func (fp filePartitions) of(name string) []catalog.PartitionRange {
+	rs := fp.scan
 	if fp.byWorker != nil {
 		if n, ok := workerOf(name); ok && n < len(fp.byWorker) {
-			return slices.Clone(fp.byWorker[n])
+			rs = fp.byWorker[n]
 		}
 	}
-	return slices.Clone(fp.scan)
+	if len(rs) == 1 && rs[0].Begin == 0 && rs[0].Count == allPartitions {
+		return nil
+	}
+	return slices.Clone(rs)
 }
 
 // workerOf reads n from a file name "<n>_…".

@@ -87,6 +87,8 @@ func TestPlanFilePartitions(t *testing.T) {
 		{"a partition list", cfg(func(c *backup.ConfigBackup) {
 			c.PartitionFilters = []*aerospike.PartitionFilter{rng(0, 100), rng(100, 50)}
 		}), map[string][]pr{"0_test_1.asb": {p(0, 100)}, "1_test_2.asb": {p(100, 50)}, "metadata_test_3.asb": {p(0, 150)}}},
+		{"one worker of all partitions: nothing", cfg(func(c *backup.ConfigBackup) { c.ParallelRead, c.ParallelWrite = 1, 1 }),
+			map[string][]pr{"0_test_1.asb": nil}},
 		{"more readers than writers: records go round robin", cfg(func(c *backup.ConfigBackup) { c.ParallelRead = 4 }),
 			map[string][]pr{"0_test_1.asb": nil, "1_test_2.asb": nil}},
 		{"round robin within a partition range", cfg(func(c *backup.ConfigBackup) {
