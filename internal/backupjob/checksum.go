@@ -30,6 +30,8 @@ type checksumWriter struct {
 
 	// hooks of a resumable run (see resumable.go); nil otherwise.
 	resume *resumeHooks
+	// parts names each file's partition ranges (zero: none recorded).
+	parts filePartitions
 }
 
 func newChecksumWriter(w backup.Writer, alg checksum.Algorithm) *checksumWriter {
@@ -122,7 +124,7 @@ func (f *hashingFile) Close() error {
 	}
 	if !f.closed {
 		f.closed = true
-		e := catalog.ManifestEntry{Name: f.name, Size: f.size}
+		e := catalog.ManifestEntry{Name: f.name, Size: f.size, Partitions: f.owner.parts.of(f.name)}
 		e.SetSum(checksum.Sum{Algorithm: f.owner.alg, Hex: checksum.Format(f.h)})
 		return f.owner.record(e)
 	}

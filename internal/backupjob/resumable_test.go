@@ -3,6 +3,7 @@ package backupjob
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,8 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	store, err := localstore.New(t.TempDir())
+	root := t.TempDir()
+	store, err := localstore.New(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,6 +169,20 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkEntry(t, e, checksum.SHA256, data)
+			// The interrupted attempt's files keep its worker's partitions;
+			// the continuation's workers take saved positions in no fixed
+			// order, so its files record none.
+			switch {
+			case strings.Contains(name, "(1)") && len(e.Partitions) > 0:
+				t.Errorf("%s, of the continuation, records partitions %v", name, e.Partitions)
+			case !strings.Contains(name, "(1)") && !strings.HasPrefix(name, "metadata_") && len(e.Partitions) == 0:
+				t.Errorf("%s, of the first attempt, records no partitions", name)
+			}
+			for _, id := range decodePartitions(t, filepath.Join(root, filepath.FromSlash(o.Path))) {
+				if !e.MayHold(id) {
+					t.Errorf("%s: a record of partition %d, outside the recorded %v", name, id, e.Partitions)
+				}
+			}
 			n, err := job2.countRecords(ctx, nsDir, name, newCfg(0))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)

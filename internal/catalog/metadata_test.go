@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -241,7 +242,8 @@ func TestReadWriteMetadataAndManifest(t *testing.T) {
 		t.Fatalf("ReadMetadata(missing) = %v, want ErrNotFound", err)
 	}
 	man := &Manifest{Tool: "aerobackup", ToolVersion: "1.0.0", Routine: "r", Type: Full, Namespace: "ns",
-		Files: []ManifestEntry{{Name: "ns_0.asb", Size: 10, SHA256: "ab", CRC32C: "0a0b0c0d"}}}
+		Files: []ManifestEntry{{Name: "ns_0.asb", Size: 10, SHA256: "ab", CRC32C: "0a0b0c0d",
+			Partitions: []PartitionRange{{Begin: 0, Count: 1024}, {Begin: 2048, Count: 1}}}}}
 	if err := WriteManifest(ctx, s, nsDir, man); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ func TestReadWriteMetadataAndManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gotMan.Files[0] != man.Files[0] || gotMan.Type != Full {
+	if !reflect.DeepEqual(gotMan.Files[0], man.Files[0]) || gotMan.Type != Full {
 		t.Errorf("ReadManifest = %+v", gotMan)
 	}
 	if err := s.WriteFile(ctx, MetadataPath(nsDir), []byte("namespace: ns\n")); err != nil {

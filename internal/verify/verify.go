@@ -1,8 +1,10 @@
 // Package verify owns proving backups restorable without restoring them:
 // every namespace folder's metadata.yaml, its files against aerobackup's
-// manifest (sizes, and with ReadData the checksums and an ASB decode with
-// the record count), and the incremental chains. It only reads storage: it must
-// never connect to a cluster, write or delete anything.
+// manifest (sizes, and with ReadData the checksums, an ASB decode with
+// the record count, and each record of a plain file against the partition
+// ranges the manifest records for it), and the incremental chains. It
+// only reads storage: it must never connect to a cluster, write or delete
+// anything.
 package verify
 
 import (
@@ -403,7 +405,11 @@ func (v *verifier) file(ctx context.Context, dir, p string, md catalog.Metadata,
 	var out fileResult
 	sumOK := false
 	if sums := checksum.NewVerifier(e.Sums()); sums.Len() > 0 {
-		err := v.hash(ctx, dir, p, sums)
+		var parts *partitionCheck
+		if len(e.Partitions) > 0 && strings.EqualFold(md.Compression, catalog.CompressionNone) && strings.EqualFold(md.Encryption, catalog.EncryptionNone) {
+			parts = &partitionCheck{entry: e, log: v.o.Log}
+		}
+		err := v.hash(ctx, dir, p, sums, parts)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			return out // already reported missing
@@ -416,6 +422,9 @@ func (v *verifier) file(ctx context.Context, dir, p string, md catalog.Metadata,
 				Fault: fmt.Sprintf("checksum mismatch: %s %s, the manifest says %s", m.Algorithm.Name(), short(m.Got), short(m.Want))})
 		} else {
 			sumOK = true
+		}
+		if pr, ok := parts.problem(p); ok {
+			out.problems = append(out.problems, pr)
 		}
 	}
 	n, err := v.decode(ctx, dir, p, md)
@@ -437,8 +446,9 @@ func short(s string) string {
 	return s
 }
 
-// hash streams one stored file through sums.
-func (v *verifier) hash(ctx context.Context, dir, p string, sums *checksum.Verifier) error {
+// hash streams one stored file through sums, and through parts when set
+// (the same read: the file is not fetched twice).
+func (v *verifier) hash(ctx context.Context, dir, p string, sums *checksum.Verifier, parts *partitionCheck) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rd, err := v.store.RestoreReader(ctx, dir, storage.ReaderOptions{Files: []string{p}})
@@ -466,6 +476,10 @@ func (v *verifier) hash(ctx context.Context, dir, p string, sums *checksum.Verif
 				return nil
 			}
 			got = true
+			if parts != nil {
+				parts.read(io.TeeReader(f.Reader, sums), p)
+			}
+			// What the decoder left unread (all of it without one).
 			_, err := io.Copy(sums, f.Reader)
 			_ = f.Reader.Close()
 			if err != nil {

@@ -244,6 +244,13 @@ func TestDamageIsNamed(t *testing.T) {
 			must(t, os.WriteFile(p, []byte(strings.Replace(string(b), "record-count: 2000", "record-count: 2001", 1)), 0o644))
 			return p
 		}, Corrupt, `record-count is 2001 but the files hold 2000 records`},
+		{"partition ranges wrong in the manifest", true, func(t *testing.T, f fixture) string {
+			return movePartitions(t, f, catalog.PartitionRange{Begin: 2048, Count: 2048})
+		}, Corrupt, `^record of partition ([0-9]|[1-9][0-9]{1,2}|1[0-9]{3}|20[0-3][0-9]|204[0-7]) outside the file's recorded partitions 2048\.\.4095 \(\d+ such records`},
+		{"partition ranges wrong pass without --read-data", false, func(t *testing.T, f fixture) string {
+			movePartitions(t, f, catalog.PartitionRange{Begin: 2048, Count: 2048})
+			return ""
+		}, OK, ``},
 		{"manifest garbled", false, func(t *testing.T, f fixture) string {
 			p := filepath.Join(f.nsDir(f.full), catalog.ManifestFile)
 			must(t, os.WriteFile(p, []byte("files: {[\n"), 0o644))
@@ -281,6 +288,31 @@ func TestDamageIsNamed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// movePartitions gives the full's first file of worker 0 (partitions
+// 0..2047 of the fixture's two workers) the range r instead, and returns
+// the file.
+func movePartitions(t *testing.T, f fixture, r catalog.PartitionRange) string {
+	t.Helper()
+	ctx := context.Background()
+	store := mustStore(t, f.root)
+	nsDir := catalog.NamespaceDir(f.full, "test")
+	m, err := catalog.ReadManifest(ctx, store, nsDir)
+	must(t, err)
+	for i, e := range m.Files {
+		if !strings.HasPrefix(e.Name, "0_") {
+			continue
+		}
+		if want := []catalog.PartitionRange{{Begin: 0, Count: 2048}}; !slices.Equal(e.Partitions, want) {
+			t.Fatalf("%s records partitions %v, want %v", e.Name, e.Partitions, want)
+		}
+		m.Files[i].Partitions = []catalog.PartitionRange{r}
+		must(t, catalog.WriteManifest(ctx, store, nsDir, m))
+		return filepath.Join(f.nsDir(f.full), e.Name)
+	}
+	t.Fatalf("no file of worker 0 in %s", nsDir)
+	return ""
 }
 
 func TestManifestMissingVerifiesStructurally(t *testing.T) {
