@@ -67,3 +67,22 @@ func (f *restoreFlags) restoreRecords(ctx context.Context, app *App, t *routine.
 	defer conn.Close()
 	return app.runRestoreJob(ctx, f.job(app, t, store, conn, chains), mode, recovery)
 }
+
+// keyFlags name the key of encrypted backups; without them a routine's
+// backups are read with the key its policy names.
+type keyFlags struct{ file, env, secret string }
+
+func (f *keyFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.file, "encryption-key-file", "", "file holding the key of encrypted backups")
+	fl.StringVar(&f.env, "encryption-key-env", "", "environment variable holding the key of encrypted backups")
+	fl.StringVar(&f.secret, "encryption-key-secret", "", "secret-agent reference of the key of encrypted backups")
+	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
+}
+
+// reader reads t's backups with the flags' key, else the routine's.
+func (f *keyFlags) reader(app *App, t *routine.Target) *records.Reader {
+	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.file, f.env, f.secret)
+	app.Log.Debug("the key of encrypted backups", "source", src)
+	return &records.Reader{Key: records.Key{File: kf, Env: ke, Secret: ks, Agent: policy.SecretAgentConfig(t.SecretAgent())}, Log: app.Log}
+}

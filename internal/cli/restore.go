@@ -33,9 +33,7 @@ type restoreFlags struct {
 	namespaceMap []string
 	dryRun       bool
 	opts         policy.RestoreOptions
-	keyFile      string
-	keyEnv       string
-	keySecret    string
+	key          keyFlags
 	lock         lockFlags
 	accessTier   string
 	restorePoll  time.Duration
@@ -74,16 +72,13 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 	fl.UintVar(&f.opts.RetryMax, "retry-max-retries", f.opts.RetryMax, "retries of a failed write (0: none)")
 	fl.BoolVar(&f.opts.IgnoreRecordError, "ignore-record-error", false, "accept a restore in which the server refused records (not restored): exit 0 with a warning")
 	fl.BoolVar(&f.opts.ApplyMetadataLast, "apply-metadata-last", false, "restore secondary indexes and UDFs after the records")
-	fl.StringVar(&f.keyFile, "encryption-key-file", "", "file holding the key of an encrypted backup")
-	fl.StringVar(&f.keyEnv, "encryption-key-env", "", "environment variable holding the key of an encrypted backup")
-	fl.StringVar(&f.keySecret, "encryption-key-secret", "", "secret-agent reference of the key of an encrypted backup")
+	f.key.register(cmd)
 	fl.StringVar(&f.accessTier, "access-tier", "", "bring archived files back first and wait for them: S3 restore tier (Standard, Bulk, Expedited)\nor Azure tier to rehydrate to (Hot, Cool, Cold); GCS reads archived objects directly and needs none")
 	fl.DurationVar(&f.restorePoll, "restore-poll-duration", storage.DefaultPollInterval, "with --access-tier: how often to check archived files while waiting")
 	f.lock.register(cmd)
 	f.records.register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("access-tier", fixedCompletion("Standard", "Bulk", "Expedited", "Hot", "Cool", "Cold"))
 	cmd.MarkFlagsMutuallyExclusive("unique", "replace")
-	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
 	f.tune.register(cmd, nil)
 }
 
@@ -353,7 +348,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 
 // job is the restore of chains from store into conn.
 func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
-	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.keyFile, f.keyEnv, f.keySecret)
+	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.key.file, f.key.env, f.key.secret)
 	app.Log.Debug("the key of encrypted backups", "source", src)
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
 		KeyFile: kf, KeyEnv: ke, KeySecret: ks, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),

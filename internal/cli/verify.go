@@ -20,9 +20,7 @@ type verifyOptions struct {
 	readData  bool
 	subset    string
 	parallel  int
-	keyFile   string
-	keyEnv    string
-	keySecret string
+	key       keyFlags
 }
 
 func newVerifyCmd(app *App) *cobra.Command {
@@ -61,11 +59,8 @@ is 1 when any is not ok.`,
 	f.BoolVar(&o.readData, "read-data", false, "read every file: checksums, decryption, decompression, ASB decode, record count")
 	f.StringVar(&o.subset, "read-data-subset", "", "like --read-data, for N% of each backup's files chosen at random (e.g. 10%)")
 	f.IntVar(&o.parallel, "parallel", 4, "files read at the same time")
-	f.StringVar(&o.keyFile, "encryption-key-file", "", "file holding the key of encrypted backups")
-	f.StringVar(&o.keyEnv, "encryption-key-env", "", "environment variable holding the key of encrypted backups")
-	f.StringVar(&o.keySecret, "encryption-key-secret", "", "secret-agent reference of the key of encrypted backups")
+	o.key.register(cmd)
 	cmd.MarkFlagsMutuallyExclusive("read-data", "read-data-subset")
-	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
 	cmd.SetUsageTemplate(cmd.UsageTemplate() + `
 Exit status:
   0    every backup checked is ok
@@ -76,7 +71,7 @@ Exit status:
 }
 
 func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven bool) error {
-	vo := verify.Options{KeyFile: o.keyFile, KeyEnv: o.keyEnv, KeySecret: o.keySecret, Log: app.Log}
+	vo := verify.Options{KeyFile: o.key.file, KeyEnv: o.key.env, KeySecret: o.key.secret, Log: app.Log}
 	rt, err := verify.Request{Backup: o.backupKey, Routine: o.target.routine, From: o.from, To: o.to, ReadData: o.readData,
 		Subset: o.subset, Parallel: o.parallel}.Apply(&vo)
 	if err != nil {
