@@ -207,11 +207,11 @@ func sindexLine(s *models.SIndex) (*sindexJSON, error) {
 // udfJSON holds a UDF's content as text; content that is not UTF-8 (which
 // JSON strings cannot carry unchanged) goes to content-base64 instead.
 type udfJSON struct {
-	Type          string `json:"type"`
-	Name          string `json:"name"`
-	Language      string `json:"language"`
+	Type          string  `json:"type"`
+	Name          string  `json:"name"`
+	Language      string  `json:"language"`
 	Content       *string `json:"content,omitempty"`
-	ContentBase64 string `json:"content-base64,omitempty"`
+	ContentBase64 string  `json:"content-base64,omitempty"`
 }
 
 func udfLine(u *models.UDF) (*udfJSON, error) {
