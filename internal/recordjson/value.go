@@ -40,6 +40,9 @@ const (
 //
 // Flags holds a list's or map's order flags byte whole when it has bits
 // beyond those its Order names (0x10, a persisted index, for one).
+//
+// Text that is not valid UTF-8 (Aerospike strings are bytes) is written
+// with U+FFFD for the bad bytes, as encoding/json does.
 type TypedValue struct {
 	Type     string `json:"type"`
 	Value    any    `json:"value"`
