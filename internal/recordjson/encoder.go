@@ -2,7 +2,6 @@ package recordjson
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,14 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/aerospike/backup-go/models"
+
+	"github.com/aerobackup/aerobackup/internal/records"
 )
-
-// CitrusleafEpoch is the moment Aerospike's void times count from,
-// 2010-01-01T00:00:00Z; a record's VoidTime is seconds after it.
-var CitrusleafEpoch = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// partitions is the number of partitions of a namespace.
-const partitions = 4096
 
 // Encoder writes tokens as JSON lines. It keeps nothing between lines: each
 // call writes one whole line with one Write.
@@ -86,25 +80,6 @@ func (e *Encoder) write(line any) error {
 	return nil
 }
 
-// Partition is the partition a digest falls in, as the client's
-// Key.PartitionId computes it: the low 12 bits of the little-endian first
-// four bytes. A digest shorter than four bytes has none: -1.
-func Partition(digest []byte) int {
-	if len(digest) < 4 {
-		return -1
-	}
-	return int(int32(binary.LittleEndian.Uint32(digest))&0xFFFF) & (partitions - 1)
-}
-
-// VoidTime is the moment a record with the given void time expires, and
-// false for 0, a record that never expires.
-func VoidTime(voidTime int64) (time.Time, bool) {
-	if voidTime == models.VoidTimeNeverExpire {
-		return time.Time{}, false
-	}
-	return time.Unix(CitrusleafEpoch.Unix()+voidTime, 0).UTC(), true
-}
-
 type recordJSON struct {
 	Type       string                `json:"type"`
 	Namespace  string                `json:"namespace"`
@@ -127,7 +102,7 @@ func recordLine(r *models.Record) (*recordJSON, error) {
 		Namespace:  r.Key.Namespace(),
 		Set:        r.Key.SetName(),
 		Digest:     hex.EncodeToString(digest),
-		Partition:  Partition(digest),
+		Partition:  records.PartitionOf(digest),
 		Generation: r.Generation,
 		Bins:       make(map[string]TypedValue, len(r.Bins)),
 	}
@@ -138,7 +113,7 @@ func recordLine(r *models.Record) (*recordJSON, error) {
 		}
 		line.Key = &k
 	}
-	if t, ok := VoidTime(r.VoidTime); ok {
+	if t := records.VoidTime(r); !t.IsZero() {
 		line.VoidTime = t.Format(time.RFC3339)
 	}
 	for name, v := range r.Bins {

@@ -161,23 +161,6 @@ func TestWriteError(t *testing.T) {
 	}
 }
 
-func TestPartition(t *testing.T) {
-	for i := range 200 {
-		key, err := as.NewKey("test", "set", fmt.Sprint("key-", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := Partition(key.Digest()), key.PartitionId(); got != want {
-			t.Fatalf("key-%d: Partition %d, client %d", i, got, want)
-		}
-	}
-	if got := Partition(digest20); got != 0x321 {
-		t.Errorf("Partition(%x) = %d, want %d", digest20, got, 0x321)
-	}
-	if got := Partition([]byte{1, 2, 3}); got != -1 {
-		t.Errorf("Partition of a short digest = %d, want -1", got)
-	}
-}
 
 func TestBins(t *testing.T) {
 	rec := recordWith(t, "", nil, 0, as.BinMap{

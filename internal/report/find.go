@@ -77,8 +77,8 @@ func foundVersion(v records.Version) (FoundVersion, error) {
 		fv.VoidTime = &vt
 		fv.TTL = max(int64(vt.Sub(v.Time)/time.Second), 0)
 	}
-	if uk := v.Record.Key.Value(); uk != nil {
-		k, err := recordjson.Value(uk.GetObject())
+	if uk := v.Record.Key.Value(); uk != nil && uk.GetObject() != nil {
+		k, err := recordjson.Value(uk)
 		if err != nil {
 			return fv, fmt.Errorf("user key: %w", err)
 		}
