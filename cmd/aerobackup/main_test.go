@@ -346,6 +346,8 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("namespace %s differs from snapshot %s:\n%s", args[2], args[1], strings.Join(diff, "\n"))
 		}
 		ts.Logf("namespace %s equals snapshot %s (%d records)", args[2], args[1], len(want.Records))
+	case "compare-dump":
+		cmdCompareDump(ts, s, args)
 	case "delete":
 		key, err := as.NewKey(args[1], args[2], args[3])
 		ts.Check(err)
@@ -610,7 +612,7 @@ func cmdGenkey(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // putRecord writes one record through the client; args are BIN=VALUE
-// pairs and an optional ttl=SECONDS. A value holding %d gets n (n >= 0).
+// pairs (values as typedBinValue reads them) and an optional ttl=SECONDS. A value holding %d gets n (n >= 0).
 func putRecord(ts *testscript.TestScript, c *as.Client, ns, set, userKey string, args []string, n int) {
 	key, err := as.NewKey(ns, set, userKey)
 	ts.Check(err)
@@ -629,11 +631,9 @@ func putRecord(ts *testscript.TestScript, c *as.Client, ns, set, userKey string,
 			wp.Expiration = uint32(ttl)
 			continue
 		}
-		if i, err := strconv.Atoi(v); err == nil {
-			bins[k] = i
-		} else {
-			bins[k] = v
-		}
+		val, err := typedBinValue(v)
+		ts.Check(err)
+		bins[k] = val
 	}
 	ts.Check(c.Put(wp, key, bins))
 }

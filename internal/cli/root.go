@@ -243,6 +243,8 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newScheduleCmd(app),
 		newVerifyCmd(app),
 		newCheckCmd(app),
+		newFindCmd(app),
+		newDumpCmd(app),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)

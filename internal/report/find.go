@@ -71,7 +71,7 @@ func NewFind(routine string, r *records.FindResult) (*Find, error) {
 
 func foundVersion(v records.Version) (FoundVersion, error) {
 	fv := FoundVersion{Backup: v.Backup, Type: string(v.Type), Time: v.Time.UTC(), Namespace: v.Namespace,
-		Generation: v.Record.Generation, Set: v.Record.Key.SetName()}
+		Generation: v.Record.Generation, Set: v.Record.Key.SetName(), Gone: v.Gone}
 	if vt := records.VoidTime(v.Record); !vt.IsZero() {
 		vt = vt.UTC()
 		fv.VoidTime = &vt
