@@ -91,9 +91,9 @@ func cmdCompareDump(ts *testscript.TestScript, s *scriptServer, args []string) {
 	for sc.Scan() {
 		var line struct {
 			Type, Namespace, Set, Digest string
-			Generation                  uint32
-			Key                         *typed
-			Bins                        map[string]typed
+			Generation                   uint32
+			Key                          *typed
+			Bins                         map[string]typed
 		}
 		d := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		d.UseNumber()
@@ -243,4 +243,3 @@ func normal(v any) any {
 	}
 	return v
 }
-

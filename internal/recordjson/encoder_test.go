@@ -161,7 +161,6 @@ func TestWriteError(t *testing.T) {
 	}
 }
 
-
 func TestBins(t *testing.T) {
 	rec := recordWith(t, "", nil, 0, as.BinMap{
 		"s":  "héllo",

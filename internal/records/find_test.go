@@ -35,9 +35,9 @@ func TestVersionsGone(t *testing.T) {
 	}
 	everything := func(catalog.Backup) bool { return true }
 	for _, c := range []struct {
-		name  string
-		held  []Version
-		gone  map[string]string // backup -> gone-by backup
+		name string
+		held []Version
+		gone map[string]string // backup -> gone-by backup
 	}{
 		{"deleted after the first full", all(f1), map[string]string{"r/backup/1": "r/backup/3"}},
 		{"updated, then deleted", all(f1, i1), map[string]string{"r/incremental/2": "r/backup/3"}},

@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/recordjson"
+	"github.com/aerobackup/aerobackup/internal/records"
 )
 
 // Find is every backup holding each selected record, newest first: the
