@@ -40,10 +40,16 @@ func (f *Folder) Path(file File) string { return path.Join(f.Dir, file.Name) }
 // Open reads dir's metadata.yaml and manifest and lists its data files. A
 // file the manifest names that is missing or of another size, or a file it
 // does not name, is an error: the folder is not the backup that was
-// written.
+// written; without a manifest (ABS), fewer files than metadata.yaml's
+// file-count is. A folder without metadata.yaml is an error that wraps
+// storage.ErrNotFound.
 func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error) {
 	meta, err := catalog.LoadMetadata(ctx, store, dir)
-	if err != nil {
+	var sliced *catalog.IncompleteSlicesError
+	switch {
+	case errors.As(err, &sliced):
+		return nil, fmt.Errorf("%s: %w", store, err)
+	case err != nil:
 		return nil, fmt.Errorf("%s: %s: %w", store, dir, err)
 	}
 	f := &Folder{Store: store, Dir: dir, Meta: meta}
@@ -63,6 +69,10 @@ func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error)
 		}
 	}
 	if man == nil || len(man.Files) == 0 {
+		if uint64(len(present)) < meta.FileCount {
+			return nil, fmt.Errorf("%s holds %d data files, metadata.yaml counts %d: the backup is incomplete (files were deleted or never uploaded)",
+				dir, len(present), meta.FileCount)
+		}
 		for name, size := range present {
 			f.Files = append(f.Files, File{Name: name, Size: size})
 		}
@@ -91,7 +101,7 @@ func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error)
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return nil, fmt.Errorf("%s: %s", store, strings.Join(problems, "; "))
+		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	sort.Slice(f.Files, func(i, j int) bool { return f.Files[i].Name < f.Files[j].Name })
 	return f, nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
+	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
@@ -45,80 +46,31 @@ type expectations struct {
 }
 
 // expect reads metadata.yaml and aerobackup.yaml of dir and checks the data
-// files' presence and sizes against them. nil, nil: nothing to check.
+// files' presence and sizes against them (records.Open). nil, nil: a
+// folder without metadata.yaml, nothing to check.
 func expect(ctx context.Context, store storage.Store, dir string) (*expectations, error) {
-	meta, err := catalog.LoadMetadata(ctx, store, dir)
+	f, err := records.Open(ctx, store, dir)
 	var sliced *catalog.IncompleteSlicesError
-	if errors.As(err, &sliced) {
-		return nil, fmt.Errorf("%s: %w", store, err)
-	}
-	if errors.Is(err, storage.ErrNotFound) {
+	switch {
+	case errors.As(err, &sliced):
+		return nil, err
+	case errors.Is(err, storage.ErrNotFound):
 		return nil, nil
-	}
-	if err != nil {
+	case err != nil:
 		return nil, err
 	}
-	e := &expectations{meta: meta}
-	if man, err := catalog.LoadManifest(ctx, store, dir); err == nil && len(man.Files) > 0 {
-		e.files = map[string]catalog.ManifestEntry{}
-		for _, f := range man.Files {
-			e.files[f.Name] = f
+	e := &expectations{meta: f.Meta}
+	for _, file := range f.Files {
+		if file.Entry != nil {
+			if e.files == nil {
+				e.files = map[string]catalog.ManifestEntry{}
+			}
+			e.files[file.Name] = *file.Entry
 		}
-	} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return nil, err
-	}
-
-	objs, err := store.List(ctx, dir)
-	if err != nil {
-		return nil, fmt.Errorf("%s: listing %s: %w", store, dir, err)
-	}
-	present := map[string]int64{}
-	for _, o := range objs {
-		rel := strings.TrimPrefix(strings.TrimPrefix(o.Path, dir), "/")
-		if strings.HasSuffix(rel, ".asb") && !strings.Contains(rel, "/") {
-			present[rel] = o.Size
-		}
-	}
-	if e.files == nil {
-		if uint64(len(present)) < meta.FileCount {
-			return nil, fmt.Errorf("%s holds %d data files, metadata.yaml counts %d: the backup is incomplete (files were deleted or never uploaded)",
-				dir, len(present), meta.FileCount)
-		}
-		return e, nil
-	}
-	var problems []string
-	for _, name := range sortedNames(e.files) {
-		want := e.files[name]
-		got, ok := present[name]
-		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("data file %s is missing", path.Join(dir, name)))
-		case got != want.Size:
-			problems = append(problems, fmt.Sprintf("data file %s is %d bytes, the backup wrote %d (truncated or altered)",
-				path.Join(dir, name), got, want.Size))
-		}
-	}
-	for name := range present {
-		if _, ok := e.files[name]; !ok {
-			problems = append(problems, fmt.Sprintf("data file %s was not written by this backup (it is not in %s)",
-				path.Join(dir, name), catalog.ManifestFile))
-		}
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return nil, errors.New(strings.Join(problems, "; "))
 	}
 	return e, nil
 }
 
-func sortedNames(m map[string]catalog.ManifestEntry) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // checkingReader hands backup-go the store's readers wrapped so that each
 // file is hashed as it is read and checked at its end.
