@@ -71,7 +71,6 @@ func expect(ctx context.Context, store storage.Store, dir string) (*expectations
 	return e, nil
 }
 
-
 // checkingReader hands backup-go the store's readers wrapped so that each
 // file is hashed as it is read and checked at its end.
 type checkingReader struct {
