@@ -238,16 +238,9 @@ func isNone(mode string) bool { return mode == "" || strings.EqualFold(mode, "NO
 // applyStep restores one step's files, filling out's counts. Its errors
 // name the step, but for an interruption, which is the context's own.
 func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult, superseded *supersededFilter) error {
-	// Every writing step counts the server's refusals (see refusals.go).
-	tally := &refusalTally{}
-	rc := &refusalClient{ignore: s.Config.IgnoreRecordError, tally: tally, superseded: superseded}
-	bc, err := j.client(ctx, s, out.Destination, rc)
+	bc, cfg, tally, err := j.writer(ctx, s, out.Destination, superseded)
 	if err != nil {
 		return err
-	}
-	cfg, err := j.stepConfig(s, out.Destination)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	// Checked before anything is written (see integrity.go).
 	want, err := expect(ctx, j.Store, s.Dir)
@@ -266,6 +259,23 @@ func (j *Job) applyStep(ctx context.Context, s Step, out *StepResult, superseded
 		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	return j.refused(s, cfg, out)
+}
+
+// writer is the backup-go client and configuration a step writes
+// through, and the tally of the server's refusals it counts (see
+// refusals.go): every writing step counts them.
+func (j *Job) writer(ctx context.Context, s Step, dest string, superseded *supersededFilter) (*backup.Client, *backup.ConfigRestore, *refusalTally, error) {
+	tally := &refusalTally{}
+	rc := &refusalClient{ignore: s.Config.IgnoreRecordError, tally: tally, superseded: superseded}
+	bc, err := j.client(ctx, s, dest, rc)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cfg, err := j.stepConfig(s, dest)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: %w", s.Label, err)
+	}
+	return bc, cfg, tally, nil
 }
 
 // restoreFrom runs one backup-go restore of what reader serves and

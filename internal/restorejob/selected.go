@@ -175,15 +175,9 @@ func (j *Job) writeRecords(ctx context.Context, s Step, recs []*models.Record, o
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Label, err)
 	}
-	tally := &refusalTally{}
-	rc := &refusalClient{ignore: s.Config.IgnoreRecordError, tally: tally}
-	bc, err := j.client(ctx, s, out.Destination, rc)
+	bc, cfg, tally, err := j.writer(ctx, s, out.Destination, nil)
 	if err != nil {
 		return err
-	}
-	cfg, err := j.stepConfig(s, out.Destination)
-	if err != nil {
-		return fmt.Errorf("%s: %w", s.Label, err)
 	}
 	reader := &memoryReader{name: "selected.asb", data: data}
 	if err := j.restoreFrom(ctx, s, out, bc, cfg, reader, func(e error) error { return e }, tally, nil); err != nil {
