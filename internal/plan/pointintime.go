@@ -225,10 +225,14 @@ func (r PointInTimeRequest) chainSteps(n *RestoreNamespace, base *backup.ConfigR
 // RecordWrite is the write policy of a restore of selected records: each
 // replaces the record whole whatever its generation (the point is to undo
 // a change made since), unless base says --unique: then only records now
-// absent are written.
+// absent are written; with --bin-list only those bins are written back
+// (UPDATE), the record's other bins left as they are.
 func RecordWrite(base *backup.ConfigRestore) *backup.ConfigRestore {
-	if base.WritePolicy != nil && base.WritePolicy.RecordExistsAction == as.CREATE_ONLY {
+	switch {
+	case base.WritePolicy != nil && base.WritePolicy.RecordExistsAction == as.CREATE_ONLY:
 		return withWrite(base, as.CREATE_ONLY, as.NONE)
+	case len(base.BinList) > 0:
+		return withWrite(base, as.UPDATE, as.NONE)
 	}
 	return withWrite(base, as.REPLACE, as.NONE)
 }

@@ -38,6 +38,8 @@ func TestPointInTimeOrder(t *testing.T) {
 		{"--unique keeps the first write of each record", func(r *PointInTimeRequest) { r.Unique = true }, false, true, "--unique"},
 		{"--disable-reordering", func(r *PointInTimeRequest) { r.DisableReordering = true }, true, false, "--disable-reordering"},
 		{"--validate decodes in the order taken", func(r *PointInTimeRequest) { r.Validate = true }, true, false, "--validate"},
+		{"selected records: newest first whatever the destination holds", func(r *PointInTimeRequest) { r.Records = true }, false, true,
+			"selected records: each from the newest backup holding it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +55,7 @@ func TestPointInTimeOrder(t *testing.T) {
 			if n.NewestFirst != tt.newestFirst || n.Reason != tt.reason {
 				t.Errorf("order newest-first=%v (%s), want %v (%s)", n.NewestFirst, n.Reason, tt.newestFirst, tt.reason)
 			}
-			if want := !req.Validate && !req.DisableReordering && !req.Unique; req.NeedsEmptiness() != want {
+			if want := !req.Validate && !req.DisableReordering && !req.Unique && !req.Records; req.NeedsEmptiness() != want {
 				t.Errorf("NeedsEmptiness() = %v, want %v", req.NeedsEmptiness(), want)
 			}
 		})
@@ -109,6 +111,48 @@ func TestPointInTimeSteps(t *testing.T) {
 			}
 			if got := p.Chains(); len(got) != 1 || got[0].Namespace != "bar" || len(got[0].Steps) != 3 {
 				t.Errorf("Chains() = %+v", got)
+			}
+		})
+	}
+}
+
+// A restore of selected records writes each record whole from the newest
+// backup holding it: every step REPLACE without a generation check, or
+// CREATE_ONLY with --unique, or UPDATE of the --bin-list bins alone.
+func TestRecordWrite(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		opts   func(*policy.RestoreOptions)
+		action as.RecordExistsAction
+	}{
+		{"default", func(*policy.RestoreOptions) {}, as.REPLACE},
+		{"--replace", func(o *policy.RestoreOptions) { o.Replace = true }, as.REPLACE},
+		{"--unique", func(o *policy.RestoreOptions) { o.Unique = true }, as.CREATE_ONLY},
+		{"--bin-list", func(o *policy.RestoreOptions) { o.BinList = []string{"v"} }, as.UPDATE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := policy.DefaultRestoreOptions()
+			c.opts(&o)
+			base, err := policy.NewRestore(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := PointInTimeRequest{Routine: "r", At: time.UnixMilli(1000), Base: base, Records: true, Unique: o.Unique}
+			p, err := PointInTime(req, []catalog.Backup{full(100, "test"), incr(200, 100, "test")}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			steps := p.Namespaces[0].Steps
+			if len(steps) != 2 || steps[0].Label != "r/incremental/200" {
+				t.Fatalf("steps %+v, want the incremental first", steps)
+			}
+			for _, s := range steps {
+				if wp := s.Config.WritePolicy; wp.RecordExistsAction != c.action || wp.GenerationPolicy != as.NONE {
+					t.Errorf("%s: %s", s.Label, policy.WriteMode(s.Config))
+				}
+			}
+			if got := RecordWrite(base).WritePolicy.RecordExistsAction; got != c.action {
+				t.Errorf("RecordWrite: %v", got)
 			}
 		})
 	}
