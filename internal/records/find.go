@@ -88,6 +88,10 @@ func Find(ctx context.Context, store storage.Store, rd *Reader, backups []catalo
 		want int
 		v    Version
 	}
+	parallel := o.Parallel
+	if parallel <= 0 {
+		parallel = 4
+	}
 	var (
 		mu     sync.Mutex
 		hits   []hit
@@ -96,11 +100,8 @@ func Find(ctx context.Context, store storage.Store, rd *Reader, backups []catalo
 		first  error
 		wg     sync.WaitGroup
 		parts  = sel.Partitions()
-		sem    = make(chan struct{}, max(o.Parallel, 1))
+		sem    = make(chan struct{}, parallel)
 	)
-	if o.Parallel == 0 {
-		sem = make(chan struct{}, 4)
-	}
 	for _, b := range search {
 		for _, nb := range b.Namespaces {
 			if len(o.Namespaces) > 0 && !slices.Contains(o.Namespaces, nb.Namespace) {
