@@ -341,8 +341,7 @@ func (j *Job) backupNamespace(ctx context.Context, runDir string, ns Namespace, 
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
-	writer := newChecksumWriter(storeWriter, j.checksum())
-	writer.parts = planFilePartitions(cfg)
+	writer := newChecksumWriter(storeWriter, j.checksum(), planFilePartitions(cfg))
 	h, err := j.Conn.Backup.Backup(ctx, cfg, writer, nil)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))

@@ -34,8 +34,8 @@ type checksumWriter struct {
 	parts filePartitions
 }
 
-func newChecksumWriter(w backup.Writer, alg checksum.Algorithm) *checksumWriter {
-	return &checksumWriter{Writer: w, alg: alg, files: map[string]catalog.ManifestEntry{}}
+func newChecksumWriter(w backup.Writer, alg checksum.Algorithm, parts filePartitions) *checksumWriter {
+	return &checksumWriter{Writer: w, alg: alg, parts: parts, files: map[string]catalog.ManifestEntry{}}
 }
 
 // NewWriter implements backup.Writer.

@@ -77,7 +77,7 @@ func TestChecksumWriterRecordsEveryFileConcurrently(t *testing.T) {
 
 func testChecksumWriter(t *testing.T, alg checksum.Algorithm) {
 	mem := &memWriter{files: map[string]*bytes.Buffer{}, failName: "bad.asb"}
-	cw := newChecksumWriter(mem, alg)
+	cw := newChecksumWriter(mem, alg, filePartitions{})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 16 {
@@ -134,7 +134,7 @@ func (s *shortWriter) Write(p []byte) (int, error) {
 func (s *shortWriter) Close() error { return nil }
 
 func TestChecksumHashesOnlyWhatTheStorageAccepted(t *testing.T) {
-	cw := newChecksumWriter(nil, checksum.CRC32C)
+	cw := newChecksumWriter(nil, checksum.CRC32C, filePartitions{})
 	sw := &shortWriter{}
 	f := &hashingFile{WriteCloser: sw, name: "a.asb", h: checksum.CRC32C.New(), owner: cw}
 	if _, err := f.Write([]byte("abcdef")); !errors.Is(err, io.ErrShortWrite) {

@@ -226,7 +226,7 @@ func TestDrainStateUpdatesFindsTheState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newChecksumWriter(sw, checksum.Default)
+	w := newChecksumWriter(sw, checksum.Default, filePartitions{})
 	w.resume = &resumeHooks{store: store, nsDir: "x", partial: &catalog.Partial{}}
 	h, err := conn.Backup.Backup(ctx, cfg, w, nil)
 	if err != nil {

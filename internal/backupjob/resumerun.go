@@ -275,10 +275,10 @@ func (j *Job) backupNamespaceResumable(ctx context.Context, runDir string, ns Na
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %s: %w", ns.Name, j.Store, err))
 	}
-	writer := newChecksumWriter(storeWriter, j.checksum())
+	// The partitions before backup-go replaces a continuation's filters
+	// with the state's.
+	writer := newChecksumWriter(storeWriter, j.checksum(), planFilePartitions(&cfg))
 	writer.resume = &resumeHooks{store: j.Store, nsDir: nsDir, partial: plan.partial}
-	// Before backup-go replaces a continuation's filters with the state's.
-	writer.parts = planFilePartitions(&cfg)
 	h, err := j.Conn.Backup.Backup(ctx, &cfg, writer, stateRd)
 	if err != nil {
 		return fail(fmt.Errorf("namespace %q: %w", ns.Name, err))
