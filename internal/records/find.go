@@ -126,7 +126,7 @@ func Find(ctx context.Context, store storage.Store, rd *Reader, backups []catalo
 					first = fmt.Errorf("%s: %w", b.Key, err)
 				}
 				if f != nil {
-					held += len(f.Files)
+					held += f.DataFiles()
 				}
 				seenNS[b.Key+"/"+nb.Namespace] = true
 			}()

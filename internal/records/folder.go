@@ -107,6 +107,18 @@ func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error)
 	return f, nil
 }
 
+// DataFiles counts the files that hold records (not the file of indexes
+// and UDFs).
+func (f *Folder) DataFiles() int {
+	n := 0
+	for _, file := range f.Files {
+		if !isMetadataFile(file.Name) {
+			n++
+		}
+	}
+	return n
+}
+
 // isMetadataFile reports whether name is backup-go's file of secondary
 // indexes and UDFs, which holds no records.
 func isMetadataFile(name string) bool { return strings.HasPrefix(name, "metadata_") }

@@ -253,7 +253,7 @@ func TestForReadsOnlyFilesOfThePartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.For(w.Partitions())
-	if len(got) != 1 || got[0].Name != "0_test_1.asb" || !f.Indexed {
+	if len(got) != 1 || got[0].Name != "0_test_1.asb" || !f.Indexed || f.DataFiles() != 2 {
 		t.Fatalf("files for partition %d: %+v (indexed %v)", p, got, f.Indexed)
 	}
 	// Without a manifest (ABS), every data file is read.

@@ -87,7 +87,7 @@ func (j *Job) pickChain(ctx context.Context, rd *records.Reader, c Chain) ([]Pic
 		if err != nil {
 			return nil, held, fmt.Errorf("%s: %w", s.Label, err)
 		}
-		held += len(f.Files)
+		held += f.DataFiles()
 		var mu sync.Mutex
 		for _, file := range f.For(left) {
 			err := rd.Read(ctx, f, file, func(t *models.Token) error {
@@ -108,7 +108,7 @@ func (j *Job) pickChain(ctx context.Context, rd *records.Reader, c Chain) ([]Pic
 			}
 		}
 		j.Log.Debug("searched a backup for the selected records", "backup", s.Label, "files-read", rd.FilesRead(),
-			"files", len(f.Files), "indexed", f.Indexed)
+			"files", f.DataFiles(), "indexed", f.Indexed)
 	}
 	return picked, held, nil
 }
