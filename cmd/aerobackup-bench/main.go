@@ -8,6 +8,7 @@
 //
 //	aerobackup-bench [-cli bin/aerobackup] [-testserver bin/aerospike-testserver] [-records 200000] [-repeat 6] [-absctl PATH]
 //	aerobackup-bench -chain-only [-chain-records 100000] [-chain-incrementals 48] [-chain-blocks 3]
+//	aerobackup-bench -lookup [-records 200000] [-repeat 6]
 //	aerobackup-bench -catalog [-catalog-sizes 10,1000,10000] [-latency 20ms] [-repeat 3]
 //	aerobackup-bench -sweep [-sweep-backup-parallel 1,2,4,8,16] [-sweep-restore-parallel 1,2,4,8,16] [-sweep-batch-size 32,64,128,256,512]
 //	aerobackup-bench direct-backup|direct-restore|direct-list [flags]
@@ -97,6 +98,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.ChainIncrementals, "chain-incrementals", 48, "incrementals of the long chain, each after changing a tenth of the records")
 	fs.IntVar(&cfg.ChainBlocks, "chain-blocks", 3, "blocks of the long chain's measurement (restore-at-timestamp against verify --read-data plus a restore of one full)")
 	fs.BoolVar(&cfg.ChainOnly, "chain-only", false, "run only the long chain")
+	fs.BoolVar(&cfg.LookupOnly, "lookup", false, "run only the one-key lookup (find and restore-at-timestamp --key of one record in a chain of -records records, a full + 5 incrementals, against a restore of the whole chain; -repeat blocks); with -chain-only, both")
 	sweep := fs.Bool("sweep", false, "instead of the comparison, sweep aerobackup's backup --parallel and restore --parallel and --batch-size")
 	sweepBackup := fs.String("sweep-backup-parallel", "1,2,4,8,16", "with -sweep: backup --parallel values")
 	sweepRestore := fs.String("sweep-restore-parallel", "1,2,4,8,16", "with -sweep: restore --parallel values, at the default --batch-size")
@@ -166,8 +168,13 @@ func runSuite(ctx context.Context, cfg bench.Config, stdout io.Writer) error {
 	}
 	res.Check(cfg)
 	what := fmt.Sprintf("%d records", cfg.Records)
-	if cfg.ChainOnly {
+	switch {
+	case cfg.ChainOnly && cfg.LookupOnly:
+		what = fmt.Sprintf("the one-key lookup, %d records, and the long chain, %d records", cfg.Records, cfg.ChainRecords)
+	case cfg.ChainOnly:
 		what = fmt.Sprintf("the long chain only, %d records", cfg.ChainRecords)
+	case cfg.LookupOnly:
+		what = fmt.Sprintf("the one-key lookup only, %d records", cfg.Records)
 	}
 	fmt.Fprintf(stdout, "\n%s, parallel %d, file limit %d MiB; server: %s; %s, %d CPUs (GOMAXPROCS %d)%s\n\n",
 		what, cfg.Parallel, cfg.FileLimit, serverName(cfg), runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), absctl)

@@ -51,7 +51,9 @@ func (s *suite) longChain(ctx context.Context) error {
 		return err
 	}
 	chain, final := filepath.Join(s.cfg.WorkDir, "chain"), filepath.Join(s.cfg.WorkDir, "chain-final")
-	read, err := s.buildChain(ctx, chain, incrs)
+	width := int(math.Round(chainShare * 4096))
+	touch := func(h int) (int, error) { return s.touchRange(h+1, h*width%4096, width) }
+	_, read, err := s.buildChain(ctx, chain, "chain", n, incrs, touch)
 	if err != nil {
 		return err
 	}
@@ -89,10 +91,11 @@ func (s *suite) longChain(ctx context.Context) error {
 	return nil
 }
 
-// buildChain backs the namespace up into store as routine chain: a full,
-// then incrs incrementals each after changing a tenth of the records. It
-// returns the records the chain holds.
-func (s *suite) buildChain(ctx context.Context, store string, incrs int) (int, error) {
+// buildChain backs the namespace, holding records records, up into store
+// as routine: a full, then incrs incrementals, the h-th (from 0) after
+// touch(h) changed some records. It returns the backups' keys, oldest
+// first, and the records the chain holds.
+func (s *suite) buildChain(ctx context.Context, store, routine string, records, incrs int, touch func(h int) (int, error)) ([]string, int, error) {
 	// The test server shares this machine's clock; a real server's last
 	// update times may lag it.
 	pause := 1100 * time.Millisecond
@@ -100,26 +103,29 @@ func (s *suite) buildChain(ctx context.Context, store string, incrs int) (int, e
 		pause = 20 * time.Millisecond
 	}
 	started := time.Now()
-	if _, err := s.cliBackup(ctx, store, "chain", "NONE"); err != nil {
-		return 0, err
+	smp, err := s.cliBackup(ctx, store, routine, "NONE")
+	if err != nil {
+		return nil, 0, err
 	}
-	total := s.cfg.ChainRecords
-	width := int(math.Round(chainShare * 4096))
+	keys := []string{strings.TrimSpace(smp.Stdout)}
+	total := records
 	for h := range incrs {
 		time.Sleep(pause)
-		changed, err := s.touchRange(h+1, h*width%4096, width)
+		changed, err := touch(h)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
 		time.Sleep(pause)
-		if _, err := s.cliBackup(ctx, store, "chain", "NONE", "--incremental"); err != nil {
-			return 0, err
+		smp, err := s.cliBackup(ctx, store, routine, "NONE", "--incremental")
+		if err != nil {
+			return nil, 0, err
 		}
+		keys = append(keys, strings.TrimSpace(smp.Stdout))
 		total += changed
 	}
-	s.logf("long chain: a full of %d records and %d incrementals, %d records in all, built in %s",
-		s.cfg.ChainRecords, incrs, total, time.Since(started).Round(time.Second))
-	return total, nil
+	s.logf("routine %s: a full of %d records and %d incrementals, %d records in all, built in %s",
+		routine, records, incrs, total, time.Since(started).Round(time.Second))
+	return keys, total, nil
 }
 
 // touchRange rewrites one bin of every record in the count partitions from
@@ -142,6 +148,12 @@ func (s *suite) touchRange(step, begin, count int) (int, error) {
 			keys = append(keys, rec.Record.Key)
 		}
 	}
+	return len(keys), s.rewrite(step, keys)
+}
+
+// rewrite sets bin bench-step of every key to step, 500 records a batch,
+// keeping their expiry.
+func (s *suite) rewrite(step int, keys []*as.Key) error {
 	bwp := as.NewBatchWritePolicy()
 	bwp.Expiration = as.TTLDontUpdate
 	for i := 0; i < len(keys); i += 500 {
@@ -150,15 +162,15 @@ func (s *suite) touchRange(step, begin, count int) (int, error) {
 			batch = append(batch, as.NewBatchWrite(bwp, k, as.PutOp(as.NewBin("bench-step", step))))
 		}
 		if err := s.client.BatchOperate(nil, batch); err != nil {
-			return 0, err
+			return err
 		}
 		for _, b := range batch {
 			if rc := b.BatchRec().ResultCode; rc != types.OK {
-				return 0, fmt.Errorf("touching %v: result code %v", b.BatchRec().Key, rc)
+				return fmt.Errorf("touching %v: result code %v", b.BatchRec().Key, rc)
 			}
 		}
 	}
-	return len(keys), nil
+	return nil
 }
 
 // chainRestore runs one restore of args into the emptied restore

@@ -79,8 +79,9 @@ func thousands(n int) string {
 	return fmt.Sprint(n)
 }
 
-// WriteTable prints the results as Markdown tables, the long chain's
-// apart (its baseline is not backup-go alone), then the target checks.
+// WriteTable prints the results as Markdown tables, the long chain's and
+// the one-key lookup's apart (their baselines are not backup-go alone),
+// then the target checks.
 // Further programs (Row.Others, absctl) get two columns each, after the
 // others: their medians and aerobackup's throughput over theirs; a row
 // that did not run one says so.
@@ -121,6 +122,9 @@ func (res *Result) WriteTable(w io.Writer, records, repeat int) {
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 		fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f | %.2f | %s |\n\n", r.Name, cell(r, r.CLI), cell(r, r.Direct), r.Ratio(), r.CPURatio(), rssRatio(r),
 			counted(r.Chain.Exists))
+	}
+	if res.Lookup != nil {
+		res.Lookup.writeTable(w)
 	}
 	for _, c := range res.Checks {
 		fmt.Fprintln(w, c)
@@ -233,6 +237,9 @@ func (res *Result) Check(cfg Config) {
 		if r.Chain != nil {
 			res.Checks = append(res.Checks, r.chainChecks(verdict)...)
 		}
+	}
+	if res.Lookup != nil {
+		res.Checks = append(res.Checks, res.Lookup.checks(verdict)...)
 	}
 }
 

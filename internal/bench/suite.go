@@ -44,6 +44,9 @@ type Config struct {
 	// ChainOnly runs it alone.
 	ChainRecords, ChainIncrementals, ChainBlocks int
 	ChainOnly                                    bool
+	// LookupOnly runs only the one-key lookup (lookup.go); with
+	// ChainOnly, the lookup and then the long chain.
+	LookupOnly bool
 }
 
 // Row is one operation measured both ways (medians).
@@ -77,7 +80,9 @@ type Other struct {
 
 // Result is a whole run.
 type Result struct {
-	Rows   []Row
+	Rows []Row
+	// Lookup is the one-key lookup's measurement (nil: not run).
+	Lookup *Lookup
 	Checks []string
 }
 
@@ -102,9 +107,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer closeFn()
-	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.longChain, s.list}
-	if cfg.ChainOnly {
-		steps = []func(context.Context) error{s.longChain}
+	// The lookup follows restoreAt, whose namespace of Records records
+	// it builds its chain over.
+	steps := []func(context.Context) error{s.backupRSS, s.backups, s.restore, s.restoreAt, s.lookup, s.longChain, s.list}
+	if cfg.ChainOnly || cfg.LookupOnly {
+		steps = nil
+		if cfg.LookupOnly {
+			steps = append(steps, s.lookup)
+		}
+		if cfg.ChainOnly {
+			steps = append(steps, s.longChain)
+		}
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
