@@ -436,7 +436,7 @@ func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) 
 	if (o.resumable || o.resume) && notResumable != nil {
 		return notResumable
 	}
-	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
+	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
 	b.req = plan.BackupRequest{Routine: r.Name, Policy: r.Policy(),
 		Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
 		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
