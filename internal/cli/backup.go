@@ -320,35 +320,14 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	// Every return below releases the lock, whatever it is at the time.
 	defer sess.Release()
-	resume, err := plan.Resume(b.req, sess.Listing)
-	if err != nil {
-		return err
+	p, conn, err := apply.PlanBackup(sess, b.req, b.pol, r.Namespaces, pending.Wait, b.started, b.log)
+	if p.Promoted {
+		b.mrun.Type = metrics.Full
 	}
-	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
-		return err
-	}
-	conn, err := pending.Wait()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := apply.Namespaces(conn, b.pol, r.Namespaces, b.log)
-	if err == nil {
-		err = sess.ReadBack(plan.CatalogNeeds(b.req, namespaces))
-	}
-	if err != nil {
-		return err
-	}
-	p, err := plan.Backup(b.req, sess.Listing, resume, namespaces, b.started)
-	if err != nil {
-		return err
-	}
-	if p.Promoted {
-		b.mrun.Type = metrics.Full
-	}
-	if err := apply.Promotion(sess, p, b.log); err != nil {
-		return err
-	}
 	job, err := b.job(app, sess, conn, p)
 	if err != nil {
 		return err

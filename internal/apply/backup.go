@@ -1,0 +1,58 @@
+package apply
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/session"
+)
+
+// PlanBackup decides the backup req asks over sess's catalog, in the
+// order that reports a storage failure before a cluster's: the interrupted
+// run to continue or to remove (removed at once); then, with the
+// connection connect waits for, the namespaces (named, else the
+// cluster's) checked against pol's rack selection, the catalog read as far
+// back as they need, and the plan, whose promotion to a full swaps the
+// session's lock. The connection is the caller's when err is nil; on an
+// error it is closed, and the plan is what was planned before the error
+// (a failed promotion's included). log names the routine.
+func PlanBackup(sess *session.Session, req plan.BackupRequest, pol *policy.Backup, named []string,
+	connect func() (*cluster.Conn, error), now time.Time, log *slog.Logger) (plan.BackupPlan, *cluster.Conn, error) {
+	resume, err := plan.Resume(req, sess.Listing)
+	if err == nil {
+		err = Resume(sess, req.Routine, resume, log)
+	}
+	if err != nil {
+		return plan.BackupPlan{}, nil, err
+	}
+	conn, err := connect()
+	if err != nil {
+		return plan.BackupPlan{}, nil, err
+	}
+	p, err := planOn(sess, conn, req, pol, named, resume, now, log)
+	if err != nil {
+		conn.Close()
+		return p, nil, err
+	}
+	return p, conn, nil
+}
+
+// planOn is PlanBackup once the cluster is connected.
+func planOn(sess *session.Session, conn *cluster.Conn, req plan.BackupRequest, pol *policy.Backup, named []string,
+	resume plan.ResumeDecision, now time.Time, log *slog.Logger) (plan.BackupPlan, error) {
+	namespaces, err := Namespaces(conn, pol, named, log)
+	if err == nil {
+		err = sess.ReadBack(plan.CatalogNeeds(req, namespaces))
+	}
+	if err != nil {
+		return plan.BackupPlan{}, err
+	}
+	p, err := plan.Backup(req, sess.Listing, resume, namespaces, now)
+	if err != nil {
+		return plan.BackupPlan{}, err
+	}
+	return p, Promotion(sess, p, log)
+}
