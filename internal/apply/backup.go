@@ -1,12 +1,15 @@
 package apply
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
+	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
 
@@ -55,4 +58,19 @@ func planOn(sess *session.Session, conn *cluster.Conn, req plan.BackupRequest, p
 		return plan.BackupPlan{}, err
 	}
 	return p, Promotion(sess, p, log)
+}
+
+// Estimate is the estimated size of a full backup of each namespace of
+// routine (named, else conn's cluster's, checked against pol's rack
+// selection), from samples sampled records.
+func Estimate(ctx context.Context, conn *cluster.Conn, pol *policy.Backup, routine string, named []string, samples int64, log *slog.Logger) (*report.Estimate, error) {
+	namespaces, err := Namespaces(conn, pol, named, log)
+	if err != nil {
+		return nil, err
+	}
+	estimates, err := backupjob.Estimate(ctx, conn, pol, routine, namespaces, samples)
+	if err != nil {
+		return nil, err
+	}
+	return report.NewEstimate(routine, samples, estimates), nil
 }

@@ -490,15 +490,11 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := apply.Namespaces(conn, pol, r.Namespaces, app.Log)
+	doc, err := apply.Estimate(ctx, conn, pol, r.Name, r.Namespaces, samples, app.Log)
 	if err != nil {
 		return err
 	}
-	estimates, err := backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples)
-	if err != nil {
-		return err
-	}
-	return app.emit(report.NewEstimate(r.Name, samples, estimates))
+	return app.emit(doc)
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -532,8 +528,7 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
 	r := t.Routine
 	started := app.Now()
-	req := plan.StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: o.incremental,
-		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
+	req := plan.NewStreamRequest(r, o.incremental)
 	if _, err := plan.StreamNamespace(req, nil); err != nil {
 		return err
 	}
@@ -560,7 +555,5 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 	if err != nil {
 		return err
 	}
-	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
-		Result: res, Took: app.Now().Sub(started)}
-	return app.emit(&sum) // --json cannot go with --output -: the human form
+	return app.emit(report.NewStream(s, res, app.Now().Sub(started))) // --json cannot go with --output -: the human form
 }
