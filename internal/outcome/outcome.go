@@ -20,6 +20,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
@@ -144,7 +145,7 @@ func isBadSetting(err error) bool {
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
 		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
-		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*backupjob.SliceCountError))
+		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError))
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the

@@ -11,6 +11,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/secret"
@@ -58,6 +59,7 @@ func TestExitCode(t *testing.T) {
 		{&session.OptionError{Msg: "--lock-stale-after must be positive, got 0s"}, ClassUsage, 2},
 		{fmt.Errorf("backup: %w", &session.OptionError{Msg: "bad"}), ClassUsage, 2},
 		{&backupjob.SliceCountError{Namespace: "test", Folder: "r/backup/1", Have: 4, Want: 3}, ClassUsage, 2},
+		{&schedule.RefusedError{Err: errors.New("no enabled routine to export")}, ClassUsage, 2},
 		{fmt.Errorf("every namespace failed (a, b): %w", &backupjob.SliceCountError{Have: 4, Want: 3}), ClassUsage, 2},
 		// Nothing to do, or another run holds the routine: skipped.
 		{&plan.NothingToDoError{Reason: "no full backup to build on"}, ClassSkipped, 3},
