@@ -16,6 +16,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
@@ -37,7 +38,7 @@ type backupOptions struct {
 	prune       bool
 	lock        lockFlags
 	overrides   policy.BackupOverrides
-	given       given // sets overrides from the flags given
+	given       envflag.Given // sets overrides from the flags given
 	// --estimate: size only, nothing written.
 	estimate        bool
 	estimateSamples int64
@@ -66,7 +67,7 @@ func newBackupCmd(app *App) *cobra.Command {
 		Example: backupExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.given.apply(cmd.Flags())
+			o.given.Apply(cmd.Flags())
 			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
 			if err := o.tune.apply(cmd, app); err != nil {
 				return err
@@ -102,29 +103,29 @@ func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
 	f, g, ov := cmd.Flags(), &o.given, &o.overrides
-	optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
-	optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
-	optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
+	envflag.Optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	envflag.Optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	envflag.Optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	envflag.Optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	envflag.Optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	envflag.Optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
+	envflag.Optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	envflag.Optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	envflag.Optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	envflag.Optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	envflag.Optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	envflag.Optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
+	envflag.Optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
 	f.StringSliceVar(&ov.SetList, "set-list", nil, "back up only these sets")
 	f.StringSliceVar(&ov.BinList, "bin-list", nil, "back up only these bins")
-	optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	envflag.Optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	envflag.Optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	envflag.Optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	envflag.Optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	envflag.Optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	envflag.Optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	envflag.Optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	envflag.Optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 }
