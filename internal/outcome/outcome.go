@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -94,6 +95,25 @@ func (e *InterruptError) Error() string {
 		name = e.Signal
 	}
 	return "interrupted (" + name + ")"
+}
+
+// Final is the error a command line ends with: err of a command that
+// never ran (ran false) is cobra's check of the command line, a usage
+// error; err of a run whose context was cancelled is the interrupt of the
+// signal sig holds, when it holds one.
+func Final(err error, ran, cancelled bool, sig *atomic.Value) error {
+	if err == nil {
+		return nil
+	}
+	if !ran {
+		err = AsUsage(err)
+	}
+	if cancelled && sig != nil {
+		if s, ok := sig.Load().(string); ok {
+			err = &InterruptError{Signal: s}
+		}
+	}
+	return err
 }
 
 // signalNames maps Go's name of a stopping signal to its SIG name.
