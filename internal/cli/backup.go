@@ -17,6 +17,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/envflag"
+	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
@@ -550,7 +551,7 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 		return err
 	}
 	s.Out, s.Progress = app.IO.Out, app.Progress()
-	stopPipe := notifyBrokenPipe(app.IO.Out)
+	stopPipe := interrupt.NotifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
 	res, err := s.Run(ctx)
 	if err != nil {
