@@ -2,16 +2,42 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
+
+// Request completes req, what the flags ask of a backup, with r's name
+// and policy, the settings of pol a continuation must share, and, when
+// prune, r's retention counts. A continuation needs the same settings:
+// checked now for a run asked to be resumable or to resume, once a run to
+// continue is found otherwise (only a resumable run pages its scans, in
+// BackupJob).
+func Request(req plan.BackupRequest, r *config.Routine, pol *policy.Backup, prune bool) (plan.BackupRequest, error) {
+	notResumable := pol.ResumableError()
+	if (req.Resumable || req.Resume) && notResumable != nil {
+		return req, notResumable
+	}
+	req.Routine, req.Policy = r.Name, r.Policy()
+	req.Settings = plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
+		NotResumable: notResumable}
+	if prune {
+		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
+		if err != nil {
+			return req, fmt.Errorf("--prune: %w", err)
+		}
+		req.Prune = &keep
+	}
+	return req, nil
+}
 
 // PlanBackup decides the backup req asks over sess's catalog, in the
 // order that reports a storage failure before a cluster's: the interrupted

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/policy"
 )
 
 // PlanBackup connects only once the resume decision is made, plans over
@@ -69,4 +71,38 @@ func TestPlanBackup(t *testing.T) {
 			t.Fatalf("promoted %v, type %s, locks %v; want a full under the full lock", p.Promoted, p.Type, objs)
 		}
 	})
+}
+
+// Request names the routine and the settings a continuation shares,
+// refuses at once a resumable run over a policy that cannot resume, and
+// reads the retention counts only for --prune.
+func TestRequest(t *testing.T) {
+	r, pol := mustRoutine(t, routineYAML), testPolicy(t)
+	req, err := Request(plan.BackupRequest{Incremental: true, Namespaces: []string{"test"}}, r, pol, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Routine != "r" || req.Policy != r.Policy() || !req.Incremental || req.Settings.Compression != "ZSTD" ||
+		req.Settings.Selection != pol.Selection() || req.Settings.NotResumable != nil || req.Prune != nil {
+		t.Fatalf("request %+v", req)
+	}
+	if _, err := Request(plan.BackupRequest{}, r, pol, true); err == nil || !strings.HasPrefix(err.Error(), "--prune: ") {
+		t.Errorf("--prune without a retention: %v, want the refusal", err)
+	}
+	kept := mustRoutine(t, strings.Replace(routineYAML, "retry-policy: {max-retries: 2}", "retry-policy: {max-retries: 2}, retention: {full: 3}", 1))
+	if req, err := Request(plan.BackupRequest{}, kept, pol, true); err != nil || req.Prune == nil || req.Prune.Full != 3 {
+		t.Errorf("--prune with full: 3: %+v, %v", req.Prune, err)
+	}
+	noLimit, err := policy.NewBackup(mustRoutine(t, strings.Replace(routineYAML, "file-limit: 10,", "file-limit: 0,", 1)), policy.BackupOverrides{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asked := range []plan.BackupRequest{{Resumable: true}, {Resume: true}} {
+		if _, err := Request(asked, r, noLimit, false); err == nil || err.Error() != noLimit.ResumableError().Error() {
+			t.Errorf("%+v over a policy without a file limit: %v, want its ResumableError", asked, err)
+		}
+	}
+	if req, err := Request(plan.BackupRequest{}, r, noLimit, false); err != nil || req.Settings.NotResumable == nil {
+		t.Errorf("an ordinary run keeps the reason for later: %+v, %v", req.Settings, err)
+	}
 }

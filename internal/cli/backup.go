@@ -393,9 +393,13 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.estimate {
 		return b, nil
 	}
-	if err := b.request(app, spec, runFolder); err != nil {
+	b.req, err = apply.Request(plan.BackupRequest{Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
+		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
+		Slice: spec, RunFolder: runFolder}, r, b.pol, o.prune)
+	if err != nil {
 		return nil, err
 	}
+	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, b.pol.Compression, app.Getenv)
 	b.started, b.log = app.Now(), app.Log.With("routine", r.Name)
 	return b, nil
 }
@@ -404,34 +408,6 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 func (o *backupOptions) shape(app *App) plan.BackupShape {
 	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
 		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
-}
-
-// request fills what the planner is asked: the flags, the policy and the
-// settings a continuation must share.
-func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) error {
-	o, r, pol := b.o, b.t.Routine, b.pol
-	// A continuation needs the same settings; checked now for --resumable
-	// and --resume, once a run to continue is found otherwise. Only a
-	// resumable run is made one (paged scans), in job.
-	notResumable := pol.ResumableError()
-	if (o.resumable || o.resume) && notResumable != nil {
-		return notResumable
-	}
-	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
-	b.req = plan.BackupRequest{Routine: r.Name, Policy: r.Policy(),
-		Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
-		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
-		Settings: plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
-			NotResumable: notResumable},
-		Slice: spec, RunFolder: runFolder}
-	if o.prune {
-		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
-		if err != nil {
-			return fmt.Errorf("--prune: %w", err)
-		}
-		b.req.Prune = &keep
-	}
-	return nil
 }
 
 // sessionOptions lock the routine for the type asked (none for a dry run).
