@@ -16,6 +16,8 @@ import (
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/envflag"
+	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
@@ -37,7 +39,7 @@ type backupOptions struct {
 	prune       bool
 	lock        lockFlags
 	overrides   policy.BackupOverrides
-	given       given // sets overrides from the flags given
+	given       envflag.Given // sets overrides from the flags given
 	// --estimate: size only, nothing written.
 	estimate        bool
 	estimateSamples int64
@@ -66,7 +68,7 @@ func newBackupCmd(app *App) *cobra.Command {
 		Example: backupExample,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.given.apply(cmd.Flags())
+			o.given.Apply(cmd.Flags())
 			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
 			if err := o.tune.apply(cmd, app); err != nil {
 				return err
@@ -102,29 +104,29 @@ func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
 	f, g, ov := cmd.Flags(), &o.given, &o.overrides
-	optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
-	optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
-	optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
-	optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
-	optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
-	optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
-	optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
-	optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
-	optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
-	optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
-	optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
-	optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
-	optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
+	envflag.Optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
+	envflag.Optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
+	envflag.Optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
+	envflag.Optional(g, f.IntVar, &ov.BandwidthMiB, "bandwidth", 0, "limit the write rate in MiB/s (0: no limit)")
+	envflag.Optional(g, f.StringVar, &ov.Compression, "compress", "", "compression: NONE or ZSTD (default: the policy's)")
+	envflag.Optional(g, f.IntVar, &ov.CompressionLevel, "compression-level", 0, "ZSTD level -1..22")
+	envflag.Optional(g, f.StringVar, &ov.Encryption, "encrypt", "", "encryption: NONE, AES128 or AES256 (default: the policy's)")
+	envflag.Optional(g, f.StringVar, &ov.KeyFile, "encryption-key-file", "", "file holding the encryption key (PEM)")
+	envflag.Optional(g, f.StringVar, &ov.KeyEnv, "encryption-key-env", "", "environment variable holding the encryption key")
+	envflag.Optional(g, f.StringVar, &ov.KeySecret, "encryption-key-secret", "", "secret-agent reference of the encryption key")
+	envflag.Optional(g, f.BoolVar, &ov.NoRecords, "no-records", false, "back up no records (indexes and UDFs only)")
+	envflag.Optional(g, f.BoolVar, &ov.NoIndexes, "no-indexes", false, "back up no secondary indexes")
+	envflag.Optional(g, f.BoolVar, &ov.NoUDFs, "no-udfs", false, "back up no UDFs")
 	f.StringSliceVar(&ov.SetList, "set-list", nil, "back up only these sets")
 	f.StringSliceVar(&ov.BinList, "bin-list", nil, "back up only these bins")
-	optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
-	optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
-	optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
-	optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
-	optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
-	optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
-	optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
-	optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
+	envflag.Optional(g, f.StringVar, &ov.PartitionList, "partition-list", "", "back up only these partitions: BEGIN-COUNT, ID or base64 digest, comma-separated")
+	envflag.Optional(g, f.StringVar, &ov.FilterExp, "filter-exp", "", "back up only records matching this base64-encoded filter expression (replaces the routine's filter-exp)")
+	envflag.Optional(g, f.BoolVar, &ov.NoTTLOnly, "no-ttl-only", false, "back up only records without a TTL")
+	envflag.Optional(g, f.Int64Var, &ov.MaxRecords, "max-records", 0, "scan at most about this many records (a limit per parallel scan; 0: all)")
+	envflag.Optional(g, f.StringVar, &ov.AfterDigest, "after-digest", "", "back up records after this base64 digest in its partition, and all later partitions")
+	envflag.Optional(g, f.BoolVar, &ov.NoBins, "no-bins", false, "back up keys and metadata only, no bin data")
+	envflag.Optional(g, f.BoolVar, &ov.Compact, "compact", false, "do not base64-encode blobs (smaller files; default: the policy's compact)")
+	envflag.Optional(g, f.Int64Var, &ov.ScanPageSize, "scan-page-size", 0, "read records in pages of this many (0: no paging)")
 	_ = cmd.RegisterFlagCompletionFunc("compress", fixedCompletion("NONE", "ZSTD"))
 	_ = cmd.RegisterFlagCompletionFunc("encrypt", fixedCompletion("NONE", "AES128", "AES256"))
 }
@@ -320,35 +322,14 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	// Every return below releases the lock, whatever it is at the time.
 	defer sess.Release()
-	resume, err := plan.Resume(b.req, sess.Listing)
-	if err != nil {
-		return err
+	p, conn, err := apply.PlanBackup(sess, b.req, b.pol, r.Namespaces, pending.Wait, b.started, b.log)
+	if p.Promoted {
+		b.mrun.Type = metrics.Full
 	}
-	if err := apply.Resume(sess, r.Name, resume, b.log); err != nil {
-		return err
-	}
-	conn, err := pending.Wait()
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := apply.Namespaces(conn, b.pol, r.Namespaces, b.log)
-	if err == nil {
-		err = sess.ReadBack(plan.CatalogNeeds(b.req, namespaces))
-	}
-	if err != nil {
-		return err
-	}
-	p, err := plan.Backup(b.req, sess.Listing, resume, namespaces, b.started)
-	if err != nil {
-		return err
-	}
-	if p.Promoted {
-		b.mrun.Type = metrics.Full
-	}
-	if err := apply.Promotion(sess, p, b.log); err != nil {
-		return err
-	}
 	job, err := b.job(app, sess, conn, p)
 	if err != nil {
 		return err
@@ -412,9 +393,13 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.estimate {
 		return b, nil
 	}
-	if err := b.request(app, spec, runFolder); err != nil {
+	b.req, err = apply.Request(plan.BackupRequest{Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
+		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
+		Slice: spec, RunFolder: runFolder}, r, b.pol, o.prune)
+	if err != nil {
 		return nil, err
 	}
+	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, b.pol.Compression, app.Getenv)
 	b.started, b.log = app.Now(), app.Log.With("routine", r.Name)
 	return b, nil
 }
@@ -423,34 +408,6 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 func (o *backupOptions) shape(app *App) plan.BackupShape {
 	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
 		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
-}
-
-// request fills what the planner is asked: the flags, the policy and the
-// settings a continuation must share.
-func (b *backupRun) request(app *App, spec *backupslice.Spec, runFolder string) error {
-	o, r, pol := b.o, b.t.Routine, b.pol
-	// A continuation needs the same settings; checked now for --resumable
-	// and --resume, once a run to continue is found otherwise. Only a
-	// resumable run is made one (paged scans), in job.
-	notResumable := pol.ResumableError()
-	if (o.resumable || o.resume) && notResumable != nil {
-		return notResumable
-	}
-	tuneBackupGC(r.Storage() != nil && r.Storage().Local != nil, pol.Compression, app.Getenv)
-	b.req = plan.BackupRequest{Routine: r.Name, Policy: r.Policy(),
-		Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
-		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
-		Settings: plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
-			NotResumable: notResumable},
-		Slice: spec, RunFolder: runFolder}
-	if o.prune {
-		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
-		if err != nil {
-			return fmt.Errorf("--prune: %w", err)
-		}
-		b.req.Prune = &keep
-	}
-	return nil
 }
 
 // sessionOptions lock the routine for the type asked (none for a dry run).
@@ -511,15 +468,11 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 		return err
 	}
 	defer conn.Close()
-	namespaces, err := apply.Namespaces(conn, pol, r.Namespaces, app.Log)
+	doc, err := apply.Estimate(ctx, conn, pol, r.Name, r.Namespaces, samples, app.Log)
 	if err != nil {
 		return err
 	}
-	estimates, err := backupjob.Estimate(ctx, conn, pol, r.Name, namespaces, samples)
-	if err != nil {
-		return err
-	}
-	return app.emit(report.NewEstimate(r.Name, samples, estimates))
+	return app.emit(doc)
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -553,8 +506,7 @@ func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
 	r := t.Routine
 	started := app.Now()
-	req := plan.StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: o.incremental,
-		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
+	req := plan.NewStreamRequest(r, o.incremental)
 	if _, err := plan.StreamNamespace(req, nil); err != nil {
 		return err
 	}
@@ -575,13 +527,11 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 		return err
 	}
 	s.Out, s.Progress = app.IO.Out, app.Progress()
-	stopPipe := notifyBrokenPipe(app.IO.Out)
+	stopPipe := interrupt.NotifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
 	res, err := s.Run(ctx)
 	if err != nil {
 		return err
 	}
-	sum := report.Stream{Type: s.Type, Routine: r.Name, Namespace: s.Namespace.Name, From: s.Namespace.From,
-		Result: res, Took: app.Now().Sub(started)}
-	return app.emit(&sum) // --json cannot go with --output -: the human form
+	return app.emit(report.NewStream(s, res, app.Now().Sub(started))) // --json cannot go with --output -: the human form
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 
 	"github.com/spf13/cobra"
@@ -87,21 +86,16 @@ func runDump(ctx context.Context, app *App, o *dumpOptions) error {
 	if err != nil {
 		return err
 	}
-	folders := make([]*records.Folder, 0, len(p.Steps))
+	dirs := make([]string, 0, len(p.Steps))
 	for _, s := range p.Steps {
-		f, err := records.Open(ctx, sess.Store, s.Dir)
-		if err != nil {
-			return err
-		}
-		folders = append(folders, f)
+		dirs = append(dirs, s.Dir)
 	}
-	out := bufio.NewWriterSize(app.IO.Out, 256<<10)
-	enc := recordjson.NewEncoder(out)
+	folders, err := records.OpenAll(ctx, sess.Store, dirs)
+	if err != nil {
+		return err
+	}
 	rd := o.key.reader(app, t)
-	st, err := records.Dump(ctx, rd, folders, records.DumpOptions{Only: sel, Set: o.records.spec.Set}, enc.Token)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
+	st, err := recordjson.Dump(ctx, rd, folders, records.DumpOptions{Only: sel, Set: o.records.spec.Set}, app.IO.Out)
 	if err != nil {
 		return err
 	}

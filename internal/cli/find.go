@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,11 +64,10 @@ func runFind(ctx context.Context, app *App, o *findOptions) error {
 	if sel == nil {
 		return outcome.Usage("find needs --key, --digest or --keys-file")
 	}
-	var fo records.FindOptions
-	if fo.From, fo.To, err = o.window(app.Now()); err != nil {
-		return err
+	fo := records.FindOptions{Namespaces: o.target.namespaces}
+	if fo.From, fo.To, err = plan.Window(o.from, o.to, app.Now()); err != nil {
+		return outcome.AsUsage(err)
 	}
-	fo.Namespaces = o.target.namespaces
 	t, err := app.resolveTarget(&o.target, false)
 	if err != nil {
 		return err
@@ -93,27 +89,5 @@ func runFind(ctx context.Context, app *App, o *findOptions) error {
 	if err := app.emit(doc); err != nil {
 		return err
 	}
-	if missing := res.Missing(); len(missing) > 0 {
-		names := make([]string, 0, len(missing))
-		for _, w := range missing {
-			names = append(names, w.Label)
-		}
-		return fmt.Errorf("not found: %s is in none of the %d backups of routine %q searched", strings.Join(names, ", "), res.BackupsSearched, t.Name())
-	}
-	return nil
-}
-
-// window is --from and --to (zero when not given).
-func (o *findOptions) window(now time.Time) (from, to time.Time, err error) {
-	if o.from != "" {
-		if from, err = plan.FlagTime("from", o.from, now); err != nil {
-			return from, to, outcome.AsUsage(err)
-		}
-	}
-	if o.to != "" {
-		if to, err = plan.FlagTime("to", o.to, now); err != nil {
-			return from, to, outcome.AsUsage(err)
-		}
-	}
-	return from, to, nil
+	return res.MissingError(t.Name())
 }

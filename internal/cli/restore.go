@@ -358,7 +358,7 @@ func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, con
 // runRestoreJob runs a job and emits its summary.
 func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode string, recovery *time.Time) error {
 	if !job.ValidateOnly() {
-		tuneRestoreGC(a.Getenv)
+		restorejob.TuneGC(a.Getenv)
 	}
 	started := a.Now()
 	res, err := job.Run(ctx)

@@ -164,36 +164,18 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 	root.SetOut(app.IO.Out)
 	root.SetErr(app.IO.Err)
 	_, err := root.ExecuteContextC(ctx)
-	if err != nil && !app.started {
-		// Cobra's own checks (unknown commands, arguments, flag groups)
-		// fail before a command runs: they are usage errors.
-		err = outcome.AsUsage(err)
-	}
-	if err != nil && ctx.Err() != nil && sig != nil {
-		if s, ok := sig.Load().(string); ok {
-			err = &outcome.InterruptError{Signal: s}
-		}
-	}
+	// Cobra's own checks (unknown commands, arguments, flag groups) fail
+	// before a command runs: they are usage errors.
+	err = outcome.Final(err, app.started, ctx.Err() != nil, sig)
 	app.metrics.Finish(ctx, err, metrics.Targets{File: app.Globals.MetricsFile, Push: app.Globals.MetricsPush}, app.Log)
 	code := outcome.ExitCode(err)
 	if err != nil {
-		reportError(app, err, code)
+		_ = report.NewFailure(string(outcome.Kind(err)), code, logging.Redact(err.Error())).Write(app.Globals.JSON, app.IO.Err)
 	}
 	if app.closeLog != nil {
 		_ = app.closeLog()
 	}
 	return code
-}
-
-// reportError writes err's failure document to stderr, as one --json
-// line or in its human form.
-func reportError(app *App, err error, code int) {
-	f := report.NewFailure(string(outcome.Kind(err)), code, logging.Redact(err.Error()))
-	if app.Globals.JSON {
-		_ = f.JSON(app.IO.Err)
-		return
-	}
-	_ = f.Human(app.IO.Out, app.IO.Err)
 }
 
 // NewRootCmd builds the command tree around app.

@@ -91,28 +91,11 @@ func runScheduleExport(app *App, o *scheduleExportOptions) error {
 	if err != nil {
 		return err
 	}
-	routines, err := schedule.RoutinesOf(cfg, o.routine)
-	if err != nil {
-		return err
-	}
-	jobs, leftOut := schedule.JobsOf(routines, o.routine != "")
-	for _, n := range leftOut {
-		app.Log.Info("leaving out a disabled routine", "routine", n)
-	}
-	if len(jobs) == 0 {
-		return outcome.Usage("no enabled routine to export")
-	}
 	opt := schedule.Options{Binary: o.binary, ConfigPath: o.configPath, Image: o.image,
 		Secret: o.secret, Namespace: o.namespace, Extra: o.args, Slices: o.slices}
-	if opt.ConfigPath == "" {
-		if opt.ConfigPath, err = filepath.Abs(path); err != nil {
-			return err
-		}
-	}
-	files, err := schedule.Render(format, jobs, opt)
+	files, err := schedule.Export(cfg, path, format, o.routine, opt, app.Log)
 	if err != nil {
-		// The config cannot be carried over as it is: a usage problem.
-		return outcome.AsUsage(err)
+		return err
 	}
 	return writeScheduleFiles(app, o.outputDir, files)
 }

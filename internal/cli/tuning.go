@@ -6,10 +6,10 @@ import (
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go/models"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
@@ -25,7 +25,7 @@ import (
 type tuningFlags struct {
 	// ov receives the backup-only flags; nil on restore.
 	ov    *policy.BackupOverrides
-	given given
+	given envflag.Given
 
 	// On restore each storage tuning also holds backup-go's read retries.
 	v routine.Tuning
@@ -76,11 +76,11 @@ func (t *tuningFlags) register(cmd *cobra.Command, ov *policy.BackupOverrides) {
 		}
 		return
 	}
-	optional(&t.given, f.DurationVar, &ov.SocketTimeout, "socket-timeout", 0, "socket idle timeout of the scans (default: the policy's socket-timeout, else 1m; 0: total-timeout)")
-	optional(&t.given, f.DurationVar, &ov.TotalTimeout, "total-timeout", 0, "total timeout of each scan (default: the policy's total-timeout; 0: none)")
+	envflag.Optional(&t.given, f.DurationVar, &ov.SocketTimeout, "socket-timeout", 0, "socket idle timeout of the scans (default: the policy's socket-timeout, else 1m; 0: total-timeout)")
+	envflag.Optional(&t.given, f.DurationVar, &ov.TotalTimeout, "total-timeout", 0, "total timeout of each scan (default: the policy's total-timeout; 0: none)")
 	sp := as.NewScanPolicy()
-	optional(&t.given, f.IntVar, &ov.MaxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
-	optional(&t.given, f.DurationVar, &ov.SleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
+	envflag.Optional(&t.given, f.IntVar, &ov.MaxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
+	envflag.Optional(&t.given, f.DurationVar, &ov.SleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
 	f.StringSliceVar(&t.nodeList, "node-list", nil, "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
 	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
 	f.IntVar(&t.v.Upload.S3Concurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
@@ -107,7 +107,7 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App) error {
 		return nil
 	}
 	f := cmd.Flags()
-	t.given.apply(f)
+	t.given.Apply(f)
 	if f.Changed("node-list") {
 		t.ov.NodeList = append([]string{}, t.nodeList...)
 	}
@@ -115,29 +115,6 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App) error {
 		t.ov.RackList = append([]int{}, t.rackList...)
 	}
 	return nil
-}
-
-// given sets, once the flags are parsed, the destinations of the flags
-// registered with optional.
-type given []func(*pflag.FlagSet)
-
-// optional registers a flag with add (f.IntVar, f.BoolVar...) whose value
-// reaches *dst only when the flag is given, on the command line or in the
-// environment: nil keeps the policy's value.
-func optional[T any](g *given, add func(*T, string, T, string), dst **T, name string, def T, usage string) {
-	v := new(T)
-	add(v, name, def, usage)
-	*g = append(*g, func(f *pflag.FlagSet) {
-		if f.Changed(name) {
-			*dst = v
-		}
-	})
-}
-
-func (g given) apply(f *pflag.FlagSet) {
-	for _, set := range g {
-		set(f)
-	}
 }
 
 // writerOptions adds the upload concurrency or local buffer of the

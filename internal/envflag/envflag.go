@@ -32,3 +32,29 @@ func Apply(fs *pflag.FlagSet, varName func(flag string) string, getenv func(stri
 	})
 	return firstErr
 }
+
+// Given sets, once the flags are parsed, the destinations of the flags
+// registered with Optional.
+type Given []func(*pflag.FlagSet)
+
+// Optional registers a flag with add (fs.IntVar, fs.BoolVar...) whose
+// value reaches *dst only when the flag is given, on the command line or
+// in the environment (Apply marks it changed): otherwise *dst stays nil,
+// so that a nil keeps what a config file says.
+func Optional[T any](g *Given, add func(*T, string, T, string), dst **T, name string, def T, usage string) {
+	v := new(T)
+	add(v, name, def, usage)
+	*g = append(*g, func(fs *pflag.FlagSet) {
+		if fs.Changed(name) {
+			*dst = v
+		}
+	})
+}
+
+// Apply points the destination of every flag of g that fs was given at
+// its value.
+func (g Given) Apply(fs *pflag.FlagSet) {
+	for _, set := range g {
+		set(fs)
+	}
+}

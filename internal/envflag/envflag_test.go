@@ -49,3 +49,38 @@ func TestApply(t *testing.T) {
 		})
 	}
 }
+
+// Optional's destination stays nil unless the flag is given, on the
+// command line or through its variable.
+func TestOptional(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want *int
+	}{
+		{name: "not given", want: nil},
+		{name: "on the command line", args: []string{"--n=3"}, want: ptr(3)},
+		{name: "the default given explicitly", args: []string{"--n=7"}, want: ptr(7)},
+		{name: "in the environment", env: map[string]string{"X_N": "5"}, want: ptr(5)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			var g Given
+			var dst *int
+			Optional(&g, fs.IntVar, &dst, "n", 7, "n")
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			if err := Apply(fs, func(f string) string { return "X_" + strings.ToUpper(f) }, func(k string) string { return tt.env[k] }); err != nil {
+				t.Fatal(err)
+			}
+			g.Apply(fs)
+			if (dst == nil) != (tt.want == nil) || (dst != nil && *dst != *tt.want) {
+				t.Fatalf("destination %v, want %v", dst, tt.want)
+			}
+		})
+	}
+}
+
+func ptr(v int) *int { return &v }

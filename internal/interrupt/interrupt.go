@@ -1,6 +1,8 @@
 // Package interrupt owns which signals stop a run: SIGHUP, SIGINT,
 // SIGQUIT and SIGTERM end its context, and the one that came is kept by
-// name for the exit status. It does not choose the status (outcome does).
+// name for the exit status; and SIGPIPE, which must not kill a run whose
+// standard output has lost its reader. It does not choose the status
+// (outcome does).
 package interrupt
 
 import (

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -20,6 +21,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
@@ -95,6 +97,25 @@ func (e *InterruptError) Error() string {
 	return "interrupted (" + name + ")"
 }
 
+// Final is the error a command line ends with: err of a command that
+// never ran (ran false) is cobra's check of the command line, a usage
+// error; err of a run whose context was cancelled is the interrupt of the
+// signal sig holds, when it holds one.
+func Final(err error, ran, cancelled bool, sig *atomic.Value) error {
+	if err == nil {
+		return nil
+	}
+	if !ran {
+		err = AsUsage(err)
+	}
+	if cancelled && sig != nil {
+		if s, ok := sig.Load().(string); ok {
+			err = &InterruptError{Signal: s}
+		}
+	}
+	return err
+}
+
 // signalNames maps Go's name of a stopping signal to its SIG name.
 var signalNames = map[string]string{
 	"hangup": "SIGHUP", "interrupt": "SIGINT", "quit": "SIGQUIT", "terminated": "SIGTERM",
@@ -144,7 +165,7 @@ func isBadSetting(err error) bool {
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
 		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
-		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*backupjob.SliceCountError))
+		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError))
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the

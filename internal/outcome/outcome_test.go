@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/secret"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
@@ -58,6 +60,7 @@ func TestExitCode(t *testing.T) {
 		{&session.OptionError{Msg: "--lock-stale-after must be positive, got 0s"}, ClassUsage, 2},
 		{fmt.Errorf("backup: %w", &session.OptionError{Msg: "bad"}), ClassUsage, 2},
 		{&backupjob.SliceCountError{Namespace: "test", Folder: "r/backup/1", Have: 4, Want: 3}, ClassUsage, 2},
+		{&schedule.RefusedError{Err: errors.New("no enabled routine to export")}, ClassUsage, 2},
 		{fmt.Errorf("every namespace failed (a, b): %w", &backupjob.SliceCountError{Have: 4, Want: 3}), ClassUsage, 2},
 		// Nothing to do, or another run holds the routine: skipped.
 		{&plan.NothingToDoError{Reason: "no full backup to build on"}, ClassSkipped, 3},
@@ -120,5 +123,36 @@ func TestInterruptErrorNamesTheSignal(t *testing.T) {
 		if got := (&InterruptError{Signal: sig}).Error(); got != want {
 			t.Errorf("signal %q: %q, want %q", sig, got, want)
 		}
+	}
+}
+
+// Final makes an error before any command ran a usage error, and one of a
+// cancelled run the interrupt of the signal received.
+func TestFinal(t *testing.T) {
+	var sig atomic.Value
+	sig.Store("terminated")
+	var none atomic.Value
+	failed := errors.New("boom")
+	for _, tt := range []struct {
+		name           string
+		err            error
+		ran, cancelled bool
+		sig            *atomic.Value
+		want           Class
+		wantMsg        string
+	}{
+		{name: "success", err: nil, ran: true, want: ClassSuccess},
+		{name: "a command's failure", err: failed, ran: true, want: ClassFailed, wantMsg: "boom"},
+		{name: "cobra's check", err: failed, ran: false, want: ClassUsage, wantMsg: "boom"},
+		{name: "a signal", err: failed, ran: true, cancelled: true, sig: &sig, want: ClassInterrupted, wantMsg: "interrupted (SIGTERM)"},
+		{name: "cancelled, no signal recorded", err: failed, ran: true, cancelled: true, sig: &none, want: ClassFailed, wantMsg: "boom"},
+		{name: "cancelled, no signal watched", err: failed, ran: true, cancelled: true, want: ClassFailed, wantMsg: "boom"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Final(tt.err, tt.ran, tt.cancelled, tt.sig)
+			if Kind(got) != tt.want || (got != nil && got.Error() != tt.wantMsg) {
+				t.Fatalf("Final = %v (%s), want %s %q", got, Kind(got), tt.want, tt.wantMsg)
+			}
+		})
 	}
 }

@@ -93,6 +93,22 @@ func FlagTime(flag, s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
+// Window reads --from and --to (each "": no bound, the zero time).
+func Window(from, to string, now time.Time) (fromT, toT time.Time, err error) {
+	for _, b := range []struct {
+		flag, value string
+		bound       *time.Time
+	}{{"from", from, &fromT}, {"to", to, &toT}} {
+		if b.value == "" {
+			continue
+		}
+		if *b.bound, err = FlagTime(b.flag, b.value, now); err != nil {
+			return time.Time{}, time.Time{}, err
+		}
+	}
+	return fromT, toT, nil
+}
+
 // ListFilter reads list's --type, --from and --to (each "": no bound);
 // one --namespace narrows the catalog's scan, several are kept after it.
 func ListFilter(typ, from, to string, namespaces []string, now time.Time) (catalog.Filter, error) {
@@ -101,16 +117,8 @@ func ListFilter(typ, from, to string, namespaces []string, now time.Time) (catal
 		return catalog.Filter{}, fmt.Errorf("--type: %w", err)
 	}
 	f := catalog.Filter{Type: t}
-	for _, b := range []struct {
-		flag, value string
-		bound       *time.Time
-	}{{"from", from, &f.From}, {"to", to, &f.To}} {
-		if b.value == "" {
-			continue
-		}
-		if *b.bound, err = FlagTime(b.flag, b.value, now); err != nil {
-			return catalog.Filter{}, err
-		}
+	if f.From, f.To, err = Window(from, to, now); err != nil {
+		return catalog.Filter{}, err
 	}
 	if len(namespaces) == 1 {
 		f.Namespace = namespaces[0]

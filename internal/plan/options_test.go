@@ -119,3 +119,18 @@ func TestListFilter(t *testing.T) {
 		t.Errorf(`--time "": %v`, err)
 	}
 }
+
+// Window reads either bound, or none, naming the flag it cannot read.
+func TestWindow(t *testing.T) {
+	now := time.UnixMilli(1763712000000).UTC()
+	from, to, err := Window("1763700000000", "", now)
+	if err != nil || !from.Equal(time.UnixMilli(1763700000000)) || !to.IsZero() {
+		t.Errorf("from only: %v %v %v", from, to, err)
+	}
+	if from, to, err = Window("", "", now); err != nil || !from.IsZero() || !to.IsZero() {
+		t.Errorf("none: %v %v %v", from, to, err)
+	}
+	if _, _, err = Window("", "yesterday-ish", now); err == nil || !strings.HasPrefix(err.Error(), `--to "yesterday-ish": `) {
+		t.Errorf("bad --to: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/config"
 )
 
 // StreamRequest is what a stream backup (backup --output -) is asked: one
@@ -20,6 +21,13 @@ type StreamRequest struct {
 	// run's start.
 	Mode   string
 	Sealed bool
+}
+
+// NewStreamRequest is the stream of r's namespaces (already narrowed by
+// --namespace), a full or an incremental.
+func NewStreamRequest(r *config.Routine, incremental bool) StreamRequest {
+	return StreamRequest{Routine: r.Name, Named: r.Namespaces, Incremental: incremental,
+		Mode: r.Policy().IncrementalMode(), Sealed: r.Policy().IsSealed()}
 }
 
 // StreamPlan is the stream's namespace, type and window.

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -82,5 +83,29 @@ func TestStream(t *testing.T) {
 				t.Errorf("got %+v, want %+v (%s)", got, tt.want, tt.reason)
 			}
 		})
+	}
+}
+
+// NewStreamRequest takes the routine's namespaces, incr-mode and sealed.
+func TestNewStreamRequest(t *testing.T) {
+	cfg, err := config.Parse("t.yml", []byte(`aerospike-clusters:
+  c: {seed-nodes: [{host-name: h, port: 3000}]}
+storage:
+  s: {local-storage: {path: /tmp/x}}
+backup-policies:
+  p: {incr-mode: cumulative, sealed: true}
+backup-routines:
+  r: {interval-cron: "@daily", source-cluster: c, storage: s, backup-policy: p, namespaces: [a, b]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cfg.Routine("r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := NewStreamRequest(r, true)
+	if got.Routine != "r" || strings.Join(got.Named, ",") != "a,b" || !got.Incremental || got.Mode != config.IncrModeCumulative || !got.Sealed {
+		t.Fatalf("request %+v", got)
 	}
 }

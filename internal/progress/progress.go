@@ -1,6 +1,6 @@
 // Package progress owns how a running operation reports how far it got: a
 // progress bar on a terminal, periodic log lines elsewhere, nothing when
-// quiet. It polls a counter supplied by the caller and knows nothing of
+// quiet; a status line on SIGUSR1. It polls a counter supplied by the caller and knows nothing of
 // backups or restores.
 package progress
 

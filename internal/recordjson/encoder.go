@@ -1,6 +1,8 @@
 package recordjson
 
 import (
+	"bufio"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -27,6 +29,17 @@ func NewEncoder(w io.Writer) *Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return &Encoder{enc: enc}
+}
+
+// Dump writes what o keeps of folders, read with rd, to out as JSON lines
+// through a buffer, flushed before it returns.
+func Dump(ctx context.Context, rd *records.Reader, folders []*records.Folder, o records.DumpOptions, out io.Writer) (records.DumpStats, error) {
+	w := bufio.NewWriterSize(out, 256<<10)
+	st, err := records.Dump(ctx, rd, folders, o, NewEncoder(w).Token)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	return st, err
 }
 
 // Token writes a record, secondary index or UDF token as its line.

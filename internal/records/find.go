@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +59,20 @@ func (r *FindResult) Missing() []Want {
 		}
 	}
 	return out
+}
+
+// MissingError says which selected records none of the backups of
+// routine searched holds; nil when every one was found.
+func (r *FindResult) MissingError(routine string) error {
+	missing := r.Missing()
+	if len(missing) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(missing))
+	for _, w := range missing {
+		names = append(names, w.Label)
+	}
+	return fmt.Errorf("not found: %s is in none of the %d backups of routine %q searched", strings.Join(names, ", "), r.BackupsSearched, routine)
 }
 
 // FindOptions bound a search.

@@ -69,3 +69,21 @@ func TestVersionsGone(t *testing.T) {
 		t.Errorf("expired copy: %+v", got[0].Gone)
 	}
 }
+
+// MissingError names every record no backup holds, and the search; nil
+// when each was found.
+func TestMissingError(t *testing.T) {
+	res := &FindResult{BackupsSearched: 3, Records: []Found{
+		{Want: Want{Label: `"a"`}, Versions: []Version{{}}},
+		{Want: Want{Label: `"b"`}},
+		{Want: Want{Label: "digest c"}},
+	}}
+	want := `not found: "b", digest c is in none of the 3 backups of routine "nightly" searched`
+	if err := res.MissingError("nightly"); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	res.Records = res.Records[:1]
+	if err := res.MissingError("nightly"); err != nil {
+		t.Errorf("every record found: %v", err)
+	}
+}

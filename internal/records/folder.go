@@ -37,6 +37,19 @@ type File struct {
 // Path is the file's store path.
 func (f *Folder) Path(file File) string { return path.Join(f.Dir, file.Name) }
 
+// OpenAll opens the namespace backups dirs of store, in their order.
+func OpenAll(ctx context.Context, store storage.Store, dirs []string) ([]*Folder, error) {
+	folders := make([]*Folder, 0, len(dirs))
+	for _, dir := range dirs {
+		f, err := Open(ctx, store, dir)
+		if err != nil {
+			return nil, err
+		}
+		folders = append(folders, f)
+	}
+	return folders, nil
+}
+
 // Open reads dir's metadata.yaml and manifest and lists its data files. A
 // file the manifest names that is missing or of another size, or a file it
 // does not name, is an error: the folder is not the backup that was

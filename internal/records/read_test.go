@@ -296,3 +296,26 @@ func TestSelect(t *testing.T) {
 		t.Errorf("partition %d, the client says %d", got, k.PartitionId())
 	}
 }
+
+// OpenAll opens every folder in order, and stops at the first that is no
+// backup, naming it.
+func TestOpenAll(t *testing.T) {
+	ctx := context.Background()
+	s, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.UnixMilli(1763712000000).UTC()
+	for _, dir := range []string{"r/backup/1/data/a", "r/backup/1/data/b"} {
+		if err := catalog.WriteMetadata(ctx, s, dir, &catalog.Metadata{Created: at, Finished: at, Namespace: filepath.Base(dir)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fs, err := OpenAll(ctx, s, []string{"r/backup/1/data/b", "r/backup/1/data/a"})
+	if err != nil || len(fs) != 2 || fs[0].Dir != "r/backup/1/data/b" || fs[1].Meta.Namespace != "a" {
+		t.Fatalf("folders %v, err %v; want b then a", fs, err)
+	}
+	if _, err := OpenAll(ctx, s, []string{"r/backup/1/data/a", "r/backup/1/data/c"}); err == nil || !strings.Contains(err.Error(), "r/backup/1/data/c") {
+		t.Fatalf("a folder without metadata.yaml: %v", err)
+	}
+}

@@ -185,6 +185,11 @@ type Stream struct {
 	Took   time.Duration
 }
 
+// NewStream is the summary of s, which wrote res in took.
+func NewStream(s *backupjob.Stream, res backupjob.NamespaceResult, took time.Duration) *Stream {
+	return &Stream{Type: s.Type, Routine: s.Routine, Namespace: s.Namespace.Name, From: s.Namespace.From, Result: res, Took: took}
+}
+
 // Human prints the stream's one-line summary to errOut.
 func (s *Stream) Human(_, errOut io.Writer) error {
 	window := ""

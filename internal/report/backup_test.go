@@ -187,3 +187,15 @@ func TestStreamHuman(t *testing.T) {
 		}
 	}
 }
+
+// NewStream names the stream's routine, namespace and window.
+func TestNewStream(t *testing.T) {
+	from := time.UnixMilli(1763712000000).UTC()
+	s := &backupjob.Stream{Routine: "nightly", Type: catalog.Incremental, Namespace: backupjob.Namespace{Name: "test", From: from}}
+	res := backupjob.NamespaceResult{Records: 3}
+	got := NewStream(s, res, time.Second)
+	want := Stream{Type: catalog.Incremental, Routine: "nightly", Namespace: "test", From: from, Result: res, Took: time.Second}
+	if *got != want {
+		t.Fatalf("summary %+v, want %+v", *got, want)
+	}
+}

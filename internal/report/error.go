@@ -26,6 +26,15 @@ func NewFailure(kind string, code int, message string) *Failure {
 // stderr line by line).
 func (f *Failure) JSON(w io.Writer) error { return json.NewEncoder(w).Encode(f) }
 
+// Write writes the failure to errOut: as one JSON line for --json, else
+// in its human form.
+func (f *Failure) Write(asJSON bool, errOut io.Writer) error {
+	if asJSON {
+		return f.JSON(errOut)
+	}
+	return f.Human(nil, errOut)
+}
+
 // Human writes one line per line of the message (a config with several
 // problems reports each), prefixed "aerobackup: error: ", or "aerobackup: "
 // for a skip, which is no failure of the tool.

@@ -32,3 +32,16 @@ func TestFailure(t *testing.T) {
 		})
 	}
 }
+
+// Write gives the JSON line for --json, the human lines otherwise, both on
+// stderr.
+func TestFailureWrite(t *testing.T) {
+	f := NewFailure("usage", 2, "bad flag")
+	var j, h bytes.Buffer
+	if err := f.Write(true, &j); err != nil || j.String() != `{"exit-status":2,"kind":"usage","message":"bad flag","type":"error"}`+"\n" {
+		t.Errorf("json: %v %q", err, j.String())
+	}
+	if err := f.Write(false, &h); err != nil || h.String() != "aerobackup: error: bad flag\n" {
+		t.Errorf("human: %v %q", err, h.String())
+	}
+}

@@ -1,6 +1,13 @@
 package schedule
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+)
 
 // Formats are the schedulers Render writes for.
 var Formats = []string{"systemd", "crontab", "kubernetes"}
@@ -42,4 +49,40 @@ func Render(format string, jobs []Job, o Options) ([]File, error) {
 		return []File{{Name: "aerobackup-cronjobs.yaml", Content: s}}, err
 	}
 	return nil, fmt.Errorf("format %q: want systemd, crontab or kubernetes", format)
+}
+
+// RefusedError is an export the config cannot give as asked: no enabled
+// routine, or an expression the scheduler cannot represent exactly.
+// outcome classes it as a usage error.
+type RefusedError struct{ Err error }
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// Export renders for format (as CheckFormat reads it) the jobs of cfg's
+// routines, or of only the one named, a disabled routine left out (and
+// logged) unless named. The jobs read configFile, unless o names the path
+// they see (then made absolute).
+func Export(cfg *config.Config, configFile, format, only string, o Options, log *slog.Logger) ([]File, error) {
+	routines, err := RoutinesOf(cfg, only)
+	if err != nil {
+		return nil, err
+	}
+	jobs, leftOut := JobsOf(routines, only != "")
+	for _, n := range leftOut {
+		log.Info("leaving out a disabled routine", "routine", n)
+	}
+	if len(jobs) == 0 {
+		return nil, &RefusedError{Err: errors.New("no enabled routine to export")}
+	}
+	if o.ConfigPath == "" {
+		if o.ConfigPath, err = filepath.Abs(configFile); err != nil {
+			return nil, err
+		}
+	}
+	files, err := Render(format, jobs, o)
+	if err != nil {
+		return nil, &RefusedError{Err: err}
+	}
+	return files, nil
 }
