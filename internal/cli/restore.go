@@ -151,8 +151,15 @@ cluster.
 A record the server refuses (too big for the namespace, forbidden by its
 configuration...) is not restored, and the restore fails with exit 1 saying
 how many records and why, even though the others were written.
---ignore-record-error accepts such a restore: exit 0, with a warning.`,
+--ignore-record-error accepts such a restore: exit 0, with a warning.
+
+--key (with --set and --key-type), --digest and --keys-file restore only those
+records, each whole (REPLACE, whatever its generation; --unique: only where it
+is absent; --bin-list: only those bins), reading only the files that can hold
+them; a record the backup does not hold is reported and left as it is (exit 1
+when it holds none). --dry-run lists which version of each would be written.`,
 		Example: `  aerobackup restore -r daily --backup daily/backup/1763712000000
+  aerobackup restore -r daily --backup daily/backup/1763712000000 --set users --key customer-42
   aerobackup restore -r daily --backup daily/backup/1763712000000 --namespace-map test=test_copy
   aerobackup restore --path /mnt/asbackup/test --host 127.0.0.1:3000 --namespace test
   aerobackup restore -r daily --backup daily/backup/1763712000000 --validate

@@ -54,10 +54,18 @@ Records the server refuses (too big for the namespace, forbidden by its
 configuration...) fail the restore (exit 1, saying how many and why) and
 stop the namespace's chain; --ignore-record-error accepts them with a warning.
 
+--key (with --set and --key-type), --digest and --keys-file restore only those
+records as they were at T: each whole from the newest backup of the chain
+holding it (REPLACE, whatever its generation; --unique: only where it is
+absent), the files of its partition alone read. A record no backup of the
+chain holds did not exist at T (or was never backed up): it is reported, not
+deleted (exit 1 when no selected record is found).
+
 No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 		Example: `  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z
   aerobackup restore-at-timestamp -r daily --time 1763719200000 --namespace-map test=test_copy --dry-run
-  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z --validate`,
+  aerobackup restore-at-timestamp -r daily --time 2026-11-21T10:00:00Z --validate
+  aerobackup restore-at-timestamp -r daily --time '2h ago' --set users --key customer-42 --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.tune.apply(cmd, app); err != nil {
