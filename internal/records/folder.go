@@ -70,26 +70,16 @@ func Open(ctx context.Context, store storage.Store, dir string) (*Folder, error)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("%s: %w", store, err)
 	}
-	objs, err := store.List(ctx, dir)
+	present, err := asbFiles(ctx, store, dir)
 	if err != nil {
-		return nil, fmt.Errorf("%s: listing %s: %w", store, dir, err)
-	}
-	present := map[string]int64{}
-	for _, o := range objs {
-		rel := strings.TrimPrefix(strings.TrimPrefix(o.Path, dir), "/")
-		if strings.HasSuffix(rel, ".asb") && !strings.Contains(rel, "/") {
-			present[rel] = o.Size
-		}
+		return nil, err
 	}
 	if man == nil || len(man.Files) == 0 {
 		if uint64(len(present)) < meta.FileCount {
 			return nil, fmt.Errorf("%s holds %d data files, metadata.yaml counts %d: the backup is incomplete (files were deleted or never uploaded)",
 				dir, len(present), meta.FileCount)
 		}
-		for name, size := range present {
-			f.Files = append(f.Files, File{Name: name, Size: size})
-		}
-		sort.Slice(f.Files, func(i, j int) bool { return f.Files[i].Name < f.Files[j].Name })
+		f.Files = unchecked(present)
 		return f, nil
 	}
 	var problems []string
@@ -130,6 +120,44 @@ func (f *Folder) DataFiles() int {
 		}
 	}
 	return n
+}
+
+// OpenBare opens a folder of .asb files without metadata.yaml (restore
+// --path of files absctl or asbackup wrote), whose compression and
+// encryption the caller knows: every file is read, nothing is checked.
+func OpenBare(ctx context.Context, store storage.Store, dir, compression, encryption string) (*Folder, error) {
+	present, err := asbFiles(ctx, store, dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Folder{Store: store, Dir: dir, Meta: &catalog.Metadata{Compression: compression, Encryption: encryption},
+		Files: unchecked(present)}, nil
+}
+
+// asbFiles are the .asb files directly in dir, with their sizes.
+func asbFiles(ctx context.Context, store storage.Store, dir string) (map[string]int64, error) {
+	objs, err := store.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listing %s: %w", store, dir, err)
+	}
+	present := map[string]int64{}
+	for _, o := range objs {
+		rel := strings.TrimPrefix(strings.TrimPrefix(o.Path, dir), "/")
+		if strings.HasSuffix(rel, ".asb") && !strings.Contains(rel, "/") {
+			present[rel] = o.Size
+		}
+	}
+	return present, nil
+}
+
+// unchecked are files no manifest records, sorted by name.
+func unchecked(present map[string]int64) []File {
+	out := make([]File, 0, len(present))
+	for name, size := range present {
+		out = append(out, File{Name: name, Size: size})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // isMetadataFile reports whether name is backup-go's file of secondary

@@ -12,6 +12,7 @@ import (
 	"github.com/aerospike/backup-go/models"
 
 	"github.com/aerobackup/aerobackup/internal/records"
+	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // Picked is the version of one selected record that a record-level
@@ -84,6 +85,10 @@ func (j *Job) pickChain(ctx context.Context, rd *records.Reader, c Chain) ([]Pic
 			break
 		}
 		f, err := records.Open(ctx, j.Store, s.Dir)
+		if errors.Is(err, storage.ErrNotFound) {
+			// Foreign files (restore --path): the flags say their modes.
+			f, err = records.OpenBare(ctx, j.Store, s.Dir, s.Compression, s.Encryption)
+		}
 		if err != nil {
 			return nil, held, fmt.Errorf("%s: %w", s.Label, err)
 		}
