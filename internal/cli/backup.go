@@ -313,10 +313,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	// trips. A storage, lock or catalog failure is reported (and the
 	// connection dropped) before any cluster failure.
 	pending := routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
-		return app.connectPreferring(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
+		return app.runtime().Connect(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
 	})
 	defer pending.Discard()
-	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
+	sess, err := session.Open(ctx, app.runtime().Opener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
 		return err
 	}
@@ -463,7 +463,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 // namespace. It only reads the cluster: no storage, no lock, no folder.
 func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
 	r := t.Routine
-	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -513,11 +513,11 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 	var existing []catalog.Backup
 	if o.incremental {
 		var err error
-		if existing, err = t.Backups(ctx, app.openStore); err != nil {
+		if existing, err = t.Backups(ctx, app.runtime().OpenStore); err != nil {
 			return err
 		}
 	}
-	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}

@@ -77,5 +77,5 @@ func (a *App) openStores(ctx context.Context, f *targetFlags, routineGiven bool)
 	if err != nil {
 		return nil, err
 	}
-	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.openStore)
+	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.runtime().OpenStore)
 }

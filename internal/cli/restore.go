@@ -330,7 +330,7 @@ func (f *restoreFlags) openSession(ctx context.Context, app *App, t *routine.Tar
 	if scope != nil {
 		scope(&so)
 	}
-	return session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
+	return session.Open(ctx, app.runtime().Opener(t, func(st storage.Store) storage.Store {
 		return storage.WithAccessTier(st, f.accessTier, f.restorePoll, app.Log)
 	}), so)
 }
@@ -350,7 +350,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.connectPreferring(ctx, t.Config, dest, nil)
+	return app.runtime().Connect(ctx, t.Config, dest, nil)
 }
 
 // job is the restore of chains from store into conn.

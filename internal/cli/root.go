@@ -70,10 +70,8 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
-	secrets  *routine.Secrets
-	// secretsOnce makes the cache once: the background connection and
-	// the store opener ask for it at the same time.
-	secretsOnce sync.Once
+	rt       *routine.Runtime
+	rtOnce   sync.Once
 	// mu guards progress and Log against the SIGUSR1 goroutine, which
 	// reads them while the command's goroutine sets them up.
 	mu       sync.Mutex
