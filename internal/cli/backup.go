@@ -15,7 +15,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/lock"
@@ -369,7 +368,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	}
 	b := &backupRun{o: o, t: t}
 	if o.output != "" {
-		b.pol, err = o.routinePolicy(t.Routine)
+		b.pol, err = policy.NewRoutineBackup(t.Routine, o.force, o.target.namespaces, o.overrides)
 		return b, err
 	}
 	r := t.Routine
@@ -381,7 +380,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.dryRun || o.estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
-	if b.pol, err = o.routinePolicy(r); err != nil {
+	if b.pol, err = policy.NewRoutineBackup(r, o.force, o.target.namespaces, o.overrides); err != nil {
 		return nil, err
 	}
 	if spec != nil {
@@ -476,18 +475,6 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-// routinePolicy refuses a disabled routine (unless --force), applies
-// --namespace and builds the routine's backup configuration.
-func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error) {
-	if r.IsDisabled() && !o.force {
-		return nil, outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
-	}
-	if len(o.target.namespaces) > 0 {
-		r.Namespaces = o.target.namespaces
-	}
-	return policy.NewBackup(r, o.overrides, r.SecretAgent())
-}
 
 // resolveSlice reads --slice/--slices and the shared run folder. spec is
 // nil for an ordinary (unsliced) backup.

@@ -72,8 +72,8 @@ func AsUsage(err error) error {
 	return &UsageError{Err: err}
 }
 
-// SkipError means the command deliberately did nothing (a disabled
-// routine); the domain packages have their own (isSkip).
+// SkipError means the command deliberately did nothing; the domain
+// packages have their own (isSkip).
 type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
@@ -169,10 +169,11 @@ func isBadSetting(err error) bool {
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the
-// planner's (nothing to build on or continue) or another run's lock.
+// planner's (nothing to build on or continue), a disabled routine or
+// another run's lock.
 func isSkip(err error) bool {
 	return errors.As(err, new(*SkipError)) || errors.As(err, new(*plan.NothingToDoError)) ||
-		errors.Is(err, lock.ErrHeld)
+		errors.As(err, new(*policy.DisabledError)) || errors.Is(err, lock.ErrHeld)
 }
 
 // classExits is each class's exit status; an interrupted run's depends on

@@ -65,6 +65,8 @@ func TestExitCode(t *testing.T) {
 		// Nothing to do, or another run holds the routine: skipped.
 		{&plan.NothingToDoError{Reason: "no full backup to build on"}, ClassSkipped, 3},
 		{fmt.Errorf("plan: %w", &plan.NothingToDoError{Reason: "x"}), ClassSkipped, 3},
+		{&policy.DisabledError{Routine: "paused"}, ClassSkipped, 3},
+		{fmt.Errorf("backup: %w", &policy.DisabledError{Routine: "paused"}), ClassSkipped, 3},
 		{held, ClassSkipped, 3},
 		{fmt.Errorf("prune: %w", held), ClassSkipped, 3},
 		{&session.LockedError{Held: held, StaleAfter: time.Minute}, ClassSkipped, 3},
