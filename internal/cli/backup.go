@@ -353,7 +353,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if err := o.shape(app).Check(); err != nil {
 		return nil, outcome.AsUsage(err)
 	}
-	spec, runFolder, err := o.resolveSlice(app)
+	spec, runFolder, err := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -475,17 +475,6 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-// resolveSlice reads --slice/--slices and the shared run folder. spec is
-// nil for an ordinary (unsliced) backup.
-func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error) {
-	f := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
-	spec, runFolder, err := f.Resolve(app.Getenv)
-	if err != nil {
-		return nil, "", outcome.Usage("%v", err)
-	}
-	return spec, runFolder, nil
-}
 
 // runStreamBackup writes one namespace as a single ASB stream to standard
 // output: no lock, no folder, no metadata. An incremental reads the

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -165,7 +166,8 @@ func isBadSetting(err error) bool {
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
 		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
-		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError))
+		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError)) ||
+		errors.As(err, new(*backupslice.FlagError))
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the
