@@ -260,11 +260,7 @@ func EnvVar(name string) string {
 // becomes a progress.Screen, so that log lines and messages written while
 // a progress bar is drawn go above it instead of into it.
 func (a *App) setup() error {
-	if a.IO.ErrTerminal {
-		if _, ok := a.IO.Err.(*progress.Screen); !ok {
-			a.IO.Err = progress.NewScreen(a.IO.Err)
-		}
-	}
+	a.IO.Err = progress.ScreenOf(a.IO.Err, a.IO.ErrTerminal)
 	log, closeFn, err := logging.New(a.IO.Err, logging.Options{
 		Format:   a.Globals.LogFormat,
 		Level:    a.Globals.LogLevel,
