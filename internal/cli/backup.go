@@ -443,12 +443,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
 	summary := report.NewBackup(res, runErr != nil, p.Resume.Action == plan.Continue, app.Now().Sub(b.started))
 	var pruneErr error
-	switch {
-	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.Routine.Name, p.Keep, app.Log)
-	case b.o.prune:
-		b.log.Info(plan.NotPruned)
-	}
+	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.prune, runErr, app.Log)
 	if err := app.emit(summary); err != nil {
 		return err
 	}
