@@ -12,6 +12,7 @@ package restoresource
 import (
 	"context"
 	"io"
+	"log/slog"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -178,8 +179,9 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 // without the cluster, after reading again the metadata.yaml of every
 // backup the plan restores (the scan may have taken them from the catalog
 // index, which never wins over the files): a difference plans again over
-// what the files say. It returns the plan and the backups it was made over.
-func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTimeRequest) (*plan.PointInTimePlan, []catalog.Backup, error) {
+// what the files say. It returns the plan and the backups it was made over,
+// and logs the plan's warnings (gaps in a chain) with their namespace.
+func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTimeRequest, log *slog.Logger) (*plan.PointInTimePlan, []catalog.Backup, error) {
 	backups := sess.Listing.Backups
 	p, err := plan.PointInTime(req, backups, nil)
 	if err != nil {
@@ -198,6 +200,11 @@ func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTim
 	if changed {
 		if p, err = plan.PointInTime(req, backups, nil); err != nil {
 			return nil, nil, err
+		}
+	}
+	for _, n := range p.Namespaces {
+		for _, w := range n.Chain.Warnings {
+			log.Warn(w, "namespace", n.Chain.Namespace)
 		}
 	}
 	return p, backups, nil
