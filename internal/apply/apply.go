@@ -86,6 +86,19 @@ func Retention(sess *session.Session, routine string, keep plan.Keep, dryRun boo
 	return sum, nil
 }
 
+// PruneAfterBackup is a backup's --prune step: p's retention applied once
+// the run succeeded (runErr nil), as RetentionAfterBackup does; when asked
+// but the run was no successful full, the reason it was not is logged.
+func PruneAfterBackup(sess *session.Session, routine string, p plan.BackupPlan, asked bool, runErr error, log *slog.Logger) (*report.Prune, error) {
+	switch {
+	case p.Prune && runErr == nil:
+		return RetentionAfterBackup(sess, routine, p.Keep, log)
+	case asked:
+		log.Info(plan.NotPruned, "routine", routine)
+	}
+	return nil, nil
+}
+
 // RetentionAfterBackup applies retention once a backup is done, under the
 // prune lock, which excludes every backup (the session's own included),
 // over the catalog read again under it. Another run holding the routine

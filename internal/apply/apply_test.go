@@ -3,6 +3,7 @@ package apply
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -116,6 +117,39 @@ func TestRetentionAfterBackup(t *testing.T) {
 	}
 	if got := keys(t, st); len(got) != 1 || got[0] != "r/backup/1763730000000" {
 		t.Fatalf("left %v, want the full written after the scan", got)
+	}
+}
+
+// --prune prunes after a successful full only, and says so otherwise;
+// without --prune nothing is said.
+func TestPruneAfterBackup(t *testing.T) {
+	st, o := fulls(t, 3)
+	full := plan.BackupPlan{Prune: true, Keep: plan.Keep{Full: 1, Incremental: 1}}
+	for _, c := range []struct {
+		name   string
+		p      plan.BackupPlan
+		asked  bool
+		runErr error
+		log    string
+	}{
+		{name: "not asked", p: plan.BackupPlan{}},
+		{name: "an incremental", p: plan.BackupPlan{PruneReason: plan.NotPruned}, asked: true, log: "routine=r"},
+		{name: "a failed full", p: full, asked: true, runErr: errors.New("failed"), log: "routine=r"},
+	} {
+		var logs bytes.Buffer
+		s := open(t, o, lock.Full)
+		sum, err := PruneAfterBackup(s, "r", c.p, c.asked, c.runErr, logTo(&logs))
+		s.Release()
+		if sum != nil || err != nil || len(keys(t, st)) != 3 {
+			t.Errorf("%s: %+v %v, %d left; want nothing done", c.name, sum, err, len(keys(t, st)))
+		}
+		if said := strings.Contains(logs.String(), plan.NotPruned); said != (c.log != "") || !strings.Contains(logs.String(), c.log) {
+			t.Errorf("%s: logs %q", c.name, logs.String())
+		}
+	}
+	sum, err := PruneAfterBackup(open(t, o, lock.Full), "r", full, true, nil, logTo(new(bytes.Buffer)))
+	if err != nil || sum == nil || len(keys(t, st)) != 1 {
+		t.Errorf("a successful full: %+v %v, %d left; want the newest full alone", sum, err, len(keys(t, st)))
 	}
 }
 

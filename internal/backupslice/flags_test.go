@@ -1,6 +1,9 @@
 package backupslice
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestFlagsResolve(t *testing.T) {
 	env := func(v string) func(string) string {
@@ -43,6 +46,9 @@ func TestFlagsResolve(t *testing.T) {
 			if tt.err != "" {
 				if err == nil || len(err.Error()) < len(tt.err) || err.Error()[:len(tt.err)] != tt.err {
 					t.Fatalf("err %v, want %q...", err, tt.err)
+				}
+				if !errors.As(err, new(*FlagError)) {
+					t.Errorf("err %T, want a *FlagError", err)
 				}
 				return
 			}

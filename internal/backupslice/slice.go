@@ -188,9 +188,24 @@ type Flags struct {
 	ScheduledTime string
 }
 
+// FlagError is slice flags that cannot be used (a bad slice, a missing or
+// bad run folder): nothing was contacted.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
 // Resolve reads the flags: spec is nil for an ordinary (unsliced) backup;
-// runFolder is the folder the slices share. getenv reads IndexEnv.
+// runFolder is the folder the slices share. getenv reads IndexEnv. A
+// refusal is a FlagError.
 func (f Flags) Resolve(getenv func(string) string) (spec *Spec, runFolder string, err error) {
+	if spec, runFolder, err = f.resolve(getenv); err != nil {
+		return nil, "", &FlagError{Err: err}
+	}
+	return spec, runFolder, nil
+}
+
+func (f Flags) resolve(getenv func(string) string) (spec *Spec, runFolder string, err error) {
 	switch {
 	case f.Slice != "":
 		s, err := Parse(f.Slice)

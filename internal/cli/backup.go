@@ -15,7 +15,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/lock"
@@ -313,10 +312,10 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	// trips. A storage, lock or catalog failure is reported (and the
 	// connection dropped) before any cluster failure.
 	pending := routine.InBackground(ctx, func(ctx context.Context) (*cluster.Conn, error) {
-		return app.connectPreferring(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
+		return app.runtime().Connect(ctx, b.t.Config, r.Cluster(), b.pol.PreferRacks)
 	})
 	defer pending.Discard()
-	sess, err := session.Open(ctx, app.storeOpener(b.t, nil), b.sessionOptions(app))
+	sess, err := session.Open(ctx, app.runtime().Opener(b.t, nil), b.sessionOptions(app))
 	if err != nil {
 		return err
 	}
@@ -354,7 +353,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if err := o.shape(app).Check(); err != nil {
 		return nil, outcome.AsUsage(err)
 	}
-	spec, runFolder, err := o.resolveSlice(app)
+	spec, runFolder, err := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +368,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	}
 	b := &backupRun{o: o, t: t}
 	if o.output != "" {
-		b.pol, err = o.routinePolicy(t.Routine)
+		b.pol, err = policy.NewRoutineBackup(t.Routine, o.force, o.target.namespaces, o.overrides)
 		return b, err
 	}
 	r := t.Routine
@@ -381,7 +380,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if o.dryRun || o.estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
-	if b.pol, err = o.routinePolicy(r); err != nil {
+	if b.pol, err = policy.NewRoutineBackup(r, o.force, o.target.namespaces, o.overrides); err != nil {
 		return nil, err
 	}
 	if spec != nil {
@@ -444,12 +443,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
 	summary := report.NewBackup(res, runErr != nil, p.Resume.Action == plan.Continue, app.Now().Sub(b.started))
 	var pruneErr error
-	switch {
-	case p.Prune && runErr == nil:
-		summary.Prune, pruneErr = apply.RetentionAfterBackup(sess, b.t.Routine.Name, p.Keep, app.Log)
-	case b.o.prune:
-		b.log.Info(plan.NotPruned)
-	}
+	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.prune, runErr, app.Log)
 	if err := app.emit(summary); err != nil {
 		return err
 	}
@@ -463,7 +457,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 // namespace. It only reads the cluster: no storage, no lock, no folder.
 func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
 	r := t.Routine
-	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}
@@ -476,29 +470,6 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
-
-// routinePolicy refuses a disabled routine (unless --force), applies
-// --namespace and builds the routine's backup configuration.
-func (o *backupOptions) routinePolicy(r *config.Routine) (*policy.Backup, error) {
-	if r.IsDisabled() && !o.force {
-		return nil, outcome.Skip("routine %q is disabled in the config (use --force to run it anyway)", r.Name)
-	}
-	if len(o.target.namespaces) > 0 {
-		r.Namespaces = o.target.namespaces
-	}
-	return policy.NewBackup(r, o.overrides, r.SecretAgent())
-}
-
-// resolveSlice reads --slice/--slices and the shared run folder. spec is
-// nil for an ordinary (unsliced) backup.
-func (o *backupOptions) resolveSlice(app *App) (*backupslice.Spec, string, error) {
-	f := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}
-	spec, runFolder, err := f.Resolve(app.Getenv)
-	if err != nil {
-		return nil, "", outcome.Usage("%v", err)
-	}
-	return spec, runFolder, nil
-}
 
 // runStreamBackup writes one namespace as a single ASB stream to standard
 // output: no lock, no folder, no metadata. An incremental reads the
@@ -513,11 +484,11 @@ func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine
 	var existing []catalog.Backup
 	if o.incremental {
 		var err error
-		if existing, err = t.Backups(ctx, app.openStore); err != nil {
+		if existing, err = t.Backups(ctx, app.runtime().OpenStore); err != nil {
 			return err
 		}
 	}
-	conn, err := app.connectPreferring(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
 	if err != nil {
 		return err
 	}

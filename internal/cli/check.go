@@ -58,7 +58,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	store, err := app.openStore(ctx, t)
+	store, err := app.runtime().OpenStore(ctx, t)
 	if err != nil {
 		return err
 	}

@@ -53,32 +53,18 @@ func registerCompletions(app *App, root *cobra.Command) {
 	walk(root)
 }
 
-// completionConfig loads the config quietly: a completion never prints an
-// error, it offers nothing.
-func (a *App) completionConfig() *config.Config {
-	path, err := config.Locate(a.Globals.ConfigFile)
-	if err != nil {
-		return nil
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		return nil
-	}
-	return cfg
-}
-
 func (a *App) completeRoutines(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	return offer(a.completionConfig(), (*config.Config).RoutineChoices, prefix)
+	return offer(config.Offered(a.Globals.ConfigFile), (*config.Config).RoutineChoices, prefix)
 }
 
 func (a *App) completeClusters(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	return offer(a.completionConfig(), (*config.Config).ClusterChoices, prefix)
+	return offer(config.Offered(a.Globals.ConfigFile), (*config.Config).ClusterChoices, prefix)
 }
 
 // completeStorage offers the config's storage entries as the URLs --storage
 // takes, described by their names; without a config, the URL schemes.
 func (a *App) completeStorage(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-	cfg := a.completionConfig()
+	cfg := config.Offered(a.Globals.ConfigFile)
 	if cfg == nil {
 		return []string{"file://", "s3://", "gs://", "azblob://"}, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
 	}

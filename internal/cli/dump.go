@@ -76,7 +76,7 @@ func runDump(ctx context.Context, app *App, o *dumpOptions) error {
 	}
 	so := app.sessionOptions(t, lock.Restore, o.lock)
 	restoresource.BackupScope(key)(&so)
-	sess, err := session.Open(ctx, app.storeOpener(t, nil), so)
+	sess, err := session.Open(ctx, app.runtime().Opener(t, nil), so)
 	if err != nil {
 		return err
 	}

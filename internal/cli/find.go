@@ -73,7 +73,7 @@ func runFind(ctx context.Context, app *App, o *findOptions) error {
 		return err
 	}
 	// A restore lock: a prune does not delete a backup being read.
-	sess, err := session.Open(ctx, app.storeOpener(t, nil), app.sessionOptions(t, lock.Restore, o.lock))
+	sess, err := session.Open(ctx, app.runtime().Opener(t, nil), app.sessionOptions(t, lock.Restore, o.lock))
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -57,14 +56,8 @@ func runList(ctx context.Context, app *App, o *listOptions, routineGiven bool) e
 	}
 	defer routine.CloseStores(stores)
 	doc := report.NewList()
-	for _, s := range stores {
-		f := filter
-		f.Routines = s.Routines
-		listing, err := catalog.Scan(ctx, s.Store, f)
-		if err != nil {
-			return fmt.Errorf("listing %s: %w", s.Store, err)
-		}
-		doc.Add(listing, s.Name, o.target.namespaces)
+	if err := routine.ScanStores(ctx, stores, filter, func(name string, l catalog.Listing) { doc.Add(l, name, o.target.namespaces) }); err != nil {
+		return err
 	}
 	doc.Sort()
 	return app.emit(doc)
@@ -77,5 +70,5 @@ func (a *App) openStores(ctx context.Context, f *targetFlags, routineGiven bool)
 	if err != nil {
 		return nil, err
 	}
-	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.openStore)
+	return routine.OpenStores(ctx, cfg, f.request(false), routineGiven, a.runtime().OpenStore)
 }

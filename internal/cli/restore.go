@@ -198,17 +198,17 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 	defer src.Release()
 	chains, writeMode := src.Plan.Chains(), policy.WriteMode(req.Base)
 	if o.only != nil {
-		return o.restoreRecords(src.Ctx, app, src.t, src.Store, src.dest, chains, nil)
+		return o.restoreRecords(src.Ctx, app, src.Target, src.Store, src.Dest, chains, nil)
 	}
 	if o.dryRun {
 		return app.emit(report.NewRestoreDryRun(chains, writeMode))
 	}
-	conn, err := o.connect(src.Ctx, app, src.t, src.dest)
+	conn, err := o.connect(src.Ctx, app, src.Target, src.Dest)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	return app.runRestoreJob(src.Ctx, o.job(app, src.t, src.Store, conn, chains), writeMode, nil)
+	return app.runRestoreJob(src.Ctx, o.job(app, src.Target, src.Store, conn, chains), writeMode, nil)
 }
 
 // request reads restore's flags into what the planner is asked.
@@ -243,83 +243,32 @@ func (o *restoreOptions) request() (plan.RestoreRequest, error) {
 	return req, nil
 }
 
-// restoreSource is what a restore reads, planned, and where it writes.
-type restoreSource struct {
-	*restoresource.Source
-	t *routine.Target
-	// dest is nil when nothing is written, or for a dry run of a stream.
-	dest *config.AerospikeCluster
-}
-
-// open opens what the restore reads and plans its steps: the stream on
-// standard input, a folder, or a backup of a routine's storage.
-func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
-	if o.path == "" {
-		return o.openBackup(ctx, app, req)
-	}
-	stream := o.path == "-"
-	if st, err := os.Stat(o.path); !stream && (err != nil || !st.IsDir()) {
-		return nil, outcome.Usage("--path %q: not a folder", o.path)
-	}
-	if err := o.checkAccessTier(config.KindLocal); err != nil {
-		return nil, err
-	}
-	if stream && o.accessTier != "" {
-		return nil, outcome.Usage("--access-tier does not apply to --path - (standard input)")
-	}
-	cfg, err := app.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	src := &restoreSource{t: &routine.Target{Config: cfg}}
-	if !o.dryRun && !o.opts.ValidateOnly {
-		app.metrics.Start(metrics.Restore, "", "")
-	}
-	// A stream's dry run names no destination: nothing is known to check.
-	if !stream || (!o.dryRun && !o.opts.ValidateOnly) {
-		if src.dest, err = o.destinationCluster(app, src.t); err != nil {
+// open opens what the restore reads and plans its steps (see
+// restoresource.Open), once the flags of a folder or a stream are checked.
+func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoresource.Source, error) {
+	if stream := o.path == "-"; o.path != "" {
+		if st, err := os.Stat(o.path); !stream && (err != nil || !st.IsDir()) {
+			return nil, outcome.Usage("--path %q: not a folder", o.path)
+		}
+		if err := o.checkAccessTier(config.KindLocal); err != nil {
 			return nil, err
 		}
+		if stream && o.accessTier != "" {
+			return nil, outcome.Usage("--access-tier does not apply to --path - (standard input)")
+		}
 	}
-	if stream {
-		src.Source, err = restoresource.Stream(ctx, app.IO.In, req)
-	} else {
-		src.Source, err = restoresource.Folder(ctx, req)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return src, nil
-}
-
-func (o *restoreOptions) openBackup(ctx context.Context, app *App, req plan.RestoreRequest) (*restoreSource, error) {
-	if o.target.routine == "" {
-		o.target.routine = req.Key.Routine
-	}
-	t, err := app.resolveTarget(&o.target, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
-		return nil, err
-	}
-	if !o.dryRun && !o.opts.ValidateOnly {
-		app.metrics.Start(metrics.Restore, t.Name(), "")
-	}
-	// The destination is checked before storage is read.
-	dest, err := o.destinationCluster(app, t)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := o.openSession(ctx, app, t, restoresource.BackupScope(req.Key))
-	if err != nil {
-		return nil, err
-	}
-	src, err := restoresource.Backup(sess, req)
-	if err != nil {
-		return nil, err
-	}
-	return &restoreSource{Source: src, t: t, dest: dest}, nil
+	return restoresource.Open(ctx, req, restoresource.Opening{In: app.IO.In, Writes: !o.dryRun && !o.opts.ValidateOnly,
+		Routine: o.target.routine, Config: app.loadConfig, CheckTier: o.checkAccessTier,
+		Resolve: func(name string) (*routine.Target, error) {
+			o.target.routine = name
+			return app.resolveTarget(&o.target, false)
+		},
+		Started:     func(name string) { app.metrics.Start(metrics.Restore, name, "") },
+		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return o.destinationCluster(app, t) },
+		Session: func(ctx context.Context, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {
+			return o.openSession(ctx, app, t, scope)
+		},
+	})
 }
 
 // openSession opens t's storage, bringing archived files back first with
@@ -330,7 +279,7 @@ func (f *restoreFlags) openSession(ctx context.Context, app *App, t *routine.Tar
 	if scope != nil {
 		scope(&so)
 	}
-	return session.Open(ctx, app.storeOpener(t, func(st storage.Store) storage.Store {
+	return session.Open(ctx, app.runtime().Opener(t, func(st storage.Store) storage.Store {
 		return storage.WithAccessTier(st, f.accessTier, f.restorePoll, app.Log)
 	}), so)
 }
@@ -350,7 +299,7 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 	if f.opts.ValidateOnly {
 		return nil, nil
 	}
-	return app.connectPreferring(ctx, t.Config, dest, nil)
+	return app.runtime().Connect(ctx, t.Config, dest, nil)
 }
 
 // job is the restore of chains from store into conn.

@@ -101,14 +101,9 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	req.Storage = sess.Store.String()
 	// Plan once without the cluster, so a missing backup is reported
 	// before anything is contacted; then ask what the order needs.
-	p, backups, err := restoresource.PointInTime(ctx, sess, req)
+	p, backups, err := restoresource.PointInTime(ctx, sess, req, app.Log)
 	if err != nil {
 		return err
-	}
-	for _, n := range p.Namespaces {
-		for _, w := range n.Chain.Warnings {
-			app.Log.Warn(w, "namespace", n.Chain.Namespace)
-		}
 	}
 	dest, err := o.destinationCluster(app, t)
 	if err != nil {

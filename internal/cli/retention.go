@@ -77,7 +77,7 @@ func runRetentionPrune(ctx context.Context, app *App, o *retentionOptions, over 
 	if err != nil {
 		return err
 	}
-	s, err := session.Open(ctx, app.storeOpener(t, nil), app.sessionOptions(t, unlessDry(lock.Prune, o.dryRun), o.lock))
+	s, err := session.Open(ctx, app.runtime().Opener(t, nil), app.sessionOptions(t, unlessDry(lock.Prune, o.dryRun), o.lock))
 	if err != nil {
 		return err
 	}

@@ -70,10 +70,8 @@ type App struct {
 	Getenv func(string) string
 
 	closeLog func() error
-	secrets  *routine.Secrets
-	// secretsOnce makes the cache once: the background connection and
-	// the store opener ask for it at the same time.
-	secretsOnce sync.Once
+	rt       *routine.Runtime
+	rtOnce   sync.Once
 	// mu guards progress and Log against the SIGUSR1 goroutine, which
 	// reads them while the command's goroutine sets them up.
 	mu       sync.Mutex
@@ -262,11 +260,7 @@ func EnvVar(name string) string {
 // becomes a progress.Screen, so that log lines and messages written while
 // a progress bar is drawn go above it instead of into it.
 func (a *App) setup() error {
-	if a.IO.ErrTerminal {
-		if _, ok := a.IO.Err.(*progress.Screen); !ok {
-			a.IO.Err = progress.NewScreen(a.IO.Err)
-		}
-	}
+	a.IO.Err = progress.ScreenOf(a.IO.Err, a.IO.ErrTerminal)
 	log, closeFn, err := logging.New(a.IO.Err, logging.Options{
 		Format:   a.Globals.LogFormat,
 		Level:    a.Globals.LogLevel,

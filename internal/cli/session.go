@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -9,7 +8,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // lockFlags tune the routine lock.
@@ -29,17 +27,6 @@ func (f *lockFlags) register(cmd *cobra.Command) {
 func (a *App) sessionOptions(t *routine.Target, kind lock.Kind, f lockFlags) session.Options {
 	return session.Options{Routine: t.Routine.Name, Kind: kind, StaleAfter: f.staleAfter, Slice: f.slice,
 		Now: a.Now, Log: a.Log}
-}
-
-// storeOpener opens t's storage, wrapped by wrap when it is not nil.
-func (a *App) storeOpener(t *routine.Target, wrap func(storage.Store) storage.Store) session.Opener {
-	return func(ctx context.Context) (storage.Store, error) {
-		st, err := a.openStore(ctx, t)
-		if err != nil || wrap == nil {
-			return st, err
-		}
-		return wrap(st), nil
-	}
 }
 
 // unlessDry is kind, or no lock for a dry run.

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // AdhocRoutine names the folder of backups taken without a config file.
@@ -68,24 +64,12 @@ func (a *App) resolveTarget(f *targetFlags, needCluster bool) (*routine.Target, 
 	return routine.Resolve(cfg, f.request(needCluster))
 }
 
-// secretsOfRun resolves the run's secret-agent references, one cache a run.
-func (a *App) secretsOfRun() *routine.Secrets {
-	a.secretsOnce.Do(func() {
-		if a.secrets == nil {
-			a.secrets = routine.NewSecrets(nil)
-		}
+// runtime is how the run reaches clusters and stores, with the tuning
+// flags' settings: one for the run, made when first asked for.
+func (a *App) runtime() *routine.Runtime {
+	a.rtOnce.Do(func() {
+		a.rt = &routine.Runtime{Info: a.clusterInfo, Log: a.Log, Store: routine.StoreOptions{Tuning: a.storeTuning,
+			GroupReadable: a.Globals.GroupReadable, SetUmask: a.setUmask}}
 	})
-	return a.secrets
-}
-
-// connectPreferring opens the cluster connection, reading from
-// preferRacks first (see routine.ConnectOptions).
-func (a *App) connectPreferring(ctx context.Context, cfg *config.Config, c *config.AerospikeCluster, preferRacks []int) (*cluster.Conn, error) {
-	return a.secretsOfRun().Connect(ctx, cfg, c, routine.ConnectOptions{PreferRacks: preferRacks, Info: a.clusterInfo, Log: a.Log})
-}
-
-// openStore opens the routine's storage.
-func (a *App) openStore(ctx context.Context, t *routine.Target) (storage.Store, error) {
-	return t.OpenStore(ctx, a.secretsOfRun(), routine.StoreOptions{Tuning: a.storeTuning,
-		GroupReadable: a.Globals.GroupReadable, SetUmask: a.setUmask})
+	return a.rt
 }

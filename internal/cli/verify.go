@@ -90,16 +90,12 @@ func runVerify(ctx context.Context, app *App, o *verifyOptions, routineGiven boo
 	if err != nil {
 		return err
 	}
-	var results []verify.Result
-	for _, s := range stores {
-		rs, err := verify.RunRoutines(ctx, s.Store, s.Routines, vo, policy.RoutineAgents(cfg))
-		if errors.Is(err, verify.ErrKeyNeeded) {
-			return outcome.Usage("%v", err)
-		}
-		if err != nil {
-			return err
-		}
-		results = append(results, verify.KeepNamespaces(rs, o.target.namespaces)...)
+	results, err := verify.RunStores(ctx, stores, vo, policy.RoutineAgents(cfg), o.target.namespaces)
+	if errors.Is(err, verify.ErrKeyNeeded) {
+		return outcome.Usage("%v", err)
+	}
+	if err != nil {
+		return err
 	}
 	if err := app.emit(report.NewVerify(results, app.Log)); err != nil {
 		return err

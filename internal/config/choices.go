@@ -13,6 +13,21 @@ type Choice struct {
 	Description string
 }
 
+// Offered is the config flagValue names (see Locate), loaded to offer its
+// choices: nil when there is none or it does not load, as a shell
+// completion offers nothing rather than print an error.
+func Offered(flagValue string) *Config {
+	path, err := Locate(flagValue)
+	if err != nil {
+		return nil
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		return nil
+	}
+	return cfg
+}
+
 // RoutineChoices are the routines whose name starts with prefix, by name,
 // each described by its cluster, storage and schedule.
 func (c *Config) RoutineChoices(prefix string) []Choice {

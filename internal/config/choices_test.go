@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -70,5 +72,26 @@ func TestRoutinesByStorage(t *testing.T) {
 	}
 	if got := (&Config{}).RoutinesByStorage(); len(got) != 0 {
 		t.Errorf("no routines: %+v", got)
+	}
+}
+
+// A config offers its choices when it loads; a missing or broken one
+// offers nothing, without an error.
+func TestOffered(t *testing.T) {
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "good.yml"), filepath.Join(dir, "bad.yml")
+	if err := os.WriteFile(good, []byte(choicesYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("backup-routines: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg := Offered(good); cfg == nil || len(cfg.RoutineChoices("")) != 2 {
+		t.Errorf("a config that loads: %v", cfg)
+	}
+	for _, f := range []string{bad, filepath.Join(dir, "missing.yml")} {
+		if cfg := Offered(f); cfg != nil {
+			t.Errorf("%s: %v, want nil", f, cfg)
+		}
 	}
 }

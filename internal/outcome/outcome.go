@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -72,8 +73,8 @@ func AsUsage(err error) error {
 	return &UsageError{Err: err}
 }
 
-// SkipError means the command deliberately did nothing (a disabled
-// routine); the domain packages have their own (isSkip).
+// SkipError means the command deliberately did nothing; the domain
+// packages have their own (isSkip).
 type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
@@ -165,14 +166,16 @@ func isBadSetting(err error) bool {
 		errors.As(err, new(*policy.InvalidError)) || errors.As(err, new(*secret.ConfigError)) ||
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
 		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
-		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError))
+		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError)) ||
+		errors.As(err, new(*backupslice.FlagError))
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the
-// planner's (nothing to build on or continue) or another run's lock.
+// planner's (nothing to build on or continue), a disabled routine or
+// another run's lock.
 func isSkip(err error) bool {
 	return errors.As(err, new(*SkipError)) || errors.As(err, new(*plan.NothingToDoError)) ||
-		errors.Is(err, lock.ErrHeld)
+		errors.As(err, new(*policy.DisabledError)) || errors.Is(err, lock.ErrHeld)
 }
 
 // classExits is each class's exit status; an interrupted run's depends on

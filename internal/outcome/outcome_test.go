@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -61,10 +62,13 @@ func TestExitCode(t *testing.T) {
 		{fmt.Errorf("backup: %w", &session.OptionError{Msg: "bad"}), ClassUsage, 2},
 		{&backupjob.SliceCountError{Namespace: "test", Folder: "r/backup/1", Have: 4, Want: 3}, ClassUsage, 2},
 		{&schedule.RefusedError{Err: errors.New("no enabled routine to export")}, ClassUsage, 2},
+		{&backupslice.FlagError{Err: errors.New("--slice: bad")}, ClassUsage, 2},
 		{fmt.Errorf("every namespace failed (a, b): %w", &backupjob.SliceCountError{Have: 4, Want: 3}), ClassUsage, 2},
 		// Nothing to do, or another run holds the routine: skipped.
 		{&plan.NothingToDoError{Reason: "no full backup to build on"}, ClassSkipped, 3},
 		{fmt.Errorf("plan: %w", &plan.NothingToDoError{Reason: "x"}), ClassSkipped, 3},
+		{&policy.DisabledError{Routine: "paused"}, ClassSkipped, 3},
+		{fmt.Errorf("backup: %w", &policy.DisabledError{Routine: "paused"}), ClassSkipped, 3},
 		{held, ClassSkipped, 3},
 		{fmt.Errorf("prune: %w", held), ClassSkipped, 3},
 		{&session.LockedError{Held: held, StaleAfter: time.Minute}, ClassSkipped, 3},

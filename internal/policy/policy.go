@@ -184,6 +184,19 @@ func (b *Backup) Selection() string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
+// NewRoutineBackup refuses a disabled routine unless force, narrows it to
+// namespaces when any are given, and builds its backup configuration with
+// the overrides (the routine's own secret agent for a key-secret).
+func NewRoutineBackup(r *config.Routine, force bool, namespaces []string, o BackupOverrides) (*Backup, error) {
+	if r.IsDisabled() && !force {
+		return nil, &DisabledError{Routine: r.Name}
+	}
+	if len(namespaces) > 0 {
+		r.Namespaces = namespaces
+	}
+	return NewBackup(r, o, r.SecretAgent())
+}
+
 // NewBackup builds a routine's backup configuration. agent is the secret
 // agent for an encryption key-secret (nil when none).
 func NewBackup(r *config.Routine, o BackupOverrides, agent *config.SecretAgent) (*Backup, error) {

@@ -501,3 +501,37 @@ func TestRoutineAgents(t *testing.T) {
 		t.Errorf("no config: got %+v", a)
 	}
 }
+
+// A disabled routine is refused unless forced; --namespace narrows the
+// routine whose configuration is built.
+func TestNewRoutineBackup(t *testing.T) {
+	const yaml = base + `backup-policies:
+  p: {parallel: 2}
+backup-routines:
+  paused:
+    interval-cron: "@daily"
+    source-cluster: c
+    storage: s
+    backup-policy: p
+    namespaces: [test, bar]
+    disabled: true
+`
+	_, err := NewRoutineBackup(routine(t, yaml), false, nil, BackupOverrides{})
+	var d *DisabledError
+	if !errors.As(err, &d) || d.Routine != "paused" ||
+		err.Error() != `skipped: routine "paused" is disabled in the config (use --force to run it anyway)` {
+		t.Fatalf("disabled: %v", err)
+	}
+	r := routine(t, yaml)
+	b, err := NewRoutineBackup(r, true, []string{"bar"}, BackupOverrides{})
+	if err != nil || b == nil {
+		t.Fatalf("forced: %v", err)
+	}
+	if strings.Join(r.Namespaces, ",") != "bar" {
+		t.Errorf("namespaces %v, want bar", r.Namespaces)
+	}
+	r = routine(t, yaml)
+	if _, err := NewRoutineBackup(r, true, nil, BackupOverrides{}); err != nil || strings.Join(r.Namespaces, ",") != "test,bar" {
+		t.Errorf("no --namespace: the routine's, got %v %v", r.Namespaces, err)
+	}
+}

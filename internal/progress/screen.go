@@ -24,6 +24,16 @@ type Screen struct {
 // returned Screen.
 func NewScreen(w io.Writer) *Screen { return &Screen{w: w} }
 
+// ScreenOf is what to write to w through: on a terminal a Screen (w itself
+// when it is one already), so that log lines and messages written while a
+// bar is drawn go above it instead of into it; else w.
+func ScreenOf(w io.Writer, terminal bool) io.Writer {
+	if _, ok := w.(*Screen); ok || !terminal {
+		return w
+	}
+	return NewScreen(w)
+}
+
 // Write writes p above the bar, if one is shown, ending it with a newline
 // when it has none so that the bar keeps a line of its own.
 func (s *Screen) Write(p []byte) (int, error) {

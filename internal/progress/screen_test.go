@@ -118,3 +118,18 @@ func TestLogLinesGoAboveTheBar(t *testing.T) {
 	}
 	assertAtMost100(t, out)
 }
+
+// A terminal is written to through one Screen; anything else directly.
+func TestScreenOf(t *testing.T) {
+	var buf bytes.Buffer
+	if w := ScreenOf(&buf, false); w != &buf {
+		t.Errorf("not a terminal: %T, want the writer itself", w)
+	}
+	s, ok := ScreenOf(&buf, true).(*Screen)
+	if !ok {
+		t.Fatalf("a terminal: %T, want a *Screen", s)
+	}
+	if again := ScreenOf(s, true); again != s {
+		t.Errorf("a Screen already: %T %p, want the same Screen %p", again, again, s)
+	}
+}

@@ -1,18 +1,23 @@
 // Package restoresource owns opening what a restore reads and planning its
 // steps from it: one ASB stream on standard input (its header read ahead
 // for the namespace), a folder of .asb files (its metadata.yaml read), or
-// a backup found in a routine's session catalog. The decisions are
-// package plan's; this package does the reading they need.
+// a backup found in a routine's session catalog, in the order a restore
+// takes its steps (the destination checked before anything is read). The
+// decisions are package plan's; this package does the reading they need.
 //
-// It must not choose the destination, connect to a cluster or print.
+// It must not choose the destination (the command's Opening says it),
+// connect to a cluster or print.
 package restoresource
 
 import (
 	"context"
 	"io"
+	"log/slog"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
@@ -22,10 +27,102 @@ import (
 // Source is what a restore reads and the plan of its steps.
 type Source struct {
 	// Ctx is the restore's context: a session's ends when its lock is lost.
-	Ctx     context.Context
-	Store   storage.Store
-	Plan    *plan.RestorePlan
+	Ctx   context.Context
+	Store storage.Store
+	Plan  *plan.RestorePlan
+	// Target and Dest are set by Open: the routine (of a folder or a
+	// stream, only its config), and the cluster written to (nil when
+	// nothing is written, or for a dry run of a stream).
+	Target  *routine.Target
+	Dest    *config.AerospikeCluster
 	release func()
+}
+
+// Opening is what Open needs beyond the request: the run's state, reached
+// through these functions, each called at its turn.
+type Opening struct {
+	In io.Reader // the stream, for the request's Path "-"
+	// Writes: the restore writes to a cluster (no dry run, no --validate).
+	// Only such a restore starts its metrics, and only its destination is
+	// checked for a stream.
+	Writes bool
+	// Routine names the routine of a backup's restore ("": the key's).
+	Routine string
+	Config  func() (*config.Config, error)
+	Resolve func(routine string) (*routine.Target, error)
+	// CheckTier checks the access tier for a backup's storage of kind.
+	CheckTier   func(kind string) error
+	Started     func(routine string)
+	Destination func(*routine.Target) (*config.AerospikeCluster, error)
+	Session     func(context.Context, *routine.Target, func(*session.Options)) (*session.Session, error)
+}
+
+// Open opens what req's restore reads and plans its steps: the stream on
+// standard input (Path "-"), a folder (Path), or else the backup req.Key
+// of a routine's storage. The destination is checked before anything is
+// read.
+func Open(ctx context.Context, req plan.RestoreRequest, o Opening) (*Source, error) {
+	if req.Path == "" {
+		return openBackup(ctx, req, o)
+	}
+	stream := req.Path == "-"
+	cfg, err := o.Config()
+	if err != nil {
+		return nil, err
+	}
+	t := &routine.Target{Config: cfg}
+	if o.Writes {
+		o.Started("")
+	}
+	var dest *config.AerospikeCluster
+	// A stream's dry run names no destination: nothing is known to check.
+	if !stream || o.Writes {
+		if dest, err = o.Destination(t); err != nil {
+			return nil, err
+		}
+	}
+	var src *Source
+	if stream {
+		src, err = Stream(ctx, o.In, req)
+	} else {
+		src, err = Folder(ctx, req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	src.Target, src.Dest = t, dest
+	return src, nil
+}
+
+func openBackup(ctx context.Context, req plan.RestoreRequest, o Opening) (*Source, error) {
+	name := o.Routine
+	if name == "" {
+		name = req.Key.Routine
+	}
+	t, err := o.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckTier(t.Routine.Storage().Kind()); err != nil {
+		return nil, err
+	}
+	if o.Writes {
+		o.Started(t.Name())
+	}
+	dest, err := o.Destination(t)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := o.Session(ctx, t, BackupScope(req.Key))
+	if err != nil {
+		return nil, err
+	}
+	src, err := Backup(sess, req)
+	if err != nil {
+		return nil, err
+	}
+	src.Target, src.Dest = t, dest
+	return src, nil
 }
 
 // Release closes the store and releases what holds it (a session's lock).
@@ -82,8 +179,9 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 // without the cluster, after reading again the metadata.yaml of every
 // backup the plan restores (the scan may have taken them from the catalog
 // index, which never wins over the files): a difference plans again over
-// what the files say. It returns the plan and the backups it was made over.
-func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTimeRequest) (*plan.PointInTimePlan, []catalog.Backup, error) {
+// what the files say. It returns the plan and the backups it was made over,
+// and logs the plan's warnings (gaps in a chain) with their namespace.
+func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTimeRequest, log *slog.Logger) (*plan.PointInTimePlan, []catalog.Backup, error) {
 	backups := sess.Listing.Backups
 	p, err := plan.PointInTime(req, backups, nil)
 	if err != nil {
@@ -102,6 +200,11 @@ func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTim
 	if changed {
 		if p, err = plan.PointInTime(req, backups, nil); err != nil {
 			return nil, nil, err
+		}
+	}
+	for _, n := range p.Namespaces {
+		for _, w := range n.Chain.Warnings {
+			log.Warn(w, "namespace", n.Chain.Namespace)
 		}
 	}
 	return p, backups, nil

@@ -168,6 +168,44 @@ func TestBackup(t *testing.T) {
 	sess.Release()
 }
 
+// A gap in a chain is planned over, with a warning naming the namespace.
+func TestPointInTimeWarnsOfGaps(t *testing.T) {
+	ctx := context.Background()
+	ls, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.UnixMilli(1763712000000).UTC()
+	write := func(typ catalog.Type, created, from time.Time) {
+		if err := catalog.WriteMetadata(ctx, ls, catalog.NamespaceDir(catalog.RunDir("r", typ, created), "test"),
+			&catalog.Metadata{Created: created, Finished: created.Add(time.Second), From: from, Namespace: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(catalog.Full, at, time.Time{})
+	write(catalog.Incremental, at.Add(2*time.Hour), at.Add(time.Hour)) // nothing holds the changes of the first hour
+	sess, err := session.Open(ctx, func(context.Context) (storage.Store, error) { return ls, nil },
+		session.Options{Routine: "r", StaleAfter: time.Minute, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Release()
+	base := request(t).Base
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	p, _, err := PointInTime(ctx, sess, plan.PointInTimeRequest{Routine: "r", At: at.Add(3 * time.Hour), Base: base}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Namespaces) != 1 || len(p.Namespaces[0].Chain.Links) != 2 {
+		t.Fatalf("plan %+v, want the full and the incremental", p.Namespaces)
+	}
+	if got := logs.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "gap: incremental r/incremental/") ||
+		!strings.Contains(got, "namespace=test") {
+		t.Errorf("logs %q, want the gap's warning naming the namespace", got)
+	}
+}
+
 // The destination is asked which namespaces are empty only when the order
 // depends on it, and its answer chooses the order.
 func TestReorder(t *testing.T) {

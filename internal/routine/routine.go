@@ -3,7 +3,8 @@
 // or built ad hoc from the command line's values (storage URL, seeds,
 // credentials), the destination cluster of a restore, and then, on demand,
 // the routine's cluster connection settings (secrets and password files
-// resolved) and its store opened with the run's tuning.
+// resolved) and its store opened with the run's tuning, both through a
+// Runtime that holds one run's secrets cache.
 //
 // It takes plain values, never flags, and must not print: it logs only the
 // config's warnings. A request that names nothing usable is a RequestError;

@@ -57,6 +57,22 @@ func CloseStores(ss []Stores) {
 	}
 }
 
+// ScanStores reads the catalog of each store's routines through f (its
+// Routines replaced by the store's), handing add each listing with its
+// storage's name; a failure names the store.
+func ScanStores(ctx context.Context, stores []Stores, f catalog.Filter, add func(storage string, l catalog.Listing)) error {
+	for _, s := range stores {
+		sf := f
+		sf.Routines = s.Routines
+		listing, err := catalog.Scan(ctx, s.Store, sf)
+		if err != nil {
+			return fmt.Errorf("listing %s: %w", s.Store, err)
+		}
+		add(s.Name, listing)
+	}
+	return nil
+}
+
 // Backups lists the routine's backups in its storage, opened with open.
 func (t *Target) Backups(ctx context.Context, open func(context.Context, *Target) (storage.Store, error)) ([]catalog.Backup, error) {
 	store, err := open(ctx, t)

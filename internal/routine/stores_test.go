@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
@@ -184,6 +185,40 @@ func TestReadableBackups(t *testing.T) {
 	got := ReadableBackups(ctx, stores)
 	if len(got) != 1 || got[0].Key != "daily/backup/1763719200000" || closed != 2 {
 		t.Errorf("got %+v, closed %d; want the one backup of the good store and both closed", got, closed)
+	}
+}
+
+// Each store is scanned for its own routines; a store that fails stops
+// the scan, named.
+func TestScanStores(t *testing.T) {
+	ctx := context.Background()
+	st, err := localstore.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := []byte("created: 2026-11-21T10:00:00Z\nfinished: 2026-11-21T10:00:01Z\nnamespace: test\nrecord-count: 3\n")
+	for _, r := range []string{"daily", "weekly"} {
+		if err := st.WriteFile(ctx, r+"/backup/1763719200000/data/test/metadata.yaml", meta); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	add := func(name string, l catalog.Listing) {
+		for _, b := range l.Backups {
+			got = append(got, name+" "+b.Key)
+		}
+	}
+	stores := []Stores{{Name: "a", Store: st, Routines: []string{"weekly"}}, {Name: "b", Store: st}}
+	if err := ScanStores(ctx, stores, catalog.Filter{Routines: []string{"ignored"}}, add); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a weekly/backup/1763719200000", "b daily/backup/1763719200000", "b weekly/backup/1763719200000"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	err = ScanStores(ctx, []Stores{{Name: "bad", Store: failingStore{st}}}, catalog.Filter{}, add)
+	if err == nil || !strings.HasPrefix(err.Error(), "listing "+st.String()+": ") {
+		t.Errorf("a failing store: %v", err)
 	}
 }
 

@@ -7,8 +7,24 @@ import (
 
 	"github.com/aerospike/backup-go"
 
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage"
 )
+
+// RunStores verifies the routines of each store in turn (see RunRoutines)
+// and keeps the results of namespaces (none: every namespace).
+func RunStores(ctx context.Context, stores []routine.Stores, o Options,
+	agentOf func(routine string) *backup.SecretAgentConfig, namespaces []string) ([]Result, error) {
+	var out []Result
+	for _, s := range stores {
+		rs, err := RunRoutines(ctx, s.Store, s.Routines, o, agentOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, KeepNamespaces(rs, namespaces)...)
+	}
+	return out, nil
+}
 
 // RunRoutines verifies the backups of each of routines in store (none:
 // every routine in it), each routine's keys resolved through the secret

@@ -19,6 +19,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/checksum"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/logging"
+	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
 
@@ -532,6 +533,24 @@ func TestRunRoutines(t *testing.T) {
 	must(t, err)
 	if len(all) != 2 || len(asked) != 2 {
 		t.Fatalf("every routine: %d results, agents asked for %v", len(all), asked)
+	}
+}
+
+// Each store's routines are verified in turn, the results kept to the
+// namespaces asked.
+func TestRunStores(t *testing.T) {
+	a, b := writeBackups(t), writeBackups(t)
+	stores := []routine.Stores{{Store: mustStore(t, a.root), Routines: []string{"nightly"}}, {Store: mustStore(t, b.root)}}
+	rs, err := RunStores(context.Background(), stores, Options{}, nil, nil)
+	must(t, err)
+	if len(rs) != 4 {
+		t.Fatalf("two stores of two backups: %d results", len(rs))
+	}
+	if rs, err = RunStores(context.Background(), stores, Options{}, nil, []string{"other"}); err != nil || len(rs) != 0 {
+		t.Errorf("--namespace other: %d results, %v", len(rs), err)
+	}
+	if rs, err = RunStores(context.Background(), stores, Options{}, nil, []string{"test"}); err != nil || len(rs) != 4 {
+		t.Errorf("--namespace test: %d results, %v", len(rs), err)
 	}
 }
 

@@ -1,0 +1,118 @@
+package restoresource
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aerobackup/aerobackup/internal/catalog"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/session"
+	"github.com/aerobackup/aerobackup/internal/storage"
+	"github.com/aerobackup/aerobackup/internal/storage/localstore"
+)
+
+// recorder is an Opening that records the steps Open takes, in order.
+func recorder(t *testing.T, steps *[]string, target *routine.Target, destErr error) Opening {
+	dest := &config.AerospikeCluster{Name: "dest"}
+	return Opening{
+		In:     strings.NewReader("Version 3.1\n# namespace test\n"),
+		Config: func() (*config.Config, error) { *steps = append(*steps, "config"); return nil, nil },
+		Resolve: func(name string) (*routine.Target, error) {
+			*steps = append(*steps, "resolve "+name)
+			return target, nil
+		},
+		CheckTier: func(kind string) error { *steps = append(*steps, "tier "+kind); return nil },
+		Started:   func(name string) { *steps = append(*steps, "started "+name) },
+		Destination: func(*routine.Target) (*config.AerospikeCluster, error) {
+			*steps = append(*steps, "destination")
+			return dest, destErr
+		},
+		Session: func(ctx context.Context, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {
+			*steps = append(*steps, "session")
+			so := session.Options{Kind: lock.Restore, StaleAfter: time.Minute, Log: slog.New(slog.DiscardHandler)}
+			scope(&so)
+			return session.Open(ctx, func(ctx context.Context) (storage.Store, error) {
+				return localstore.New(t.Routine.Storage().Local.Path)
+			}, so)
+		},
+	}
+}
+
+// Open takes a restore's steps in order, the destination before anything
+// is read; only a restore that writes starts its metrics, and a stream's
+// dry run asks for no destination.
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ls, err := localstore.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.UnixMilli(1763712000000).UTC()
+	run := catalog.RunDir("r", catalog.Full, at)
+	if err := catalog.WriteMetadata(ctx, ls, catalog.NamespaceDir(run, "test"),
+		&catalog.Metadata{Created: at, Finished: at.Add(time.Second), Namespace: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := catalog.ParseKey(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err := routine.Resolve(nil, routine.Request{Routine: "r", Storage: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := errors.New("no such destination")
+	for _, c := range []struct {
+		name    string
+		path    string
+		writes  bool
+		routine string
+		destErr error
+		want    []string
+	}{
+		{name: "stream dry run", path: "-", want: []string{"config"}},
+		{name: "stream", path: "-", writes: true, want: []string{"config", "started ", "destination"}},
+		{name: "folder dry run, destination refused", path: t.TempDir(), destErr: refused, want: []string{"config", "destination"}},
+		{name: "backup, the key's routine", writes: true,
+			want: []string{"resolve r", "tier " + config.KindLocal, "started r", "destination", "session"}},
+		{name: "backup, the routine named", routine: "other", want: []string{"resolve other", "tier " + config.KindLocal, "destination", "session"}},
+		{name: "backup, destination refused", writes: true, destErr: refused,
+			want: []string{"resolve r", "tier " + config.KindLocal, "started r", "destination"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var steps []string
+			o := recorder(t, &steps, target, c.destErr)
+			o.Writes, o.Routine = c.writes, c.routine
+			req := request(t)
+			req.Path, req.Key = c.path, key
+			src, err := Open(ctx, req, o)
+			if !slices.Equal(steps, c.want) {
+				t.Errorf("steps %q, want %q", steps, c.want)
+			}
+			if c.destErr != nil {
+				if !errors.Is(err, c.destErr) {
+					t.Errorf("err %v, want the destination's", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Release()
+			if len(src.Plan.Steps) != 1 || src.Plan.Steps[0].Source != "test" || src.Target == nil {
+				t.Errorf("plan %+v, target %v", src.Plan.Steps, src.Target)
+			}
+			if wantDest := slices.Contains(c.want, "destination"); (src.Dest != nil) != wantDest {
+				t.Errorf("dest %v, want one: %v", src.Dest, wantDest)
+			}
+		})
+	}
+}
