@@ -80,9 +80,15 @@ func (f *keyFlags) register(cmd *cobra.Command) {
 	cmd.MarkFlagsMutuallyExclusive("encryption-key-file", "encryption-key-env", "encryption-key-secret")
 }
 
-// reader reads t's backups with the flags' key, else the routine's.
-func (f *keyFlags) reader(app *App, t *routine.Target) *records.Reader {
+// source is the key t's encrypted backups are read with: the flags', else
+// the routine's.
+func (f *keyFlags) source(app *App, t *routine.Target) records.Key {
 	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.file, f.env, f.secret)
 	app.Log.Debug("the key of encrypted backups", "source", src)
-	return &records.Reader{Key: records.Key{File: kf, Env: ke, Secret: ks, Agent: policy.SecretAgentConfig(t.SecretAgent())}, Log: app.Log}
+	return records.Key{File: kf, Env: ke, Secret: ks, Agent: policy.SecretAgentConfig(t.SecretAgent())}
+}
+
+// reader reads t's backups with the key source says.
+func (f *keyFlags) reader(app *App, t *routine.Target) *records.Reader {
+	return &records.Reader{Key: f.source(app, t), Log: app.Log}
 }

@@ -304,10 +304,9 @@ func (f *restoreFlags) connect(ctx context.Context, app *App, t *routine.Target,
 
 // job is the restore of chains from store into conn.
 func (f *restoreFlags) job(app *App, t *routine.Target, store storage.Store, conn *cluster.Conn, chains []restorejob.Chain) *restorejob.Job {
-	kf, ke, ks, src := policy.RestoreKey(t.Routine, f.key.file, f.key.env, f.key.secret)
-	app.Log.Debug("the key of encrypted backups", "source", src)
+	k := f.key.source(app, t)
 	return &restorejob.Job{Store: store, Conn: conn, Chains: chains, Parallel: true, WarmUp: f.opts.WarmUp,
-		KeyFile: kf, KeyEnv: ke, KeySecret: ks, SecretAgent: policy.SecretAgentConfig(t.SecretAgent()),
+		KeyFile: k.File, KeyEnv: k.Env, KeySecret: k.Secret, SecretAgent: k.Agent,
 		Progress: app.Progress(), Log: app.Log, Only: f.only}
 }
 
