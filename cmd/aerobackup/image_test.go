@@ -442,7 +442,8 @@ func newPodmanRun(t *testing.T) *podmanRun {
 	if _, err := exec.LookPath("runc"); err == nil {
 		p.base = append(p.base, "--runtime", "runc")
 	}
-	t.Cleanup(func() { _ = exec.Command(p.base[0], append(p.base[1:], "system", "reset", "--force")...).Run() })
+	// Not system reset: that also removes the host's podman networks.
+	t.Cleanup(func() { _, _ = p.podman("rmi", "--all", "--force") })
 	return p
 }
 
@@ -477,13 +478,17 @@ func (p *podmanRun) run(opts []string, args ...string) (string, error) {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < 1024 {
 		limits[1] = fmt.Sprintf("nofile=%d:%d", lim.Cur, lim.Cur)
 	}
-	a := append(append([]string{"run", "--rm", "--pull", "never", "--network", "host"}, limits...), opts...)
+	// A read-only root, without the tmpfs podman would add on /tmp: what
+	// Kubernetes gives a pod with readOnlyRootFilesystem.
+	a := append(append([]string{"run", "--rm", "--pull", "never", "--network", "host",
+		"--read-only", "--read-only-tmpfs=false"}, limits...), opts...)
 	return p.podman(append(append(a, imageName), args...)...)
 }
 
-// runImageWithPodman runs the image as a CronJob would: version, then a
-// backup of a test server and its restore into another, reaching them on
-// the host's network, with the config mounted read-only.
+// runImageWithPodman runs the image as a CronJob would, read-only and
+// non-root: version, then a backup of a test server and its restore into
+// another, reaching them on the host's network, the config mounted
+// read-only and the storage a writable volume.
 func runImageWithPodman(t *testing.T, img *builtImage) {
 	p := newPodmanRun(t)
 	if err := p.load(img); err != nil {
