@@ -19,8 +19,19 @@ DOCS_DATE ?= 2026-01-01
 AEROBACKUP_CACHE ?= $(HOME)/.cache/aerobackup
 GORELEASER_VERSION ?= v2.16.0
 GORELEASER ?= $(AEROBACKUP_CACHE)/bin/goreleaser
+# make image: the container image, NAME:TAG. The release publishes
+# IMAGE_REPO (.goreleaser.yaml's kos); the tag is a release's version without
+# its "v", else latest: the rule of schedule export's default --image.
+IMAGE_REPO ?= ghcr.io/aerobackup/aerobackup
+IMAGE_TAG ?= $(or $(shell printf '%s' '$(VERSION)' | sed -nE 's/^v?([0-9]+\.[0-9]+\.[0-9]+(-(alpha|beta|rc)(\.?[0-9]+)?)?)$$/\1/p'),latest)
+IMAGE ?= $(IMAGE_REPO):$(IMAGE_TAG)
+IMAGE_ARCH ?= $(shell $(GO) env GOARCH)
+IMAGE_LAYOUT ?= $(BIN)/image
+IMAGE_BIN ?= $(BIN)/linux_$(IMAGE_ARCH)/aerobackup
+# The commit's time: the image's created time and its files' mtimes.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help build test test-race lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check
+.PHONY: help build test test-race lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check image image-archive
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -28,6 +39,15 @@ help: ## list targets
 build: ## build bin/aerobackup and bin/aerospike-testserver
 	$(GO) build -trimpath -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/aerobackup ./cmd/aerobackup
 	$(GO) build -trimpath -o $(BIN)/aerospike-testserver ./cmd/aerospike-testserver
+
+image: ## OCI image layout of aerobackup in IMAGE_LAYOUT (bin/image), tagged IMAGE's tag; needs umoci, no daemon
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(IMAGE_ARCH) $(GO) build -trimpath -tags '$(BUILD_TAGS)' -ldflags '$(LDFLAGS)' -o $(IMAGE_BIN) ./cmd/aerobackup
+	IMAGE='$(IMAGE)' VERSION='$(VERSION)' REVISION='$(COMMIT)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' GOARCH='$(IMAGE_ARCH)' \
+	  bash build/image.sh $(IMAGE_BIN) $(IMAGE_LAYOUT)
+
+image-archive: image ## the image as an oci-archive, bin/aerobackup-image.tar (skopeo copy, podman load)
+	tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner \
+	  -C $(IMAGE_LAYOUT) -cf $(BIN)/aerobackup-image.tar .
 
 lint: vet fmt-check ## go vet and gofmt
 
@@ -79,7 +99,7 @@ $(GORELEASER):
 
 release-check: $(GORELEASER) ## goreleaser check, then a snapshot build of every archive and package into dist/
 	$(GORELEASER) check
-	$(GORELEASER) release --snapshot --clean --skip=publish,sign
+	$(GORELEASER) release --snapshot --clean --skip=publish,sign,ko
 
 clean: ## remove build output
 	rm -rf $(BIN)

@@ -31,8 +31,8 @@ func TestExamplesConfigLoadsUnchanged(t *testing.T) {
 func TestExamplesMatchScheduleExport(t *testing.T) {
 	cases := map[string][]string{
 		"crontab":                 {"--format", "crontab"},
-		"kubernetes/cronjob.yaml": {"--format", "kubernetes", "--image", "registry.example.com/aerobackup:latest", "--k8s-namespace", "backup"},
-		"kubernetes/sliced-cronjob.yaml": {"--format", "kubernetes", "--image", "registry.example.com/aerobackup:latest",
+		"kubernetes/cronjob.yaml": {"--format", "kubernetes", "--k8s-namespace", "backup"},
+		"kubernetes/sliced-cronjob.yaml": {"--format", "kubernetes",
 			"--k8s-namespace", "backup", "--slices", "4"},
 	}
 	for file, args := range cases {

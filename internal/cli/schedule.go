@@ -67,7 +67,7 @@ into the run folder named after the Job's scheduled time.`,
 	f.StringVarP(&o.routine, "routine", "r", "", "export only this routine (default: every enabled routine)")
 	f.StringVar(&o.binary, "binary", "/usr/local/bin/aerobackup", "path of aerobackup on the host (systemd, crontab)")
 	f.StringVar(&o.configPath, "config-path", "", "config file as the scheduled job sees it (default: the absolute path of the config read)")
-	f.StringVar(&o.image, "image", "aerobackup:latest", "container image holding aerobackup (kubernetes)")
+	f.StringVar(&o.image, "image", schedule.DefaultImage(version), "container image holding aerobackup (kubernetes)")
 	f.StringVar(&o.secret, "secret", "aerobackup-config", "Secret holding the config file under the key aerobackup.yml (kubernetes)")
 	f.StringVar(&o.namespace, "k8s-namespace", "", "metadata.namespace of the CronJobs (kubernetes; default: none)")
 	f.StringVar(&o.outputDir, "output-dir", "", "write the files into this directory instead of stdout")
