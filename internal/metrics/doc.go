@@ -39,10 +39,27 @@
 //
 //	aerospike_backup_service_last_backup_records{routine,type}   gauge, records in the last backup written (success or partial)
 //	aerospike_backup_service_last_backup_bytes{routine,type}     gauge, bytes of that backup
+//	aerospike_backup_service_backup_interval_seconds{routine,type} gauge, the routine's schedule (below)
 //	aerospike_backup_service_restore_duration_seconds{routine}   histogram of successful restores, ABS buckets
 //	aerospike_backup_service_last_restore_records{routine}       gauge, records of the last successful or partial restore
 //	aerospike_backup_service_last_restore_bytes{routine}         gauge, bytes of that restore
 //	aerospike_backup_service_last_restore_refused_records{routine} gauge, records the server refused in the last finished restore
+//
+// backup_interval_seconds is the longest time between two consecutive
+// firings of the routine's interval-cron (type="full") or
+// incr-interval-cron (type="incremental"), over the next eight years in
+// its schedule-timezone (schedule.LongestGaps): the age the last
+// successful backup reaches on schedule before the next run starts, so an
+// alert compares time() - last_successful_backup_timestamp with it and
+// needs no threshold of its own. Every backup run writes it whatever its
+// outcome, from Run.FullInterval and Run.IncrInterval; a routine without
+// that schedule (no incr-interval-cron, disabled, ad hoc) has no series,
+// and a run removes one the routine no longer has.
+//
+// Families lists every family with its type, help and label names from
+// the table the renderer takes them from; PushLabels names the labels a
+// Pushgateway adds. The dashboard and the alert rules under examples/ are
+// checked against them.
 //
 // The restore duration uses the name and routine label ABS's metrics
 // catalog proposes; a restore by path (no routine) is labelled "@by-path"
