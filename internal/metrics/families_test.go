@@ -127,3 +127,55 @@ func TestBackupInterval(t *testing.T) {
 		t.Error("the family outlives its last series")
 	}
 }
+
+// TestFailureAndSkipState: the gauges an alert reads without increase():
+// the last failure's time, and the skips in a row.
+func TestFailureAndSkipState(t *testing.T) {
+	at := func(r Run, minutes int) Run {
+		r.Finished = t0.Add(time.Duration(minutes) * time.Minute)
+		return r
+	}
+	unix := func(minutes int) float64 { return float64(t0.Add(time.Duration(minutes) * time.Minute).Unix()) }
+	gauge := func(fams map[string]*dto.MetricFamily, name string, kv ...string) float64 {
+		if _, ok := fams[name]; !ok {
+			return -1
+		}
+		return find(t, fams, name, kv...).GetGauge().GetValue()
+	}
+	full := []string{"routine", "nightly", "type", Full}
+	steps := []struct {
+		name          string
+		run           Run
+		skips, failed float64 // -1: no series
+		restoreFailed float64
+	}{
+		{"a skip", at(backupRun("nightly", Full, Skip, 0), 1), 1, -1, -1},
+		{"another", at(backupRun("nightly", Full, Skip, 0), 2), 2, -1, -1},
+		{"an incremental's skip counts apart", at(backupRun("nightly", Incremental, Skip, 0), 3), 2, -1, -1},
+		{"a failure ends the streak and is timed", at(backupRun("nightly", Full, Failure, 0), 4), 0, unix(4), -1},
+		{"a skip again", at(backupRun("nightly", Full, Skip, 0), 5), 1, unix(4), -1},
+		{"a success keeps the failure's time", at(backupRun("nightly", Full, Success, 0), 6), 0, unix(4), -1},
+		{"a partial is a failure", at(backupRun("nightly", Full, Partial, 0), 7), 0, unix(7), -1},
+		{"a cancel is not", at(backupRun("nightly", Full, Canceled, 0), 8), 0, unix(7), -1},
+		{"a restore that succeeds writes no failure", at(restoreRun("nightly", Success, 0), 9), 0, unix(7), -1},
+		{"one that fails does", at(restoreRun("nightly", Failure, 0), 10), 0, unix(7), unix(10)},
+		{"and a partial one", at(restoreRun("nightly", Partial, 0), 11), 0, unix(7), unix(11)},
+	}
+	var out []byte
+	for _, st := range steps {
+		var err error
+		if out, err = Render(out, st.run); err != nil {
+			t.Fatal(err)
+		}
+		fams := families(t, out)
+		if got := gauge(fams, backupSkips, full...); got != st.skips {
+			t.Errorf("%s: consecutive skips %v, want %v", st.name, got, st.skips)
+		}
+		if got := gauge(fams, lastFailedTS, full...); got != st.failed {
+			t.Errorf("%s: last failed backup %v, want %v", st.name, got, st.failed)
+		}
+		if got := gauge(fams, lastFailedRestoreTS, "routine", "nightly"); got != st.restoreFailed {
+			t.Errorf("%s: last failed restore %v, want %v", st.name, got, st.restoreFailed)
+		}
+	}
+}

@@ -119,6 +119,9 @@ const (
 	lastRestoreBytes    = prefix + "last_restore_bytes"
 	lastRestoreRefused  = prefix + "last_restore_refused_records"
 	backupInterval      = prefix + "backup_interval_seconds"
+	lastFailedTS        = prefix + "last_failed_backup_timestamp"
+	backupSkips         = prefix + "backup_consecutive_skips"
+	lastFailedRestoreTS = prefix + "last_failed_restore_timestamp"
 	deprecatedEventsUse = "(Deprecated: use aerospike_backup_service_backup_events_total instead.)"
 	deprecatedDurUse    = "(Deprecated: use aerospike_backup_service_backup_duration_seconds instead.)"
 )
@@ -142,28 +145,31 @@ var (
 // series' label names from it, and Families lists it. Help texts are
 // ABS's, word for word, for the ABS names.
 var specs = map[string]spec{
-	backupEvents:       {dto.MetricType_COUNTER, "Backup service job events by routine, type (full/incremental), and outcome (success, failure, canceled, retry, skip)", []string{"routine", "type", "outcome"}},
-	backupDuration:     {dto.MetricType_HISTOGRAM, "Duration in seconds of finished backups by routine and type (full/incremental)", byRoutineType},
-	backupInProgress:   {dto.MetricType_GAUGE, "Number of backups currently running for the given routine and backup type (full/incremental)", byRoutineType},
-	backupProgressPct:  {dto.MetricType_GAUGE, "Progress of backup processes in percentage", byRoutineType},
-	lastSuccessfulTS:   {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last successful backup per routine", byRoutineType},
-	restoreEvents:      {dto.MetricType_COUNTER, "Total completed restore jobs by outcome (success, failure, canceled)", []string{"outcome"}},
-	restoreInProgress:  {dto.MetricType_GAUGE, "Number of restore processes running", nil},
-	runsTotal:          {dto.MetricType_COUNTER, "Successful backup runs counter " + deprecatedEventsUse, nil},
-	incrRunsTotal:      {dto.MetricType_COUNTER, "Successful incremental backup runs counter " + deprecatedEventsUse, nil},
-	skipTotal:          {dto.MetricType_COUNTER, "Full backup skip counter " + deprecatedEventsUse, nil},
-	incrSkipTotal:      {dto.MetricType_COUNTER, "Incremental backup skip counter " + deprecatedEventsUse, nil},
-	failureTotal:       {dto.MetricType_COUNTER, "Full backup failure counter " + deprecatedEventsUse, nil},
-	incrFailureTotal:   {dto.MetricType_COUNTER, "Incremental backup failure counter " + deprecatedEventsUse, nil},
-	durationMillis:     {dto.MetricType_GAUGE, "Full backup duration in milliseconds " + deprecatedDurUse, nil},
-	incrDurationMillis: {dto.MetricType_GAUGE, "Incremental backup duration in milliseconds " + deprecatedDurUse, nil},
-	lastBackupRecords:  {dto.MetricType_GAUGE, "Records in the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
-	lastBackupBytes:    {dto.MetricType_GAUGE, "Bytes of the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
-	backupInterval:     {dto.MetricType_GAUGE, "Longest time in seconds between two scheduled runs of the routine's interval-cron (full) or incr-interval-cron (incremental): the age its last successful backup may reach on schedule (aerobackup)", byRoutineType},
-	restoreDuration:    {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", byRoutine},
-	lastRestoreRecords: {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", byRoutine},
-	lastRestoreBytes:   {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", byRoutine},
-	lastRestoreRefused: {dto.MetricType_GAUGE, "Records the server refused in the last finished restore per routine, whatever its outcome (aerobackup)", byRoutine},
+	backupEvents:        {dto.MetricType_COUNTER, "Backup service job events by routine, type (full/incremental), and outcome (success, failure, canceled, retry, skip)", []string{"routine", "type", "outcome"}},
+	backupDuration:      {dto.MetricType_HISTOGRAM, "Duration in seconds of finished backups by routine and type (full/incremental)", byRoutineType},
+	backupInProgress:    {dto.MetricType_GAUGE, "Number of backups currently running for the given routine and backup type (full/incremental)", byRoutineType},
+	backupProgressPct:   {dto.MetricType_GAUGE, "Progress of backup processes in percentage", byRoutineType},
+	lastSuccessfulTS:    {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last successful backup per routine", byRoutineType},
+	restoreEvents:       {dto.MetricType_COUNTER, "Total completed restore jobs by outcome (success, failure, canceled)", []string{"outcome"}},
+	restoreInProgress:   {dto.MetricType_GAUGE, "Number of restore processes running", nil},
+	runsTotal:           {dto.MetricType_COUNTER, "Successful backup runs counter " + deprecatedEventsUse, nil},
+	incrRunsTotal:       {dto.MetricType_COUNTER, "Successful incremental backup runs counter " + deprecatedEventsUse, nil},
+	skipTotal:           {dto.MetricType_COUNTER, "Full backup skip counter " + deprecatedEventsUse, nil},
+	incrSkipTotal:       {dto.MetricType_COUNTER, "Incremental backup skip counter " + deprecatedEventsUse, nil},
+	failureTotal:        {dto.MetricType_COUNTER, "Full backup failure counter " + deprecatedEventsUse, nil},
+	incrFailureTotal:    {dto.MetricType_COUNTER, "Incremental backup failure counter " + deprecatedEventsUse, nil},
+	durationMillis:      {dto.MetricType_GAUGE, "Full backup duration in milliseconds " + deprecatedDurUse, nil},
+	incrDurationMillis:  {dto.MetricType_GAUGE, "Incremental backup duration in milliseconds " + deprecatedDurUse, nil},
+	lastBackupRecords:   {dto.MetricType_GAUGE, "Records in the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
+	lastBackupBytes:     {dto.MetricType_GAUGE, "Bytes of the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
+	backupInterval:      {dto.MetricType_GAUGE, "Longest time in seconds between two scheduled runs of the routine's interval-cron (full) or incr-interval-cron (incremental): the age its last successful backup may reach on schedule (aerobackup)", byRoutineType},
+	lastFailedTS:        {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last failed or partial backup per routine and type (aerobackup)", byRoutineType},
+	backupSkips:         {dto.MetricType_GAUGE, "Runs skipped (lock held, routine disabled, no full backup to build on) since the last run of the routine and type that was not skipped (aerobackup)", byRoutineType},
+	lastFailedRestoreTS: {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last failed or partial restore per routine (aerobackup)", byRoutine},
+	restoreDuration:     {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", byRoutine},
+	lastRestoreRecords:  {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", byRoutine},
+	lastRestoreBytes:    {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", byRoutine},
+	lastRestoreRefused:  {dto.MetricType_GAUGE, "Records the server refused in the last finished restore per routine, whatever its outcome (aerobackup)", byRoutine},
 }
 
 func (sp spec) perRoutine() bool { return slices.Contains(sp.labels, "routine") }
@@ -319,10 +325,12 @@ func (s state) apply(run Run) error {
 	s.add(backupEvents, 1, append(rt, run.absOutcome())...)
 	if run.Outcome == Skip {
 		s.add(pick(skipTotal, incrSkipTotal), 1)
+		s.set(backupSkips, s.series(backupSkips, rt...).GetGauge().GetValue()+1, rt...)
 		// Skip must not touch in_progress: the run holding the lock owns it.
 		return nil
 	}
 	s.set(backupInProgress, 0, rt...)
+	s.set(backupSkips, 0, rt...)
 	s.observe(backupDuration, run.seconds(), rt...)
 	switch run.Outcome {
 	case Success:
@@ -332,6 +340,7 @@ func (s state) apply(run Run) error {
 		s.set(pick(durationMillis, incrDurationMillis), float64(run.Finished.Sub(run.Started).Milliseconds()))
 	case Failure, Partial:
 		s.set(backupProgressPct, run.ProgressPct, rt...)
+		s.set(lastFailedTS, float64(run.Finished.Unix()), rt...)
 		s.add(pick(failureTotal, incrFailureTotal), 1)
 	case Canceled:
 		s.set(backupProgressPct, run.ProgressPct, rt...)
@@ -359,6 +368,9 @@ func (s state) applyRestore(run Run) error {
 	s.set(lastRestoreRefused, float64(run.Refused), r...)
 	if run.Outcome == Success {
 		s.observe(restoreDuration, run.seconds(), r...)
+	}
+	if run.Outcome == Failure || run.Outcome == Partial {
+		s.set(lastFailedRestoreTS, float64(run.Finished.Unix()), r...)
 	}
 	if run.Outcome == Success || run.Outcome == Partial {
 		s.set(lastRestoreRecords, float64(run.Records), r...)
