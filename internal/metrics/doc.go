@@ -88,8 +88,8 @@
 //
 // Every finished backup that is not a skip sets consecutive_skips to 0.
 //
-// Running (call at start) sets only the in-progress and progress gauges, so
-// a long backup is visible before it ends.
+// Running (call at start) sets only the in-progress and progress gauges
+// (and the schedule), so a long backup is visible before it ends.
 //
 // # Concurrency
 //
