@@ -19,6 +19,11 @@ DOCS_DATE ?= 2026-01-01
 AEROBACKUP_CACHE ?= $(HOME)/.cache/aerobackup
 GORELEASER_VERSION ?= v2.16.0
 GORELEASER ?= $(AEROBACKUP_CACHE)/bin/goreleaser
+# promtool checks and unit-tests the example alert rules; built the same way,
+# into a folder named for its version (Prometheus v3.x is module v0.3xx).
+PROMTOOL_VERSION ?= v0.316.0
+PROMTOOL ?= $(AEROBACKUP_CACHE)/promtool-$(PROMTOOL_VERSION)/promtool
+
 # make image: the container image, NAME:TAG. The release publishes
 # IMAGE_REPO (.goreleaser.yaml's kos); the tag is a release's version without
 # its "v", else latest: the rule of schedule export's default --image.
@@ -31,7 +36,7 @@ IMAGE_BIN ?= $(BIN)/linux_$(IMAGE_ARCH)/aerobackup
 # The commit's time: the image's created time and its files' mtimes.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help build test test-race lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check image image-archive
+.PHONY: help build test test-race lint vet fmt-check bench demo fuzz clean docs docs-check release-check examples-check image image-archive promtool rules-check
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -58,7 +63,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-test: lint docs-check ## lint, docs drift check, then every test (end-to-end scripts included) and short fuzz runs
+test: lint docs-check rules-check ## lint, docs drift check, alert rules, then every test (end-to-end scripts included) and short fuzz runs
 	$(GO) test -count=1 -timeout 25m ./...
 
 # CI runs it after test, as its own step; the race detector makes the
@@ -96,6 +101,23 @@ docs-check: ## fail when man/ or completions/ differ from what make docs writes
 $(GORELEASER):
 	@mkdir -p $(dir $@)
 	cd $$(mktemp -d) && GOBIN=$(dir $@) GOFLAGS= $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+
+$(PROMTOOL):
+	@mkdir -p $(dir $@)
+	cd $$(mktemp -d) && GOBIN=$(dir $@) GOFLAGS= $(GO) install github.com/prometheus/prometheus/cmd/promtool@$(PROMTOOL_VERSION)
+
+promtool: $(PROMTOOL) ## build promtool (PROMTOOL_VERSION) into the cache, once: a few minutes
+
+# Without promtool (neither cached nor on PATH) the check is skipped, saying
+# so, unless AEROBACKUP_REQUIRE_PROMTOOL is set, as CI sets it.
+rules-check: ## promtool check rules and test rules on examples/prometheus/
+	@p=$(PROMTOOL); [ -x "$$p" ] || p=$$(command -v promtool) || p=; \
+	if [ -z "$$p" ]; then \
+	  if [ -n "$$AEROBACKUP_REQUIRE_PROMTOOL" ]; then echo "rules-check: promtool not found: run 'make promtool'"; exit 1; fi; \
+	  echo "rules-check: SKIPPED: promtool not found ('make promtool' builds it into $(dir $(PROMTOOL)))"; exit 0; \
+	fi; \
+	"$$p" check rules examples/prometheus/aerobackup-rules.yaml && \
+	"$$p" test rules examples/prometheus/aerobackup-rules.test.yaml
 
 release-check: $(GORELEASER) ## goreleaser check, then a snapshot build of every archive and package into dist/
 	$(GORELEASER) check

@@ -39,10 +39,35 @@
 //
 //	aerospike_backup_service_last_backup_records{routine,type}   gauge, records in the last backup written (success or partial)
 //	aerospike_backup_service_last_backup_bytes{routine,type}     gauge, bytes of that backup
+//	aerospike_backup_service_backup_interval_seconds{routine,type} gauge, the routine's schedule (below)
+//	aerospike_backup_service_last_failed_backup_timestamp{routine,type} gauge, Unix seconds of the last failure or partial
+//	aerospike_backup_service_backup_consecutive_skips{routine,type} gauge, skips since the last run not skipped
+//	aerospike_backup_service_last_failed_restore_timestamp{routine} gauge, Unix seconds of the last failed or partial restore
 //	aerospike_backup_service_restore_duration_seconds{routine}   histogram of successful restores, ABS buckets
 //	aerospike_backup_service_last_restore_records{routine}       gauge, records of the last successful or partial restore
 //	aerospike_backup_service_last_restore_bytes{routine}         gauge, bytes of that restore
 //	aerospike_backup_service_last_restore_refused_records{routine} gauge, records the server refused in the last finished restore
+//
+// backup_interval_seconds is the longest time between two consecutive
+// firings of the routine's interval-cron (type="full") or
+// incr-interval-cron (type="incremental"), over the next eight years in
+// its schedule-timezone (schedule.LongestGaps): the age the last
+// successful backup reaches on schedule before the next run starts, so an
+// alert compares time() - last_successful_backup_timestamp with it and
+// needs no threshold of its own. Every backup run writes it whatever its
+// outcome, from Run.FullInterval and Run.IncrInterval; a routine without
+// that schedule (no incr-interval-cron, disabled, ad hoc) has no series,
+// and a run removes one the routine no longer has.
+//
+// The failure timestamps and the skip streak let alerts read state (the
+// last run failed: last_failed > last_successful; skipped three times in a
+// row) rather than increase() over a counter, which misses the event that
+// creates a series and needs a window that fits every schedule.
+//
+// Families lists every family with its type, help and label names from
+// the table the renderer takes them from; PushLabels names the labels a
+// Pushgateway adds. The dashboard and the alert rules under examples/ are
+// checked against them.
 //
 // The restore duration uses the name and routine label ABS's metrics
 // catalog proposes; a restore by path (no routine) is labelled "@by-path"
@@ -53,15 +78,18 @@
 // aerobackup's exit outcomes map onto ABS's outcome label like this:
 //
 //	exit 0   Success   outcome="success"; runs_total; last_successful_backup_timestamp; duration
-//	exit 1   Failure   outcome="failure"; failure_total; duration observed
-//	exit 4   Partial   outcome="failure" (ABS has no partial); failure_total; duration, records and bytes recorded
+//	exit 1   Failure   outcome="failure"; failure_total; last_failed_backup_timestamp; duration observed
+//	exit 4   Partial   outcome="failure" (ABS has no partial); failure_total; last_failed_backup_timestamp;
+//	                   duration, records and bytes recorded
 //	exit 129/130/131/143 Canceled outcome="canceled"; duration observed; no deprecated counter (ABS has none)
-//	exit 3   Skip      outcome="skip"; skip_total; in_progress and progress left alone (the run
-//	                   holding the lock owns them)
+//	exit 3   Skip      outcome="skip"; skip_total; consecutive_skips + 1; in_progress and progress left
+//	                   alone (the run holding the lock owns them)
 //	exit 2   usage errors write no metrics: nothing was attempted
 //
-// Running (call at start) sets only the in-progress and progress gauges, so
-// a long backup is visible before it ends.
+// Every finished backup that is not a skip sets consecutive_skips to 0.
+//
+// Running (call at start) sets only the in-progress and progress gauges
+// (and the schedule), so a long backup is visible before it ends.
 //
 // # Concurrency
 //

@@ -66,6 +66,12 @@ type Run struct {
 	// ProgressPct is the last known progress in percent, for Running and
 	// unfinished backups; a successful backup always reports 100.
 	ProgressPct float64
+	// FullInterval and IncrInterval are the longest times between two
+	// scheduled runs of the routine's full and incremental backups
+	// (schedule.LongestGaps), 0 for a schedule it has not; backups only.
+	// Every backup run writes them, so an alert compares the age of the
+	// last success with the routine's own schedule.
+	FullInterval, IncrInterval time.Duration
 }
 
 // OutcomeOf maps the error a command returned to a metrics outcome, using
@@ -112,6 +118,10 @@ const (
 	lastRestoreRecords  = prefix + "last_restore_records"
 	lastRestoreBytes    = prefix + "last_restore_bytes"
 	lastRestoreRefused  = prefix + "last_restore_refused_records"
+	backupInterval      = prefix + "backup_interval_seconds"
+	lastFailedTS        = prefix + "last_failed_backup_timestamp"
+	backupSkips         = prefix + "backup_consecutive_skips"
+	lastFailedRestoreTS = prefix + "last_failed_restore_timestamp"
 	deprecatedEventsUse = "(Deprecated: use aerospike_backup_service_backup_events_total instead.)"
 	deprecatedDurUse    = "(Deprecated: use aerospike_backup_service_backup_duration_seconds instead.)"
 )
@@ -119,36 +129,87 @@ const (
 type spec struct {
 	typ  dto.MetricType
 	help string
-	// perRoutine families carry a routine label; the others are
+	// labels are the labels of the family's series, in the order the
+	// renderer passes their values. A family without routine is
 	// process-wide in ABS (and per group on a Pushgateway).
-	perRoutine bool
+	labels []string
 }
 
-// specs holds every family this package writes. Help texts are ABS's,
-// word for word, for the ABS names.
+// Label sets of the families.
+var (
+	byRoutineType = []string{"routine", "type"}
+	byRoutine     = []string{"routine"}
+)
+
+// specs holds every family this package writes; the renderer takes each
+// series' label names from it, and Families lists it. Help texts are
+// ABS's, word for word, for the ABS names.
 var specs = map[string]spec{
-	backupEvents:       {dto.MetricType_COUNTER, "Backup service job events by routine, type (full/incremental), and outcome (success, failure, canceled, retry, skip)", true},
-	backupDuration:     {dto.MetricType_HISTOGRAM, "Duration in seconds of finished backups by routine and type (full/incremental)", true},
-	backupInProgress:   {dto.MetricType_GAUGE, "Number of backups currently running for the given routine and backup type (full/incremental)", true},
-	backupProgressPct:  {dto.MetricType_GAUGE, "Progress of backup processes in percentage", true},
-	lastSuccessfulTS:   {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last successful backup per routine", true},
-	restoreEvents:      {dto.MetricType_COUNTER, "Total completed restore jobs by outcome (success, failure, canceled)", false},
-	restoreInProgress:  {dto.MetricType_GAUGE, "Number of restore processes running", false},
-	runsTotal:          {dto.MetricType_COUNTER, "Successful backup runs counter " + deprecatedEventsUse, false},
-	incrRunsTotal:      {dto.MetricType_COUNTER, "Successful incremental backup runs counter " + deprecatedEventsUse, false},
-	skipTotal:          {dto.MetricType_COUNTER, "Full backup skip counter " + deprecatedEventsUse, false},
-	incrSkipTotal:      {dto.MetricType_COUNTER, "Incremental backup skip counter " + deprecatedEventsUse, false},
-	failureTotal:       {dto.MetricType_COUNTER, "Full backup failure counter " + deprecatedEventsUse, false},
-	incrFailureTotal:   {dto.MetricType_COUNTER, "Incremental backup failure counter " + deprecatedEventsUse, false},
-	durationMillis:     {dto.MetricType_GAUGE, "Full backup duration in milliseconds " + deprecatedDurUse, false},
-	incrDurationMillis: {dto.MetricType_GAUGE, "Incremental backup duration in milliseconds " + deprecatedDurUse, false},
-	lastBackupRecords:  {dto.MetricType_GAUGE, "Records in the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", true},
-	lastBackupBytes:    {dto.MetricType_GAUGE, "Bytes of the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", true},
-	restoreDuration:    {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", true},
-	lastRestoreRecords: {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", true},
-	lastRestoreBytes:   {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", true},
-	lastRestoreRefused: {dto.MetricType_GAUGE, "Records the server refused in the last finished restore per routine, whatever its outcome (aerobackup)", true},
+	backupEvents:        {dto.MetricType_COUNTER, "Backup service job events by routine, type (full/incremental), and outcome (success, failure, canceled, retry, skip)", []string{"routine", "type", "outcome"}},
+	backupDuration:      {dto.MetricType_HISTOGRAM, "Duration in seconds of finished backups by routine and type (full/incremental)", byRoutineType},
+	backupInProgress:    {dto.MetricType_GAUGE, "Number of backups currently running for the given routine and backup type (full/incremental)", byRoutineType},
+	backupProgressPct:   {dto.MetricType_GAUGE, "Progress of backup processes in percentage", byRoutineType},
+	lastSuccessfulTS:    {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last successful backup per routine", byRoutineType},
+	restoreEvents:       {dto.MetricType_COUNTER, "Total completed restore jobs by outcome (success, failure, canceled)", []string{"outcome"}},
+	restoreInProgress:   {dto.MetricType_GAUGE, "Number of restore processes running", nil},
+	runsTotal:           {dto.MetricType_COUNTER, "Successful backup runs counter " + deprecatedEventsUse, nil},
+	incrRunsTotal:       {dto.MetricType_COUNTER, "Successful incremental backup runs counter " + deprecatedEventsUse, nil},
+	skipTotal:           {dto.MetricType_COUNTER, "Full backup skip counter " + deprecatedEventsUse, nil},
+	incrSkipTotal:       {dto.MetricType_COUNTER, "Incremental backup skip counter " + deprecatedEventsUse, nil},
+	failureTotal:        {dto.MetricType_COUNTER, "Full backup failure counter " + deprecatedEventsUse, nil},
+	incrFailureTotal:    {dto.MetricType_COUNTER, "Incremental backup failure counter " + deprecatedEventsUse, nil},
+	durationMillis:      {dto.MetricType_GAUGE, "Full backup duration in milliseconds " + deprecatedDurUse, nil},
+	incrDurationMillis:  {dto.MetricType_GAUGE, "Incremental backup duration in milliseconds " + deprecatedDurUse, nil},
+	lastBackupRecords:   {dto.MetricType_GAUGE, "Records in the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
+	lastBackupBytes:     {dto.MetricType_GAUGE, "Bytes of the last backup written per routine and type (full/incremental), successful or partial (aerobackup)", byRoutineType},
+	backupInterval:      {dto.MetricType_GAUGE, "Longest time in seconds between two scheduled runs of the routine's interval-cron (full) or incr-interval-cron (incremental): the age its last successful backup may reach on schedule (aerobackup)", byRoutineType},
+	lastFailedTS:        {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last failed or partial backup per routine and type (aerobackup)", byRoutineType},
+	backupSkips:         {dto.MetricType_GAUGE, "Runs skipped (lock held, routine disabled, no full backup to build on) since the last run of the routine and type that was not skipped (aerobackup)", byRoutineType},
+	lastFailedRestoreTS: {dto.MetricType_GAUGE, "Unix timestamp (seconds) of the last failed or partial restore per routine (aerobackup)", byRoutine},
+	restoreDuration:     {dto.MetricType_HISTOGRAM, "Duration in seconds of successful restores by routine (aerobackup)", byRoutine},
+	lastRestoreRecords:  {dto.MetricType_GAUGE, "Records restored by the last successful or partial restore per routine (aerobackup)", byRoutine},
+	lastRestoreBytes:    {dto.MetricType_GAUGE, "Bytes read by the last successful or partial restore per routine (aerobackup)", byRoutine},
+	lastRestoreRefused:  {dto.MetricType_GAUGE, "Records the server refused in the last finished restore per routine, whatever its outcome (aerobackup)", byRoutine},
 }
+
+func (sp spec) perRoutine() bool { return slices.Contains(sp.labels, "routine") }
+
+// Family describes one metric family the package writes, as it appears in
+// a textfile: a Pushgateway adds PushLabels to every series.
+type Family struct {
+	Name string
+	Type string // "counter", "gauge" or "histogram"
+	Help string
+	// Labels of its series; a histogram's _bucket series add "le".
+	Labels []string
+}
+
+// Samples are the names of the family's samples in the exposition
+// format: the name itself, or a histogram's _bucket, _sum and _count.
+func (f Family) Samples() []string {
+	if f.Type == "histogram" {
+		return []string{f.Name + "_bucket", f.Name + "_sum", f.Name + "_count"}
+	}
+	return []string{f.Name}
+}
+
+// Families lists every family the package writes, by name, from the table
+// the renderer itself uses: dashboards and alert rules are checked
+// against it.
+func Families() []Family {
+	out := make([]Family, 0, len(specs))
+	for name, sp := range specs {
+		out = append(out, Family{Name: name, Type: strings.ToLower(sp.typ.String()), Help: sp.help,
+			Labels: slices.Clone(sp.labels)})
+	}
+	slices.SortFunc(out, func(a, b Family) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// PushLabels are the labels a Pushgateway gives every series of a push:
+// job (always Job) and the grouping key, routine. (The gateway adds an
+// empty instance too, which Prometheus drops.)
+func PushLabels() []string { return []string{"job", "routine"} }
 
 // durationBuckets are ABS's: one minute to about ten hours.
 var durationBuckets = prometheus.ExponentialBuckets(60, 1.5, 16)
@@ -244,7 +305,7 @@ func (s state) apply(run Run) error {
 	if run.Operation == Restore {
 		return s.applyRestore(run)
 	}
-	rt := []string{"routine", run.Routine, "type", run.Type}
+	rt := []string{run.Routine, run.Type}
 	incr := run.Type == Incremental
 	pick := func(full, inc string) string {
 		if incr {
@@ -253,18 +314,23 @@ func (s state) apply(run Run) error {
 		return full
 	}
 
+	// The schedule is the routine's, whatever this run's outcome.
+	s.setInterval(run.Routine, Full, run.FullInterval)
+	s.setInterval(run.Routine, Incremental, run.IncrInterval)
 	if run.Outcome == Running {
 		s.set(backupInProgress, 1, rt...)
 		s.set(backupProgressPct, run.ProgressPct, rt...)
 		return nil
 	}
-	s.add(backupEvents, 1, append(rt, "outcome", run.absOutcome())...)
+	s.add(backupEvents, 1, append(rt, run.absOutcome())...)
 	if run.Outcome == Skip {
 		s.add(pick(skipTotal, incrSkipTotal), 1)
+		s.set(backupSkips, s.series(backupSkips, rt...).GetGauge().GetValue()+1, rt...)
 		// Skip must not touch in_progress: the run holding the lock owns it.
 		return nil
 	}
 	s.set(backupInProgress, 0, rt...)
+	s.set(backupSkips, 0, rt...)
 	s.observe(backupDuration, run.seconds(), rt...)
 	switch run.Outcome {
 	case Success:
@@ -274,6 +340,7 @@ func (s state) apply(run Run) error {
 		s.set(pick(durationMillis, incrDurationMillis), float64(run.Finished.Sub(run.Started).Milliseconds()))
 	case Failure, Partial:
 		s.set(backupProgressPct, run.ProgressPct, rt...)
+		s.set(lastFailedTS, float64(run.Finished.Unix()), rt...)
 		s.add(pick(failureTotal, incrFailureTotal), 1)
 	case Canceled:
 		s.set(backupProgressPct, run.ProgressPct, rt...)
@@ -286,12 +353,12 @@ func (s state) apply(run Run) error {
 }
 
 func (s state) applyRestore(run Run) error {
-	r := []string{"routine", run.routineLabel()}
+	r := []string{run.routineLabel()}
 	if run.Outcome == Running {
 		s.set(restoreInProgress, 1)
 		return nil
 	}
-	s.add(restoreEvents, 1, "outcome", run.absOutcome())
+	s.add(restoreEvents, 1, run.absOutcome())
 	if run.Outcome == Skip {
 		return nil
 	}
@@ -302,6 +369,9 @@ func (s state) applyRestore(run Run) error {
 	if run.Outcome == Success {
 		s.observe(restoreDuration, run.seconds(), r...)
 	}
+	if run.Outcome == Failure || run.Outcome == Partial {
+		s.set(lastFailedRestoreTS, float64(run.Finished.Unix()), r...)
+	}
 	if run.Outcome == Success || run.Outcome == Partial {
 		s.set(lastRestoreRecords, float64(run.Records), r...)
 		s.set(lastRestoreBytes, float64(run.Bytes), r...)
@@ -309,19 +379,48 @@ func (s state) applyRestore(run Run) error {
 	return nil
 }
 
-// series finds the series of family name with exactly these labels
-// (name, value pairs), creating family and series as needed.
-func (s state) series(name string, kv ...string) *dto.Metric {
+// setInterval sets the routine's schedule gauge for backups of type typ,
+// or removes it when the routine has no such schedule (any more).
+func (s state) setInterval(routine, typ string, d time.Duration) {
+	if d > 0 {
+		s.set(backupInterval, d.Seconds(), routine, typ)
+		return
+	}
+	mf, ok := s[backupInterval]
+	if !ok {
+		return
+	}
+	want := labelsOf(backupInterval, routine, typ)
+	mf.Metric = slices.DeleteFunc(mf.Metric, func(m *dto.Metric) bool { return sameLabels(m.GetLabel(), want) })
+	if len(mf.Metric) == 0 {
+		delete(s, backupInterval)
+	}
+}
+
+// labelsOf pairs the values given with the label names of family name, in
+// the order of its spec. A count that does not match is a bug here.
+func labelsOf(name string, values ...string) map[string]string {
+	names := specs[name].labels
+	if len(values) != len(names) {
+		panic(fmt.Sprintf("metrics: %s takes the labels %v, given %d values", name, names, len(values)))
+	}
+	want := make(map[string]string, len(names))
+	for i, n := range names {
+		want[n] = values[i]
+	}
+	return want
+}
+
+// series finds the series of family name whose labels (named by its spec)
+// have exactly these values, creating family and series as needed.
+func (s state) series(name string, values ...string) *dto.Metric {
 	mf, ok := s[name]
 	if !ok {
 		sp := specs[name]
 		mf = &dto.MetricFamily{Name: proto.String(name), Help: proto.String(sp.help), Type: sp.typ.Enum()}
 		s[name] = mf
 	}
-	want := map[string]string{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		want[kv[i]] = kv[i+1]
-	}
+	want := labelsOf(name, values...)
 	for _, m := range mf.Metric {
 		if sameLabels(m.GetLabel(), want) {
 			return m
@@ -350,23 +449,23 @@ func sameLabels(have []*dto.LabelPair, want map[string]string) bool {
 	return n == len(want)
 }
 
-func (s state) add(name string, v float64, kv ...string) {
-	m := s.series(name, kv...)
+func (s state) add(name string, v float64, values ...string) {
+	m := s.series(name, values...)
 	if m.Counter == nil {
 		m.Counter = &dto.Counter{}
 	}
 	m.Counter.Value = proto.Float64(m.Counter.GetValue() + v)
 }
 
-func (s state) set(name string, v float64, kv ...string) {
-	m := s.series(name, kv...)
+func (s state) set(name string, v float64, values ...string) {
+	m := s.series(name, values...)
 	m.Gauge = &dto.Gauge{Value: proto.Float64(v)}
 }
 
 // observe adds one observation. Buckets already in the previous state are
 // kept as they are (whatever bounds an older writer used) and counted into.
-func (s state) observe(name string, v float64, kv ...string) {
-	m := s.series(name, kv...)
+func (s state) observe(name string, v float64, values ...string) {
+	m := s.series(name, values...)
 	h := m.Histogram
 	if h == nil {
 		h = &dto.Histogram{SampleCount: proto.Uint64(0), SampleSum: proto.Float64(0)}

@@ -141,7 +141,7 @@ func fetchGroup(ctx context.Context, client *http.Client, base, user, pass, rout
 				continue
 			}
 			m.Label = dropLabels(m.Label, "job", "instance")
-			if !sp.perRoutine {
+			if !sp.perRoutine() {
 				// The gateway added the grouping label; locally the
 				// family has none.
 				m.Label = dropLabels(m.Label, "routine")
