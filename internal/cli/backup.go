@@ -24,6 +24,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
@@ -336,6 +337,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if o.dryRun {
 		return app.emit(report.NewBackupDryRun(job))
 	}
+	app.running(sess.Context())
 	res, runErr := job.Run(sess.Context())
 	if runErr == nil && sess.Lost() {
 		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
@@ -377,6 +379,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 		mtype = metrics.Incremental
 	}
 	b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
+	b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
 	if o.dryRun || o.estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}

@@ -316,6 +316,7 @@ func (a *App) runRestoreJob(ctx context.Context, job *restorejob.Job, writeMode 
 		restorejob.TuneGC(a.Getenv)
 	}
 	started := a.Now()
+	a.running(ctx)
 	res, err := job.Run(ctx)
 	sum := report.NewRestore(res, err, ctx.Err() != nil)
 	sum.WritePlan, sum.Validate, sum.Recovery = writeMode, job.ValidateOnly(), recovery

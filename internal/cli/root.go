@@ -149,6 +149,16 @@ func runCommandLine(ctx context.Context, args []string, streams IO, sig *atomic.
 	return app.run(ctx, args, sig)
 }
 
+func (app *App) metricsTargets() metrics.Targets {
+	return metrics.Targets{File: app.Globals.MetricsFile, Push: app.Globals.MetricsPush}
+}
+
+// running reports the command's run as running, with its progress, from
+// now until it ends.
+func (app *App) running(ctx context.Context) {
+	app.metrics.Running(ctx, app.metricsTargets(), app.Globals.ProgressInterval, app.Progress().Percent, app.Log)
+}
+
 // run executes one command line on a prepared App (tests build the App
 // with their own clock and environment) and returns the exit status.
 func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
@@ -165,7 +175,7 @@ func (app *App) run(ctx context.Context, args []string, sig *atomic.Value) int {
 	// Cobra's own checks (unknown commands, arguments, flag groups) fail
 	// before a command runs: they are usage errors.
 	err = outcome.Final(err, app.started, ctx.Err() != nil, sig)
-	app.metrics.Finish(ctx, err, metrics.Targets{File: app.Globals.MetricsFile, Push: app.Globals.MetricsPush}, app.Log)
+	app.metrics.Finish(ctx, err, app.metricsTargets(), app.Log)
 	code := outcome.ExitCode(err)
 	if err != nil {
 		_ = report.NewFailure(string(outcome.Kind(err)), code, logging.Redact(err.Error())).Write(app.Globals.JSON, app.IO.Err)

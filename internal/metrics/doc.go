@@ -89,7 +89,9 @@
 // Every finished backup that is not a skip sets consecutive_skips to 0.
 //
 // Running (call at start) sets only the in-progress and progress gauges
-// (and the schedule), so a long backup is visible before it ends.
+// (and the schedule), so a long backup is visible before it ends:
+// Reporter.Running writes it when the backup or restore starts and again
+// every --progress-interval with the progress so far, until Finish.
 //
 // # Concurrency
 //

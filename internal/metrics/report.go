@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -18,6 +19,10 @@ type Targets struct {
 type Reporter struct {
 	Now func() time.Time // default time.Now
 	run *Run
+
+	// The running run's writer (Running), stopped by Finish.
+	stop    chan struct{}
+	stopped sync.WaitGroup
 }
 
 func (r *Reporter) now() time.Time {
@@ -50,11 +55,77 @@ func (r *Reporter) Restored(written, bytesRead, refused uint64) {
 	}
 }
 
+// Running writes the run as running (in progress, its progress so far)
+// to the targets now and every interval until Finish, so that a dashboard
+// shows a backup or restore while it runs. pct is its progress in percent
+// (false: not known yet). Call it when the work starts, not for a dry run.
+func (r *Reporter) Running(ctx context.Context, to Targets, every time.Duration, pct func() (float64, bool), log *slog.Logger) {
+	if r.run == nil || r.stop != nil || (to.File == "" && to.Push == "") {
+		return
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if every <= 0 {
+		every = 10 * time.Second
+	}
+	snapshot := *r.run
+	snapshot.Outcome = Running
+	write := func() {
+		if p, ok := pct(); ok {
+			snapshot.ProgressPct = p
+		}
+		r.write(ctx, to, snapshot, log)
+	}
+	write()
+	r.stop = make(chan struct{})
+	r.stopped.Add(1)
+	go func() {
+		defer r.stopped.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				write()
+			}
+		}
+	}()
+}
+
+func (r *Reporter) stopRunning() {
+	if r.stop != nil {
+		close(r.stop)
+		r.stopped.Wait()
+		r.stop = nil
+	}
+}
+
+// write sends one sample of the run to the targets; a failure is logged.
+func (r *Reporter) write(ctx context.Context, to Targets, run Run, log *slog.Logger) {
+	if to.File != "" {
+		if merr := UpdateFile(to.File, run); merr != nil {
+			log.Error("could not write the metrics file", "file", to.File, "error", merr)
+		}
+	}
+	if to.Push != "" {
+		// A run ended by a signal still pushes; Push bounds the wait.
+		if merr := Push(context.WithoutCancel(ctx), to.Push, run); merr != nil {
+			log.Error("could not push metrics", "error", merr)
+		}
+	}
+}
+
 // Finish classifies the error the command ended with, stamps the end of
 // the run and writes it to the targets. A metrics failure is logged, never
 // returned: the backup itself is what matters. Usage errors report nothing
 // (nothing was attempted), nor does a command without a run.
 func (r *Reporter) Finish(ctx context.Context, err error, to Targets, log *slog.Logger) {
+	r.stopRunning()
 	run := r.run
 	if run == nil || (to.File == "" && to.Push == "") {
 		return
@@ -67,15 +138,5 @@ func (r *Reporter) Finish(ctx context.Context, err error, to Targets, log *slog.
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if to.File != "" {
-		if merr := UpdateFile(to.File, *run); merr != nil {
-			log.Error("could not write the metrics file", "file", to.File, "error", merr)
-		}
-	}
-	if to.Push != "" {
-		// A run ended by a signal still pushes; Push bounds the wait.
-		if merr := Push(context.WithoutCancel(ctx), to.Push, *run); merr != nil {
-			log.Error("could not push metrics", "error", merr)
-		}
-	}
+	r.write(ctx, to, *run, log)
 }

@@ -115,3 +115,62 @@ func TestReporterRestored(t *testing.T) {
 		t.Errorf("run = %+v, want records 10, bytes 2048, refused 3", got)
 	}
 }
+
+// A running run is written at once and then every interval with its
+// progress, in progress until Finish writes its outcome; without a run
+// (a dry run) nothing is written.
+func TestReporterRunning(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "aerobackup.prom")
+	to := Targets{File: file}
+	ctx := context.Background()
+
+	var dry Reporter
+	dry.Running(ctx, to, time.Millisecond, func() (float64, bool) { return 1, true }, nil)
+	if _, err := os.Stat(file); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("metrics written without a run (%v)", err)
+	}
+
+	r := Reporter{Now: clock()}
+	r.Start(Backup, "nightly", Full)
+	pct := make(chan float64, 1)
+	pct <- 0
+	r.Running(ctx, to, 5*time.Millisecond, func() (float64, bool) {
+		select {
+		case p := <-pct:
+			return p, true
+		default:
+			return 0, false
+		}
+	}, nil)
+	read := func() string {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	inProgress := `aerospike_backup_service_backup_in_progress{routine="nightly",type="full"} 1`
+	if got := read(); !strings.Contains(got, inProgress) {
+		t.Fatalf("at the start:\n%s\nwant %s", got, inProgress)
+	}
+	pct <- 37.5
+	want := `aerospike_backup_service_backup_progress_pct{routine="nightly",type="full"} 37.5`
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(read(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress never written:\n%s", read())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.Finish(ctx, nil, to, nil)
+	got := read()
+	if !strings.Contains(got, `aerospike_backup_service_backup_in_progress{routine="nightly",type="full"} 0`) ||
+		!strings.Contains(got, `aerospike_backup_service_last_successful_backup_timestamp{routine="nightly",type="full"}`) {
+		t.Fatalf("after Finish:\n%s", got)
+	}
+	// Nothing is written after Finish.
+	time.Sleep(20 * time.Millisecond)
+	if read() != got {
+		t.Fatal("the running writer went on after Finish")
+	}
+}

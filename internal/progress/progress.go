@@ -145,6 +145,41 @@ func (t *Tracker) Stop() {
 	})
 }
 
+// Percent is the progress of the running operations together, 0..100:
+// the records read over the records expected; false while no operation
+// knows its total.
+func (r *Reporter) Percent() (float64, bool) {
+	if r == nil {
+		return 0, false
+	}
+	r.mu.Lock()
+	type entry struct {
+		t     *Tracker
+		total int64
+	}
+	running := make([]entry, 0, len(r.active))
+	for t, s := range r.active {
+		running = append(running, entry{t, s.total})
+	}
+	r.mu.Unlock()
+	var records uint64
+	var total int64
+	for _, e := range running {
+		c := e.t.poll()
+		if c.Total > 0 {
+			e.total = c.Total
+		}
+		if e.total > 0 {
+			records += c.Records
+			total += e.total
+		}
+	}
+	if total == 0 {
+		return 0, false
+	}
+	return min(100, 100*float64(records)/float64(total)), true
+}
+
 // Status logs one line per running operation (records, percent, rate,
 // ETA), whatever the display mode: it answers SIGUSR1 even under --quiet.
 func (r *Reporter) Status() {

@@ -94,3 +94,28 @@ func TestLogLinesSayWhenTheTotalIsAnEstimate(t *testing.T) {
 		t.Errorf("past the estimate: %q", lines[1])
 	}
 }
+
+// Percent adds up the running operations that know their totals, a total
+// learnt after the start included; none known: false.
+func TestPercent(t *testing.T) {
+	var none *Reporter
+	if _, ok := none.Percent(); ok {
+		t.Fatal("a nil reporter knows a percent")
+	}
+	r := New(Options{Quiet: true})
+	if _, ok := r.Percent(); ok {
+		t.Fatal("percent with nothing running")
+	}
+	a := r.Track("a", 100, func() Counts { return Counts{Records: 50} })
+	b := r.Track("b", 0, func() Counts { return Counts{Records: 25, Total: 300} })
+	c := r.Track("c", 0, func() Counts { return Counts{Records: 999} }) // no total: left out
+	if p, ok := r.Percent(); !ok || p != 18.75 {
+		t.Fatalf("Percent = %v %v, want 18.75 (75 of 400)", p, ok)
+	}
+	a.Stop()
+	b.Stop()
+	c.Stop()
+	if _, ok := r.Percent(); ok {
+		t.Fatal("percent after every operation stopped")
+	}
+}
