@@ -339,7 +339,13 @@ func nullIfEmpty(v string) string {
 	return v
 }
 
+// sindexList lists the indexes of nsName (every namespace's when empty).
+// A namespace the node does not have is an error, as a real 8.1 node
+// answers it.
 func (s *Server) sindexList(nsName string) string {
+	if nsName != "" && s.ns(nsName) == nil {
+		return "ERROR:20:namespace not found"
+	}
 	var out strings.Builder
 	for _, si := range s.sindexSnapshot() {
 		if nsName != "" && si.ns != nsName {

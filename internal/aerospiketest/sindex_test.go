@@ -83,3 +83,19 @@ func TestSindexCreateAnswers(t *testing.T) {
 		t.Errorf("sindex-list: %q, want idx_b and idx_c", got)
 	}
 }
+
+// A node answers the indexes of a namespace it does not have with error
+// 20 (INVALID_NAMESPACE), as a real 8.1 node does (backup-go asks before
+// it scans, so this is the error a backup of a missing namespace gets).
+func TestSindexListOfAMissingNamespace(t *testing.T) {
+	host, port, _ := TestCluster(t)
+	c := newClient(t, host, port)
+	cmd := "sindex-list:namespace=nosuch"
+	info, err := c.GetNodes()[0].RequestInfo(as.NewInfoPolicy(), cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := info[cmd]; !strings.HasPrefix(got, "ERROR:20:") {
+		t.Fatalf("%s: %q, want ERROR:20:...", cmd, got)
+	}
+}

@@ -23,10 +23,13 @@ var permanentCodes = []types.ResultCode{
 }
 
 // permanentTexts are backup-go's words for a key or secret it cannot get,
-// where the error it wraps carries no type to test (the agent's answer).
+// where the error it wraps carries no type to test (the agent's answer),
+// and a node's info answer for a namespace it does not have (code 20,
+// INVALID_NAMESPACE, as text: backup-go asks for the namespace's indexes
+// before it scans).
 var permanentTexts = []string{
 	"failed to resolve encryption key", "failed to read PEM", "failed to decode PEM", "failed to parse private key",
-	"secret agent", "secret config not initialized",
+	"secret agent", "secret config not initialized", "ERROR:20:namespace not found",
 }
 
 // Retryable reports whether a failed namespace backup may succeed when

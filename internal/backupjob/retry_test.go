@@ -40,6 +40,7 @@ func TestRetryable(t *testing.T) {
 		{"a key that cannot be had", wrap(&policy.KeyError{Err: errors.New("secret not found")}), false},
 		{"a bad setting", wrap(&policy.InvalidError{}), false},
 		{"no agent for a reference", wrap(&secret.ConfigError{Field: "key-secret", Msg: "no agent"}), false},
+		{"a real node's answer for a namespace it lacks", errors.New("failed to create backup handler: failed to check if expression sindex exists: failed after 3 attempt(s): failed to parse sindexes response: command sindex-list:namespace=nosuch;b64=true failed: ERROR:20:namespace not found on node"), false},
 		{"backup-go's missing secret", errors.New("failed to create backup handler: failed to resolve encryption key: failed to read PEM from secret agent: failed to read secret config key: failed to get secret from secret agent: secret not found"), false},
 		{"backup-go's bad key file", errors.New("failed to create backup handler: failed to resolve encryption key: failed to decode PEM block containing private key"), false},
 		{"a cancelled run", context.Canceled, true}, // the loop stops on the run's context first
