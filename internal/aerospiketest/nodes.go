@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // ClusterOptions configure a Cluster. The zero value is three nodes on
@@ -42,6 +43,8 @@ type Cluster struct {
 	live     []bool
 	pm       *partitionMap
 	peersGen int64
+
+	scanHold atomic.Int64 // time.Duration each scan waits before reading
 }
 
 // nodeState is a node's place in its cluster and what it served.
@@ -52,6 +55,7 @@ type nodeState struct {
 	records, partitions atomic.Int64 // read by scans
 	scans, maxScans     atomic.Int64 // running now, most at once
 	stopAfter           atomic.Int64 // stop on reading this many records (0: never)
+	down                atomic.Bool  // stopped: scans send nothing more
 }
 
 // NodeName is the name of node i (0-based) of a cluster.
@@ -163,6 +167,7 @@ func (c *Cluster) Stop(i int) error {
 	c.replace()
 	c.mu.Unlock()
 	n := c.nodes[i]
+	n.node.down.Store(true)
 	n.ln.Close()
 	n.DropConnections()
 	return nil
@@ -187,6 +192,8 @@ func (c *Cluster) Restart(i int) error {
 		return fmt.Errorf("aerospiketest: restart node %d on %s: %w", i, c.addrs[i], err)
 	}
 	n.ln = ln
+	n.node.stopAfter.Store(0)
+	n.node.down.Store(false)
 	n.wg.Add(1)
 	go n.acceptLoop()
 	c.mu.Lock()
@@ -198,7 +205,8 @@ func (c *Cluster) Restart(i int) error {
 
 // StopAfterReads makes node i stop (see Stop) once its scans have read
 // n more records, the connection of the scan that reads the n-th one
-// dropping after it: a node crashing mid-backup at a known point.
+// dropping after sending it, and its other scans sending nothing more: a
+// node crashing mid-backup at a known point.
 func (c *Cluster) StopAfterReads(i int, n int64) error {
 	if err := c.check(i); err != nil {
 		return err
@@ -214,6 +222,10 @@ func (c *Cluster) replace() {
 	c.peersGen++
 	c.nodes[0].partGen.Add(1)
 }
+
+// HoldScans makes every scan wait d (running, as far as the concurrent
+// scan count goes) before it reads: scans started together overlap.
+func (c *Cluster) HoldScans(d time.Duration) { c.scanHold.Store(int64(d)) }
 
 // NodeReads is what one node served.
 type NodeReads struct {
@@ -322,20 +334,41 @@ func (s *Server) scanBegin() func() {
 			break
 		}
 	}
+	if c := st.cluster; c != nil {
+		time.Sleep(time.Duration(c.scanHold.Load()))
+	}
 	var once sync.Once
 	return func() { once.Do(func() { st.scans.Add(-1) }) }
 }
 
-// countRead counts a record a scan sent; on the node's StopAfterReads
-// record it flushes what it sent, stops the node and drops the scan.
-func (s *Server) countRead(st *stream) error {
-	n := s.node.records.Add(1)
-	limit := s.node.stopAfter.Load()
-	if limit == 0 || n < limit || !s.node.stopAfter.CompareAndSwap(limit, 0) || s.node.cluster == nil {
-		return nil
+// errNodeDown ends a scan on a stopped node without sending what it
+// buffered.
+var errNodeDown = errors.New("node stopped")
+
+// admitRead counts a record a scan is about to send. A stopped node sends
+// no more; last is the node's StopAfterReads record, after which it stops.
+func (s *Server) admitRead() (last bool, err error) {
+	st := &s.node
+	if st.down.Load() {
+		return false, errNodeDown
 	}
+	n := st.records.Add(1)
+	limit := st.stopAfter.Load()
+	if limit > 0 && n > limit {
+		// Another scan of the node read the last record.
+		st.records.Add(-1)
+		return false, errNodeDown
+	}
+	return limit > 0 && n == limit, nil
+}
+
+// crash sends what the scan buffered, its last record included, then
+// stops the node and drops the connection.
+func (s *Server) crash(st *stream) error {
 	st.flush(true)
-	s.node.cluster.Stop(s.node.idx)
+	if c := s.node.cluster; c != nil {
+		c.Stop(s.node.idx)
+	}
 	return errDrop
 }
 

@@ -2,7 +2,6 @@ package aerospiketest
 
 import (
 	"encoding/base64"
-	"hash/fnv"
 	"slices"
 )
 
@@ -31,9 +30,7 @@ func newPartitionMap(racks []int, rf int) *partitionMap {
 		weight := make([]uint64, n)
 		for i := range n {
 			order[i] = i
-			h := fnv.New64a()
-			h.Write([]byte{byte(pid), byte(pid >> 8), byte(i), byte(i >> 8)})
-			weight[i] = h.Sum64()
+			weight[i] = mix64(uint64(pid)<<32 | uint64(i))
 		}
 		slices.SortFunc(order, func(a, b int) int {
 			switch {
@@ -47,6 +44,16 @@ func newPartitionMap(racks []int, rf int) *partitionMap {
 		pm.succession[pid] = order
 	}
 	return pm
+}
+
+// mix64 is splitmix64's finalizer: every input bit moves every output
+// bit, so the order of nodes differs from partition to partition.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // place computes the owners for the live nodes (live[i]: node i is up).

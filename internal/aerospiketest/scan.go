@@ -116,6 +116,10 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 			case scanFail:
 				return st.finish(byte(code))
 			}
+			last, err := s.admitRead()
+			if err != nil {
+				return err
+			}
 			d := dr.d
 			fl := append(fields[:0], field{fieldDigest, d[:]}, field{fieldNamespace, []byte(ns.name)})
 			if r.set != "" {
@@ -141,8 +145,8 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 			}
 			sent++
 			s.stats.scanned.Add(1)
-			if err := s.countRead(st); err != nil {
-				return err
+			if last {
+				return s.crash(st)
 			}
 			if rps > 0 {
 				// Pace to records-per-second, sending what is ready before sleeping.
