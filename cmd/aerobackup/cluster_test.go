@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -187,5 +188,29 @@ func startScriptCluster(ts *testscript.TestScript, s *scriptServer, args []strin
 		ts.Setenv(fmt.Sprintf("ASHOST%d", i+1), c.Addr(i))
 		ts.Setenv(fmt.Sprintf("ASPORT%d", i+1), strconv.Itoa(n.Port()))
 		ts.Setenv(fmt.Sprintf("NODE%d", i+1), aerospiketest.NodeName(i))
+	}
+}
+
+func TestFeatureCondition(t *testing.T) {
+	for _, tc := range []struct {
+		available bool
+		require   string
+		want      bool
+		wantErr   bool
+	}{
+		{true, "", true, false},
+		{false, "", false, false},
+		{true, "1", true, false},
+		{false, "1", false, true},
+		{false, "0", false, false},
+	} {
+		t.Setenv(EnvRequireEnterprise, tc.require)
+		got, err := featureCondition("racks", tc.available, "why")
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("available=%v %s=%q: %v, %v; want %v, error %v", tc.available, EnvRequireEnterprise, tc.require, got, err, tc.want, tc.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), "[racks] is false (why)") {
+			t.Errorf("error %q does not say which condition and why", err)
+		}
 	}
 }

@@ -25,7 +25,9 @@ type ClusterOptions struct {
 	// at most Nodes.
 	ReplicationFactor int
 	// Server is what every node is started with (namespaces, clock,
-	// build...); its Addr, NodeName and RackID are replaced per node.
+	// build...); its NodeName and RackID are replaced per node. Its Addr
+	// is the first node's (default 127.0.0.1:0); node i listens on the
+	// port i above it, or on a free port when that port is 0.
 	Server Options
 }
 
@@ -80,10 +82,25 @@ func StartCluster(opts ClusterOptions) (*Cluster, error) {
 		c.live[i] = true
 	}
 	c.pm.place(c.live)
+	host, port := "127.0.0.1", 0
+	if opts.Server.Addr != "" {
+		h, p, err := net.SplitHostPort(opts.Server.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("aerospiketest: cluster address %q: %w", opts.Server.Addr, err)
+		}
+		if port, err = strconv.Atoi(p); err != nil {
+			return nil, fmt.Errorf("aerospiketest: cluster address %q: bad port", opts.Server.Addr)
+		}
+		host = h
+	}
 	var sh *shared
 	for i := range opts.Nodes {
 		o := opts.Server
-		o.Addr, o.NodeName, o.RackID = "127.0.0.1:0", NodeName(i), opts.Racks[i]
+		o.NodeName, o.RackID = NodeName(i), opts.Racks[i]
+		o.Addr = net.JoinHostPort(host, "0")
+		if port > 0 {
+			o.Addr = net.JoinHostPort(host, strconv.Itoa(port+i))
+		}
 		n, err := start(o, sh, func(s *Server) { s.node.cluster, s.node.idx = c, i })
 		if err != nil {
 			c.Close()
