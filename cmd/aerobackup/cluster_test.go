@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
@@ -38,13 +40,30 @@ func racksCondition() (bool, error) {
 		fmt.Sprintf("%s=%s is a real server: scripts cannot start, stop or rack its nodes", aerospiketest.EnvRealServer, real))
 }
 
+// nodesCondition: a cluster of several nodes, the in-process one or the
+// real server when AEROBACKUP_TEST_AEROSPIKE_CLUSTER gives its node count.
+func nodesCondition() (bool, error) {
+	real := os.Getenv(aerospiketest.EnvRealServer)
+	if real == "" {
+		return true, nil
+	}
+	n, err := aerospiketest.RealClusterNodes()
+	if err != nil {
+		return false, err
+	}
+	return featureCondition("nodes", n > 1,
+		fmt.Sprintf("%s=%s is one node as far as the tests know: set %s to its cluster's node count", aerospiketest.EnvRealServer, real, aerospiketest.EnvRealCluster))
+}
+
 // cmdAsdCluster drives a multi-node test cluster (the [racks] steps):
 //
 //	asd cluster N [racks R1,R2,...] [rf K]
 //	                      start N nodes (default rack 0, replication factor 2)
 //	                      and point the script at them: ASHOST, ASHOSTNAME and
 //	                      ASPORT name node 1, ASHOST1..N and ASPORT1..N each
-//	                      node, NODE1..N their names; asd commands act on it
+//	                      node, NODE1..N their names; asd commands act on it.
+//	                      On a real cluster ([nodes]) it names the cluster's N
+//	                      nodes by name order instead (racks and rf ignored)
 //	asd node stop I       stop node I (1-based) as a crash would
 //	asd node start I      bring it back
 //	asd node stop-after I N
@@ -63,9 +82,13 @@ func cmdAsdCluster(ts *testscript.TestScript, s *scriptServer, neg bool, args []
 		startScriptCluster(ts, s, args)
 		return
 	}
+	if args[0] == "masters" && s.cluster == nil && s.realNodes != nil {
+		realMasters(ts, s, args)
+		return
+	}
 	c := s.cluster
 	if c == nil {
-		ts.Fatalf("asd %s needs a cluster: start one with asd cluster N (guard with [racks])", args[0])
+		ts.Fatalf("asd %s needs the in-process cluster: start one with asd cluster N (guard with [racks])", args[0])
 	}
 	// node is the 0-based index of a 1-based node number.
 	node := func(arg string) int {
@@ -150,7 +173,8 @@ func cmdAsdCluster(ts *testscript.TestScript, s *scriptServer, neg bool, args []
 
 func startScriptCluster(ts *testscript.TestScript, s *scriptServer, args []string) {
 	if s.srv == nil {
-		ts.Fatalf("asd cluster needs the in-process test server (guard with [racks])")
+		adoptRealCluster(ts, s, atoi(ts, args, 1))
+		return
 	}
 	if s.cluster != nil {
 		ts.Fatalf("asd cluster: the script already runs a cluster")
@@ -213,4 +237,54 @@ func TestFeatureCondition(t *testing.T) {
 			t.Errorf("error %q does not say which condition and why", err)
 		}
 	}
+}
+
+// adoptRealCluster names the nodes of the real cluster as asd cluster
+// names the in-process one's.
+func adoptRealCluster(ts *testscript.TestScript, s *scriptServer, want int) {
+	n, err := aerospiketest.RealClusterNodes()
+	ts.Check(err)
+	if n < 2 {
+		ts.Fatalf("asd cluster on a real server needs %s (guard with [nodes])", aerospiketest.EnvRealCluster)
+	}
+	if n != want {
+		s.t.Skip(fmt.Sprintf("the script wants a cluster of %d nodes; %s=%d", want, aerospiketest.EnvRealCluster, n))
+	}
+	c := s.conn(ts)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(c.GetNodes()) != n {
+		if time.Now().After(deadline) {
+			ts.Fatalf("the client sees %d nodes of %s, want %s=%d", len(c.GetNodes()), aerospiketest.EnvRealServer, aerospiketest.EnvRealCluster, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	nodes := c.GetNodes()
+	slices.SortFunc(nodes, func(a, b *as.Node) int { return strings.Compare(a.GetName(), b.GetName()) })
+	s.realNodes = nil
+	for i, node := range nodes {
+		h := node.GetHost()
+		s.realNodes = append(s.realNodes, node.GetName())
+		ts.Setenv(fmt.Sprintf("ASHOST%d", i+1), h.String())
+		ts.Setenv(fmt.Sprintf("ASPORT%d", i+1), strconv.Itoa(h.Port))
+		ts.Setenv(fmt.Sprintf("NODE%d", i+1), node.GetName())
+	}
+}
+
+// realMasters is asd masters on a real cluster: from the nodes' own maps.
+func realMasters(ts *testscript.TestScript, s *scriptServer, args []string) {
+	if len(args) < 4 {
+		ts.Fatalf("usage: asd masters VAR NS I...")
+	}
+	var names []string
+	for _, a := range args[3:] {
+		i, err := strconv.Atoi(a)
+		if err != nil || i < 1 || i > len(s.realNodes) {
+			ts.Fatalf("asd masters: node %q: the cluster has nodes 1..%d", a, len(s.realNodes))
+		}
+		names = append(names, s.realNodes[i-1])
+	}
+	n, err := aerospiketest.MasterRecordsOf(s.conn(ts), args[2], names...)
+	ts.Check(err)
+	ts.Setenv(args[1], strconv.Itoa(n))
+	ts.Logf("%s=%d (records of %s mastered by nodes %s)", args[1], n, args[2], strings.Join(args[3:], ","))
 }

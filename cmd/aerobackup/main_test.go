@@ -41,9 +41,12 @@ type scriptServer struct {
 	// cluster is the multi-node cluster `asd cluster` started (srv is
 	// then its first node).
 	cluster *aerospiketest.Cluster
-	host    string
-	port    int
-	client  *as.Client
+	// realNodes are the real cluster's node names, by name, once
+	// `asd cluster` adopted it.
+	realNodes []string
+	host      string
+	port      int
+	client    *as.Client
 	// snaps are the namespace copies `asd snapshot` took, with when.
 	snaps map[string]takenSnapshot
 	// marks are write counts `asd stats mark` remembered.
@@ -151,6 +154,8 @@ func runScripts(t *testing.T, kind storageKind) {
 				return raceEnabled, nil
 			case "racks":
 				return racksCondition()
+			case "nodes":
+				return nodesCondition()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

@@ -318,3 +318,31 @@ func decodeBitmap(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// MasterRecordsOf, what scripts on a real cluster count, agrees with the
+// in-process cluster's own map, and the nodes' counts add up.
+func TestMasterRecordsOfClient(t *testing.T) {
+	c := NewCluster(t, ClusterOptions{Racks: []int{1, 1, 2}})
+	if err := c.Node(0).Seed("test", 1500, 1); err != nil {
+		t.Fatal(err)
+	}
+	cl := newClusterClient(t, c, false)
+	waitNodes(t, cl, 3)
+	sum := 0
+	for i := range 3 {
+		got, err := MasterRecordsOf(cl, "test", NodeName(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.MasterRecords("test", i); got != want || got == 0 {
+			t.Errorf("node %d: %d records by the client, %d by the map", i, got, want)
+		}
+		sum += got
+	}
+	if sum != 1500 {
+		t.Errorf("the nodes master %d records, want 1500", sum)
+	}
+	if _, err := MasterRecordsOf(cl, "nosuch", NodeName(0)); err == nil {
+		t.Error("a namespace the cluster lacks: no error")
+	}
+}
