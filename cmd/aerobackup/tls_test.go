@@ -7,6 +7,8 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -154,4 +156,31 @@ func serveTLS(ts *testscript.TestScript, s *scriptServer, args []string) {
 	ts.Check(s.srv.ServeTLS(o))
 	ts.Setenv("TLSHOST", "127.0.0.1")
 	ts.Setenv("TLSPORT", strconv.Itoa(s.srv.TLSPort()))
+}
+
+// A missing Enterprise feature skips its steps, unless CI requires them.
+func TestEnterpriseCondition(t *testing.T) {
+	for _, tt := range []struct {
+		have, require bool
+		want          bool
+		err           bool
+	}{
+		{have: true, want: true},
+		{have: true, require: true, want: true},
+		{have: false},
+		{have: false, require: true, err: true},
+	} {
+		req := ""
+		if tt.require {
+			req = "1"
+		}
+		t.Setenv(envRequireEnterprise, req)
+		got, err := enterpriseCondition("tls", tt.have, "no endpoint")
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("have %v, require %v: %v, %v", tt.have, tt.require, got, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "[tls] is false (no endpoint)") {
+			t.Errorf("error %q names neither the condition nor why", err)
+		}
+	}
 }
