@@ -146,6 +146,8 @@ func runScripts(t *testing.T, kind storageKind) {
 				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
 			case "race":
 				return raceEnabled, nil
+			case "tls":
+				return tlsCondition()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -204,6 +206,7 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd secret-agent RES:KEY=FILE...
 //	                          serve the files' contents as secrets on a TCP secret agent
 //	                          (Aerospike Secret Agent protocol); sets $AGENT_PORT
+//	asd tls ...               certificates and the TLS listener (see cmdAsdTLS)
 func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	s := ts.Value(serverKey).(*scriptServer)
 	if len(args) == 0 {
@@ -463,6 +466,8 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Defer(func() { ln.Close() })
 		go serveSecretAgent(ln, secrets)
 		ts.Setenv("AGENT_PORT", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	case "tls":
+		cmdAsdTLS(ts, s, neg, args[1:])
 	case "readonly":
 		dir := ts.MkAbs(args[1])
 		if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {

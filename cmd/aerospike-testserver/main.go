@@ -5,6 +5,11 @@
 // Usage:
 //
 //	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-rack-id N] [-ready-file PATH]
+//	    [-tls-addr ADDR (-tls-certs DIR [-tls-name NAME] | -tls-cert FILE -tls-key FILE)
+//	     [-tls-client-ca FILE] [-tls-min 1.2|1.3] [-tls-max 1.2|1.3]]
+//
+// With -tls-addr it also serves TLS there, as an Enterprise node's
+// tls-port; -tls-certs makes a CA and certificates for scripts.
 package main
 
 import (
@@ -43,7 +48,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	clusterName := fs.String("cluster-name", "", "cluster name to report (default aerospiketest)")
 	debug := fs.Bool("debug", false, "log connection-level errors")
 	rackID := fs.Int("rack-id", 0, "rack id the node reports for every namespace (rack-ids, racks:)")
+	var tf tlsFlags
+	tf.register(fs)
+	clientName := fs.String("tls-client-name", "backup-operator", "CN of the client certificate -tls-certs makes (the PKI user)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	tlsOpts, err := tf.options(*clientName)
+	if err != nil {
 		return err
 	}
 	level := slog.LevelInfo
@@ -59,7 +71,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	srv, err := aerospiketest.Start(aerospiketest.Options{
-		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID,
+		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID, TLS: tlsOpts,
 	})
 	if err != nil {
 		return err
@@ -81,7 +93,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("write ready file: %w", err)
 		}
 	}
-	log.Info("aerospike test server listening", slog.String("addr", srv.Addr()),
+	log.Info("aerospike test server listening", slog.String("addr", srv.Addr()), slog.String("tls-addr", srv.TLSAddr()),
 		slog.String("namespaces", strings.Join(nss, ",")), slog.Int("seeded-records", *seed))
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -16,6 +16,11 @@
 // is answered with SECURITY_NOT_ENABLED, which the v8 client treats as
 // success, so clients configured with any user and password still connect.
 //
+// With Options.TLS (or ServeTLS) it also listens for TLS, as an Enterprise
+// node's tls-port, with certificates tests make (NewCA, WriteCertSet) and
+// optional mutual TLS (ClientCertName gives a connection's verified client
+// CN).
+//
 // Start one per test with NewServer (like net/http/httptest), or use
 // TestCluster to run the same test against a real server named by
 // AEROBACKUP_TEST_AEROSPIKE=host:port.

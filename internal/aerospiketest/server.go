@@ -40,6 +40,9 @@ type Options struct {
 	// RackID is the rack the node reports for every namespace ("rack-ids",
 	// which a rack-aware client asks on every tend, and "racks:"); default 0.
 	RackID int
+	// TLS, when set, adds a TLS listener beside the clear one (see
+	// ServeTLS, TLSAddr).
+	TLS *TLSOptions
 }
 
 // Server is a running test server. Its methods are safe for concurrent use.
@@ -64,6 +67,8 @@ type Server struct {
 	conns  map[net.Conn]struct{}
 	wg     sync.WaitGroup
 	closed atomic.Bool
+
+	tls tlsListener
 }
 
 // Start listens and serves in the background until Close.
@@ -107,7 +112,13 @@ func Start(opts Options) (*Server, error) {
 		}
 	}
 	s.wg.Add(1)
-	go s.acceptLoop()
+	go s.acceptLoop(ln)
+	if opts.TLS != nil {
+		if err := s.ServeTLS(*opts.TLS); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -126,6 +137,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	err := s.ln.Close()
+	s.closeTLS()
 	s.DropConnections()
 	s.wg.Wait()
 	return err
@@ -190,10 +202,10 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 // RunClock lets a frozen clock run again from where it stands.
 func (s *Server) RunClock() { s.clock.unfreeze() }
 
-func (s *Server) acceptLoop() {
+func (s *Server) acceptLoop(ln net.Listener) {
 	defer s.wg.Done()
 	for {
-		c, err := s.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
