@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -93,4 +94,35 @@ func (s *scriptServer) resetClient(user, password string) {
 		s.client = nil
 	}
 	s.user, s.password = user, password
+}
+
+func TestEnterpriseCondition(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		real    string
+		require string
+		want    bool
+		err     string
+	}{
+		{name: "in-process server", want: true},
+		{name: "in-process server, required", require: "1", want: true},
+		{name: "real server", real: "10.0.0.1:3000", want: false},
+		{name: "real server, required", real: "10.0.0.1:3000", require: "1",
+			err: "[security]: AEROBACKUP_TEST_AEROSPIKE names a real server, taken as Community Edition, which has no security, and AEROBACKUP_REQUIRE_ENTERPRISE=1 requires it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(aerospiketest.EnvRealServer, tc.real)
+			t.Setenv(EnvRequireEnterprise, tc.require)
+			got, err := securityCondition()
+			if tc.err != "" {
+				if err == nil || err.Error() != tc.err {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
 }
