@@ -244,13 +244,30 @@ func newSecUser(u User) (*secUser, error) {
 	}
 	su := &secUser{name: u.Name, roles: slices.Clone(u.Roles), perms: perms}
 	if u.Password != "" {
-		h, err := bcrypt.Hash(u.Password, passwordSalt)
+		h, err := credentialOf(u.Password)
 		if err != nil {
 			return nil, fmt.Errorf("aerospiketest: user %q: hash password: %w", u.Name, err)
 		}
-		su.credential = []byte(h)
+		su.credential = h
 	}
 	return su, nil
+}
+
+// credentials caches credentialOf: with the salt fixed the hash is too,
+// and bcrypt's cost (deliberately) dominates a test's logins.
+var credentials sync.Map // password -> []byte
+
+// credentialOf is the credential the client sends for password.
+func credentialOf(password string) ([]byte, error) {
+	if h, ok := credentials.Load(password); ok {
+		return h.([]byte), nil
+	}
+	h, err := bcrypt.Hash(password, passwordSalt)
+	if err != nil {
+		return nil, err
+	}
+	credentials.Store(password, []byte(h))
+	return []byte(h), nil
 }
 
 // adminField is one field of a security message.
@@ -359,8 +376,8 @@ func (st *securityState) login(c net.Conn, fields []adminField) (*secUser, byte)
 		return u, rcOK
 	}
 	if clear, isExternal := adminValue(fields, adminClearPassword); isExternal && external {
-		h, err := bcrypt.Hash(string(clear), passwordSalt)
-		if err != nil || !credentialMatches(u, []byte(h)) {
+		h, err := credentialOf(string(clear))
+		if err != nil || !credentialMatches(u, h) {
 			return nil, rcInvalidCredential
 		}
 		st.logins.Add(1)

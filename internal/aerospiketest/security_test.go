@@ -31,7 +31,7 @@ func securedServer(t *testing.T, sec Security) *Server {
 // loginClient connects the v8 client as user.
 func loginClient(srv *Server, user, password string) (*as.Client, error) {
 	cp := as.NewClientPolicy()
-	cp.Timeout = 3 * time.Second
+	cp.Timeout = 10 * time.Second
 	cp.User, cp.Password = user, password
 	return as.NewClientWithPolicy(cp, srv.Host(), srv.Port())
 }

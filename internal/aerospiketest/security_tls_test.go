@@ -101,7 +101,7 @@ func serveTLS(t *testing.T, srv *Server, p *testPKI) string {
 
 func tlsClient(addr string, p *testPKI, mode as.AuthMode, user, password string, cert *tls.Certificate) (*as.Client, error) {
 	cp := as.NewClientPolicy()
-	cp.Timeout = 3 * time.Second
+	cp.Timeout = 10 * time.Second
 	cp.AuthMode, cp.User, cp.Password = mode, user, password
 	cp.TlsConfig = &tls.Config{RootCAs: p.pool, MinVersion: tls.VersionTLS12}
 	if cert != nil {
