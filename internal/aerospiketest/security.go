@@ -32,8 +32,9 @@ type Security struct {
 	// would check) against the same users, standing in for LDAP.
 	External bool
 	// PeerIdentity names the user a connection proved at the transport
-	// (PKI: the verified client certificate's common name). Nil: the
-	// common name of a *tls.Conn's verified chain, if any.
+	// (PKI: the verified client certificate's common name), asked at a
+	// LOGIN without a user. Nil: the common name of the verified chain of
+	// a connection that tells its TLS state (*tls.Conn), if any.
 	PeerIdentity func(c net.Conn) (user string, ok bool)
 }
 
@@ -454,9 +455,10 @@ func (st *securityState) peerIdentity(c net.Conn) (string, bool) {
 }
 
 // verifiedCommonName is the common name of a TLS connection's verified
-// client certificate.
+// client certificate: a *tls.Conn, or any connection that tells its TLS
+// state (a wrapper embedding one).
 func verifiedCommonName(c net.Conn) (string, bool) {
-	tc, ok := c.(*tls.Conn)
+	tc, ok := c.(interface{ ConnectionState() tls.ConnectionState })
 	if !ok {
 		return "", false
 	}

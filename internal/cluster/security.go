@@ -94,13 +94,17 @@ func (p Privilege) action(ns string) (action, needs string) {
 // PrivilegeError is a run its user may not do on a secured cluster.
 type PrivilegeError struct {
 	Cluster string // the cluster's label
-	User    string
+	User    string // empty: a PKI login's, named by the certificate
 	Action  string // "write to namespace \"bar\""
 	Needs   string // the roles that would allow it
 }
 
 func (e *PrivilegeError) Error() string {
-	return fmt.Sprintf("%s: role violation: user %q may not %s (needs %s)", e.Cluster, e.User, e.Action, e.Needs)
+	who := fmt.Sprintf("user %q", e.User)
+	if e.User == "" {
+		who = "the client certificate's user"
+	}
+	return fmt.Sprintf("%s: role violation: %s may not %s (needs %s)", e.Cluster, who, e.Action, e.Needs)
 }
 
 // Check asks the cluster whether the connection's user may do p in
@@ -119,12 +123,8 @@ func (c *Conn) Check(ns string, p Privilege) error {
 		// A probe that could not ask proves nothing: the run itself will.
 		return nil
 	}
-	user := c.settings.User
-	if user == "" {
-		user = "of the client certificate"
-	}
 	action, needs := p.action(ns)
-	return &PrivilegeError{Cluster: c.settings.label(), User: user, Action: action, Needs: needs}
+	return &PrivilegeError{Cluster: c.settings.label(), User: c.settings.User, Action: action, Needs: needs}
 }
 
 // probeName is a name no record, index or UDF has.

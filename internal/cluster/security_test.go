@@ -42,6 +42,22 @@ func TestCheckAuth(t *testing.T) {
 	}
 }
 
+func TestPrivilegeErrorNamesTheUser(t *testing.T) {
+	for _, tc := range []struct {
+		e    PrivilegeError
+		want string
+	}{
+		{PrivilegeError{Cluster: `cluster "prod"`, User: "reader", Action: `write to namespace "bar"`, Needs: "read-write or write"},
+			`cluster "prod": role violation: user "reader" may not write to namespace "bar" (needs read-write or write)`},
+		{PrivilegeError{Cluster: `cluster "prod"`, Action: "register UDFs", Needs: "udf-admin, data-admin or sys-admin"},
+			`cluster "prod": role violation: the client certificate's user may not register UDFs (needs udf-admin, data-admin or sys-admin)`},
+	} {
+		if got := tc.e.Error(); got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}
+
 func securedServer(t *testing.T) *aerospiketest.Server {
 	return aerospiketest.NewServer(t, aerospiketest.Options{Security: &aerospiketest.Security{Users: []aerospiketest.User{
 		{Name: "admin", Password: "admin-pw", Roles: []string{"read-write", "sys-admin"}},
