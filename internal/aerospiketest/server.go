@@ -43,6 +43,9 @@ type Options struct {
 	// TLS, when set, adds a TLS listener beside the clear one (see
 	// ServeTLS, TLSAddr).
 	TLS *TLSOptions
+	// Security, when set, turns on access control (see Security); it can
+	// also be turned on later with EnableSecurity.
+	Security *Security
 }
 
 // Server is a running test server. Its methods are safe for concurrent use.
@@ -62,6 +65,7 @@ type Server struct {
 	partGen atomic.Int64
 	faults  faultState
 	stats   statCounters
+	sec     securityState
 
 	connMu sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -105,6 +109,12 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.clock.fn = opts.Clock
 	s.partGen.Store(1)
+	if opts.Security != nil {
+		if err := s.EnableSecurity(*opts.Security); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	for _, name := range opts.Namespaces {
 		if err := s.AddNamespace(name); err != nil {
 			ln.Close()
@@ -239,6 +249,7 @@ func (s *Server) serveConn(c net.Conn) {
 	r := bufio.NewReaderSize(c, 64<<10)
 	w := bufio.NewWriterSize(c, 64<<10)
 	var hdr [8]byte
+	auth := s.newConnAuth(c)
 	for {
 		typ, body, err := readProto(r, hdr[:])
 		if err != nil {
@@ -253,10 +264,14 @@ func (s *Server) serveConn(c net.Conn) {
 		switch typ {
 		case protoInfo:
 			s.stats.info.Add(1)
-			_, err = w.Write(frame(protoInfo, s.handleInfo(body)))
+			_, err = w.Write(frame(protoInfo, s.securedInfo(auth, body)))
 		case protoAdmin:
-			_, err = w.Write(frame(protoAdmin, s.handleAdmin(body)))
+			_, err = w.Write(frame(protoAdmin, s.handleAdmin(auth, body)))
 		case protoMsg:
+			if rc := s.msgRefusal(auth, body); rc != rcOK {
+				_, err = w.Write(refusalMessage(rc))
+				break
+			}
 			err = s.handleMsg(w, body)
 		default:
 			s.log.Debug("aerospiketest: unknown proto type", slog.Int("type", int(typ)))
@@ -274,11 +289,14 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 }
 
-// handleAdmin answers SECURITY_NOT_ENABLED to every admin command, as a
-// server without security does; the client then proceeds without a
-// session, so configs carrying credentials still connect.
-func (s *Server) handleAdmin(body []byte) []byte {
-	const rcSecurityNotEnabled = 52
+// handleAdmin answers security commands (see securityCommand); without
+// security it answers SECURITY_NOT_ENABLED to every one, as a server
+// without security does; the client then proceeds without a session, so
+// configs carrying credentials still connect.
+func (s *Server) handleAdmin(a *connAuth, body []byte) []byte {
+	if s.sec.on.Load() {
+		return s.securityCommand(a, body)
+	}
 	resp := make([]byte, 16)
 	resp[1] = rcSecurityNotEnabled
 	return resp

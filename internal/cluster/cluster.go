@@ -171,6 +171,9 @@ func (s Settings) label() string {
 
 // ClientPolicy builds the aerospike client policy for these settings.
 func (s Settings) ClientPolicy() (*as.ClientPolicy, error) {
+	if err := s.checkAuth(); err != nil {
+		return nil, err
+	}
 	p := as.NewClientPolicy()
 	p.User = s.User
 	p.Password = s.Password
@@ -327,6 +330,9 @@ func Connect(ctx context.Context, s Settings, log *slog.Logger) (*Conn, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case r := <-ch:
+		if msg, ok := s.loginRefusal(r.err); ok {
+			return nil, fmt.Errorf("%s: %s", s.label(), msg)
+		}
 		if r.err != nil {
 			if cause := tlsCause(r.err, s.TLS); cause != "" {
 				return nil, fmt.Errorf("%s: %s", s.label(), cause)
