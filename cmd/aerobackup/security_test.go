@@ -34,7 +34,8 @@ func securityCondition() (bool, error) {
 //	asd security off            turn access control off again
 //	asd user add NAME PASSWORD ROLE[,ROLE...]
 //	                            add or replace a user (predefined roles:
-//	                            read, read-write, sys-admin, ...)
+//	                            read, read-write, sys-admin, ...); PASSWORD
+//	                            "-": none, a user who logs in by PKI only
 //	asd user drop NAME          remove a user and end its sessions
 //	asd tokens FILE             append every session token the server
 //	                            issued and still honours to FILE, one a line
@@ -53,7 +54,11 @@ func asdSecurity(ts *testscript.TestScript, s *scriptServer, srv *aerospiketest.
 		srv.DisableSecurity()
 		s.resetClient("", "")
 	case args[0] == "user" && len(args) == 5 && args[1] == "add":
-		ts.Check(srv.AddUser(aerospiketest.User{Name: args[2], Password: args[3], Roles: strings.Split(args[4], ",")}))
+		password := args[3]
+		if password == "-" { // a certificate-only (PKI) user
+			password = ""
+		}
+		ts.Check(srv.AddUser(aerospiketest.User{Name: args[2], Password: password, Roles: strings.Split(args[4], ",")}))
 	case args[0] == "user" && len(args) == 3 && args[1] == "drop":
 		srv.DropUser(args[2])
 	case args[0] == "tokens" && len(args) == 2:

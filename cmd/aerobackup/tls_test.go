@@ -53,9 +53,11 @@ func tlsCondition() (bool, error) {
 
 // cmdAsdTLS drives TLS from a script:
 //
-//	asd tls certs DIR NAME    write a CA and certificates for tls-name NAME into DIR
+//	asd tls certs DIR NAME [CLIENT-CN]
+//	                          write a CA and certificates for tls-name NAME into DIR
 //	                          (aerospiketest.WriteCertSet: ca.pem, other-ca.pem, server, expired,
-//	                          foreign, client .pem/.key; client CN backup-operator); sets $TLSNAME
+//	                          foreign, client .pem/.key; client CN backup-operator unless
+//	                          given); sets $TLSNAME
 //	asd tls serve CERT [-min 1.2|1.3] [-max 1.2|1.3] [-client-ca FILE]
 //	                          serve TLS with CERT.pem and CERT.key (the first time on a new
 //	                          port, later replacing the certificate and settings); sets $TLSHOST
@@ -68,8 +70,12 @@ func cmdAsdTLS(ts *testscript.TestScript, s *scriptServer, neg bool, args []stri
 	}
 	switch args[0] {
 	case "certs":
-		if len(args) != 3 {
-			ts.Fatalf("usage: asd tls certs DIR NAME")
+		if len(args) != 3 && len(args) != 4 {
+			ts.Fatalf("usage: asd tls certs DIR NAME [CLIENT-CN]")
+		}
+		client := "backup-operator"
+		if len(args) == 4 {
+			client = args[3]
 		}
 		dir := ts.MkAbs(args[1])
 		ts.Check(os.MkdirAll(dir, 0o755))
@@ -79,7 +85,7 @@ func cmdAsdTLS(ts *testscript.TestScript, s *scriptServer, neg bool, args []stri
 			// the script try a wrong CA and a wrong tls-name.
 			name = os.Getenv(envRealTLSName)
 		}
-		_, err := aerospiketest.WriteCertSet(dir, name, "backup-operator")
+		_, err := aerospiketest.WriteCertSet(dir, name, client)
 		ts.Check(err)
 		if s.srv == nil {
 			b, err := os.ReadFile(os.Getenv(envRealTLSCA))
@@ -143,12 +149,13 @@ func serveTLS(ts *testscript.TestScript, s *scriptServer, args []string) {
 			} else {
 				o.MaxVersion = v
 			}
-		case "-client-ca":
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM([]byte(ts.ReadFile(rest[1]))) {
+		case "-client-ca": // repeatable: each CA's client certificates pass
+			if o.ClientCAs == nil {
+				o.ClientCAs = x509.NewCertPool()
+			}
+			if !o.ClientCAs.AppendCertsFromPEM([]byte(ts.ReadFile(rest[1]))) {
 				ts.Fatalf("asd tls serve -client-ca %s: no PEM certificate", rest[1])
 			}
-			o.ClientCAs = pool
 		default:
 			ts.Fatalf("asd tls serve: unknown option %q", rest[0])
 		}
