@@ -69,7 +69,7 @@ func RetentionKeep(routine string, pol *config.BackupPolicy, over KeepOverride, 
 	if err := cal.Validate(); err != nil {
 		return Keep{}, refuse("routine %q: %v", routine, err)
 	}
-	return Keep{Calendar: &cal, Reason: "keep " + cal.Rules() + " (" + from + ")"}, nil
+	return Keep{Calendar: &cal, Reason: "calendar rules " + cal.Rules() + " (" + from + ")"}, nil
 }
 
 // RetentionCounts resolves the numbers from the policy's retention and the

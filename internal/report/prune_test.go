@@ -90,7 +90,7 @@ func TestPruneCalendarJSON(t *testing.T) {
 	berlin := time.FixedZone("CET", 3600)
 	cal := &catalog.CalendarPolicy{Daily: 7, Yearly: -1, Location: berlin}
 	p := retentionPlan(1)
-	p.Keep = plan.Keep{Calendar: cal, Reason: "keep keep-daily 7, keep-yearly -1 (the flags)"}
+	p.Keep = plan.Keep{Calendar: cal, Reason: "calendar rules keep-daily 7, keep-yearly -1 (the flags)"}
 	p.Decisions[0].Rules = []string{"daily #1 (2026-11-22)", "yearly #1 (2026)"}
 	p.StalePins = []catalog.Pin{{Key: "r/backup/9", Path: "r/.pins/backup/9.yaml", PinnedAt: t0}}
 	sum := NewPrune("r", p, true)
@@ -100,7 +100,7 @@ func TestPruneCalendarJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"calendar":{"keep-daily":7,"keep-yearly":-1,"time-zone":"CET"},"rule":"keep keep-daily 7, keep-yearly -1 (the flags)"`,
+		`"calendar":{"keep-daily":7,"keep-yearly":-1,"time-zone":"CET"},"rule":"calendar rules keep-daily 7, keep-yearly -1 (the flags)"`,
 		`"rules":["daily #1 (2026-11-22)","yearly #1 (2026)"]`,
 		`{"action":"removed","key":"r/.pins/backup/9.yaml","type":"pin",`,
 	} {
