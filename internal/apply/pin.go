@@ -32,7 +32,7 @@ func Pin(sess *session.Session, key catalog.Key, reason string, unpin, dryRun bo
 	old, err := catalog.ReadPin(ctx, sess.Store, key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		old = nil
+		old, err = nil, nil
 	case err != nil:
 		return nil, fmt.Errorf("read the pin of %s: %w", run, err)
 	}
