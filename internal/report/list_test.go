@@ -120,7 +120,7 @@ func TestListPins(t *testing.T) {
 	other := nsBackup("a", catalog.Incremental, t0.Add(time.Minute), 1, 1, "test")
 	d := NewList()
 	d.Add(catalog.Listing{Backups: []catalog.Backup{pinned, other}, Pins: map[string]catalog.Pin{
-		pinned.Key:  {Key: pinned.Key, Reason: "legal hold", PinnedBy: "ops@h"},
+		pinned.Key:   {Key: pinned.Key, Reason: "legal hold", PinnedBy: "ops@h"},
 		"a/backup/9": {Key: "a/backup/9"},
 	}}, "local", nil)
 	var out, errOut bytes.Buffer

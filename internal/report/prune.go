@@ -24,19 +24,19 @@ type PruneDecision struct {
 
 // Prune is what retention prune (and backup --prune) decided and did.
 type Prune struct {
-	Type            string          `json:"type"`
-	Routine         string          `json:"routine"`
-	DryRun          bool            `json:"dry-run"`
-	KeepFull        *int            `json:"keep-full,omitempty"`
-	KeepIncremental *int            `json:"keep-incremental,omitempty"`
+	Type            string `json:"type"`
+	Routine         string `json:"routine"`
+	DryRun          bool   `json:"dry-run"`
+	KeepFull        *int   `json:"keep-full,omitempty"`
+	KeepIncremental *int   `json:"keep-incremental,omitempty"`
 	// Calendar is the calendar rules, when they replace the counts.
 	Calendar *CalendarRules `json:"calendar,omitempty"`
 	// Rule says which retention applies, and where it comes from.
 	Rule      string          `json:"rule"`
 	Decisions []PruneDecision `json:"decisions"`
-	Leftovers       []PruneDecision `json:"leftovers,omitempty"`
-	Removed         int             `json:"removed"`
-	Kept            int             `json:"kept"`
+	Leftovers []PruneDecision `json:"leftovers,omitempty"`
+	Removed   int             `json:"removed"`
+	Kept      int             `json:"kept"`
 }
 
 // CalendarRules are the calendar rules of a prune (0: off, -1: unlimited).
