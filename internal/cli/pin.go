@@ -33,8 +33,9 @@ Pinning again replaces the reason. A backup that is not there cannot be
 pinned (exit 1). A pin and a prune of the routine never run together.`,
 		Example: `  aerobackup pin nightly/backup/1763712000000 --reason "before the 8.1 upgrade"
   aerobackup list -r nightly --json | jq '.backups[] | select(.pinned)'`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runPin(cmd.Context(), app, o, args[0], unpin) },
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: app.completeBackupKeys,
+		RunE:              func(cmd *cobra.Command, args []string) error { return runPin(cmd.Context(), app, o, args[0], unpin) },
 	}
 	if unpin {
 		cmd.Use, cmd.Short, cmd.Example = "unpin KEY", "Let retention remove a pinned backup again", "  aerobackup unpin nightly/backup/1763712000000"
