@@ -346,3 +346,34 @@ func TestPins(t *testing.T) {
 		t.Errorf("damaged pin: %+v, %v", pins, err)
 	}
 }
+
+// ABS's count rule over the two-year catalog keeps a pinned incremental
+// and its chain besides the 7 newest fulls and the last day's
+// incrementals.
+func TestKeepPinnedTwoYears(t *testing.T) {
+	plan, err := PlanRetention(twoYears(end), 7, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := key("2025-06-15T05")
+	plan.KeepPinned(map[string]Pin{pinned: {Key: pinned, Reason: "audit"}})
+	if got := len(plan.Kept()); got != 7+23+6 {
+		t.Errorf("kept %d, want 36", got)
+	}
+	by := map[string]RetentionDecision{}
+	for _, d := range plan.Decisions {
+		by[d.Backup.Key] = d
+	}
+	for k, want := range map[string]string{
+		pinned:               "pinned: audit",
+		key("2025-06-15T00"): "needed to restore pinned " + pinned,
+		key("2026-12-25T00"): "full #7 of the 7 newest to keep",
+	} {
+		if d := by[k]; !d.Keep || d.Reason != want {
+			t.Errorf("%s: keep %v %q, want kept for %q", k, d.Keep, d.Reason, want)
+		}
+	}
+	if d := by[key("2025-06-15T06")]; d.Keep {
+		t.Errorf("the incremental after the pinned one is kept: %q", d.Reason)
+	}
+}
