@@ -17,10 +17,10 @@ import (
 
 // Request completes req, what the flags ask of a backup, with r's name
 // and policy, the settings of pol a continuation must share, and, when
-// prune, r's retention counts. A continuation needs the same settings:
-// checked now for a run asked to be resumable or to resume, once a run to
-// continue is found otherwise (only a resumable run pages its scans, in
-// BackupJob).
+// prune, the retention r's policy sets (plan.RetentionKeep, calendar
+// rules included). A continuation needs the same settings: checked now
+// for a run asked to be resumable or to resume, once a run to continue is
+// found otherwise (only a resumable run pages its scans, in BackupJob).
 func Request(req plan.BackupRequest, r *config.Routine, pol *policy.Backup, prune bool) (plan.BackupRequest, error) {
 	notResumable := pol.ResumableError()
 	if (req.Resumable || req.Resume) && notResumable != nil {
@@ -30,7 +30,7 @@ func Request(req plan.BackupRequest, r *config.Routine, pol *policy.Backup, prun
 	req.Settings = plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
 		NotResumable: notResumable}
 	if prune {
-		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
+		keep, err := plan.RetentionKeep(r.Name, r.Policy(), plan.KeepOverride{}, time.Local)
 		if err != nil {
 			return req, fmt.Errorf("--prune: %w", err)
 		}

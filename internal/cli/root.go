@@ -235,6 +235,8 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newCheckCmd(app),
 		newFindCmd(app),
 		newDumpCmd(app),
+		newPinCmd(app, false),
+		newPinCmd(app, true),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)

@@ -9,6 +9,7 @@
 //	<routine>/.lock/full               one full backup
 //	<routine>/.lock/incremental        one incremental backup
 //	<routine>/.lock/prune              one retention prune
+//	<routine>/.lock/pin                one pin or unpin (excludes a prune)
 //	<routine>/.lock/restore-<run-id>   any number of restores
 //	<routine>/.lock/full.<run>.<i>     slice i of a sliced full (and
 //	                                   incremental.<run>.<i>)
@@ -60,6 +61,9 @@ const (
 	Incremental Kind = "incremental"
 	Restore     Kind = "restore"
 	Prune       Kind = "prune"
+	// Pin guards a pin or unpin against a prune deciding meanwhile; it
+	// runs beside backups and restores.
+	Pin Kind = "pin"
 )
 
 // Defaults for Options.
@@ -234,7 +238,7 @@ type Lock struct {
 // this host) is taken over with a warning.
 func (m *Manager) Acquire(ctx context.Context, routine string, kind Kind) (*Lock, error) {
 	switch kind {
-	case Full, Incremental, Restore, Prune:
+	case Full, Incremental, Restore, Prune, Pin:
 	default:
 		return nil, fmt.Errorf("lock: unknown kind %q", kind)
 	}
@@ -450,8 +454,8 @@ const (
 )
 
 // conflict says whether a run of kind want may start while other runs.
-// Same-kind exclusion for full, incremental and prune is enforced by the
-// shared object name; this covers the rest.
+// Same-kind exclusion for full, incremental, prune and pin is enforced by
+// the shared object name; this covers the rest (a pin meets only prunes).
 func conflict(want, other Kind, concurrentIncr bool) verdict {
 	switch {
 	case want == Prune || other == Prune:

@@ -195,6 +195,12 @@ func TestRules(t *testing.T) {
 		{name: "full refused beside prune", steps: []step{{Prune, true}, {Full, false}}},
 		{name: "incremental refused beside prune", steps: []step{{Prune, true}, {Incremental, false}}},
 		{name: "restore refused beside prune", steps: []step{{Prune, true}, {Restore, false}}},
+		{name: "pin refused beside prune", steps: []step{{Prune, true}, {Pin, false}}},
+		{name: "prune refused beside pin", steps: []step{{Pin, true}, {Prune, false}}},
+		{name: "pin refused beside pin", steps: []step{{Pin, true}, {Pin, false}}},
+		{name: "pin beside backups and restores", steps: []step{{Full, true}, {Restore, true}, {Pin, true}}},
+		{name: "pin beside an incremental", steps: []step{{Incremental, true}, {Pin, true}}},
+		{name: "backups beside pin", steps: []step{{Pin, true}, {Full, true}, {Restore, true}}},
 		{name: "restores run together and beside backups", steps: []step{{Full, true}, {Restore, true}, {Restore, true}, {Incremental, false}}},
 		{name: "backup beside restore", steps: []step{{Restore, true}, {Full, true}}},
 	}
