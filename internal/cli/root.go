@@ -235,6 +235,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newCheckCmd(app),
 		newFindCmd(app),
 		newDumpCmd(app),
+		newCopyCmd(app),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)

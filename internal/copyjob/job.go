@@ -21,6 +21,7 @@ type Options struct {
 	Source, Dest         session.Opener
 	SourceName, DestName string
 	Selection            Selection
+	Namespaces           []string // only these (none: all)
 	DryRun               bool
 	Parallel             int
 	Pause                time.Duration // before each file (tests)
@@ -88,7 +89,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, err
 	}
 	defer dst.Release()
-	p, err := NewPlan(src.Listing.Backups, dst.Listing.Backups, o.Selection, src.Store.String())
+	have, lack := src.Listing.Backups, dst.Listing.Backups
+	if len(o.Namespaces) > 0 {
+		have, lack = catalog.KeepNamespaces(have, o.Namespaces), catalog.KeepNamespaces(lack, o.Namespaces)
+	}
+	p, err := NewPlan(have, lack, o.Selection, src.Store.String())
 	if err != nil {
 		return res, err
 	}

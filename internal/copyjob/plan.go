@@ -116,7 +116,7 @@ func NewPlan(src, dst []catalog.Backup, sel Selection, source string) (Plan, err
 		if !ok {
 			continue
 		}
-		lacking, err := lacks(b, byKey)
+		lacking, err := lacksIn(b, byKey)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -135,9 +135,18 @@ func NewPlan(src, dst []catalog.Backup, sel Selection, source string) (Plan, err
 	return p, nil
 }
 
-// lacks names the namespaces of b that the destination (byKey) does not
-// hold complete.
-func lacks(b catalog.Backup, byKey map[string]catalog.Backup) ([]string, error) {
+// Lacking names the namespaces of b that dst (another storage's backups
+// of the routine) does not hold complete; a *MismatchError when it holds
+// one under b's key with other record or byte counts.
+func Lacking(b catalog.Backup, dst []catalog.Backup) ([]string, error) {
+	byKey := map[string]catalog.Backup{}
+	for _, d := range dst {
+		byKey[d.Key] = d
+	}
+	return lacksIn(b, byKey)
+}
+
+func lacksIn(b catalog.Backup, byKey map[string]catalog.Backup) ([]string, error) {
 	d, ok := byKey[b.Key]
 	var out []string
 	for _, n := range b.Namespaces {

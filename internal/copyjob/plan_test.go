@@ -96,8 +96,8 @@ incremental/500 copy lacking`},
 		{name: "an incremental without a full is copied as it is",
 			src: []catalog.Backup{bk("I", 200, 100)}, sel: Selection{Backup: key("I", 200)}, want: "incremental/200 copy lacking"},
 		{name: "the chain of each namespace",
-			src: []catalog.Backup{bk("F", 100, 0, "a"), bk("F", 150, 0, "b"), bk("I", 200, 100, "a", "b"), bk("F", 300, 0, "a", "b")},
-			sel: Selection{Backup: key("I", 200)},
+			src:  []catalog.Backup{bk("F", 100, 0, "a"), bk("F", 150, 0, "b"), bk("I", 200, 100, "a", "b"), bk("F", 300, 0, "a", "b")},
+			sel:  Selection{Backup: key("I", 200)},
 			want: "backup/100 copy chain of r/incremental/200\nbackup/150 copy chain of r/incremental/200\nincremental/200 copy lacking"},
 	}
 	for _, tt := range tests {
