@@ -70,6 +70,9 @@ type file struct {
 // it matches the manifest (its checksums read back), else copied again.
 func (c *Copier) CopyBackup(ctx context.Context, b catalog.Backup, only []string) (BackupResult, error) {
 	res := BackupResult{Key: b.Key}
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
 	objs, err := c.Src.List(ctx, b.Key)
 	if err != nil {
 		return res, fmt.Errorf("copy %s: %w", b.Key, err)

@@ -3,6 +3,8 @@ package verify
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
@@ -38,7 +40,9 @@ func CheckStoreAlsoIn(ctx context.Context, store storage.Store, routine string, 
 		backups = catalog.KeepNamespaces(backups, nss)
 	}
 	f := Check(routine, backups, now, maxAge, minRecords)
+	var names []string
 	for _, a := range also {
+		names = append(names, strconv.Quote(a.Name))
 		st, err := checkCopy(ctx, routine, nss, backups, f.Newest, a)
 		if err != nil {
 			return f, err
@@ -47,6 +51,9 @@ func CheckStoreAlsoIn(ctx context.Context, store storage.Store, routine string, 
 		if !st.OK && f.OK {
 			f.OK, f.Reason = false, fmt.Sprintf("routine %q: %s", routine, st.Reason)
 		}
+	}
+	if f.OK && len(names) > 0 {
+		f.Reason += "; also in storage " + strings.Join(names, ", ")
 	}
 	return f, nil
 }
