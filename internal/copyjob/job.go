@@ -109,7 +109,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	stop := context.AfterFunc(src.Context(), cancel)
 	defer stop()
 	c := &Copier{Src: src.Store, Dst: dst.Store, Parallel: o.Parallel, Pause: o.Pause, Log: o.Log}
-	tr := o.Progress.Track("copy "+o.Routine+" to "+o.DestName, 0, func() progress.Counts {
+	tr := o.Progress.TrackUnit("copy "+o.Routine+" to "+o.DestName, progress.Files, 0, func() progress.Counts {
 		files, bytes := c.Copied()
 		return progress.Counts{Records: uint64(files), Bytes: uint64(bytes)}
 	})
