@@ -80,10 +80,12 @@ func (c *Copier) CopyBackup(ctx context.Context, b catalog.Backup, only []string
 	var runFiles []file
 	byNS := map[string][]storage.Object{}
 	for _, o := range objs {
-		rest := strings.TrimPrefix(o.Path, b.Key+"/")
-		if ns, _, ok := strings.Cut(strings.TrimPrefix(rest, catalog.DataDir+"/"), "/"); ok && strings.HasPrefix(rest, catalog.DataDir+"/") {
-			byNS[ns] = append(byNS[ns], o)
-			continue
+		// <key>/data/<namespace>/... belongs to a namespace.
+		if data, ok := strings.CutPrefix(o.Path, b.Key+"/"+catalog.DataDir+"/"); ok {
+			if ns, _, ok := strings.Cut(data, "/"); ok {
+				byNS[ns] = append(byNS[ns], o)
+				continue
+			}
 		}
 		runFiles = append(runFiles, file{rel: o.Path, size: o.Size})
 	}
