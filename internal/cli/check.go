@@ -30,8 +30,7 @@ namespace of the latest full backup restores to now (the full plus its
 incrementals, without gaps), and, with --min-records, that full holds at
 least that many records, and with --also-in, that the newest backup is
 complete in each storage named (copies). Otherwise exit 1 with a one-line
-reason. Only
-metadata.yaml files are read; use verify to check the data.`,
+reason. Only metadata.yaml files are read; use verify to check the data.`,
 		Example: `  aerobackup check -r nightly --max-age 26h
   aerobackup check -r nightly --max-age 1h --min-records 1000000 --json`,
 		Args: cobra.NoArgs,
