@@ -109,9 +109,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	stop := context.AfterFunc(src.Context(), cancel)
 	defer stop()
 	c := &Copier{Src: src.Store, Dst: dst.Store, Parallel: o.Parallel, Pause: o.Pause, Log: o.Log}
-	tr := o.Progress.TrackUnit("copy "+o.Routine+" to "+o.DestName, progress.Files, 0, func() progress.Counts {
+	est := estimateFiles(p)
+	tr := o.Progress.TrackUnit("copy "+o.Routine+" to "+o.DestName, progress.Files, est, func() progress.Counts {
 		files, bytes := c.Copied()
-		return progress.Counts{Records: uint64(files), Bytes: uint64(bytes)}
+		return progress.Counts{Records: uint64(files), Bytes: uint64(bytes), Total: est, Estimated: true}
 	})
 	err = res.copyAll(work, c, o.Log)
 	tr.Stop()
@@ -139,4 +140,19 @@ func (res *Result) copyAll(ctx context.Context, c *Copier, log *slog.Logger) err
 		log.Info("backup copied", "key", d.Backup.Key, "files", r.Files, "kept", r.Kept, "bytes", r.Bytes)
 	}
 	return nil
+}
+
+// estimateFiles is about how many files the plan copies: each lacking
+// namespace's file-count, its manifest and its metadata.yaml (a run's
+// cluster configuration and slice records come on top).
+func estimateFiles(p Plan) int64 {
+	var n int64
+	for _, s := range p.ToCopy() {
+		for _, ns := range s.Lacking {
+			if b, ok := s.Backup.Namespace(ns); ok {
+				n += int64(b.Metadata.FileCount) + 2
+			}
+		}
+	}
+	return n
 }

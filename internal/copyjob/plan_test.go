@@ -133,3 +133,15 @@ func TestNewPlanRefuses(t *testing.T) {
 		t.Errorf("--backup of a missing key: %v", err)
 	}
 }
+
+func TestEstimateFiles(t *testing.T) {
+	a, b := bk("F", 100, 0, "a", "b"), bk("I", 200, 100, "a")
+	a.Namespaces[0].Metadata.FileCount, a.Namespaces[1].Metadata.FileCount, b.Namespaces[0].Metadata.FileCount = 4, 3, 1
+	p := Plan{Steps: []Step{
+		{Backup: a, Copy: true, Lacking: []string{"b"}},
+		{Backup: b, Copy: false},
+	}}
+	if got := estimateFiles(p); got != 5 {
+		t.Errorf("estimate = %d, want namespace b's 3 files, its manifest and metadata.yaml", got)
+	}
+}
