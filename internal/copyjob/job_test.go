@@ -97,3 +97,19 @@ func TestRunBadBackupKey(t *testing.T) {
 		}
 	}
 }
+
+func TestRunNamespaces(t *testing.T) {
+	ctx := context.Background()
+	srcDir, dstDir := t.TempDir(), t.TempDir()
+	src, _ := localstoreAt(srcDir)
+	writeBackup(t, src, twoFiles, false)
+	o := options(srcDir, dstDir)
+	o.Namespaces = []string{"other"}
+	if res, err := Run(ctx, o); err != nil || len(res.Backups) != 0 {
+		t.Errorf("--namespace other: %+v, %v", res, err)
+	}
+	o.Namespaces = []string{"test"}
+	if res, err := Run(ctx, o); err != nil || len(res.Backups) != 1 || !res.Backups[0].Copied {
+		t.Errorf("--namespace test: %+v, %v", res, err)
+	}
+}
