@@ -94,8 +94,12 @@ func TestScripts(t *testing.T) {
 	runScripts(t, localStorage)
 }
 
-func runScripts(t *testing.T, kind storageKind) {
-	testscript.Run(t, testscript.Params{
+func runScripts(t *testing.T, kind storageKind) { testscript.Run(t, scriptParams(kind)) }
+
+// scriptParams runs the scripts of testdata/script with their backups in
+// kind's storage.
+func scriptParams(kind storageKind) testscript.Params {
+	return testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts && kind.name == "local",
@@ -156,7 +160,7 @@ func runScripts(t *testing.T, kind storageKind) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-	})
+	}
 }
 
 func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {

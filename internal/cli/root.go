@@ -237,6 +237,7 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newDumpCmd(app),
 		newPinCmd(app, false),
 		newPinCmd(app, true),
+		newCopyCmd(app),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)
