@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/metrics"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
@@ -134,29 +133,17 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 }
 
 // request reads restore-at-timestamp's flags and resolves its routine.
-func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.Target, error) {
-	var req plan.PointInTimeRequest
-	at, err := plan.FlagTime("time", o.at, app.Now())
-	if err != nil {
-		return req, nil, outcome.AsUsage(err)
-	}
-	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
-	if err := order.CheckOrder(); err != nil {
-		return req, nil, outcome.AsUsage(err)
-	}
-	nsMap, base, err := o.parse()
-	if err != nil {
+func (o *restoreAtOptions) request(app *App) (req plan.PointInTimeRequest, t *routine.Target, err error) {
+	ask := restoresource.PointInTimeAsk{Ask: o.ask(), At: o.at, DisableReordering: o.disableReordering}
+	if req, o.only, err = ask.Request(app.Now()); err != nil {
 		return req, nil, err
 	}
-	t, err := app.resolveTarget(&o.target, false)
-	if err != nil {
+	if t, err = app.resolveTarget(&o.target, false); err != nil {
 		return req, nil, err
 	}
 	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
 		return req, nil, err
 	}
-	return plan.PointInTimeRequest{Routine: t.Name(), At: at, Namespaces: o.target.namespaces,
-		RoutineNamespaces: t.Routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
-		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base, SupersededMiB: o.opts.SupersededMiB,
-		Records: o.only != nil}, t, nil
+	req.Routine, req.RoutineNamespaces = t.Name(), t.Routine.Namespaces
+	return req, t, nil
 }

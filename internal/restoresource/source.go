@@ -1,5 +1,6 @@
-// Package restoresource owns opening what a restore reads and planning its
-// steps from it: one ASB stream on standard input (its header read ahead
+// Package restoresource owns reading a restore's flags into the planner's
+// request (Ask, refused before anything is read), and opening what a
+// restore reads and planning its steps from it: one ASB stream on standard input (its header read ahead
 // for the namespace), a folder of .asb files (its metadata.yaml read), or
 // a backup found in a routine's session catalog, in the order a restore
 // takes its steps (the destination checked before anything is read). The
