@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,7 +16,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/interrupt"
-	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -31,15 +29,10 @@ import (
 
 // backupOptions holds the backup command's flags and what it resolves.
 type backupOptions struct {
-	target      targetFlags
-	incremental bool
-	autoFull    bool
-	force       bool
-	dryRun      bool
-	prune       bool
-	lock        lockFlags
-	overrides   policy.BackupOverrides
-	given       envflag.Given // sets overrides from the flags given
+	apply.BackupAsk // what is asked of the routine
+	target          targetFlags
+	lock            lockFlags
+	given           envflag.Given // sets overrides from the flags given
 	// --estimate: size only, nothing written.
 	estimate        bool
 	estimateSamples int64
@@ -53,8 +46,6 @@ type backupOptions struct {
 	output string
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
-	// Resuming (see backupjob/resumable.go).
-	resumable, resume, noResume bool
 	// checksum: the algorithm of the manifest's per-file checksums.
 	checksum checksum.Algorithm
 }
@@ -73,7 +64,7 @@ func newBackupCmd(app *App) *cobra.Command {
 			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
-			if o.output == "-" && !o.incremental {
+			if o.output == "-" && !o.Incremental {
 				// A full stream reads no catalog: ad-hoc mode needs no --storage.
 				o.target.noStorage = true
 			}
@@ -85,7 +76,7 @@ func newBackupCmd(app *App) *cobra.Command {
 	o.registerPolicyFlags(cmd)
 	o.registerShapeFlags(cmd)
 	o.registerResumeFlags(cmd)
-	o.tune.register(cmd, &o.overrides)
+	o.tune.register(cmd, &o.Overrides)
 	markBackupExclusions(cmd)
 	return cmd
 }
@@ -93,17 +84,17 @@ func newBackupCmd(app *App) *cobra.Command {
 // registerRunFlags: what kind of run, and its lock.
 func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
-	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
-	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
-	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
-	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
+	f.BoolVar(&o.Incremental, "incremental", false, "back up only records changed since the routine's last backup")
+	f.BoolVar(&o.AutoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
+	f.BoolVar(&o.Force, "force", false, "run a routine marked disabled: true")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.BoolVar(&o.Prune, "prune", false, "after a successful full backup, apply the policy's retention")
 	o.lock.register(cmd)
 }
 
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
-	f, g, ov := cmd.Flags(), &o.given, &o.overrides
+	f, g, ov := cmd.Flags(), &o.given, &o.Overrides
 	envflag.Optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
 	envflag.Optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
 	envflag.Optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
@@ -141,16 +132,16 @@ func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
 	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
 	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
 	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
-	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
+	f.IntSliceVar(&o.Overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
 	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 }
 
 // registerResumeFlags: resumable runs and the manifest's checksum.
 func (o *backupOptions) registerResumeFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
-	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
-	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
+	f.BoolVar(&o.Resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
+	f.BoolVar(&o.Resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
+	f.BoolVar(&o.NoResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
 	o.checksum = checksum.Default
 	f.Var(checksum.Flag{Alg: &o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
 	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
@@ -334,7 +325,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.dryRun {
+	if o.DryRun {
 		return app.emit(report.NewBackupDryRun(job))
 	}
 	app.running(sess.Context())
@@ -355,7 +346,8 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if err := o.shape(app).Check(); err != nil {
 		return nil, outcome.AsUsage(err)
 	}
-	spec, runFolder, err := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
+	var err error
+	o.Slice, o.RunFolder, err = backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -368,37 +360,27 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &backupRun{o: o, t: t}
-	if o.output != "" {
-		b.pol, err = policy.NewRoutineBackup(t.Routine, o.force, o.target.namespaces, o.overrides)
-		return b, err
+	b, r := &backupRun{o: o, t: t}, t.Routine
+	o.Namespaces = o.target.namespaces
+	if o.output == "" {
+		// A stream is no backup of the routine: it reports no metrics.
+		mtype := metrics.Full
+		if o.Incremental {
+			mtype = metrics.Incremental
+		}
+		b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
+		b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
 	}
-	r := t.Routine
-	mtype := metrics.Full
-	if o.incremental {
-		mtype = metrics.Incremental
-	}
-	b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
-	b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
-	if o.dryRun || o.estimate {
+	if o.DryRun || o.estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
-	if b.pol, err = policy.NewRoutineBackup(r, o.force, o.target.namespaces, o.overrides); err != nil {
+	if b.pol, err = o.Policy(r); err != nil {
 		return nil, err
 	}
-	if spec != nil {
-		if err := b.pol.Slice(*spec); err != nil {
-			return nil, err
-		}
-		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
+	if o.output != "" || o.estimate {
+		return b, nil // a stream or an estimate needs only the policy
 	}
-	if o.estimate {
-		return b, nil
-	}
-	b.req, err = apply.Request(plan.BackupRequest{Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
-		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
-		Slice: spec, RunFolder: runFolder}, r, b.pol, o.prune)
-	if err != nil {
+	if b.req, err = o.Request(r, b.pol); err != nil {
 		return nil, err
 	}
 	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, b.pol.Compression, app.Getenv)
@@ -408,20 +390,14 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 
 // shape is the kind of run the flags ask for.
 func (o *backupOptions) shape(app *App) plan.BackupShape {
-	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
+	return plan.BackupShape{Incremental: o.Incremental, AutoFull: o.AutoFull, Estimate: o.estimate,
 		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
 }
 
 // sessionOptions lock the routine for the type asked (none for a dry run).
 func (b *backupRun) sessionOptions(app *App) session.Options {
-	kind := lock.Full
-	if b.o.incremental {
-		kind = lock.Incremental
-	}
-	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
-	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
-	need := plan.CatalogNeeds(b.req, b.t.Routine.Namespaces)
-	so.Need = &need
+	so := app.sessionOptions(b.t, "", b.o.lock)
+	b.o.Session(&so, b.t.Routine, b.req)
 	return so
 }
 
@@ -446,7 +422,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
 	summary := report.NewBackup(res, runErr != nil, p.Resume.Action == plan.Continue, app.Now().Sub(b.started))
 	var pruneErr error
-	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.prune, runErr, app.Log)
+	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.Prune, runErr, app.Log)
 	if err := app.emit(summary); err != nil {
 		return err
 	}
@@ -480,12 +456,12 @@ func isTrue(b *bool) bool { return b != nil && *b }
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
 	r := t.Routine
 	started := app.Now()
-	req := plan.NewStreamRequest(r, o.incremental)
+	req := plan.NewStreamRequest(r, o.Incremental)
 	if _, err := plan.StreamNamespace(req, nil); err != nil {
 		return err
 	}
 	var existing []catalog.Backup
-	if o.incremental {
+	if o.Incremental {
 		var err error
 		if existing, err = t.Backups(ctx, app.runtime().OpenStore); err != nil {
 			return err
