@@ -24,7 +24,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/session"
-	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // backupOptions holds the backup command's flags and what it resolves.
@@ -407,12 +406,12 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 	job := &backupjob.Job{
 		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: backend.WriterOptions(r.Storage()), Slice: b.req.Slice, RunFolder: b.req.RunFolder,
+		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
 	}
 	if err := apply.BackupJob(job, p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
 		return nil, err
 	}
-	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
+	job.WriterOptions = b.o.tune.v.WriterOptions(r.Storage(), b.log)
 	return job, nil
 }
 

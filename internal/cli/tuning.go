@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"log/slog"
-
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go/models"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
@@ -115,16 +112,4 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App) error {
 		t.ov.RackList = append([]int{}, t.rackList...)
 	}
 	return nil
-}
-
-// writerOptions adds the upload concurrency or local buffer of the
-// storage's kind; a flag for another kind is ignored with a warning.
-func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *storage.WriterOptions) {
-	kind := ""
-	if s != nil {
-		kind = s.Kind()
-	}
-	for _, flag := range t.v.Upload.Apply(s, wo) {
-		log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
-	}
 }
