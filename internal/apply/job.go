@@ -1,12 +1,14 @@
 package apply
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 )
@@ -47,6 +49,38 @@ func Namespaces(conn *cluster.Conn, pol *policy.Backup, named []string, log *slo
 		return nil, err
 	}
 	return namespaces, conn.CheckRacks(log, pol.RackList(), pol.PreferRacks, namespaces)
+}
+
+// OpenStream is the stream of one of r's namespaces a backup with
+// --output - writes, with no lock, no folder and no metadata: an
+// incremental reads r's catalog (backups) for its lower bound and nothing
+// else, a full reads none; then connect connects to the cluster, whose
+// connection the stream holds (the caller closes it). A routine naming
+// more than one namespace is refused before anything is opened.
+func OpenStream(ctx context.Context, r *config.Routine, pol *policy.Backup, incremental bool, started time.Time,
+	backups func(context.Context) ([]catalog.Backup, error), connect func(context.Context) (*cluster.Conn, error),
+	log *slog.Logger) (*backupjob.Stream, error) {
+	req := plan.NewStreamRequest(r, incremental)
+	if _, err := plan.StreamNamespace(req, nil); err != nil {
+		return nil, err
+	}
+	var existing []catalog.Backup
+	if incremental {
+		var err error
+		if existing, err = backups(ctx); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Stream(conn, pol, req, existing, started, log)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Stream is the stream req asks of conn's cluster: its namespace

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -167,5 +168,49 @@ func TestPlanStream(t *testing.T) {
 	}
 	if s.Type != catalog.Incremental || !s.Namespace.From.Equal(full) {
 		t.Fatalf("incremental stream: type %s from %v; want an incremental from the full", s.Type, s.Namespace.From)
+	}
+}
+
+// OpenStream refuses a routine of several namespaces before opening
+// anything, reads the catalog only for an incremental, and connects last.
+func TestOpenStream(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
+	now := time.UnixMilli(1763712000000).UTC()
+	full := now.Add(-time.Hour)
+	key := catalog.RunDir("r", catalog.Full, full)
+	existing := []catalog.Backup{{Routine: "r", Type: catalog.Full, Time: full, Key: key, Namespaces: []catalog.NamespaceBackup{
+		{Namespace: "bar", Dir: catalog.NamespaceDir(key, "bar"), Metadata: catalog.Metadata{Created: full, Finished: full, Namespace: "bar"}}}}}
+	var calls []string
+	backups := func(context.Context) ([]catalog.Backup, error) {
+		calls = append(calls, "catalog")
+		return existing, nil
+	}
+	connect := func(ctx context.Context) (*cluster.Conn, error) {
+		calls = append(calls, "connect")
+		return cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: srv.Host(), Port: srv.Port()}}}, slog.New(slog.DiscardHandler))
+	}
+	pol, log, ctx := testPolicy(t), slog.New(slog.DiscardHandler), context.Background()
+	if _, err := OpenStream(ctx, mustRoutine(t, routineYAML), pol, false, now, backups, connect, log); err == nil || len(calls) != 0 {
+		t.Fatalf("two namespaces: err %v, calls %v; want a refusal before anything is opened", err, calls)
+	}
+	one := mustRoutine(t, strings.Replace(routineYAML, "namespaces: [test, bar]", "namespaces: [bar]", 1))
+	for _, c := range []struct {
+		incremental bool
+		want        string
+	}{{false, "connect"}, {true, "catalog,connect"}} {
+		calls = nil
+		s, err := OpenStream(ctx, one, pol, c.incremental, now, backups, connect, log)
+		if err != nil {
+			t.Fatalf("incremental %v: %v", c.incremental, err)
+		}
+		s.Conn.Close()
+		if got := strings.Join(calls, ","); got != c.want || s.Namespace.Name != "bar" {
+			t.Fatalf("incremental %v: calls %s, namespace %s; want %s of bar", c.incremental, got, s.Namespace.Name, c.want)
+		}
+	}
+	down := errors.New("down")
+	failing := func(context.Context) ([]catalog.Backup, error) { return nil, down }
+	if _, err := OpenStream(ctx, one, pol, true, now, failing, connect, log); !errors.Is(err, down) {
+		t.Fatalf("catalog failure: %v", err)
 	}
 }

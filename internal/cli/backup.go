@@ -450,31 +450,18 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 func isTrue(b *bool) bool { return b != nil && *b }
 
 // runStreamBackup writes one namespace as a single ASB stream to standard
-// output: no lock, no folder, no metadata. An incremental reads the
-// routine's catalog for its lower bound and nothing else.
+// output (see apply.OpenStream).
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
-	r := t.Routine
 	started := app.Now()
-	req := plan.NewStreamRequest(r, o.Incremental)
-	if _, err := plan.StreamNamespace(req, nil); err != nil {
-		return err
-	}
-	var existing []catalog.Backup
-	if o.Incremental {
-		var err error
-		if existing, err = t.Backups(ctx, app.runtime().OpenStore); err != nil {
-			return err
-		}
-	}
-	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	s, err := apply.OpenStream(ctx, t.Routine, pol, o.Incremental, started,
+		func(ctx context.Context) ([]catalog.Backup, error) { return t.Backups(ctx, app.runtime().OpenStore) },
+		func(ctx context.Context) (*cluster.Conn, error) {
+			return app.runtime().Connect(ctx, t.Config, t.Routine.Cluster(), pol.PreferRacks)
+		}, app.Log)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	s, err := apply.Stream(conn, pol, req, existing, started, app.Log)
-	if err != nil {
-		return err
-	}
+	defer s.Conn.Close()
 	s.Out, s.Progress = app.IO.Out, app.Progress()
 	stopPipe := interrupt.NotifyBrokenPipe(app.IO.Out)
 	defer stopPipe()
