@@ -30,6 +30,28 @@ type BackupAsk struct {
 	RunFolder string
 }
 
+// Resolve checks the kind of run asked, shape (whose Incremental and
+// AutoFull are a's own), and reads the slice flags into a.Slice and
+// a.RunFolder, in the order their refusals are reported; each refusal is
+// a usage error. getenv reads the slice's index for --slices.
+func (a *BackupAsk) Resolve(shape plan.BackupShape, slicing backupslice.Flags, getenv func(string) string) error {
+	shape.Incremental, shape.AutoFull = a.Incremental, a.AutoFull
+	if err := shape.Check(); err != nil {
+		return &plan.RefusedError{Err: err}
+	}
+	var err error
+	if a.Slice, a.RunFolder, err = slicing.Resolve(getenv); err != nil {
+		return err
+	}
+	if shape.Output == "" {
+		return nil
+	}
+	if err := shape.CheckStream(); err != nil {
+		return &plan.RefusedError{Err: err}
+	}
+	return nil
+}
+
 // Policy is r's backup policy with a's overrides, narrowed to a's slice.
 func (a BackupAsk) Policy(r *config.Routine) (*policy.Backup, error) {
 	pol, err := policy.NewRoutineBackup(r, a.Force, a.Namespaces, a.Overrides)

@@ -1,11 +1,13 @@
 package apply
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/lock"
+	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
@@ -72,6 +74,52 @@ func TestBackupAskSession(t *testing.T) {
 			c.ask.Session(&so, r, req)
 			if so.Kind != c.kind || so.Slice != c.sliceLock || so.Need == nil || so.Routine != "r" {
 				t.Fatalf("options %+v, want lock %q slice %q and the catalog's needs", so, c.kind, c.sliceLock)
+			}
+		})
+	}
+}
+
+// Resolve refuses a bad shape before bad slice flags, and a bad stream
+// after them; every refusal is one outcome classes as usage.
+func TestBackupAskResolve(t *testing.T) {
+	getenv := func(string) string { return "" }
+	cases := []struct {
+		name    string
+		ask     BackupAsk
+		shape   plan.BackupShape
+		slicing backupslice.Flags
+		want    string
+		slice   string
+	}{
+		{"whole run", BackupAsk{}, plan.BackupShape{}, backupslice.Flags{}, "", ""},
+		{"slice", BackupAsk{}, plan.BackupShape{}, backupslice.Flags{Slice: "1/4", RunID: "1763712000000"}, "", "1/4"},
+		{"auto-full alone", BackupAsk{AutoFull: true}, plan.BackupShape{}, backupslice.Flags{Slice: "9/4"}, "--auto-full goes with --incremental", ""},
+		{"bad slice", BackupAsk{}, plan.BackupShape{Output: "x"}, backupslice.Flags{Slice: "9/4", RunID: "1763712000000"}, "--slice", ""},
+		{"run id alone", BackupAsk{}, plan.BackupShape{}, backupslice.Flags{RunID: "1763712000000"}, "--run-id", ""},
+		{"output file", BackupAsk{}, plan.BackupShape{Output: "x"}, backupslice.Flags{}, `--output "x"`, ""},
+		{"stream with json", BackupAsk{}, plan.BackupShape{Output: "-", JSON: true}, backupslice.Flags{}, "--json cannot go with --output -", ""},
+		{"stream auto-full", BackupAsk{Incremental: true, AutoFull: true}, plan.BackupShape{Output: "-"}, backupslice.Flags{}, "--auto-full cannot go with --output -", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := c.ask
+			err := a.Resolve(c.shape, c.slicing, getenv)
+			if c.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ""
+				if a.Slice != nil {
+					got = a.Slice.String()
+				}
+				if got != c.slice || (a.Slice != nil && a.RunFolder != c.slicing.RunID) {
+					t.Fatalf("slice %q in %q, want %q in %q", got, a.RunFolder, c.slice, c.slicing.RunID)
+				}
+				return
+			}
+			usage := errors.As(err, new(*plan.RefusedError)) || errors.As(err, new(*backupslice.FlagError))
+			if err == nil || !strings.Contains(err.Error(), c.want) || !usage {
+				t.Fatalf("err %T %v, want a refusal saying %q", err, err, c.want)
 			}
 		})
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/interrupt"
 	"github.com/aerobackup/aerobackup/internal/metrics"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
@@ -32,17 +31,12 @@ type backupOptions struct {
 	target          targetFlags
 	lock            lockFlags
 	given           envflag.Given // sets overrides from the flags given
-	// --estimate: size only, nothing written.
-	estimate        bool
-	estimateSamples int64
-	// estimateSamplesSet: --estimate-samples was given (it needs --estimate).
-	estimateSamplesSet bool
-	// Sliced runs: --slice I/N or --slices N (I from JOB_COMPLETION_INDEX),
+	// shape: an estimate (size only, nothing written) or a stream ("-":
+	// one namespace to standard output, nothing stored) instead of a backup.
+	shape plan.BackupShape
+	// slicing: --slice I/N or --slices N (I from JOB_COMPLETION_INDEX),
 	// sharing the run folder named by --run-id or --scheduled-time.
-	slice, runID, scheduledTime string
-	slices                      int
-	// output "-": stream one namespace to standard output, store nothing.
-	output string
+	slicing backupslice.Flags
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
 	// checksum: the algorithm of the manifest's per-file checksums.
@@ -59,11 +53,11 @@ func newBackupCmd(app *App) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.given.Apply(cmd.Flags())
-			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
+			o.shape.SamplesGiven = cmd.Flags().Changed("estimate-samples")
 			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
-			if o.output == "-" && !o.Incremental {
+			if o.shape.Output == "-" && !o.Incremental {
 				// A full stream reads no catalog: ad-hoc mode needs no --storage.
 				o.target.noStorage = true
 			}
@@ -125,14 +119,14 @@ func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
 // sliced run, the racks to read from, a stream instead of storage.
 func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
-	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
-	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
-	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
-	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
-	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
+	f.BoolVar(&o.shape.Estimate, "estimate", false, "print the estimated backup size and write nothing")
+	f.Int64Var(&o.shape.EstimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.slicing.Slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
+	f.IntVar(&o.slicing.Slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.StringVar(&o.slicing.RunID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
+	f.StringVar(&o.slicing.ScheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
 	f.IntSliceVar(&o.Overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
-	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
+	f.StringVar(&o.shape.Output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 }
 
 // registerResumeFlags: resumable runs and the manifest's checksum.
@@ -290,12 +284,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	switch {
 	case err != nil:
 		return err
-	case o.output != "":
+	case o.shape.Output != "":
 		// A stream is no backup of the routine: it reports no metrics,
 		// which would claim the routine's backup succeeded.
 		return runStreamBackup(ctx, app, o, b.t, b.pol)
-	case o.estimate:
-		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
+	case o.shape.Estimate:
+		return runEstimate(ctx, app, b.t, b.pol, o.shape.EstimateSamples)
 	}
 	r := b.t.Routine
 	// The cluster connection opens while the storage is opened, locked and
@@ -342,18 +336,9 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 // what the planner is asked. For --output and --estimate it stops once the
 // policy is known.
 func (o *backupOptions) prepare(app *App) (*backupRun, error) {
-	if err := o.shape(app).Check(); err != nil {
-		return nil, outcome.AsUsage(err)
-	}
-	var err error
-	o.Slice, o.RunFolder, err = backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
-	if err != nil {
+	o.shape.JSON = app.Globals.JSON
+	if err := o.Resolve(o.shape, o.slicing, app.Getenv); err != nil {
 		return nil, err
-	}
-	if o.output != "" {
-		if err := o.shape(app).CheckStream(); err != nil {
-			return nil, outcome.AsUsage(err)
-		}
 	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
@@ -361,7 +346,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	}
 	b, r := &backupRun{o: o, t: t}, t.Routine
 	o.Namespaces = o.target.namespaces
-	if o.output == "" {
+	if o.shape.Output == "" {
 		// A stream is no backup of the routine: it reports no metrics.
 		mtype := metrics.Full
 		if o.Incremental {
@@ -370,13 +355,13 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 		b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
 		b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
 	}
-	if o.DryRun || o.estimate {
+	if o.DryRun || o.shape.Estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
 	if b.pol, err = o.Policy(r); err != nil {
 		return nil, err
 	}
-	if o.output != "" || o.estimate {
+	if o.shape.Output != "" || o.shape.Estimate {
 		return b, nil // a stream or an estimate needs only the policy
 	}
 	if b.req, err = o.Request(r, b.pol); err != nil {
@@ -385,12 +370,6 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, b.pol.Compression, app.Getenv)
 	b.started, b.log = app.Now(), app.Log.With("routine", r.Name)
 	return b, nil
-}
-
-// shape is the kind of run the flags ask for.
-func (o *backupOptions) shape(app *App) plan.BackupShape {
-	return plan.BackupShape{Incremental: o.Incremental, AutoFull: o.AutoFull, Estimate: o.estimate,
-		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
 }
 
 // sessionOptions lock the routine for the type asked (none for a dry run).
