@@ -21,7 +21,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/session"
 )
 
@@ -347,13 +346,7 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	b, r := &backupRun{o: o, t: t}, t.Routine
 	o.Namespaces = o.target.namespaces
 	if o.shape.Output == "" {
-		// A stream is no backup of the routine: it reports no metrics.
-		mtype := metrics.Full
-		if o.Incremental {
-			mtype = metrics.Incremental
-		}
-		b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
-		b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
+		b.mrun = app.metrics.StartBackup(r, o.Incremental) // a stream reports no metrics
 	}
 	if o.DryRun || o.shape.Estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
