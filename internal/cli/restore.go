@@ -208,18 +208,25 @@ func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreReq
 			return nil, err
 		}
 	}
-	return restoresource.Open(ctx, req, restoresource.Opening{In: app.IO.In, Writes: !o.dryRun && !o.opts.ValidateOnly,
-		Routine: o.target.routine, Config: app.loadConfig, CheckTier: o.checkAccessTier,
-		Resolve: func(name string) (*routine.Target, error) {
-			o.target.routine = name
-			return app.resolveTarget(&o.target, false)
-		},
+	opening := o.opening(app)
+	opening.In, opening.Routine, opening.Config, opening.CheckTier = app.IO.In, o.target.routine, app.loadConfig, o.checkAccessTier
+	opening.Resolve = func(name string) (*routine.Target, error) {
+		o.target.routine = name
+		return app.resolveTarget(&o.target, false)
+	}
+	return restoresource.Open(ctx, req, opening)
+}
+
+// opening is what both restores open through: their metrics, session and
+// destination.
+func (f *restoreFlags) opening(app *App) restoresource.Opening {
+	return restoresource.Opening{Writes: !f.dryRun && !f.opts.ValidateOnly,
 		Started:     func(name string) { app.metrics.Start(metrics.Restore, name, "") },
-		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return o.destinationCluster(app, t) },
+		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return f.destinationCluster(app, t) },
 		Session: func(ctx context.Context, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {
-			return o.openSession(ctx, app, t, scope)
+			return f.openSession(ctx, app, t, scope)
 		},
-	})
+	}
 }
 
 // openSession opens t's storage, bringing archived files back first with

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/metrics"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
@@ -88,47 +86,29 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	if err != nil {
 		return err
 	}
-	if !o.dryRun && !req.Validate {
-		app.metrics.Start(metrics.Restore, t.Name(), "")
-	}
-	sess, err := o.openSession(ctx, app, t, nil)
+	src, err := restoresource.OpenPointInTime(ctx, t, req, o.opening(app), app.Log)
 	if err != nil {
 		return err
 	}
-	defer sess.Release()
-	ctx = sess.Context()
-	req.Storage = sess.Store.String()
-	// Plan once without the cluster, so a missing backup is reported
-	// before anything is contacted; then ask what the order needs.
-	p, backups, err := restoresource.PointInTime(ctx, sess, req, app.Log)
-	if err != nil {
-		return err
-	}
-	dest, err := o.destinationCluster(app, t)
-	if err != nil {
-		return err
-	}
+	defer src.Release()
+	ctx, p := src.Ctx, src.PointInTime
 	if o.only != nil {
-		return o.restoreRecords(ctx, app, t, sess.Store, dest, p.Chains(), &p.RecoveryPoint)
+		return o.restoreRecords(ctx, app, t, src.Store, src.Dest, p.Chains(), &p.RecoveryPoint)
 	}
-	conn, err := o.connect(ctx, app, t, dest)
+	conn, err := o.connect(ctx, app, t, src.Dest)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if p, err = restoresource.Reorder(req, backups, p, conn.NamespacesEmpty); err != nil {
+	if err := src.Reorder(conn.NamespacesEmpty); err != nil {
 		return err
 	}
+	p = src.PointInTime
 	if o.dryRun {
 		return app.emit(report.NewRestoreAtPlan(t.Name(), req.At, p))
 	}
-	job := o.job(app, t, sess.Store, conn, p.Chains())
-	msg := "restoring to a point in time"
-	if req.Validate {
-		msg = "validating the backups of a point in time"
-	}
-	app.Log.Info(msg, "routine", t.Name(), "time", req.At.UTC().Format(time.RFC3339Nano),
-		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", job.StepCount())
+	job := o.job(app, t, src.Store, conn, p.Chains())
+	src.LogStart(app.Log, job.StepCount())
 	return app.runRestoreJob(ctx, job, p.Summary(), &p.RecoveryPoint)
 }
 

@@ -14,6 +14,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -209,6 +210,66 @@ func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTim
 		}
 	}
 	return p, backups, nil
+}
+
+// PointInTimeSource is what a point-in-time restore reads, its request
+// (with its storage named) and its plan, with the backups it was made
+// over. Source.Plan is unset: the plan is PointInTime.
+type PointInTimeSource struct {
+	Source
+	Request     plan.PointInTimeRequest
+	PointInTime *plan.PointInTimePlan
+	Backups     []catalog.Backup
+}
+
+// OpenPointInTime opens the session of t, the routine of req's
+// point-in-time restore, and plans it without the cluster (PointInTime),
+// so that a missing backup is reported before anything is contacted; the
+// destination is checked once the plan is made. Of o it uses Writes (only
+// a restore that writes starts its metrics), Started, Session and
+// Destination.
+func OpenPointInTime(ctx context.Context, t *routine.Target, req plan.PointInTimeRequest, o Opening, log *slog.Logger) (*PointInTimeSource, error) {
+	if o.Writes {
+		o.Started(t.Name())
+	}
+	sess, err := o.Session(ctx, t, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Storage = sess.Store.String()
+	p, backups, err := PointInTime(sess.Context(), sess, req, log)
+	var dest *config.AerospikeCluster
+	if err == nil {
+		dest, err = o.Destination(t)
+	}
+	if err != nil {
+		sess.Release()
+		return nil, err
+	}
+	return &PointInTimeSource{Source: Source{Ctx: sess.Context(), Store: sess.Store, Target: t, Dest: dest, release: sess.Release},
+		Request: req, PointInTime: p, Backups: backups}, nil
+}
+
+// Reorder plans the restore again with the destination's answer to which
+// namespaces are empty, as Reorder does.
+func (s *PointInTimeSource) Reorder(empty func(namespaces []string) (map[string]bool, error)) error {
+	p, err := Reorder(s.Request, s.Backups, s.PointInTime, empty)
+	if err != nil {
+		return err
+	}
+	s.PointInTime = p
+	return nil
+}
+
+// LogStart logs the start of the restore (a validation, with --validate)
+// of steps steps.
+func (s *PointInTimeSource) LogStart(log *slog.Logger, steps int) {
+	msg := "restoring to a point in time"
+	if s.Request.Validate {
+		msg = "validating the backups of a point in time"
+	}
+	log.Info(msg, "routine", s.Request.Routine, "time", s.Request.At.UTC().Format(time.RFC3339Nano),
+		"recovery-point", s.PointInTime.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", steps)
 }
 
 // Reorder plans p's point-in-time restore again with the destination's
