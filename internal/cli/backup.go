@@ -403,16 +403,13 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	return runErr
 }
 
-// runEstimate asks backup-go for the size of a full backup of each
-// namespace. It only reads the cluster: no storage, no lock, no folder.
+// runEstimate prints the size of a full backup of each namespace (see
+// apply.Estimate).
 func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
 	r := t.Routine
-	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	doc, err := apply.Estimate(ctx, conn, pol, r.Name, r.Namespaces, samples, app.Log)
+	doc, err := apply.Estimate(ctx, func(ctx context.Context) (*cluster.Conn, error) {
+		return app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	}, pol, r.Name, r.Namespaces, samples, app.Log)
 	if err != nil {
 		return err
 	}
