@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -322,9 +321,7 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	}
 	app.running(sess.Context())
 	res, runErr := job.Run(sess.Context())
-	if runErr == nil && sess.Lost() {
-		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
-	}
+	runErr = sess.LostDuring("the backup", runErr)
 	if runErr != nil && res == nil {
 		return runErr
 	}
