@@ -209,18 +209,18 @@ func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreReq
 		}
 	}
 	opening := o.opening(app)
-	opening.In, opening.Routine, opening.Config, opening.CheckTier = app.IO.In, o.target.routine, app.loadConfig, o.checkAccessTier
-	opening.Resolve = func(name string) (*routine.Target, error) {
-		o.target.routine = name
-		return app.resolveTarget(&o.target, false)
-	}
+	opening.In, opening.Config = app.IO.In, app.loadConfig
 	return restoresource.Open(ctx, req, opening)
 }
 
-// opening is what both restores open through: their metrics, session and
-// destination.
+// opening is what both restores open through: their routine (its access
+// tier checked), metrics, session and destination.
 func (f *restoreFlags) opening(app *App) restoresource.Opening {
-	return restoresource.Opening{Writes: !f.dryRun && !f.opts.ValidateOnly,
+	return restoresource.Opening{Writes: !f.dryRun && !f.opts.ValidateOnly, Routine: f.target.routine, CheckTier: f.checkAccessTier,
+		Resolve: func(name string) (*routine.Target, error) {
+			f.target.routine = name
+			return app.resolveTarget(&f.target, false)
+		},
 		Started:     func(name string) { app.metrics.Start(metrics.Restore, name, "") },
 		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return f.destinationCluster(app, t) },
 		Session: func(ctx context.Context, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {

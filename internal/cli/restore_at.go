@@ -8,7 +8,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
-	"github.com/aerobackup/aerobackup/internal/routine"
 )
 
 type restoreAtOptions struct {
@@ -82,16 +81,18 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 }
 
 func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
-	req, t, err := o.request(app)
+	ask := restoresource.PointInTimeAsk{Ask: o.ask(), At: o.at, DisableReordering: o.disableReordering}
+	req, only, err := ask.Request(app.Now())
 	if err != nil {
 		return err
 	}
-	src, err := restoresource.OpenPointInTime(ctx, t, req, o.opening(app), app.Log)
+	o.only = only
+	src, err := restoresource.OpenPointInTime(ctx, req, o.opening(app), app.Log)
 	if err != nil {
 		return err
 	}
 	defer src.Release()
-	ctx, p := src.Ctx, src.PointInTime
+	ctx, t, p := src.Ctx, src.Target, src.PointInTime
 	if o.only != nil {
 		return o.restoreRecords(ctx, app, t, src.Store, src.Dest, p.Chains(), &p.RecoveryPoint)
 	}
@@ -110,20 +111,4 @@ func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
 	job := o.job(app, t, src.Store, conn, p.Chains())
 	src.LogStart(app.Log, job.StepCount())
 	return app.runRestoreJob(ctx, job, p.Summary(), &p.RecoveryPoint)
-}
-
-// request reads restore-at-timestamp's flags and resolves its routine.
-func (o *restoreAtOptions) request(app *App) (req plan.PointInTimeRequest, t *routine.Target, err error) {
-	ask := restoresource.PointInTimeAsk{Ask: o.ask(), At: o.at, DisableReordering: o.disableReordering}
-	if req, o.only, err = ask.Request(app.Now()); err != nil {
-		return req, nil, err
-	}
-	if t, err = app.resolveTarget(&o.target, false); err != nil {
-		return req, nil, err
-	}
-	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
-		return req, nil, err
-	}
-	req.Routine, req.RoutineNamespaces = t.Name(), t.Routine.Namespaces
-	return req, t, nil
 }

@@ -120,8 +120,9 @@ func TestOpen(t *testing.T) {
 	}
 }
 
-// OpenPointInTime opens the session and plans before it checks the
-// destination; a refusal on the way releases the session's lock.
+// OpenPointInTime resolves the routine and checks its tier, then opens the
+// session and plans before it checks the destination; a refusal on the
+// way releases the session's lock.
 func TestOpenPointInTime(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -138,7 +139,7 @@ func TestOpenPointInTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refused := errors.New("no such destination")
+	refused, tier := errors.New("no such destination"), "tier "+config.KindLocal
 	for _, c := range []struct {
 		name    string
 		at      time.Time
@@ -146,17 +147,18 @@ func TestOpenPointInTime(t *testing.T) {
 		destErr error
 		want    []string
 	}{
-		{name: "restore", at: at.Add(time.Hour), writes: true, want: []string{"started r", "session", "destination"}},
-		{name: "dry run", at: at.Add(time.Hour), want: []string{"session", "destination"}},
-		{name: "no full before the time", at: at.Add(-time.Hour), writes: true, want: []string{"started r", "session"}},
-		{name: "destination refused", at: at.Add(time.Hour), destErr: refused, want: []string{"session", "destination"}},
+		{name: "restore", at: at.Add(time.Hour), writes: true, want: []string{"resolve r", tier, "started r", "session", "destination"}},
+		{name: "dry run", at: at.Add(time.Hour), want: []string{"resolve r", tier, "session", "destination"}},
+		{name: "no full before the time", at: at.Add(-time.Hour), writes: true, want: []string{"resolve r", tier, "started r", "session"}},
+		{name: "destination refused", at: at.Add(time.Hour), destErr: refused, want: []string{"resolve r", tier, "session", "destination"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var steps []string
 			o := recorder(t, &steps, target, c.destErr)
 			o.Writes = c.writes
 			req := plan.PointInTimeRequest{Routine: "r", At: c.at, Base: request(t).Base}
-			src, err := OpenPointInTime(ctx, target, req, o, slog.New(slog.DiscardHandler))
+			o.Routine = "r"
+			src, err := OpenPointInTime(ctx, req, o, slog.New(slog.DiscardHandler))
 			if !slices.Equal(steps, c.want) {
 				t.Errorf("steps %q, want %q", steps, c.want)
 			}
@@ -170,7 +172,7 @@ func TestOpenPointInTime(t *testing.T) {
 				return
 			}
 			defer src.Release()
-			if src.Request.Storage == "" || src.Dest == nil || len(src.PointInTime.Namespaces) != 1 || len(src.Backups) != 1 {
+			if src.Request.Storage == "" || src.Request.Routine != "r" || src.Target != target || src.Dest == nil || len(src.PointInTime.Namespaces) != 1 || len(src.Backups) != 1 {
 				t.Errorf("source %+v", src)
 			}
 		})

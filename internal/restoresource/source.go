@@ -222,13 +222,21 @@ type PointInTimeSource struct {
 	Backups     []catalog.Backup
 }
 
-// OpenPointInTime opens the session of t, the routine of req's
-// point-in-time restore, and plans it without the cluster (PointInTime),
-// so that a missing backup is reported before anything is contacted; the
-// destination is checked once the plan is made. Of o it uses Writes (only
-// a restore that writes starts its metrics), Started, Session and
-// Destination.
-func OpenPointInTime(ctx context.Context, t *routine.Target, req plan.PointInTimeRequest, o Opening, log *slog.Logger) (*PointInTimeSource, error) {
+// OpenPointInTime resolves the routine of req's point-in-time restore
+// (o.Routine) and checks its access tier, opens its session and plans the
+// restore without the cluster (PointInTime), so that a missing backup is
+// reported before anything is contacted; the destination is checked once
+// the plan is made. Only a restore that writes (o.Writes) starts its
+// metrics. o.In and o.Config are not used.
+func OpenPointInTime(ctx context.Context, req plan.PointInTimeRequest, o Opening, log *slog.Logger) (*PointInTimeSource, error) {
+	t, err := o.Resolve(o.Routine)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckTier(t.Routine.Storage().Kind()); err != nil {
+		return nil, err
+	}
+	req.Routine, req.RoutineNamespaces = t.Name(), t.Routine.Namespaces
 	if o.Writes {
 		o.Started(t.Name())
 	}
