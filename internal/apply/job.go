@@ -14,12 +14,13 @@ import (
 )
 
 // BackupJob fills j, whose store, connection and reporting the caller set,
-// with what p decided and pol configures: the type and window, the run to
-// continue, and each namespace's configuration from its lower bound. A
-// resumable plan pages pol's scans (policy.Backup.MakeResumable) first.
-// clusterConfiguration is the routine's with-cluster-configuration, which
-// only a full saves.
-func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterConfiguration bool) error {
+// with what p decided for req and pol configures: the type and window,
+// the slice and its run folder, the run to continue, and each namespace's
+// configuration from its lower bound. A resumable plan pages pol's scans
+// (policy.Backup.MakeResumable) first. Only a full saves the cluster's
+// configuration, when the routine's policy (req.Policy) says
+// with-cluster-configuration.
+func BackupJob(j *backupjob.Job, req plan.BackupRequest, p plan.BackupPlan, pol *policy.Backup) error {
 	if p.Resumable {
 		if err := pol.MakeResumable(); err != nil {
 			return err
@@ -27,7 +28,8 @@ func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterC
 	}
 	j.Type, j.Start, j.Until, j.Resumable = p.Type, p.Start, p.Until, p.Resumable
 	j.Compression, j.Encryption, j.Retry, j.Selection = pol.Compression, pol.Encryption, pol.Retry, pol.Selection()
-	j.ClusterConfiguration = p.Type == catalog.Full && clusterConfiguration
+	j.Slice, j.RunFolder = req.Slice, req.RunFolder
+	j.ClusterConfiguration = p.Type == catalog.Full && req.Policy != nil && isTrue(req.Policy.WithClusterConfiguration)
 	if p.Resume.Action == plan.Continue {
 		j.Resume = p.Resume.Run.Marker
 	}
@@ -111,3 +113,5 @@ func Stream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, exis
 	ns.From = p.From
 	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until, Log: log}, nil
 }
+
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -65,6 +66,8 @@ func TestBackupJob(t *testing.T) {
 		{name: "incremental saves no cluster configuration",
 			p:           plan.BackupPlan{Type: catalog.Incremental, Start: start, Until: start, Namespaces: []plan.NamespacePlan{{Name: "test", From: from}}},
 			clusterConf: true},
+		{name: "full without cluster configuration",
+			p: plan.BackupPlan{Type: catalog.Full, Start: start, Namespaces: []plan.NamespacePlan{{Name: "test"}}}},
 		{name: "resumable pages the scans",
 			p:        plan.BackupPlan{Type: catalog.Full, Start: start, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}},
 			wantPage: policy.DefaultResumablePageSize},
@@ -79,7 +82,9 @@ func TestBackupJob(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			pol := testPolicy(t)
 			j := &backupjob.Job{Routine: "r"}
-			if err := BackupJob(j, tt.p, pol, tt.clusterConf); err != nil {
+			spec := &backupslice.Spec{Index: 1, Count: 2}
+			req := plan.BackupRequest{Policy: &config.BackupPolicy{WithClusterConfiguration: &tt.clusterConf}, Slice: spec, RunFolder: "1763712000000"}
+			if err := BackupJob(j, req, tt.p, pol); err != nil {
 				t.Fatal(err)
 			}
 			if j.Type != tt.p.Type || !j.Start.Equal(start) || !j.Until.Equal(tt.p.Until) || j.Resumable != tt.p.Resumable {
@@ -87,6 +92,9 @@ func TestBackupJob(t *testing.T) {
 			}
 			if j.Compression != "ZSTD" || j.Encryption != pol.Encryption || j.Retry == nil || j.Retry.MaxRetries != 2 || j.Selection != pol.Selection() {
 				t.Errorf("compression %q encryption %q retry %+v; want the policy's", j.Compression, j.Encryption, j.Retry)
+			}
+			if j.Slice != spec || j.RunFolder != req.RunFolder {
+				t.Errorf("slice %v in %q, want the request's", j.Slice, j.RunFolder)
 			}
 			if j.ClusterConfiguration != tt.wantConf {
 				t.Errorf("ClusterConfiguration = %v, want %v", j.ClusterConfiguration, tt.wantConf)
@@ -117,7 +125,7 @@ func TestBackupJobNotResumable(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := &backupjob.Job{}
-	err = BackupJob(j, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol, false)
+	err = BackupJob(j, plan.BackupRequest{}, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol)
 	if err == nil || err.Error() != pol.ResumableError().Error() || len(j.Namespaces) != 0 {
 		t.Fatalf("err %v, namespaces %d; want the policy's ResumableError and none", err, len(j.Namespaces))
 	}

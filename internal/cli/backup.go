@@ -375,9 +375,8 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 	job := &backupjob.Job{
 		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		Slice: b.req.Slice, RunFolder: b.req.RunFolder,
 	}
-	if err := apply.BackupJob(job, p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
+	if err := apply.BackupJob(job, b.req, p, b.pol); err != nil {
 		return nil, err
 	}
 	job.WriterOptions = b.o.tune.v.WriterOptions(r.Storage(), b.log)
@@ -412,8 +411,6 @@ func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.B
 	}
 	return app.emit(doc)
 }
-
-func isTrue(b *bool) bool { return b != nil && *b }
 
 // runStreamBackup writes one namespace as a single ASB stream to standard
 // output (see apply.OpenStream).
