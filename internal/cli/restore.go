@@ -201,13 +201,8 @@ func (o *restoreOptions) request() (req plan.RestoreRequest, err error) {
 }
 
 // open opens what the restore reads and plans its steps (see
-// restoresource.Open), once the flags of a folder or a stream are checked.
+// restoresource.Open).
 func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoresource.Source, error) {
-	if req.Path != "" {
-		if err := restoresource.CheckPath(req.Path, o.accessTier, o.restorePoll); err != nil {
-			return nil, err
-		}
-	}
 	opening := o.opening(app)
 	opening.In, opening.Config = app.IO.In, app.loadConfig
 	return restoresource.Open(ctx, req, opening)

@@ -19,6 +19,9 @@ import (
 	"github.com/aerobackup/aerobackup/internal/storage/localstore"
 )
 
+// errNotFolder marks a case whose --path is refused as no folder.
+var errNotFolder = errors.New("not a folder")
+
 // recorder is an Opening that records the steps Open takes, in order.
 func recorder(t *testing.T, steps *[]string, target *routine.Target, destErr error) Opening {
 	dest := &config.AerospikeCluster{Name: "dest"}
@@ -72,7 +75,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refused := errors.New("no such destination")
+	refused, local := errors.New("no such destination"), "tier "+config.KindLocal
 	for _, c := range []struct {
 		name    string
 		path    string
@@ -81,9 +84,10 @@ func TestOpen(t *testing.T) {
 		destErr error
 		want    []string
 	}{
-		{name: "stream dry run", path: "-", want: []string{"config"}},
-		{name: "stream", path: "-", writes: true, want: []string{"config", "started ", "destination"}},
-		{name: "folder dry run, destination refused", path: t.TempDir(), destErr: refused, want: []string{"config", "destination"}},
+		{name: "stream dry run", path: "-", want: []string{local, "config"}},
+		{name: "stream", path: "-", writes: true, want: []string{local, "config", "started ", "destination"}},
+		{name: "folder dry run, destination refused", path: t.TempDir(), destErr: refused, want: []string{local, "config", "destination"}},
+		{name: "no folder", path: "/nonexistent/folder", destErr: errNotFolder, want: nil},
 		{name: "backup, the key's routine", writes: true,
 			want: []string{"resolve r", "tier " + config.KindLocal, "started r", "destination", "session"}},
 		{name: "backup, the routine named", routine: "other", want: []string{"resolve other", "tier " + config.KindLocal, "destination", "session"}},
@@ -99,6 +103,12 @@ func TestOpen(t *testing.T) {
 			src, err := Open(ctx, req, o)
 			if !slices.Equal(steps, c.want) {
 				t.Errorf("steps %q, want %q", steps, c.want)
+			}
+			if c.destErr == errNotFolder {
+				if err == nil || !strings.Contains(err.Error(), "not a folder") || !errors.As(err, new(*plan.RefusedError)) {
+					t.Errorf("err %v, want the folder refused", err)
+				}
+				return
 			}
 			if c.destErr != nil {
 				if !errors.Is(err, c.destErr) {

@@ -9,11 +9,9 @@ import (
 	"github.com/aerospike/backup-go"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/records"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // Ask is what the flags restore and restore-at-timestamp share ask, as
@@ -125,21 +123,14 @@ func (a PointInTimeAsk) Request(now time.Time) (plan.PointInTimeRequest, *record
 	return req, s.Only, nil
 }
 
-// CheckPath checks --path before anything is read: a folder, or "-" for
-// the stream on standard input, to which --access-tier does not apply.
-// The tier is checked as a local storage's, with its poll interval.
-func CheckPath(path, tier string, poll time.Duration) error {
-	stream := path == "-"
-	if !stream {
-		if st, err := os.Stat(path); err != nil || !st.IsDir() {
-			return refusef("--path %q: not a folder", path)
-		}
+// checkFolder refuses a --path that is no folder ("-", the stream on
+// standard input, is none to check).
+func checkFolder(path string) error {
+	if path == "-" {
+		return nil
 	}
-	if _, err := storage.CheckRestoreTier(config.KindLocal, tier, poll); err != nil {
-		return refused(err)
-	}
-	if stream && tier != "" {
-		return refusef("--access-tier does not apply to --path - (standard input)")
+	if st, err := os.Stat(path); err != nil || !st.IsDir() {
+		return refusef("--path %q: not a folder", path)
 	}
 	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/records"
-	"github.com/aerobackup/aerobackup/internal/storage"
 )
 
 // checkRefused fails unless err is nil when want is "", else a refusal
@@ -144,22 +143,16 @@ func TestPointInTimeAskRequest(t *testing.T) {
 	}
 }
 
-func TestCheckPath(t *testing.T) {
+// A --path that is no folder is refused before anything else is done.
+func TestCheckFolder(t *testing.T) {
 	dir := t.TempDir()
-	poll := storage.DefaultPollInterval
-	cases := []struct {
-		name, path, tier, want string
-		poll                   time.Duration
-	}{
-		{"folder", dir, "", "", poll},
-		{"stream", "-", "", "", poll},
-		{"missing folder", filepath.Join(dir, "absent"), "", "not a folder", poll},
-		{"bad poll", dir, "", "--restore-poll-duration", 0},
-		{"stream with a tier", "-", "Bulk", "--access-tier", poll},
-	}
-	for _, c := range cases {
+	for _, c := range []struct{ name, path, want string }{
+		{"folder", dir, ""},
+		{"stream", "-", ""},
+		{"missing folder", filepath.Join(dir, "absent"), "not a folder"},
+	} {
 		t.Run(c.name, func(t *testing.T) {
-			checkRefused(t, CheckPath(c.path, c.tier, c.poll), c.want)
+			checkRefused(t, checkFolder(c.path), c.want)
 		})
 	}
 }

@@ -60,12 +60,20 @@ type Opening struct {
 }
 
 // Open opens what req's restore reads and plans its steps: the stream on
-// standard input (Path "-"), a folder (Path), or else the backup req.Key
-// of a routine's storage. The destination is checked before anything is
-// read.
+// standard input (Path "-"), a folder (Path, which must be one), or else
+// the backup req.Key of a routine's storage. The access tier and the
+// destination are checked before anything is read.
 func Open(ctx context.Context, req plan.RestoreRequest, o Opening) (*Source, error) {
 	if req.Path == "" {
 		return openBackup(ctx, req, o)
+	}
+	// The flags of a folder or a stream are checked first, its access tier
+	// as a local storage's: none applies, to a stream neither.
+	if err := checkFolder(req.Path); err != nil {
+		return nil, err
+	}
+	if err := o.CheckTier(config.KindLocal); err != nil {
+		return nil, err
 	}
 	stream := req.Path == "-"
 	cfg, err := o.Config()
