@@ -1,4 +1,6 @@
-// Package apply carries out the decisions of internal/plan: on a routine
+// Package apply reads what a backup's flags ask (BackupAsk) into its
+// policy, its request and its session, and carries out the decisions of
+// internal/plan: on a routine
 // session, removing the interrupted run a backup does not continue, the
 // lock swap of an incremental promoted to a full, and retention (one
 // sequence for 'retention prune' and 'backup --prune'); and the backup

@@ -87,9 +87,16 @@ func planOn(sess *session.Session, conn *cluster.Conn, req plan.BackupRequest, p
 }
 
 // Estimate is the estimated size of a full backup of each namespace of
-// routine (named, else conn's cluster's, checked against pol's rack
-// selection), from samples sampled records.
-func Estimate(ctx context.Context, conn *cluster.Conn, pol *policy.Backup, routine string, named []string, samples int64, log *slog.Logger) (*report.Estimate, error) {
+// routine (named, else the cluster's, checked against pol's rack
+// selection), from samples sampled records. It only reads the cluster,
+// which connect connects to: no storage, no lock, no folder.
+func Estimate(ctx context.Context, connect func(context.Context) (*cluster.Conn, error), pol *policy.Backup,
+	routine string, named []string, samples int64, log *slog.Logger) (*report.Estimate, error) {
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	namespaces, err := Namespaces(conn, pol, named, log)
 	if err != nil {
 		return nil, err
