@@ -19,6 +19,7 @@ import (
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -183,6 +184,16 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 		return nil, err
 	}
 	return &Source{Ctx: sess.Context(), Store: sess.Store, Plan: p, release: sess.Release}, nil
+}
+
+// Folders opens the namespace folders of the plan's steps for reading
+// without a cluster (dump), each checked against its manifest.
+func (s *Source) Folders() ([]*records.Folder, error) {
+	dirs := make([]string, 0, len(s.Plan.Steps))
+	for _, st := range s.Plan.Steps {
+		dirs = append(dirs, st.Dir)
+	}
+	return records.OpenAll(s.Ctx, s.Store, dirs)
 }
 
 // PointInTime plans req's point-in-time restore over the session's catalog
