@@ -15,28 +15,13 @@ import (
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 )
 
-// EnvRequireEnterprise, set to 1 (CI does), turns a script condition
-// naming a feature the server lacks ([racks], [tls]) from a skip into a
-// failure on the in-process test server, which has them all.
-const EnvRequireEnterprise = "AEROBACKUP_REQUIRE_ENTERPRISE"
-
-// featureCondition answers a feature condition: whether the script's
-// server has it. When it has not and AEROBACKUP_REQUIRE_ENTERPRISE=1, the
-// script fails, saying why, instead of skipping the guarded steps.
-func featureCondition(cond string, available bool, why string) (bool, error) {
-	if !available && os.Getenv(EnvRequireEnterprise) == "1" {
-		return false, fmt.Errorf("[%s] is false (%s) and %s=1 requires it", cond, why, EnvRequireEnterprise)
-	}
-	return available, nil
-}
-
 // racksCondition: multi-node clusters with racks (asd cluster, asd node)
 // need the in-process test server. A real server, even a cluster, cannot
 // be stopped node by node from a script, and Community Edition reports no
 // racks.
 func racksCondition() (bool, error) {
 	real := os.Getenv(aerospiketest.EnvRealServer)
-	return featureCondition("racks", real == "",
+	return enterpriseCondition("racks", real == "",
 		fmt.Sprintf("%s=%s is a real server: scripts cannot start, stop or rack its nodes", aerospiketest.EnvRealServer, real))
 }
 
@@ -51,7 +36,7 @@ func nodesCondition() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return featureCondition("nodes", n > 1,
+	return enterpriseCondition("nodes", n > 1,
 		fmt.Sprintf("%s=%s is one node as far as the tests know: set %s to its cluster's node count", aerospiketest.EnvRealServer, real, aerospiketest.EnvRealCluster))
 }
 
@@ -215,27 +200,41 @@ func startScriptCluster(ts *testscript.TestScript, s *scriptServer, args []strin
 	}
 }
 
-func TestFeatureCondition(t *testing.T) {
+func TestClusterConditions(t *testing.T) {
 	for _, tc := range []struct {
-		available bool
-		require   string
-		want      bool
-		wantErr   bool
+		name, real, nodes, require string
+		racks, nodesOK             bool
+		err                        string // of [racks] or [nodes]
 	}{
-		{true, "", true, false},
-		{false, "", false, false},
-		{true, "1", true, false},
-		{false, "1", false, true},
-		{false, "0", false, false},
+		{name: "in-process", racks: true, nodesOK: true},
+		{name: "in-process, required", require: "1", racks: true, nodesOK: true},
+		{name: "real server", real: "10.0.0.1:3000"},
+		{name: "real cluster", real: "10.0.0.1:3000", nodes: "3", nodesOK: true},
+		{name: "real single node", real: "10.0.0.1:3000", nodes: "1"},
+		{name: "real server, required", real: "10.0.0.1:3000", nodes: "3", require: "1", nodesOK: true,
+			err: "[racks] is false (AEROBACKUP_TEST_AEROSPIKE=10.0.0.1:3000 is a real server: scripts cannot start, stop or rack its nodes) and AEROBACKUP_REQUIRE_ENTERPRISE=1 requires it"},
+		{name: "bad node count", real: "10.0.0.1:3000", nodes: "three",
+			err: `AEROBACKUP_TEST_AEROSPIKE_CLUSTER="three": want the number of nodes AEROBACKUP_TEST_AEROSPIKE seeds`},
 	} {
-		t.Setenv(EnvRequireEnterprise, tc.require)
-		got, err := featureCondition("racks", tc.available, "why")
-		if got != tc.want || (err != nil) != tc.wantErr {
-			t.Errorf("available=%v %s=%q: %v, %v; want %v, error %v", tc.available, EnvRequireEnterprise, tc.require, got, err, tc.want, tc.wantErr)
-		}
-		if err != nil && !strings.Contains(err.Error(), "[racks] is false (why)") {
-			t.Errorf("error %q does not say which condition and why", err)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(aerospiketest.EnvRealServer, tc.real)
+			t.Setenv(aerospiketest.EnvRealCluster, tc.nodes)
+			t.Setenv(envRequireEnterprise, tc.require)
+			racks, rerr := racksCondition()
+			nodes, nerr := nodesCondition()
+			var errs []string
+			for _, e := range []error{rerr, nerr} {
+				if e != nil {
+					errs = append(errs, e.Error())
+				}
+			}
+			if got := strings.Join(errs, "; "); got != tc.err {
+				t.Fatalf("errors %q, want %q", got, tc.err)
+			}
+			if tc.err == "" && (racks != tc.racks || nodes != tc.nodesOK) {
+				t.Fatalf("[racks] %v [nodes] %v, want %v %v", racks, nodes, tc.racks, tc.nodesOK)
+			}
+		})
 	}
 }
 

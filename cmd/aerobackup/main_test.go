@@ -53,6 +53,9 @@ type scriptServer struct {
 	marks map[string]int64
 	// t skips the script from a command (asd tmpfs where mounting fails).
 	t testscript.T
+	// user and password log the asd commands' client in once `asd
+	// security on` secured the server.
+	user, password string
 }
 
 type takenSnapshot struct {
@@ -97,8 +100,12 @@ func TestScripts(t *testing.T) {
 	runScripts(t, localStorage)
 }
 
-func runScripts(t *testing.T, kind storageKind) {
-	testscript.Run(t, testscript.Params{
+func runScripts(t *testing.T, kind storageKind) { testscript.Run(t, scriptParams(kind)) }
+
+// scriptParams runs the scripts of testdata/script with their backups in
+// kind's storage.
+func scriptParams(kind storageKind) testscript.Params {
+	return testscript.Params{
 		Dir:                 filepath.Join("..", "..", "testdata", "script"),
 		RequireExplicitExec: true,
 		UpdateScripts:       *updateScripts && kind.name == "local",
@@ -152,6 +159,10 @@ func runScripts(t *testing.T, kind storageKind) {
 				return os.Getenv("AEROBACKUP_TEST_AEROSPIKE") != "", nil
 			case "race":
 				return raceEnabled, nil
+			case "tls":
+				return tlsCondition()
+			case "security":
+				return securityCondition()
 			case "racks":
 				return racksCondition()
 			case "nodes":
@@ -159,12 +170,14 @@ func runScripts(t *testing.T, kind storageKind) {
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
-	})
+	}
 }
 
 func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 	if s.client == nil {
-		c, err := as.NewClient(s.host, s.port)
+		cp := as.NewClientPolicy()
+		cp.User, cp.Password = s.user, s.password
+		c, err := as.NewClientWithPolicy(cp, s.host, s.port)
 		if err != nil {
 			ts.Fatalf("connecting to %s:%d: %v", s.host, s.port, err)
 		}
@@ -215,6 +228,10 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd secret-agent RES:KEY=FILE...
 //	                          serve the files' contents as secrets on a TCP secret agent
 //	                          (Aerospike Secret Agent protocol); sets $AGENT_PORT
+//	asd tls ...               certificates and the TLS listener (see cmdAsdTLS)
+//	asd security on [external] | off, asd user add NAME PASSWORD ROLE[,ROLE...],
+//	asd user drop NAME, asd tokens FILE
+//	                          access control (see security_test.go)
 func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 	s := ts.Value(serverKey).(*scriptServer)
 	if len(args) == 0 {
@@ -476,6 +493,10 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Defer(func() { ln.Close() })
 		go serveSecretAgent(ln, secrets)
 		ts.Setenv("AGENT_PORT", strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	case "tls":
+		cmdAsdTLS(ts, s, neg, args[1:])
+	case "security", "user", "tokens":
+		asdSecurity(ts, s, needServer(args[0]), args)
 	case "readonly":
 		dir := ts.MkAbs(args[1])
 		if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {

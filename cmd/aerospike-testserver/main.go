@@ -5,11 +5,16 @@
 // Usage:
 //
 //	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-rack-id N] [-ready-file PATH]
+//	    [-tls-addr ADDR (-tls-certs DIR [-tls-name NAME] | -tls-cert FILE -tls-key FILE)
+//	     [-tls-client-ca FILE] [-tls-min 1.2|1.3] [-tls-max 1.2|1.3]]
 //	aerospike-testserver -nodes 3 [-racks 1,1,2] [-replication-factor 2] [...]
+//
+// With -tls-addr it also serves TLS there, as an Enterprise node's
+// tls-port; -tls-certs makes a CA and certificates for scripts.
 //
 // With -nodes (or -racks) it runs a cluster in this process: node i listens
 // on the port i above -addr's (free ports with port 0), all sharing the
-// records and one partition map.
+// records and one partition map; a cluster serves clear connections only.
 package main
 
 import (
@@ -52,12 +57,22 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	nodes := fs.Int("nodes", 1, "nodes of the cluster (more than 1: a cluster sharing one store, on consecutive ports)")
 	racks := fs.String("racks", "", "comma-separated rack id of each node of the cluster (sets -nodes)")
 	rf := fs.Int("replication-factor", 2, "copies of each partition in a cluster")
+	var tf tlsFlags
+	tf.register(fs)
+	clientName := fs.String("tls-client-name", "backup-operator", "CN of the client certificate -tls-certs makes (the PKI user)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cluster, err := clusterOptions(*nodes, *racks, *rf)
 	if err != nil {
 		return err
+	}
+	tlsOpts, err := tf.options(*clientName)
+	if err != nil {
+		return err
+	}
+	if cluster != nil && tlsOpts != nil {
+		return errors.New("-tls-addr with -nodes or -racks: a cluster serves clear connections only")
 	}
 	level := slog.LevelInfo
 	if *debug {
@@ -72,7 +87,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	opts := aerospiketest.Options{
-		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID,
+		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID, TLS: tlsOpts,
 	}
 	var srv *aerospiketest.Server
 	if cluster == nil {
@@ -109,7 +124,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return fmt.Errorf("write ready file: %w", err)
 		}
 	}
-	log.Info("aerospike test server listening", slog.String("addr", srv.Addr()),
+	log.Info("aerospike test server listening", slog.String("addr", srv.Addr()), slog.String("tls-addr", srv.TLSAddr()),
 		slog.String("namespaces", strings.Join(nss, ",")), slog.Int("seeded-records", *seed))
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)

@@ -72,28 +72,11 @@ func runRestore(t testing.TB, c *as.Client, dir, src, dst string, tune func(*bac
 // suite can run against a long-lived real server too.
 func resetNamespaces(t testing.TB, c *as.Client, nss ...string) {
 	t.Helper()
-	for _, ns := range nss {
-		if err := c.Truncate(nil, ns, "", nil); err != nil {
-			t.Fatalf("truncate %s: %v", ns, err)
-		}
-		_ = c.DropIndex(nil, ns, "people", "idx_"+ns+"_age")
+	if err := EmptyNamespaces(c, nss...); err != nil {
+		t.Fatal(err)
 	}
-	// Truncation is asynchronous on a real server.
-	deadline := time.Now().Add(10 * time.Second)
 	for _, ns := range nss {
-		for {
-			snap, err := ScanSnapshot(c, ns)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(snap.Records) == 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("namespace %s still holds %d records after truncate", ns, len(snap.Records))
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		_ = c.DropIndex(nil, ns, "people", "idx_"+ns+"_age")
 	}
 }
 

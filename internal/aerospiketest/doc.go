@@ -15,9 +15,17 @@
 // It claims to be Aerospike Community Edition 8.1.0.0 (Options.Build), so the
 // client and backup-go use the 8.1 info syntax ("sindex-list:namespace=...",
 // "sindex-create:namespace=...;bin=...;type=..."); the older spellings
-// ("ns=", "indexdata=") are accepted as well, for Build values below 8.1. Security is not enabled: a login
-// is answered with SECURITY_NOT_ENABLED, which the v8 client treats as
-// success, so clients configured with any user and password still connect.
+// ("ns=", "indexdata=") are accepted as well, for Build values below 8.1.
+// Security is off by default: a login is answered with
+// SECURITY_NOT_ENABLED, which the v8 client treats as success, so clients
+// configured with any user and password still connect. Options.Security
+// (or EnableSecurity) turns on an Enterprise server's access control:
+// logins, session tokens and predefined roles (security.go).
+//
+// With Options.TLS (or ServeTLS) it also listens for TLS, as an Enterprise
+// node's tls-port, with certificates tests make (NewCA, WriteCertSet) and
+// optional mutual TLS (ClientCertName gives a connection's verified client
+// CN).
 //
 // Start one per test with NewServer (like net/http/httptest), or use
 // TestCluster to run the same test against a real server named by

@@ -13,13 +13,19 @@ import (
 // records the client's partition map says they should.
 func TestBackupPartitionFiltersAndPaging(t *testing.T) {
 	host, port, srv := TestCluster(t)
-	RequireServer(t, srv, "seeding")
 	c := newClient(t, host, port)
+	resetNamespaces(t, c, "test")
 	const total = 1200
-	if err := srv.Seed("test", total, 11); err != nil {
+	if err := SeedCluster(c, srv, "test", total, 11); err != nil {
 		t.Fatal(err)
 	}
-	snap := srv.Snapshot("test")
+	snap, err := ScanSnapshot(c, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Records) != total {
+		t.Fatalf("seeded %d records, the scan finds %d", total, len(snap.Records))
+	}
 	inRange := func(lo, hi int) (n uint64) {
 		for d := range snap.Records {
 			var b [20]byte

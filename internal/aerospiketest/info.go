@@ -66,6 +66,9 @@ func (s *Server) infoValue(cmd string) string {
 		}
 		return params["ns"]
 	}
+	if reply, ok := s.tlsInfo(name); ok {
+		return reply
+	}
 	switch name {
 	case "node":
 		return s.opts.NodeName

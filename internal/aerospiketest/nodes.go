@@ -77,6 +77,10 @@ func StartCluster(opts ClusterOptions) (*Cluster, error) {
 	if opts.ReplicationFactor == 0 {
 		opts.ReplicationFactor = 2
 	}
+	if opts.Server.TLS != nil {
+		// Each node would need its own TLS port, peers-tls-std and restart.
+		return nil, errors.New("aerospiketest: a cluster serves clear connections only (Options.TLS)")
+	}
 	c := &Cluster{live: make([]bool, opts.Nodes), pm: newPartitionMap(opts.Racks, opts.ReplicationFactor)}
 	for i := range c.live {
 		c.live[i] = true
@@ -212,7 +216,7 @@ func (c *Cluster) Restart(i int) error {
 	n.node.stopAfter.Store(0)
 	n.node.down.Store(false)
 	n.wg.Add(1)
-	go n.acceptLoop()
+	go n.acceptLoop(ln)
 	c.mu.Lock()
 	c.live[i] = true
 	c.replace()

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	as "github.com/aerospike/aerospike-client-go/v8"
 )
@@ -78,6 +79,34 @@ func ClearMetadata(c *as.Client, namespaces ...string) error {
 			if err := c.DropIndex(nil, ns, set, name); err != nil {
 				return fmt.Errorf("aerospiketest: drop index %s.%s: %w", ns, name, err)
 			}
+		}
+	}
+	return nil
+}
+
+// EmptyNamespaces truncates the namespaces and waits until a scan finds
+// none of their records (truncation is asynchronous on a real server), so
+// a test on a shared real server starts as empty as a fresh in-process one.
+func EmptyNamespaces(c *as.Client, namespaces ...string) error {
+	for _, ns := range namespaces {
+		if err := c.Truncate(nil, ns, "", nil); err != nil {
+			return fmt.Errorf("aerospiketest: truncate %s: %w", ns, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, ns := range namespaces {
+		for {
+			snap, err := ScanSnapshot(c, ns)
+			if err != nil {
+				return fmt.Errorf("aerospiketest: %w", err)
+			}
+			if len(snap.Records) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("aerospiketest: namespace %s still holds %d records 10s after truncate", ns, len(snap.Records))
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	return nil

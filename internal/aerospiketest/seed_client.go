@@ -91,3 +91,14 @@ func SeedMetadataClient(c *as.Client, nsName string) error {
 	}
 	return nil
 }
+
+// SeedCluster stores Seed's records in the server TestCluster returned:
+// directly into srv, or through c when srv is nil (a real server), so a
+// test that needs seeded data runs on both. Last-update times then come
+// from that server's clock.
+func SeedCluster(c *as.Client, srv *Server, nsName string, n int, seed int64) error {
+	if srv != nil {
+		return srv.Seed(nsName, n, seed)
+	}
+	return SeedClient(c, nsName, n, seed)
+}

@@ -40,6 +40,12 @@ type Options struct {
 	// RackID is the rack the node reports for every namespace ("rack-ids",
 	// which a rack-aware client asks on every tend, and "racks:"); default 0.
 	RackID int
+	// TLS, when set, adds a TLS listener beside the clear one (see
+	// ServeTLS, TLSAddr).
+	TLS *TLSOptions
+	// Security, when set, turns on access control (see Security); it can
+	// also be turned on later with EnableSecurity.
+	Security *Security
 }
 
 // Server is a running test server. Its methods are safe for concurrent use.
@@ -57,6 +63,8 @@ type Server struct {
 	conns  map[net.Conn]struct{}
 	wg     sync.WaitGroup
 	closed atomic.Bool
+
+	tls tlsListener
 }
 
 // shared is what the nodes of a Cluster hold in common: the records and
@@ -74,6 +82,7 @@ type shared struct {
 	partGen atomic.Int64
 	faults  faultState
 	stats   statCounters
+	sec     securityState // users and roles are the cluster's
 }
 
 // Start listens and serves in the background until Close.
@@ -117,6 +126,12 @@ func start(opts Options, sh *shared, join func(*Server)) (*Server, error) {
 		log:    opts.Logger,
 		conns:  make(map[net.Conn]struct{}),
 	}
+	if opts.Security != nil && !s.sec.on.Load() {
+		if err := s.EnableSecurity(*opts.Security); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	for _, name := range opts.Namespaces {
 		if err := s.AddNamespace(name); err != nil {
 			ln.Close()
@@ -127,7 +142,13 @@ func start(opts Options, sh *shared, join func(*Server)) (*Server, error) {
 		join(s)
 	}
 	s.wg.Add(1)
-	go s.acceptLoop()
+	go s.acceptLoop(ln)
+	if opts.TLS != nil {
+		if err := s.ServeTLS(*opts.TLS); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -146,6 +167,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	err := s.ln.Close()
+	s.closeTLS()
 	s.DropConnections()
 	s.wg.Wait()
 	return err
@@ -210,10 +232,10 @@ func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
 // RunClock lets a frozen clock run again from where it stands.
 func (s *Server) RunClock() { s.clock.unfreeze() }
 
-func (s *Server) acceptLoop() {
+func (s *Server) acceptLoop(ln net.Listener) {
 	defer s.wg.Done()
 	for {
-		c, err := s.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
@@ -247,6 +269,7 @@ func (s *Server) serveConn(c net.Conn) {
 	r := bufio.NewReaderSize(c, 64<<10)
 	w := bufio.NewWriterSize(c, 64<<10)
 	var hdr [8]byte
+	auth := s.newConnAuth(c)
 	for {
 		typ, body, err := readProto(r, hdr[:])
 		if err != nil {
@@ -261,10 +284,14 @@ func (s *Server) serveConn(c net.Conn) {
 		switch typ {
 		case protoInfo:
 			s.stats.info.Add(1)
-			_, err = w.Write(frame(protoInfo, s.handleInfo(body)))
+			_, err = w.Write(frame(protoInfo, s.securedInfo(auth, body)))
 		case protoAdmin:
-			_, err = w.Write(frame(protoAdmin, s.handleAdmin(body)))
+			_, err = w.Write(frame(protoAdmin, s.handleAdmin(auth, body)))
 		case protoMsg:
+			if rc := s.msgRefusal(auth, body); rc != rcOK {
+				_, err = w.Write(refusalMessage(rc))
+				break
+			}
 			err = s.handleMsg(w, body)
 		default:
 			s.log.Debug("aerospiketest: unknown proto type", slog.Int("type", int(typ)))
@@ -282,11 +309,14 @@ func (s *Server) serveConn(c net.Conn) {
 	}
 }
 
-// handleAdmin answers SECURITY_NOT_ENABLED to every admin command, as a
-// server without security does; the client then proceeds without a
-// session, so configs carrying credentials still connect.
-func (s *Server) handleAdmin(body []byte) []byte {
-	const rcSecurityNotEnabled = 52
+// handleAdmin answers security commands (see securityCommand); without
+// security it answers SECURITY_NOT_ENABLED to every one, as a server
+// without security does; the client then proceeds without a session, so
+// configs carrying credentials still connect.
+func (s *Server) handleAdmin(a *connAuth, body []byte) []byte {
+	if s.sec.on.Load() {
+		return s.securityCommand(a, body)
+	}
 	resp := make([]byte, 16)
 	resp[1] = rcSecurityNotEnabled
 	return resp

@@ -1,4 +1,6 @@
-// Package apply carries out the decisions of internal/plan: on a routine
+// Package apply reads what a backup's flags ask (BackupAsk) into its
+// policy, its request and its session, and carries out the decisions of
+// internal/plan: on a routine
 // session, removing the interrupted run a backup does not continue, the
 // lock swap of an incremental promoted to a full, and retention (one
 // sequence for 'retention prune' and 'backup --prune'); and the backup
@@ -64,11 +66,19 @@ func Promotion(sess *session.Session, p plan.BackupPlan, log *slog.Logger) error
 	return sess.Relock(lock.Full)
 }
 
-// Retention plans retention with keep over the session's catalog and,
-// unless dryRun, deletes what the plan removes. The summary comes back
-// even when deletion stops part way, marking what was removed.
+// Retention plans retention with keep over the session's catalog and the
+// routine's pins and, unless dryRun, deletes what the plan removes (the
+// pins of backups no longer there too). The summary comes back even when
+// deletion stops part way, marking what was removed.
 func Retention(sess *session.Session, routine string, keep plan.Keep, dryRun bool, log *slog.Logger) (*report.Prune, error) {
-	p, err := plan.Retention(sess.Listing, keep)
+	log.Debug("retention rule", "routine", routine, "rule", keep.Reason)
+	l := sess.Listing
+	pins, err := catalog.ReadPins(sess.Context(), sess.Store, []string{routine})
+	if err != nil {
+		return nil, fmt.Errorf("routine %q: %w", routine, err)
+	}
+	l.Pins = pins
+	p, err := plan.Retention(l, keep)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +92,7 @@ func Retention(sess *session.Session, routine string, keep plan.Keep, dryRun boo
 		return sum, fmt.Errorf("routine %q: prune stopped after removing %d backups (run it again to finish): %w", routine, len(res.Removed), err)
 	}
 	log.Info("retention applied", "routine", routine, "removed", len(res.Removed), "leftovers-removed", len(res.Leftovers),
-		"kept", sum.Kept)
+		"stale-pins-removed", len(res.Pins), "kept", sum.Kept)
 	return sum, nil
 }
 

@@ -17,10 +17,10 @@ import (
 
 // Request completes req, what the flags ask of a backup, with r's name
 // and policy, the settings of pol a continuation must share, and, when
-// prune, r's retention counts. A continuation needs the same settings:
-// checked now for a run asked to be resumable or to resume, once a run to
-// continue is found otherwise (only a resumable run pages its scans, in
-// BackupJob).
+// prune, the retention r's policy sets (plan.RetentionKeep, calendar
+// rules included). A continuation needs the same settings: checked now
+// for a run asked to be resumable or to resume, once a run to continue is
+// found otherwise (only a resumable run pages its scans, in BackupJob).
 func Request(req plan.BackupRequest, r *config.Routine, pol *policy.Backup, prune bool) (plan.BackupRequest, error) {
 	notResumable := pol.ResumableError()
 	if (req.Resumable || req.Resume) && notResumable != nil {
@@ -30,7 +30,7 @@ func Request(req plan.BackupRequest, r *config.Routine, pol *policy.Backup, prun
 	req.Settings = plan.Settings{Compression: pol.Compression, Encryption: pol.Encryption, Selection: pol.Selection(),
 		NotResumable: notResumable}
 	if prune {
-		keep, err := plan.RetentionCounts(r.Name, r.Policy().Retention, plan.KeepOverride{})
+		keep, err := plan.RetentionKeep(r.Name, r.Policy(), plan.KeepOverride{}, time.Local)
 		if err != nil {
 			return req, fmt.Errorf("--prune: %w", err)
 		}
@@ -87,9 +87,16 @@ func planOn(sess *session.Session, conn *cluster.Conn, req plan.BackupRequest, p
 }
 
 // Estimate is the estimated size of a full backup of each namespace of
-// routine (named, else conn's cluster's, checked against pol's rack
-// selection), from samples sampled records.
-func Estimate(ctx context.Context, conn *cluster.Conn, pol *policy.Backup, routine string, named []string, samples int64, log *slog.Logger) (*report.Estimate, error) {
+// routine (named, else the cluster's, checked against pol's rack
+// selection), from samples sampled records. It only reads the cluster,
+// which connect connects to: no storage, no lock, no folder.
+func Estimate(ctx context.Context, connect func(context.Context) (*cluster.Conn, error), pol *policy.Backup,
+	routine string, named []string, samples int64, log *slog.Logger) (*report.Estimate, error) {
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
 	namespaces, err := Namespaces(conn, pol, named, log)
 	if err != nil {
 		return nil, err

@@ -106,3 +106,30 @@ func TestRequest(t *testing.T) {
 		t.Errorf("an ordinary run keeps the reason for later: %+v, %v", req.Settings, err)
 	}
 }
+
+// Estimate connects, sizes the namespaces named (else the cluster's) and
+// reports a connection's failure as it is.
+func TestEstimate(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
+	if err := srv.Seed("test", 500, 1); err != nil {
+		t.Fatal(err)
+	}
+	connect := func(ctx context.Context) (*cluster.Conn, error) {
+		return cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: srv.Host(), Port: srv.Port()}}}, slog.New(slog.DiscardHandler))
+	}
+	ctx, pol, log := context.Background(), testPolicy(t), slog.New(slog.DiscardHandler)
+	doc, err := Estimate(ctx, connect, pol, "r", []string{"test"}, 50, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Routine != "r" || doc.Samples != 50 || len(doc.Namespaces) != 1 || doc.Namespaces[0].Namespace != "test" || doc.Bytes == 0 {
+		t.Fatalf("estimate %+v, want test's size from 50 samples", doc)
+	}
+	if doc, err = Estimate(ctx, connect, pol, "r", nil, 50, log); err != nil || len(doc.Namespaces) != 2 {
+		t.Fatalf("none named: %+v, %v; want the cluster's two namespaces", doc, err)
+	}
+	down := errors.New("cluster down")
+	if _, err := Estimate(ctx, func(context.Context) (*cluster.Conn, error) { return nil, down }, pol, "r", nil, 50, log); !errors.Is(err, down) {
+		t.Fatalf("err %v, want the connection's", err)
+	}
+}

@@ -1,23 +1,26 @@
 package apply
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 )
 
 // BackupJob fills j, whose store, connection and reporting the caller set,
-// with what p decided and pol configures: the type and window, the run to
-// continue, and each namespace's configuration from its lower bound. A
-// resumable plan pages pol's scans (policy.Backup.MakeResumable) first.
-// clusterConfiguration is the routine's with-cluster-configuration, which
-// only a full saves.
-func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterConfiguration bool) error {
+// with what p decided for req and pol configures: the type and window,
+// the slice and its run folder, the run to continue, and each namespace's
+// configuration from its lower bound. A resumable plan pages pol's scans
+// (policy.Backup.MakeResumable) first. Only a full saves the cluster's
+// configuration, when the routine's policy (req.Policy) says
+// with-cluster-configuration.
+func BackupJob(j *backupjob.Job, req plan.BackupRequest, p plan.BackupPlan, pol *policy.Backup) error {
 	if p.Resumable {
 		if err := pol.MakeResumable(); err != nil {
 			return err
@@ -25,7 +28,8 @@ func BackupJob(j *backupjob.Job, p plan.BackupPlan, pol *policy.Backup, clusterC
 	}
 	j.Type, j.Start, j.Until, j.Resumable = p.Type, p.Start, p.Until, p.Resumable
 	j.Compression, j.Encryption, j.Retry, j.Selection = pol.Compression, pol.Encryption, pol.Retry, pol.Selection()
-	j.ClusterConfiguration = p.Type == catalog.Full && clusterConfiguration
+	j.Slice, j.RunFolder = req.Slice, req.RunFolder
+	j.ClusterConfiguration = p.Type == catalog.Full && req.Policy != nil && isTrue(req.Policy.WithClusterConfiguration)
 	if p.Resume.Action == plan.Continue {
 		j.Resume = p.Resume.Run.Marker
 	}
@@ -47,6 +51,38 @@ func Namespaces(conn *cluster.Conn, pol *policy.Backup, named []string, log *slo
 		return nil, err
 	}
 	return namespaces, conn.CheckRacks(log, pol.RackList(), pol.PreferRacks, namespaces)
+}
+
+// OpenStream is the stream of one of r's namespaces a backup with
+// --output - writes, with no lock, no folder and no metadata: an
+// incremental reads r's catalog (backups) for its lower bound and nothing
+// else, a full reads none; then connect connects to the cluster, whose
+// connection the stream holds (the caller closes it). A routine naming
+// more than one namespace is refused before anything is opened.
+func OpenStream(ctx context.Context, r *config.Routine, pol *policy.Backup, incremental bool, started time.Time,
+	backups func(context.Context) ([]catalog.Backup, error), connect func(context.Context) (*cluster.Conn, error),
+	log *slog.Logger) (*backupjob.Stream, error) {
+	req := plan.NewStreamRequest(r, incremental)
+	if _, err := plan.StreamNamespace(req, nil); err != nil {
+		return nil, err
+	}
+	var existing []catalog.Backup
+	if incremental {
+		var err error
+		if existing, err = backups(ctx); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Stream(conn, pol, req, existing, started, log)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Stream is the stream req asks of conn's cluster: its namespace
@@ -77,3 +113,5 @@ func Stream(conn *cluster.Conn, pol *policy.Backup, req plan.StreamRequest, exis
 	ns.From = p.From
 	return &backupjob.Stream{Conn: conn, Routine: req.Routine, Type: p.Type, Namespace: ns, Until: p.Until, Log: log}, nil
 }
+
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/aerospiketest"
 	"github.com/aerobackup/aerobackup/internal/backupjob"
+	"github.com/aerobackup/aerobackup/internal/backupslice"
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
@@ -64,6 +66,8 @@ func TestBackupJob(t *testing.T) {
 		{name: "incremental saves no cluster configuration",
 			p:           plan.BackupPlan{Type: catalog.Incremental, Start: start, Until: start, Namespaces: []plan.NamespacePlan{{Name: "test", From: from}}},
 			clusterConf: true},
+		{name: "full without cluster configuration",
+			p: plan.BackupPlan{Type: catalog.Full, Start: start, Namespaces: []plan.NamespacePlan{{Name: "test"}}}},
 		{name: "resumable pages the scans",
 			p:        plan.BackupPlan{Type: catalog.Full, Start: start, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}},
 			wantPage: policy.DefaultResumablePageSize},
@@ -78,7 +82,9 @@ func TestBackupJob(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			pol := testPolicy(t)
 			j := &backupjob.Job{Routine: "r"}
-			if err := BackupJob(j, tt.p, pol, tt.clusterConf); err != nil {
+			spec := &backupslice.Spec{Index: 1, Count: 2}
+			req := plan.BackupRequest{Policy: &config.BackupPolicy{WithClusterConfiguration: &tt.clusterConf}, Slice: spec, RunFolder: "1763712000000"}
+			if err := BackupJob(j, req, tt.p, pol); err != nil {
 				t.Fatal(err)
 			}
 			if j.Type != tt.p.Type || !j.Start.Equal(start) || !j.Until.Equal(tt.p.Until) || j.Resumable != tt.p.Resumable {
@@ -86,6 +92,9 @@ func TestBackupJob(t *testing.T) {
 			}
 			if j.Compression != "ZSTD" || j.Encryption != pol.Encryption || j.Retry == nil || j.Retry.MaxRetries != 2 || j.Selection != pol.Selection() {
 				t.Errorf("compression %q encryption %q retry %+v; want the policy's", j.Compression, j.Encryption, j.Retry)
+			}
+			if j.Slice != spec || j.RunFolder != req.RunFolder {
+				t.Errorf("slice %v in %q, want the request's", j.Slice, j.RunFolder)
 			}
 			if j.ClusterConfiguration != tt.wantConf {
 				t.Errorf("ClusterConfiguration = %v, want %v", j.ClusterConfiguration, tt.wantConf)
@@ -116,7 +125,7 @@ func TestBackupJobNotResumable(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := &backupjob.Job{}
-	err = BackupJob(j, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol, false)
+	err = BackupJob(j, plan.BackupRequest{}, plan.BackupPlan{Type: catalog.Full, Resumable: true, Namespaces: []plan.NamespacePlan{{Name: "test"}}}, pol)
 	if err == nil || err.Error() != pol.ResumableError().Error() || len(j.Namespaces) != 0 {
 		t.Fatalf("err %v, namespaces %d; want the policy's ResumableError and none", err, len(j.Namespaces))
 	}
@@ -167,5 +176,49 @@ func TestPlanStream(t *testing.T) {
 	}
 	if s.Type != catalog.Incremental || !s.Namespace.From.Equal(full) {
 		t.Fatalf("incremental stream: type %s from %v; want an incremental from the full", s.Type, s.Namespace.From)
+	}
+}
+
+// OpenStream refuses a routine of several namespaces before opening
+// anything, reads the catalog only for an incremental, and connects last.
+func TestOpenStream(t *testing.T) {
+	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
+	now := time.UnixMilli(1763712000000).UTC()
+	full := now.Add(-time.Hour)
+	key := catalog.RunDir("r", catalog.Full, full)
+	existing := []catalog.Backup{{Routine: "r", Type: catalog.Full, Time: full, Key: key, Namespaces: []catalog.NamespaceBackup{
+		{Namespace: "bar", Dir: catalog.NamespaceDir(key, "bar"), Metadata: catalog.Metadata{Created: full, Finished: full, Namespace: "bar"}}}}}
+	var calls []string
+	backups := func(context.Context) ([]catalog.Backup, error) {
+		calls = append(calls, "catalog")
+		return existing, nil
+	}
+	connect := func(ctx context.Context) (*cluster.Conn, error) {
+		calls = append(calls, "connect")
+		return cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: srv.Host(), Port: srv.Port()}}}, slog.New(slog.DiscardHandler))
+	}
+	pol, log, ctx := testPolicy(t), slog.New(slog.DiscardHandler), context.Background()
+	if _, err := OpenStream(ctx, mustRoutine(t, routineYAML), pol, false, now, backups, connect, log); err == nil || len(calls) != 0 {
+		t.Fatalf("two namespaces: err %v, calls %v; want a refusal before anything is opened", err, calls)
+	}
+	one := mustRoutine(t, strings.Replace(routineYAML, "namespaces: [test, bar]", "namespaces: [bar]", 1))
+	for _, c := range []struct {
+		incremental bool
+		want        string
+	}{{false, "connect"}, {true, "catalog,connect"}} {
+		calls = nil
+		s, err := OpenStream(ctx, one, pol, c.incremental, now, backups, connect, log)
+		if err != nil {
+			t.Fatalf("incremental %v: %v", c.incremental, err)
+		}
+		s.Conn.Close()
+		if got := strings.Join(calls, ","); got != c.want || s.Namespace.Name != "bar" {
+			t.Fatalf("incremental %v: calls %s, namespace %s; want %s of bar", c.incremental, got, s.Namespace.Name, c.want)
+		}
+	}
+	down := errors.New("down")
+	failing := func(context.Context) ([]catalog.Backup, error) { return nil, down }
+	if _, err := OpenStream(ctx, one, pol, true, now, failing, connect, log); !errors.Is(err, down) {
+		t.Fatalf("catalog failure: %v", err)
 	}
 }

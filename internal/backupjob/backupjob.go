@@ -165,6 +165,12 @@ func (r *Result) Empty() bool {
 // whole run folder is removed; when only some fail, their folders are
 // removed and a PartialError is returned with the result.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
+	// A user who may not read is told so before a folder is made.
+	for _, ns := range j.Namespaces {
+		if err := j.Conn.Check(ns.Name, cluster.ReadRecords); err != nil {
+			return nil, fmt.Errorf("routine %q: %w", j.Routine, err)
+		}
+	}
 	if j.Resumable || j.Resume != nil {
 		return j.runResumable(ctx)
 	}

@@ -43,16 +43,13 @@ func TestJobManifestHoldsChecksumsOfTheWrittenFiles(t *testing.T) {
 
 func testJobManifest(t *testing.T, alg, want checksum.Algorithm) {
 	host, port, srv := aerospiketest.TestCluster(t)
-	aerospiketest.RequireServer(t, srv, "seeding")
-	if err := srv.Seed("test", 3000, 1); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	seedTest(t, conn, srv, "test", 3000, 1)
 	root := t.TempDir()
 	store, err := localstore.New(root)
 	if err != nil {

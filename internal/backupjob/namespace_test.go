@@ -44,6 +44,18 @@ func connectTest(t *testing.T) (*cluster.Conn, *aerospiketest.Server, string) {
 	return conn, srv, cluster.Seed{Host: host, Port: port}.String()
 }
 
+// seedTest empties the namespace and stores n seeded records in it, on the
+// in-process test server or a real one.
+func seedTest(t *testing.T, conn *cluster.Conn, srv *aerospiketest.Server, ns string, n int, seed int64) {
+	t.Helper()
+	if err := aerospiketest.EmptyNamespaces(conn.Aerospike, ns); err != nil {
+		t.Fatal(err)
+	}
+	if err := aerospiketest.SeedCluster(conn.Aerospike, srv, ns, n, seed); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestNamespaceFor: the seed address in a node-list names the node it
 // reached; other entries stay; the lower bound is kept.
 func TestNamespaceFor(t *testing.T) {
@@ -66,13 +78,8 @@ func TestNamespaceFor(t *testing.T) {
 // policy error stops it, an estimate error names routine and namespace.
 func TestEstimate(t *testing.T) {
 	conn, srv, _ := connectTest(t)
-	aerospiketest.RequireServer(t, srv, "seeding")
-	if err := srv.Seed("test", 2000, 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Seed("bar", 200, 2); err != nil {
-		t.Fatal(err)
-	}
+	seedTest(t, conn, srv, "test", 2000, 1)
+	seedTest(t, conn, srv, "bar", 200, 2)
 	ctx := context.Background()
 	got, err := Estimate(ctx, conn, fakeConfigs{}, "nightly", []string{"test", "bar"}, 100)
 	if err != nil {

@@ -129,16 +129,13 @@ func TestPlanFilePartitions(t *testing.T) {
 // ranges and that the files' ranges cover the backup's partitions.
 func TestBackupRecordsFilePartitions(t *testing.T) {
 	host, port, srv := aerospiketest.TestCluster(t)
-	aerospiketest.RequireServer(t, srv, "seeding")
-	if err := srv.Seed("test", 4000, 1); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	seedTest(t, conn, srv, "test", 4000, 1)
 	config := func(read, write int, filters ...*aerospike.PartitionFilter) *backup.ConfigBackup {
 		cfg := backup.NewDefaultBackupConfig()
 		cfg.ParallelRead, cfg.ParallelWrite = read, write

@@ -60,16 +60,13 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 		t.Skip("backup-go v0.11.0 races on a continued backup (handler_backup.go:374-378, record_counter.go:99-111)")
 	}
 	host, port, srv := aerospiketest.TestCluster(t)
-	aerospiketest.RequireServer(t, srv, "seeding")
-	if err := srv.Seed("test", 3000, 1); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	seedTest(t, conn, srv, "test", 3000, 1)
 	root := t.TempDir()
 	store, err := localstore.New(root)
 	if err != nil {
@@ -206,16 +203,13 @@ func TestResumableJobContinuesAfterInterrupt(t *testing.T) {
 // statedrain.go: it must reach the state of a backup-go handler.
 func TestDrainStateUpdatesFindsTheState(t *testing.T) {
 	host, port, srv := aerospiketest.TestCluster(t)
-	aerospiketest.RequireServer(t, srv, "seeding")
-	if err := srv.Seed("test", 100, 1); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	seedTest(t, conn, srv, "test", 100, 1)
 	store, err := localstore.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

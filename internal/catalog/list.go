@@ -81,6 +81,8 @@ type Filter struct {
 	// Fresh reads every metadata.yaml, never the catalog index (verify
 	// checks the files themselves).
 	Fresh bool
+	// Pins reads the routines' pins into the listing too.
+	Pins bool
 }
 
 func (f *Filter) matchTime(t time.Time) bool {
@@ -91,6 +93,9 @@ func (f *Filter) matchTime(t time.Time) bool {
 type Listing struct {
 	Backups    []Backup     // sorted by time, then routine, fulls first
 	Incomplete []Incomplete // sorted by path
+	// Pins are the routines' pins by run key (Filter.Pins), those of
+	// backups no longer there included.
+	Pins map[string]Pin
 }
 
 // List returns the backups matching f, sorted by time. Folders that are
@@ -127,6 +132,19 @@ func Scan(ctx context.Context, store storage.Store, f Filter) (Listing, error) {
 	}
 	out.Incomplete = append(out.Incomplete, unnamed...)
 	sortIncomplete(out.Incomplete)
+	if f.Pins {
+		routines := f.Routines
+		if len(routines) == 0 {
+			for _, k := range runs {
+				if !slices.Contains(routines, k.Routine) {
+					routines = append(routines, k.Routine)
+				}
+			}
+		}
+		if out.Pins, err = ReadPins(ctx, store, routines); err != nil {
+			return Listing{}, err
+		}
+	}
 	return out, nil
 }
 

@@ -36,10 +36,11 @@ func Leftovers(l Listing) []Incomplete {
 type PruneResult struct {
 	Removed   []string // run keys
 	Leftovers []string // folders
+	Pins      []string // pin objects of backups no longer there
 }
 
 // ApplyRetention deletes the plan's backups, oldest first, then the
-// leftover folders. Every deletion is idempotent, so a prune cut short
+// leftover folders, then the pins of backups no longer there. Every deletion is idempotent, so a prune cut short
 // (crash, signal, storage error) is finished by running it again: a
 // half-deleted run no longer lists as a backup and comes back as a
 // leftover. It stops at the first error.
@@ -69,6 +70,12 @@ func ApplyRetention(ctx context.Context, store storage.Store, plan RetentionPlan
 			return res, fmt.Errorf("remove leftover %s from %s: %w", inc.Path, store, err)
 		}
 		res.Leftovers = append(res.Leftovers, inc.Path)
+	}
+	for _, p := range plan.StalePins {
+		if err := store.Delete(ctx, p.Path); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return res, fmt.Errorf("remove the pin %s of a backup no longer there from %s: %w", p.Path, store, err)
+		}
+		res.Pins = append(res.Pins, p.Path)
 	}
 	return res, nil
 }

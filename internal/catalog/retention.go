@@ -3,7 +3,6 @@ package catalog
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 )
 
@@ -12,13 +11,21 @@ type RetentionDecision struct {
 	Backup Backup
 	Keep   bool
 	Reason string
+	// Rules are every reason that keeps the backup (Reason joins them).
+	Rules []string
 }
 
 // RetentionPlan lists a decision for every backup, newest first within
 // each routine (routines in name order).
 type RetentionPlan struct {
 	KeepFull, KeepIncremental int
-	Decisions                 []RetentionDecision
+	// Calendar is the calendar policy PlanCalendar applied (nil: the
+	// count rule).
+	Calendar  *CalendarPolicy
+	Decisions []RetentionDecision
+	// StalePins are the pins of backups no longer there: a prune removes
+	// them.
+	StalePins []Pin
 }
 
 // Remove returns the backups the plan deletes, oldest first within each
@@ -60,21 +67,7 @@ func PlanRetention(backups []Backup, keepFull, keepIncremental int) (RetentionPl
 	}
 	plan := RetentionPlan{KeepFull: keepFull, KeepIncremental: keepIncremental}
 
-	byRoutine := map[string][]Backup{}
-	var routines []string
-	for _, b := range backups {
-		if _, seen := byRoutine[b.Routine]; !seen {
-			routines = append(routines, b.Routine)
-		}
-		byRoutine[b.Routine] = append(byRoutine[b.Routine], b)
-	}
-	slices.Sort(routines)
-
-	for _, r := range routines {
-		bs := slices.Clone(byRoutine[r])
-		SortBackups(bs)
-		slices.Reverse(bs) // newest first
-
+	for _, bs := range routinesNewestFirst(backups) {
 		var fulls []time.Time
 		for _, b := range bs {
 			if b.Type == Full {

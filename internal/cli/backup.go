@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,44 +15,28 @@ import (
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/interrupt"
-	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/metrics"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/policy"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/schedule"
 	"github.com/aerobackup/aerobackup/internal/session"
-	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 // backupOptions holds the backup command's flags and what it resolves.
 type backupOptions struct {
-	target      targetFlags
-	incremental bool
-	autoFull    bool
-	force       bool
-	dryRun      bool
-	prune       bool
-	lock        lockFlags
-	overrides   policy.BackupOverrides
-	given       envflag.Given // sets overrides from the flags given
-	// --estimate: size only, nothing written.
-	estimate        bool
-	estimateSamples int64
-	// estimateSamplesSet: --estimate-samples was given (it needs --estimate).
-	estimateSamplesSet bool
-	// Sliced runs: --slice I/N or --slices N (I from JOB_COMPLETION_INDEX),
+	apply.BackupAsk // what is asked of the routine
+	target          targetFlags
+	lock            lockFlags
+	given           envflag.Given // sets overrides from the flags given
+	// shape: an estimate (size only, nothing written) or a stream ("-":
+	// one namespace to standard output, nothing stored) instead of a backup.
+	shape plan.BackupShape
+	// slicing: --slice I/N or --slices N (I from JOB_COMPLETION_INDEX),
 	// sharing the run folder named by --run-id or --scheduled-time.
-	slice, runID, scheduledTime string
-	slices                      int
-	// output "-": stream one namespace to standard output, store nothing.
-	output string
+	slicing backupslice.Flags
 	// tune: client, scan and SDK tuning (tuning.go).
 	tune tuningFlags
-	// Resuming (see backupjob/resumable.go).
-	resumable, resume, noResume bool
 	// checksum: the algorithm of the manifest's per-file checksums.
 	checksum checksum.Algorithm
 }
@@ -69,11 +51,11 @@ func newBackupCmd(app *App) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.given.Apply(cmd.Flags())
-			o.estimateSamplesSet = cmd.Flags().Changed("estimate-samples")
+			o.shape.SamplesGiven = cmd.Flags().Changed("estimate-samples")
 			if err := o.tune.apply(cmd, app); err != nil {
 				return err
 			}
-			if o.output == "-" && !o.incremental {
+			if o.shape.Output == "-" && !o.Incremental {
 				// A full stream reads no catalog: ad-hoc mode needs no --storage.
 				o.target.noStorage = true
 			}
@@ -85,7 +67,7 @@ func newBackupCmd(app *App) *cobra.Command {
 	o.registerPolicyFlags(cmd)
 	o.registerShapeFlags(cmd)
 	o.registerResumeFlags(cmd)
-	o.tune.register(cmd, &o.overrides)
+	o.tune.register(cmd, &o.Overrides)
 	markBackupExclusions(cmd)
 	return cmd
 }
@@ -93,17 +75,17 @@ func newBackupCmd(app *App) *cobra.Command {
 // registerRunFlags: what kind of run, and its lock.
 func (o *backupOptions) registerRunFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.incremental, "incremental", false, "back up only records changed since the routine's last backup")
-	f.BoolVar(&o.autoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
-	f.BoolVar(&o.force, "force", false, "run a routine marked disabled: true")
-	f.BoolVar(&o.dryRun, "dry-run", false, "print what would be backed up, write nothing")
-	f.BoolVar(&o.prune, "prune", false, "after a successful full backup, apply the policy's retention")
+	f.BoolVar(&o.Incremental, "incremental", false, "back up only records changed since the routine's last backup")
+	f.BoolVar(&o.AutoFull, "auto-full", false, "with --incremental: take a full backup when none exists yet")
+	f.BoolVar(&o.Force, "force", false, "run a routine marked disabled: true")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be backed up, write nothing")
+	f.BoolVar(&o.Prune, "prune", false, "after a successful full backup, apply the policy's retention")
 	o.lock.register(cmd)
 }
 
 // registerPolicyFlags: overrides of the routine's backup policy.
 func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
-	f, g, ov := cmd.Flags(), &o.given, &o.overrides
+	f, g, ov := cmd.Flags(), &o.given, &o.Overrides
 	envflag.Optional(g, f.IntVar, &ov.Parallel, "parallel", 0, "scan and write parallelism, 1..1024 (default: the policy's, else 8)")
 	envflag.Optional(g, f.IntVar, &ov.FileLimitMiB, "file-limit", 0, "start a new file after this many MiB (0: no limit; default: the policy's, else 250)")
 	envflag.Optional(g, f.IntVar, &ov.RecordsPerSecond, "records-per-second", 0, "limit the scan rate (0: no limit)")
@@ -135,22 +117,22 @@ func (o *backupOptions) registerPolicyFlags(cmd *cobra.Command) {
 // sliced run, the racks to read from, a stream instead of storage.
 func (o *backupOptions) registerShapeFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.estimate, "estimate", false, "print the estimated backup size and write nothing")
-	f.Int64Var(&o.estimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
-	f.StringVar(&o.slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
-	f.IntVar(&o.slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
-	f.StringVar(&o.runID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
-	f.StringVar(&o.scheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
-	f.IntSliceVar(&o.overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
-	f.StringVar(&o.output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
+	f.BoolVar(&o.shape.Estimate, "estimate", false, "print the estimated backup size and write nothing")
+	f.Int64Var(&o.shape.EstimateSamples, "estimate-samples", 10000, "with --estimate: records to sample")
+	f.StringVar(&o.slicing.Slice, "slice", "", "back up slice I of N equal partition shares (I/N, I from 0); needs --run-id or --scheduled-time")
+	f.IntVar(&o.slicing.Slices, "slices", 0, "back up one of N slices, taking I from "+backupslice.IndexEnv+" (Kubernetes Indexed Jobs)")
+	f.StringVar(&o.slicing.RunID, "run-id", "", "with --slice/--slices: the run folder all slices share, <unix-millis>[_suffix]")
+	f.StringVar(&o.slicing.ScheduledTime, "scheduled-time", "", "with --slice/--slices: name the shared run folder after this time (RFC 3339, Unix ms, or a CronJob Job name)")
+	f.IntSliceVar(&o.Overrides.PreferRacks, "prefer-racks", nil, "read from nodes of these racks first, in this order (comma-separated rack ids; replaces the cluster's prefer-racks)")
+	f.StringVar(&o.shape.Output, "output", "", "-: write one namespace as a single ASB stream to standard output, nothing to storage")
 }
 
 // registerResumeFlags: resumable runs and the manifest's checksum.
 func (o *backupOptions) registerResumeFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
-	f.BoolVar(&o.resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
-	f.BoolVar(&o.resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
-	f.BoolVar(&o.noResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
+	f.BoolVar(&o.Resumable, "resumable", false, "keep the run's files and scan position when it is interrupted or fails, to be continued later")
+	f.BoolVar(&o.Resume, "resume", false, "continue the routine's interrupted resumable backup (exit 3 if there is none)")
+	f.BoolVar(&o.NoResume, "no-resume", false, "remove an interrupted resumable backup and start over instead of continuing it")
 	o.checksum = checksum.Default
 	f.Var(checksum.Flag{Alg: &o.checksum}, "checksum", "checksum of each data file in the manifest: "+checksum.Choices())
 	_ = cmd.RegisterFlagCompletionFunc("checksum", fixedCompletion(string(checksum.CRC32C), string(checksum.SHA256)))
@@ -300,12 +282,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	switch {
 	case err != nil:
 		return err
-	case o.output != "":
+	case o.shape.Output != "":
 		// A stream is no backup of the routine: it reports no metrics,
 		// which would claim the routine's backup succeeded.
 		return runStreamBackup(ctx, app, o, b.t, b.pol)
-	case o.estimate:
-		return runEstimate(ctx, app, b.t, b.pol, o.estimateSamples)
+	case o.shape.Estimate:
+		return runEstimate(ctx, app, b.t, b.pol, o.shape.EstimateSamples)
 	}
 	r := b.t.Routine
 	// The cluster connection opens while the storage is opened, locked and
@@ -334,14 +316,12 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.dryRun {
+	if o.DryRun {
 		return app.emit(report.NewBackupDryRun(job))
 	}
 	app.running(sess.Context())
 	res, runErr := job.Run(sess.Context())
-	if runErr == nil && sess.Lost() {
-		runErr = fmt.Errorf("routine %q: another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after %s)", r.Name, o.lock.staleAfter)
-	}
+	runErr = sess.LostDuring("the backup", runErr)
 	if runErr != nil && res == nil {
 		return runErr
 	}
@@ -352,53 +332,29 @@ func runBackup(ctx context.Context, app *App, o *backupOptions) error {
 // what the planner is asked. For --output and --estimate it stops once the
 // policy is known.
 func (o *backupOptions) prepare(app *App) (*backupRun, error) {
-	if err := o.shape(app).Check(); err != nil {
-		return nil, outcome.AsUsage(err)
-	}
-	spec, runFolder, err := backupslice.Flags{Slice: o.slice, Slices: o.slices, RunID: o.runID, ScheduledTime: o.scheduledTime}.Resolve(app.Getenv)
-	if err != nil {
+	o.shape.JSON = app.Globals.JSON
+	if err := o.Resolve(o.shape, o.slicing, app.Getenv); err != nil {
 		return nil, err
-	}
-	if o.output != "" {
-		if err := o.shape(app).CheckStream(); err != nil {
-			return nil, outcome.AsUsage(err)
-		}
 	}
 	t, err := app.resolveTarget(&o.target, true)
 	if err != nil {
 		return nil, err
 	}
-	b := &backupRun{o: o, t: t}
-	if o.output != "" {
-		b.pol, err = policy.NewRoutineBackup(t.Routine, o.force, o.target.namespaces, o.overrides)
-		return b, err
+	b, r := &backupRun{o: o, t: t}, t.Routine
+	o.Namespaces = o.target.namespaces
+	if o.shape.Output == "" {
+		b.mrun = app.metrics.StartBackup(r, o.Incremental) // a stream reports no metrics
 	}
-	r := t.Routine
-	mtype := metrics.Full
-	if o.incremental {
-		mtype = metrics.Incremental
-	}
-	b.mrun = app.metrics.Start(metrics.Backup, r.Name, mtype)
-	b.mrun.FullInterval, b.mrun.IncrInterval = schedule.LongestGaps(r, app.Now())
-	if o.dryRun || o.estimate {
+	if o.DryRun || o.shape.Estimate {
 		app.metrics.Drop() // a dry run or estimate changes nothing, so it reports nothing
 	}
-	if b.pol, err = policy.NewRoutineBackup(r, o.force, o.target.namespaces, o.overrides); err != nil {
+	if b.pol, err = o.Policy(r); err != nil {
 		return nil, err
 	}
-	if spec != nil {
-		if err := b.pol.Slice(*spec); err != nil {
-			return nil, err
-		}
-		o.lock.slice = runFolder + "/" + strconv.Itoa(spec.Index)
+	if o.shape.Output != "" || o.shape.Estimate {
+		return b, nil // a stream or an estimate needs only the policy
 	}
-	if o.estimate {
-		return b, nil
-	}
-	b.req, err = apply.Request(plan.BackupRequest{Incremental: o.incremental, AutoFull: o.autoFull, DryRun: o.dryRun,
-		Resumable: o.resumable, Resume: o.resume, NoResume: o.noResume, Namespaces: o.target.namespaces,
-		Slice: spec, RunFolder: runFolder}, r, b.pol, o.prune)
-	if err != nil {
+	if b.req, err = o.Request(r, b.pol); err != nil {
 		return nil, err
 	}
 	backupjob.TuneGC(r.Storage() != nil && r.Storage().Local != nil, b.pol.Compression, app.Getenv)
@@ -406,22 +362,10 @@ func (o *backupOptions) prepare(app *App) (*backupRun, error) {
 	return b, nil
 }
 
-// shape is the kind of run the flags ask for.
-func (o *backupOptions) shape(app *App) plan.BackupShape {
-	return plan.BackupShape{Incremental: o.incremental, AutoFull: o.autoFull, Estimate: o.estimate,
-		EstimateSamples: o.estimateSamples, SamplesGiven: o.estimateSamplesSet, Output: o.output, JSON: app.Globals.JSON}
-}
-
 // sessionOptions lock the routine for the type asked (none for a dry run).
 func (b *backupRun) sessionOptions(app *App) session.Options {
-	kind := lock.Full
-	if b.o.incremental {
-		kind = lock.Incremental
-	}
-	so := app.sessionOptions(b.t, unlessDry(kind, b.o.dryRun), b.o.lock)
-	so.ConcurrentIncremental = plan.ConcurrentIncremental(b.t.Routine.Policy())
-	need := plan.CatalogNeeds(b.req, b.t.Routine.Namespaces)
-	so.Need = &need
+	so := app.sessionOptions(b.t, "", b.o.lock)
+	b.o.Session(&so, b.t.Routine, b.req)
 	return so
 }
 
@@ -431,12 +375,11 @@ func (b *backupRun) job(app *App, sess *session.Session, conn *cluster.Conn, p p
 	job := &backupjob.Job{
 		Store: sess.Store, Conn: conn, Routine: r.Name, Checksum: b.o.checksum,
 		Progress: app.Progress(), Log: app.Log, Now: app.Now, ToolVersion: Version().Version,
-		WriterOptions: backend.WriterOptions(r.Storage()), Slice: b.req.Slice, RunFolder: b.req.RunFolder,
 	}
-	if err := apply.BackupJob(job, p, b.pol, isTrue(r.Policy().WithClusterConfiguration)); err != nil {
+	if err := apply.BackupJob(job, b.req, p, b.pol); err != nil {
 		return nil, err
 	}
-	b.o.tune.writerOptions(b.log, r.Storage(), &job.WriterOptions)
+	job.WriterOptions = b.o.tune.v.WriterOptions(r.Storage(), b.log)
 	return job, nil
 }
 
@@ -446,7 +389,7 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	b.mrun.Records, b.mrun.Bytes = res.Records(), res.Bytes()
 	summary := report.NewBackup(res, runErr != nil, p.Resume.Action == plan.Continue, app.Now().Sub(b.started))
 	var pruneErr error
-	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.prune, runErr, app.Log)
+	summary.Prune, pruneErr = apply.PruneAfterBackup(sess, b.t.Routine.Name, p, b.o.Prune, runErr, app.Log)
 	if err := app.emit(summary); err != nil {
 		return err
 	}
@@ -456,50 +399,32 @@ func (b *backupRun) finish(app *App, sess *session.Session, p plan.BackupPlan, r
 	return runErr
 }
 
-// runEstimate asks backup-go for the size of a full backup of each
-// namespace. It only reads the cluster: no storage, no lock, no folder.
+// runEstimate prints the size of a full backup of each namespace (see
+// apply.Estimate).
 func runEstimate(ctx context.Context, app *App, t *routine.Target, pol *policy.Backup, samples int64) error {
 	r := t.Routine
-	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	doc, err := apply.Estimate(ctx, conn, pol, r.Name, r.Namespaces, samples, app.Log)
+	doc, err := apply.Estimate(ctx, func(ctx context.Context) (*cluster.Conn, error) {
+		return app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	}, pol, r.Name, r.Namespaces, samples, app.Log)
 	if err != nil {
 		return err
 	}
 	return app.emit(doc)
 }
 
-func isTrue(b *bool) bool { return b != nil && *b }
-
 // runStreamBackup writes one namespace as a single ASB stream to standard
-// output: no lock, no folder, no metadata. An incremental reads the
-// routine's catalog for its lower bound and nothing else.
+// output (see apply.OpenStream).
 func runStreamBackup(ctx context.Context, app *App, o *backupOptions, t *routine.Target, pol *policy.Backup) error {
-	r := t.Routine
 	started := app.Now()
-	req := plan.NewStreamRequest(r, o.incremental)
-	if _, err := plan.StreamNamespace(req, nil); err != nil {
-		return err
-	}
-	var existing []catalog.Backup
-	if o.incremental {
-		var err error
-		if existing, err = t.Backups(ctx, app.runtime().OpenStore); err != nil {
-			return err
-		}
-	}
-	conn, err := app.runtime().Connect(ctx, t.Config, r.Cluster(), pol.PreferRacks)
+	s, err := apply.OpenStream(ctx, t.Routine, pol, o.Incremental, started,
+		func(ctx context.Context) ([]catalog.Backup, error) { return t.Backups(ctx, app.runtime().OpenStore) },
+		func(ctx context.Context) (*cluster.Conn, error) {
+			return app.runtime().Connect(ctx, t.Config, t.Routine.Cluster(), pol.PreferRacks)
+		}, app.Log)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	s, err := apply.Stream(conn, pol, req, existing, started, app.Log)
-	if err != nil {
-		return err
-	}
+	defer s.Conn.Close()
 	s.Out, s.Progress = app.IO.Out, app.Progress()
 	stopPipe := interrupt.NotifyBrokenPipe(app.IO.Out)
 	defer stopPipe()

@@ -16,6 +16,7 @@ type checkOptions struct {
 	target     targetFlags
 	maxAge     time.Duration
 	minRecords uint64
+	alsoIn     []string
 }
 
 func newCheckCmd(app *App) *cobra.Command {
@@ -27,8 +28,9 @@ func newCheckCmd(app *App) *cobra.Command {
 exit 0 when the newest successful backup is younger than --max-age and every
 namespace of the latest full backup restores to now (the full plus its
 incrementals, without gaps), and, with --min-records, that full holds at
-least that many records. Otherwise exit 1 with a one-line reason. Only
-metadata.yaml files are read; use verify to check the data.`,
+least that many records, and with --also-in, that the newest backup is
+complete in each storage named (copies). Otherwise exit 1 with a one-line
+reason. Only metadata.yaml files are read; use verify to check the data.`,
 		Example: `  aerobackup check -r nightly --max-age 26h
   aerobackup check -r nightly --max-age 1h --min-records 1000000 --json`,
 		Args: cobra.NoArgs,
@@ -40,6 +42,7 @@ metadata.yaml files are read; use verify to check the data.`,
 	f := cmd.Flags()
 	f.DurationVar(&o.maxAge, "max-age", 0, "the newest backup must be younger than this (e.g. 26h)")
 	f.Uint64Var(&o.minRecords, "min-records", 0, "the latest full backup must hold at least this many records")
+	f.StringArrayVar(&o.alsoIn, "also-in", nil, "the newest backup must be complete in this storage too, a name or URL (repeatable)")
 	_ = cmd.MarkFlagRequired("max-age")
 	cmd.SetUsageTemplate(cmd.UsageTemplate() + `
 Exit status:
@@ -63,7 +66,15 @@ func runCheck(ctx context.Context, app *App, o *checkOptions) error {
 		return err
 	}
 	defer store.Close()
-	res, err := verify.CheckStore(ctx, store, t.Name(), o.target.namespaces, app.Now(), o.maxAge, o.minRecords)
+	var also []verify.AlsoIn
+	for _, v := range o.alsoIn {
+		c, err := t.WithStorage("--also-in", v)
+		if err != nil {
+			return err
+		}
+		also = append(also, verify.AlsoIn{Name: c.Routine.StorageName, Open: app.runtime().Opener(c, nil)})
+	}
+	res, err := verify.CheckStoreAlsoIn(ctx, store, t.Name(), o.target.namespaces, app.Now(), o.maxAge, o.minRecords, also)
 	if err != nil {
 		return err
 	}

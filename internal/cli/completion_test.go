@@ -119,6 +119,12 @@ func TestCompletionBackupKeys(t *testing.T) {
 	if want := "hourly/backup/1763690400000"; strings.Join(got, " ") != want {
 		t.Errorf("keys with prefix h: %q, want %q", strings.Join(got, " "), want)
 	}
+	for _, cmd := range []string{"pin", "unpin"} {
+		got, _ = complete(t, "-c", cfg, cmd, "h")
+		if want := "hourly/backup/1763690400000"; strings.Join(got, " ") != want {
+			t.Errorf("%s KEY with prefix h: %q, want %q", cmd, strings.Join(got, " "), want)
+		}
+	}
 }
 
 func TestCompletionWithoutConfigOffersNothing(t *testing.T) {

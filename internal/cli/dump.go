@@ -80,22 +80,17 @@ func runDump(ctx context.Context, app *App, o *dumpOptions) error {
 	if err != nil {
 		return err
 	}
-	defer sess.Release()
-	ctx = sess.Context()
-	p, err := plan.RestoreBackup(plan.RestoreRequest{Key: key, Namespaces: o.target.namespaces, Storage: sess.Store.String()}, sess.Listing)
+	src, err := restoresource.Backup(sess, plan.RestoreRequest{Key: key, Namespaces: o.target.namespaces})
 	if err != nil {
 		return err
 	}
-	dirs := make([]string, 0, len(p.Steps))
-	for _, s := range p.Steps {
-		dirs = append(dirs, s.Dir)
-	}
-	folders, err := records.OpenAll(ctx, sess.Store, dirs)
+	defer src.Release()
+	folders, err := src.Folders()
 	if err != nil {
 		return err
 	}
 	rd := o.key.reader(app, t)
-	st, err := recordjson.Dump(ctx, rd, folders, records.DumpOptions{Only: sel, Set: o.records.spec.Set}, app.IO.Out)
+	st, err := recordjson.Dump(src.Ctx, rd, folders, records.DumpOptions{Only: sel, Set: o.records.spec.Set}, app.IO.Out)
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,10 @@ package cli
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/aerospike/backup-go"
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
@@ -104,24 +100,10 @@ func (f *restoreFlags) checkAccessTier(kind string) error {
 	return nil
 }
 
-// parse reads the flags both restores share: the namespace map and the
-// restore's configuration.
-func (f *restoreFlags) parse() (map[string]string, *backup.ConfigRestore, error) {
-	nsMap, err := plan.ParseNamespaceMap(f.namespaceMap)
-	if err != nil {
-		return nil, nil, outcome.AsUsage(err)
-	}
-	base, err := policy.NewRestore(f.opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if f.only, err = f.records.selection(); err != nil {
-		return nil, nil, err
-	}
-	if f.only != nil && f.opts.ValidateOnly {
-		return nil, nil, outcome.Usage("--validate checks whole backups: it takes no --key, --digest or --keys-file")
-	}
-	return nsMap, base, nil
+// ask is what the flags both restores share ask.
+func (f *restoreFlags) ask() restoresource.Ask {
+	return restoresource.Ask{Namespaces: f.target.namespaces, NamespaceMap: f.namespaceMap, Options: f.opts,
+		Records: f.records.spec}
 }
 
 type restoreOptions struct {
@@ -212,63 +194,34 @@ func runRestore(ctx context.Context, app *App, o *restoreOptions) error {
 }
 
 // request reads restore's flags into what the planner is asked.
-func (o *restoreOptions) request() (plan.RestoreRequest, error) {
-	nsMap, base, err := o.parse()
-	if err != nil {
-		return plan.RestoreRequest{}, err
-	}
-	if o.only != nil {
-		if o.path == "-" {
-			return plan.RestoreRequest{}, outcome.Usage("--key, --digest and --keys-file read a stored backup: not --path - (standard input)")
-		}
-		base = plan.RecordWrite(base)
-	}
-	req := plan.RestoreRequest{Path: o.path, Namespaces: o.target.namespaces, Map: nsMap,
-		Compress: o.compress, Encrypt: o.encrypt, Base: base}
-	switch {
-	case o.path == "-":
-	case o.path != "":
-		if !filepath.IsAbs(o.path) {
-			abs, err := filepath.Abs(o.path)
-			if err != nil {
-				return req, outcome.Usage("--path %q: %v", o.path, err)
-			}
-			o.path, req.Path = abs, abs
-		}
-	default:
-		if req.Key, err = catalog.ParseKey(o.backupKey); err != nil {
-			return req, outcome.Usage("--backup %q: %v (take a key from 'aerobackup list')", o.backupKey, err)
-		}
-	}
-	return req, nil
+func (o *restoreOptions) request() (req plan.RestoreRequest, err error) {
+	ask := restoresource.RestoreAsk{Ask: o.ask(), Backup: o.backupKey, Path: o.path, Compress: o.compress, Encrypt: o.encrypt}
+	req, o.only, err = ask.Request()
+	return req, err
 }
 
 // open opens what the restore reads and plans its steps (see
-// restoresource.Open), once the flags of a folder or a stream are checked.
+// restoresource.Open).
 func (o *restoreOptions) open(ctx context.Context, app *App, req plan.RestoreRequest) (*restoresource.Source, error) {
-	if stream := o.path == "-"; o.path != "" {
-		if st, err := os.Stat(o.path); !stream && (err != nil || !st.IsDir()) {
-			return nil, outcome.Usage("--path %q: not a folder", o.path)
-		}
-		if err := o.checkAccessTier(config.KindLocal); err != nil {
-			return nil, err
-		}
-		if stream && o.accessTier != "" {
-			return nil, outcome.Usage("--access-tier does not apply to --path - (standard input)")
-		}
-	}
-	return restoresource.Open(ctx, req, restoresource.Opening{In: app.IO.In, Writes: !o.dryRun && !o.opts.ValidateOnly,
-		Routine: o.target.routine, Config: app.loadConfig, CheckTier: o.checkAccessTier,
+	opening := o.opening(app)
+	opening.In, opening.Config = app.IO.In, app.loadConfig
+	return restoresource.Open(ctx, req, opening)
+}
+
+// opening is what both restores open through: their routine (its access
+// tier checked), metrics, session and destination.
+func (f *restoreFlags) opening(app *App) restoresource.Opening {
+	return restoresource.Opening{Writes: !f.dryRun && !f.opts.ValidateOnly, Routine: f.target.routine, CheckTier: f.checkAccessTier,
 		Resolve: func(name string) (*routine.Target, error) {
-			o.target.routine = name
-			return app.resolveTarget(&o.target, false)
+			f.target.routine = name
+			return app.resolveTarget(&f.target, false)
 		},
 		Started:     func(name string) { app.metrics.Start(metrics.Restore, name, "") },
-		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return o.destinationCluster(app, t) },
+		Destination: func(t *routine.Target) (*config.AerospikeCluster, error) { return f.destinationCluster(app, t) },
 		Session: func(ctx context.Context, t *routine.Target, scope func(*session.Options)) (*session.Session, error) {
-			return o.openSession(ctx, app, t, scope)
+			return f.openSession(ctx, app, t, scope)
 		},
-	})
+	}
 }
 
 // openSession opens t's storage, bringing archived files back first with

@@ -2,16 +2,12 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/metrics"
-	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/plan"
 	"github.com/aerobackup/aerobackup/internal/report"
 	"github.com/aerobackup/aerobackup/internal/restoresource"
-	"github.com/aerobackup/aerobackup/internal/routine"
 )
 
 type restoreAtOptions struct {
@@ -85,78 +81,34 @@ No full backup at or before T is a usage error (exit 2): nothing is touched.`,
 }
 
 func runRestoreAt(ctx context.Context, app *App, o *restoreAtOptions) error {
-	req, t, err := o.request(app)
+	ask := restoresource.PointInTimeAsk{Ask: o.ask(), At: o.at, DisableReordering: o.disableReordering}
+	req, only, err := ask.Request(app.Now())
 	if err != nil {
 		return err
 	}
-	if !o.dryRun && !req.Validate {
-		app.metrics.Start(metrics.Restore, t.Name(), "")
-	}
-	sess, err := o.openSession(ctx, app, t, nil)
+	o.only = only
+	src, err := restoresource.OpenPointInTime(ctx, req, o.opening(app), app.Log)
 	if err != nil {
 		return err
 	}
-	defer sess.Release()
-	ctx = sess.Context()
-	req.Storage = sess.Store.String()
-	// Plan once without the cluster, so a missing backup is reported
-	// before anything is contacted; then ask what the order needs.
-	p, backups, err := restoresource.PointInTime(ctx, sess, req, app.Log)
-	if err != nil {
-		return err
-	}
-	dest, err := o.destinationCluster(app, t)
-	if err != nil {
-		return err
-	}
+	defer src.Release()
+	ctx, t, p := src.Ctx, src.Target, src.PointInTime
 	if o.only != nil {
-		return o.restoreRecords(ctx, app, t, sess.Store, dest, p.Chains(), &p.RecoveryPoint)
+		return o.restoreRecords(ctx, app, t, src.Store, src.Dest, p.Chains(), &p.RecoveryPoint)
 	}
-	conn, err := o.connect(ctx, app, t, dest)
+	conn, err := o.connect(ctx, app, t, src.Dest)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if p, err = restoresource.Reorder(req, backups, p, conn.NamespacesEmpty); err != nil {
+	if err := src.Reorder(conn.NamespacesEmpty); err != nil {
 		return err
 	}
+	p = src.PointInTime
 	if o.dryRun {
 		return app.emit(report.NewRestoreAtPlan(t.Name(), req.At, p))
 	}
-	job := o.job(app, t, sess.Store, conn, p.Chains())
-	msg := "restoring to a point in time"
-	if req.Validate {
-		msg = "validating the backups of a point in time"
-	}
-	app.Log.Info(msg, "routine", t.Name(), "time", req.At.UTC().Format(time.RFC3339Nano),
-		"recovery-point", p.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", job.StepCount())
+	job := o.job(app, t, src.Store, conn, p.Chains())
+	src.LogStart(app.Log, job.StepCount())
 	return app.runRestoreJob(ctx, job, p.Summary(), &p.RecoveryPoint)
-}
-
-// request reads restore-at-timestamp's flags and resolves its routine.
-func (o *restoreAtOptions) request(app *App) (plan.PointInTimeRequest, *routine.Target, error) {
-	var req plan.PointInTimeRequest
-	at, err := plan.FlagTime("time", o.at, app.Now())
-	if err != nil {
-		return req, nil, outcome.AsUsage(err)
-	}
-	order := plan.PointInTimeRequest{Unique: o.opts.Unique, DisableReordering: o.disableReordering}
-	if err := order.CheckOrder(); err != nil {
-		return req, nil, outcome.AsUsage(err)
-	}
-	nsMap, base, err := o.parse()
-	if err != nil {
-		return req, nil, err
-	}
-	t, err := app.resolveTarget(&o.target, false)
-	if err != nil {
-		return req, nil, err
-	}
-	if err := o.checkAccessTier(t.Routine.Storage().Kind()); err != nil {
-		return req, nil, err
-	}
-	return plan.PointInTimeRequest{Routine: t.Name(), At: at, Namespaces: o.target.namespaces,
-		RoutineNamespaces: t.Routine.Namespaces, Map: nsMap, Validate: o.opts.ValidateOnly,
-		DisableReordering: o.disableReordering, Unique: o.opts.Unique, Base: base, SupersededMiB: o.opts.SupersededMiB,
-		Records: o.only != nil}, t, nil
 }

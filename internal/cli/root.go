@@ -235,6 +235,9 @@ can read. Run it by hand, from cron, systemd timers, Kubernetes jobs or CI.`,
 		newCheckCmd(app),
 		newFindCmd(app),
 		newDumpCmd(app),
+		newPinCmd(app, false),
+		newPinCmd(app, true),
+		newCopyCmd(app),
 	)
 	registerCompletions(app, root)
 	markStart(app, root)

@@ -11,11 +11,7 @@ import (
 )
 
 // lockFlags tune the routine lock.
-type lockFlags struct {
-	staleAfter time.Duration
-	// slice is not a flag: a sliced backup sets it to "<run>/<index>".
-	slice string
-}
+type lockFlags struct{ staleAfter time.Duration }
 
 func (f *lockFlags) register(cmd *cobra.Command) {
 	cmd.Flags().DurationVar(&f.staleAfter, "lock-stale-after", lock.DefaultStaleAfter,
@@ -25,7 +21,7 @@ func (f *lockFlags) register(cmd *cobra.Command) {
 // sessionOptions are the session of t's routine under the lock kind
 // ("" for none: a dry run only reads).
 func (a *App) sessionOptions(t *routine.Target, kind lock.Kind, f lockFlags) session.Options {
-	return session.Options{Routine: t.Routine.Name, Kind: kind, StaleAfter: f.staleAfter, Slice: f.slice,
+	return session.Options{Routine: t.Routine.Name, Kind: kind, StaleAfter: f.staleAfter,
 		Now: a.Now, Log: a.Log}
 }
 

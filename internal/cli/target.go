@@ -29,7 +29,7 @@ func (f *targetFlags) register(cmd *cobra.Command, withCluster bool) {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.routine, "routine", "r", "", "routine name (may be omitted when the config has exactly one; ad-hoc default \"adhoc\")")
 	fl.StringSliceVarP(&f.namespaces, "namespace", "n", nil, "namespace(s) to work on (default: the routine's, or all)")
-	fl.StringVar(&f.storageURL, "storage", "", "ad-hoc storage: /abs/path, file:///abs/path, s3://bucket/prefix, gs://bucket/prefix, azblob://container/prefix")
+	fl.StringVar(&f.storageURL, "storage", "", "storage: a name of the config's storage section, or /abs/path, file:///abs/path, s3://bucket/prefix, gs://bucket/prefix, azblob://container/prefix")
 	if withCluster {
 		fl.StringVar(&f.host, "host", "", "ad-hoc cluster seeds: HOST[:PORT][,HOST[:PORT]...]")
 		fl.StringVar(&f.user, "user", "", "ad-hoc cluster user")

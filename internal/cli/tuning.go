@@ -1,14 +1,11 @@
 package cli
 
 import (
-	"log/slog"
-
 	as "github.com/aerospike/aerospike-client-go/v8"
 	"github.com/aerospike/backup-go/models"
 	"github.com/spf13/cobra"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/envflag"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 	"github.com/aerobackup/aerobackup/internal/policy"
@@ -29,10 +26,6 @@ type tuningFlags struct {
 
 	// On restore each storage tuning also holds backup-go's read retries.
 	v routine.Tuning
-
-	// Backup only.
-	nodeList []string
-	rackList []int
 }
 
 // register adds the flags; on backup after every other flag, as it marks
@@ -81,8 +74,8 @@ func (t *tuningFlags) register(cmd *cobra.Command, ov *policy.BackupOverrides) {
 	sp := as.NewScanPolicy()
 	envflag.Optional(&t.given, f.IntVar, &ov.MaxRetries, "max-retries", sp.MaxRetries, "the client's retries of a scan's unfinished partitions (not the policy's retry-policy, which restarts a failed namespace backup)")
 	envflag.Optional(&t.given, f.DurationVar, &ov.SleepBetweenRetries, "sleep-between-retries", sp.SleepBetweenRetries, "pause before the client retries a scan (with --max-retries)")
-	f.StringSliceVar(&t.nodeList, "node-list", nil, "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
-	f.IntSliceVar(&t.rackList, "rack-list", nil, "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
+	envflag.Replacing(&t.given, f.StringSliceVar, &ov.NodeList, "node-list", "back up only these nodes: <host>:<port> or node names, comma-separated (replaces the routine's node-list and rack-list)")
+	envflag.Replacing(&t.given, f.IntSliceVar, &ov.RackList, "rack-list", "back up only the nodes of these racks, comma-separated rack ids (replaces the routine's node-list and rack-list)")
 	f.IntVar(&t.v.Upload.S3Concurrency, "s3-upload-concurrency", 0, "parts of one S3 file uploaded at once (0: backup-go's default)")
 	f.IntVar(&t.v.Upload.AzureConcurrency, "azure-upload-concurrency", 0, "blocks of one Azure file uploaded at once (0: backup-go's default)")
 	f.IntVar(&t.v.Upload.LocalBufferMiB, "local-buffer-size", 0, "write buffer of each local backup file, MiB (0: 1 MiB)")
@@ -106,25 +99,6 @@ func (t *tuningFlags) apply(cmd *cobra.Command, app *App) error {
 	if t.ov == nil {
 		return nil
 	}
-	f := cmd.Flags()
-	t.given.Apply(f)
-	if f.Changed("node-list") {
-		t.ov.NodeList = append([]string{}, t.nodeList...)
-	}
-	if f.Changed("rack-list") {
-		t.ov.RackList = append([]int{}, t.rackList...)
-	}
+	t.given.Apply(cmd.Flags())
 	return nil
-}
-
-// writerOptions adds the upload concurrency or local buffer of the
-// storage's kind; a flag for another kind is ignored with a warning.
-func (t *tuningFlags) writerOptions(log *slog.Logger, s *config.Storage, wo *storage.WriterOptions) {
-	kind := ""
-	if s != nil {
-		kind = s.Kind()
-	}
-	for _, flag := range t.v.Upload.Apply(s, wo) {
-		log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
-	}
 }

@@ -1,19 +1,13 @@
 package cli
 
 import (
-	"bytes"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/policy"
-	"github.com/aerobackup/aerobackup/internal/routine"
-	"github.com/aerobackup/aerobackup/internal/storage"
-	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
 func tuningCmd(t *testing.T, backup bool, args ...string) (*cobra.Command, *tuningFlags) {
@@ -106,29 +100,5 @@ func TestTuningFlagsRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}
-	}
-}
-
-func TestTuningWriterOptions(t *testing.T) {
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	tf := &tuningFlags{v: routine.Tuning{Upload: backend.Upload{S3Concurrency: 4, AzureConcurrency: 6, LocalBufferMiB: 8}}}
-	for _, c := range []struct {
-		storage *config.Storage
-		want    storage.WriterOptions
-	}{
-		{&config.Storage{S3: &config.S3Storage{}}, storage.WriterOptions{Concurrency: 4}},
-		{&config.Storage{Azure: &config.AzureStorage{}}, storage.WriterOptions{Concurrency: 6}},
-		{&config.Storage{Local: &config.LocalStorage{}}, storage.WriterOptions{ChunkSize: 8 << 20}},
-		{&config.Storage{GCP: &config.GCPStorage{}}, storage.WriterOptions{}},
-	} {
-		var wo storage.WriterOptions
-		tf.writerOptions(log, c.storage, &wo)
-		if wo != c.want {
-			t.Errorf("%s: %+v, want %+v", c.storage.Kind(), wo, c.want)
-		}
-	}
-	if !strings.Contains(logs.String(), "flag=--s3-upload-concurrency storage=gcp-storage") {
-		t.Errorf("a flag for another storage must be reported:\n%s", logs.String())
 	}
 }

@@ -44,7 +44,7 @@ type TLS struct {
 	CertFile        string
 	KeyFile         string
 	KeyFilePassword string
-	Name            string
+	Name            string // default tls-name of the seeds that give none
 	Protocols       string // e.g. "TLSv1.2 TLSv1.3"; empty: TLS 1.2 and later
 	CipherSuites    []string
 }
@@ -171,6 +171,9 @@ func (s Settings) label() string {
 
 // ClientPolicy builds the aerospike client policy for these settings.
 func (s Settings) ClientPolicy() (*as.ClientPolicy, error) {
+	if err := s.checkAuth(); err != nil {
+		return nil, err
+	}
 	p := as.NewClientPolicy()
 	p.User = s.User
 	p.Password = s.Password
@@ -303,6 +306,11 @@ func Connect(ctx context.Context, s Settings, log *slog.Logger) (*Conn, error) {
 	hosts := make([]*as.Host, len(s.Seeds))
 	for i, seed := range s.Seeds {
 		hosts[i] = &as.Host{Name: seed.Host, Port: seed.Port, TLSName: seed.TLSName}
+		if hosts[i].TLSName == "" && s.TLS != nil {
+			// tls.name is the default of every seed's tls-name (the
+			// client would use the host name instead).
+			hosts[i].TLSName = s.TLS.Name
+		}
 	}
 	type result struct {
 		c   *as.Client
@@ -322,7 +330,13 @@ func Connect(ctx context.Context, s Settings, log *slog.Logger) (*Conn, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case r := <-ch:
+		if msg, ok := s.loginRefusal(r.err); ok {
+			return nil, fmt.Errorf("%s: %s", s.label(), msg)
+		}
 		if r.err != nil {
+			if cause := tlsCause(r.err, s.TLS); cause != "" {
+				return nil, fmt.Errorf("%s: %s", s.label(), cause)
+			}
 			return nil, fmt.Errorf("%s: cannot connect: %s (check seed-nodes, credentials and that the server is reachable)",
 				s.label(), describe(r.err))
 		}

@@ -48,7 +48,7 @@ func TestParseHosts(t *testing.T) {
 
 func TestClientPolicy(t *testing.T) {
 	p, err := Settings{User: "u", Password: "p", AuthMode: "external", ConnTimeout: 3 * time.Second,
-		UseServicesAlternate: true}.ClientPolicy()
+		UseServicesAlternate: true, TLS: &TLS{}}.ClientPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,32 +90,23 @@ func parse(name string, data []byte) (*Config, Errors) {
 		}
 		return nil, Errors{syntaxError(name, err)}
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		return nil, Errors{{File: name, Line: extra.Line, Msg: "more than one YAML document; ABS reads only one"}}
-	} else if !errors.Is(err, io.EOF) {
-		return nil, Errors{syntaxError(name, err)}
-	}
-
 	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return &Config{}, nil
-		}
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
-	if isNull(root) {
-		return &Config{}, nil
-	}
-
 	d := &decoder{file: name, lines: map[string]int{}}
 	cfg := &Config{}
-	d.decode(root, "", 1, reflect.ValueOf(cfg).Elem())
-	if len(d.errs) > 0 {
-		return nil, d.errs
+	if root.Kind != yaml.DocumentNode && !isNull(root) {
+		d.decode(root, "", 1, reflect.ValueOf(cfg).Elem())
+		if len(d.errs) > 0 {
+			return nil, d.errs
+		}
 	}
 	v := &validator{decoder: d, cfg: cfg}
 	v.validate()
+	// aerobackup's own settings follow in a second document, which ABS
+	// never reads.
+	v.extension(dec)
 	return cfg, d.errs
 }
 

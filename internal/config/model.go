@@ -255,9 +255,12 @@ type BackupPolicy struct {
 	// Retention says how many full backups (and incrementals for how many
 	// fulls) to keep; nil keeps everything.
 	Retention *RetentionPolicy `yaml:"retention"`
-	NoRecords *bool            `yaml:"no-records"`
-	NoIndexes *bool            `yaml:"no-indexes"`
-	NoUdfs    *bool            `yaml:"no-udfs"`
+	// Calendar is the policy's calendar retention from the file's second
+	// document (aerobackup's own settings); nil when it has none.
+	Calendar  *CalendarRetention `yaml:"-"`
+	NoRecords *bool              `yaml:"no-records"`
+	NoIndexes *bool              `yaml:"no-indexes"`
+	NoUdfs    *bool              `yaml:"no-udfs"`
 	// Bandwidth is in MiB/s, as ABS writes it; see BandwidthBytes.
 	Bandwidth        *int `yaml:"bandwidth"`
 	RecordsPerSecond *int `yaml:"records-per-second"`

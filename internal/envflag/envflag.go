@@ -51,6 +51,20 @@ func Optional[T any](g *Given, add func(*T, string, T, string), dst **T, name st
 	})
 }
 
+// Replacing registers a slice flag with add (fs.StringSliceVar,
+// fs.IntSliceVar...) whose value replaces *dst only when the flag is
+// given, as an empty slice when its value is empty: otherwise *dst stays
+// nil, so that a nil keeps what a config file says.
+func Replacing[E any](g *Given, add func(*[]E, string, []E, string), dst *[]E, name, usage string) {
+	v := new([]E)
+	add(v, name, nil, usage)
+	*g = append(*g, func(fs *pflag.FlagSet) {
+		if fs.Changed(name) {
+			*dst = append([]E{}, *v...)
+		}
+	})
+}
+
 // Apply points the destination of every flag of g that fs was given at
 // its value.
 func (g Given) Apply(fs *pflag.FlagSet) {

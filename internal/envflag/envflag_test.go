@@ -1,6 +1,7 @@
 package envflag
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,3 +85,36 @@ func TestOptional(t *testing.T) {
 }
 
 func ptr(v int) *int { return &v }
+
+// Replacing's destination stays nil unless the flag is given; given empty,
+// it is empty, not nil.
+func TestReplacing(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want []string
+	}{
+		{name: "not given", want: nil},
+		{name: "on the command line", args: []string{"--racks=a,b"}, want: []string{"a", "b"}},
+		{name: "given empty", args: []string{"--racks="}, want: []string{}},
+		{name: "in the environment", env: map[string]string{"X_RACKS": "c"}, want: []string{"c"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			var g Given
+			var dst []string
+			Replacing(&g, fs.StringSliceVar, &dst, "racks", "racks")
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			if err := Apply(fs, func(f string) string { return "X_" + strings.ToUpper(f) }, func(k string) string { return tt.env[k] }); err != nil {
+				t.Fatal(err)
+			}
+			g.Apply(fs)
+			if (dst == nil) != (tt.want == nil) || !slices.Equal(dst, tt.want) {
+				t.Fatalf("destination %#v, want %#v", dst, tt.want)
+			}
+		})
+	}
+}

@@ -9,7 +9,11 @@
 //	<routine>/.lock/full               one full backup
 //	<routine>/.lock/incremental        one incremental backup
 //	<routine>/.lock/prune              one retention prune
+//	<routine>/.lock/pin                one pin or unpin (excludes a prune)
 //	<routine>/.lock/restore-<run-id>   any number of restores
+//	<routine>/.lock/copy-<run-id>      any number of copies reading the
+//	                                   routine's backups elsewhere
+//	<routine>/.lock/copy-in            one copy writing backups here
 //	<routine>/.lock/full.<run>.<i>     slice i of a sliced full (and
 //	                                   incremental.<run>.<i>)
 //
@@ -60,6 +64,15 @@ const (
 	Incremental Kind = "incremental"
 	Restore     Kind = "restore"
 	Prune       Kind = "prune"
+	// Pin guards a pin or unpin against a prune deciding meanwhile; it
+	// runs beside backups and restores.
+	Pin Kind = "pin"
+	// Copy reads the routine's backups to copy them to another storage:
+	// shared like a restore's.
+	Copy Kind = "copy"
+	// CopyIn writes copied backups into the routine: one at a time, and
+	// not beside a backup (both add runs the other has not seen).
+	CopyIn Kind = "copy-in"
 )
 
 // Defaults for Options.
@@ -186,8 +199,8 @@ func newRunID() string {
 
 // Path is the lock object for kind in routine (restores are per run).
 func (m *Manager) Path(routine string, kind Kind) string {
-	if kind == Restore {
-		return path.Join(Dir(routine), "restore-"+m.opts.RunID)
+	if kind == Restore || kind == Copy {
+		return path.Join(Dir(routine), string(kind)+"-"+m.opts.RunID)
 	}
 	if m.opts.Slice != "" && (kind == Full || kind == Incremental) {
 		return path.Join(Dir(routine), string(kind)+"."+strings.ReplaceAll(m.opts.Slice, "/", "."))
@@ -229,12 +242,15 @@ type Lock struct {
 // a full never overlaps another full and starts even if an incremental
 // runs; an incremental is refused beside another incremental, and beside
 // a full unless AllowConcurrentIncremental; a prune is refused beside any
-// backup or restore, and every run is refused beside a prune. A refusal is
+// backup, restore or copy, and every run is refused beside a prune; a
+// copy into the routine (CopyIn) is refused beside a backup or another
+// copy in, and a backup beside it; copies out (Copy) share the routine
+// with everything but a prune. A refusal is
 // a *HeldError. A lock in the way whose holder is dead (stale, or ended on
 // this host) is taken over with a warning.
 func (m *Manager) Acquire(ctx context.Context, routine string, kind Kind) (*Lock, error) {
 	switch kind {
-	case Full, Incremental, Restore, Prune:
+	case Full, Incremental, Restore, Prune, Pin, Copy, CopyIn:
 	default:
 		return nil, fmt.Errorf("lock: unknown kind %q", kind)
 	}
@@ -429,6 +445,12 @@ func kindOfPath(p string) Kind {
 	if strings.HasPrefix(base, "restore-") {
 		return Restore
 	}
+	if base == string(CopyIn) {
+		return CopyIn
+	}
+	if strings.HasPrefix(base, "copy-") {
+		return Copy
+	}
 	kind, _, _ := strings.Cut(base, ".")
 	return Kind(kind)
 }
@@ -450,11 +472,15 @@ const (
 )
 
 // conflict says whether a run of kind want may start while other runs.
-// Same-kind exclusion for full, incremental and prune is enforced by the
-// shared object name; this covers the rest.
+// Same-kind exclusion for full, incremental, prune and pin is enforced by
+// the shared object name; this covers the rest (a pin meets only prunes).
 func conflict(want, other Kind, concurrentIncr bool) verdict {
 	switch {
 	case want == Prune || other == Prune:
+		return refuse
+	case want == CopyIn && (other == Full || other == Incremental):
+		return refuse
+	case other == CopyIn && (want == Full || want == Incremental):
 		return refuse
 	case want == Full && other == Incremental:
 		return proceedWithWarning

@@ -195,8 +195,26 @@ func TestRules(t *testing.T) {
 		{name: "full refused beside prune", steps: []step{{Prune, true}, {Full, false}}},
 		{name: "incremental refused beside prune", steps: []step{{Prune, true}, {Incremental, false}}},
 		{name: "restore refused beside prune", steps: []step{{Prune, true}, {Restore, false}}},
+		{name: "pin refused beside prune", steps: []step{{Prune, true}, {Pin, false}}},
+		{name: "prune refused beside pin", steps: []step{{Pin, true}, {Prune, false}}},
+		{name: "pin refused beside pin", steps: []step{{Pin, true}, {Pin, false}}},
+		{name: "pin beside backups and restores", steps: []step{{Full, true}, {Restore, true}, {Pin, true}}},
+		{name: "pin beside an incremental", steps: []step{{Incremental, true}, {Pin, true}}},
+		{name: "backups beside pin", steps: []step{{Pin, true}, {Full, true}, {Restore, true}}},
 		{name: "restores run together and beside backups", steps: []step{{Full, true}, {Restore, true}, {Restore, true}, {Incremental, false}}},
 		{name: "backup beside restore", steps: []step{{Restore, true}, {Full, true}}},
+		{name: "copies out run together and beside everything but a prune",
+			concurrent: true, steps: []step{{Full, true}, {Incremental, true}, {Restore, true}, {Copy, true}, {Copy, true}, {CopyIn, false}}},
+		{name: "prune refused beside a copy out", steps: []step{{Copy, true}, {Prune, false}}},
+		{name: "copy out refused beside prune", steps: []step{{Prune, true}, {Copy, false}}},
+		{name: "copy in refused beside full", steps: []step{{Full, true}, {CopyIn, false}}},
+		{name: "copy in refused beside incremental", steps: []step{{Incremental, true}, {CopyIn, false}}},
+		{name: "copy in refused beside copy in", steps: []step{{CopyIn, true}, {CopyIn, false}}},
+		{name: "copy in refused beside prune", steps: []step{{Prune, true}, {CopyIn, false}}},
+		{name: "full refused beside copy in", steps: []step{{CopyIn, true}, {Full, false}}},
+		{name: "incremental refused beside copy in", steps: []step{{CopyIn, true}, {Incremental, false}}},
+		{name: "prune refused beside copy in", steps: []step{{CopyIn, true}, {Prune, false}}},
+		{name: "copy in beside restore and copy out", steps: []step{{Restore, true}, {Copy, true}, {CopyIn, true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,4 +467,30 @@ func TestSlicesOfOneRun(t *testing.T) {
 		t.Fatalf("full after the slices released: %v", err)
 	}
 	release(t, l)
+}
+
+func TestCopyLockPathsAndMessage(t *testing.T) {
+	ctx := context.Background()
+	s, c := newStore(t), newClock()
+	m := manager(s, c, 0)
+	out, err := m.Acquire(ctx, "r", Copy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(t, out)
+	if want := "r/.lock/copy-" + out.Info().RunID; out.Path() != want {
+		t.Errorf("copy lock path = %q, want %q", out.Path(), want)
+	}
+	in, err := manager(s, c, 1).Acquire(ctx, "r", CopyIn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release(t, in)
+	if in.Path() != "r/.lock/copy-in" || kindOfPath(in.Path()) != CopyIn || kindOfPath(out.Path()) != Copy {
+		t.Errorf("paths %q %q", in.Path(), out.Path())
+	}
+	_, err = manager(s, c, 2).Acquire(ctx, "r", Full)
+	if err == nil || !strings.Contains(err.Error(), "cannot start full: a copy-in is running") {
+		t.Errorf("full beside a copy in: %v", err)
+	}
 }

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/schedule"
 )
 
 // Targets are where a run's metrics go: --metrics-file and --metrics-push.
@@ -38,6 +41,19 @@ func (r *Reporter) now() time.Time {
 func (r *Reporter) Start(op Operation, routine, typ string) *Run {
 	r.run = &Run{Operation: op, Routine: routine, Type: typ, Started: r.now()}
 	return r.run
+}
+
+// StartBackup starts recording a backup of rt, incremental or full, with
+// the longest gaps rt's schedule leaves between two runs of each type
+// (backup_interval_seconds).
+func (r *Reporter) StartBackup(rt *config.Routine, incremental bool) *Run {
+	typ := Full
+	if incremental {
+		typ = Incremental
+	}
+	run := r.Start(Backup, rt.Name, typ)
+	run.FullInterval, run.IncrInterval = schedule.LongestGaps(rt, r.now())
+	return run
 }
 
 // Drop forgets the run: a dry run or an estimate changes nothing, so it

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/outcome"
 )
 
@@ -172,5 +173,36 @@ func TestReporterRunning(t *testing.T) {
 	time.Sleep(20 * time.Millisecond)
 	if read() != got {
 		t.Fatal("the running writer went on after Finish")
+	}
+}
+
+// A backup's record carries its type and its schedule's longest gaps.
+func TestReporterStartBackup(t *testing.T) {
+	cfg, err := config.Parse("test.yml", []byte(`aerospike-clusters:
+  c: {seed-nodes: [{host-name: h, port: 3000}]}
+storage:
+  s: {local-storage: {path: /tmp/x}}
+backup-policies:
+  p: {}
+backup-routines:
+  nightly: {interval-cron: "@daily", incr-interval-cron: "0 0 */6 * * *", source-cluster: c, storage: s, backup-policy: p, namespaces: [test]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := cfg.Routine("nightly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		incremental bool
+		typ         string
+	}{{false, Full}, {true, Incremental}} {
+		r := Reporter{Now: clock()}
+		run := r.StartBackup(rt, c.incremental)
+		if run != r.Current() || run.Operation != Backup || run.Routine != "nightly" || run.Type != c.typ ||
+			run.FullInterval != 24*time.Hour || run.IncrInterval != 6*time.Hour {
+			t.Fatalf("incremental %v: run %+v", c.incremental, run)
+		}
 	}
 }

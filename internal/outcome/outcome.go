@@ -17,6 +17,7 @@ import (
 
 	"github.com/aerobackup/aerobackup/internal/backupjob"
 	"github.com/aerobackup/aerobackup/internal/backupslice"
+	"github.com/aerobackup/aerobackup/internal/cluster"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/lock"
 	"github.com/aerobackup/aerobackup/internal/plan"
@@ -167,7 +168,7 @@ func isBadSetting(err error) bool {
 		errors.As(err, new(*backend.ConfigError)) || errors.As(err, new(*backend.URLError)) ||
 		errors.As(err, new(*routine.RequestError)) || errors.As(err, new(*plan.RefusedError)) ||
 		errors.As(err, new(*session.OptionError)) || errors.As(err, new(*schedule.RefusedError)) || errors.As(err, new(*backupjob.SliceCountError)) ||
-		errors.As(err, new(*backupslice.FlagError))
+		errors.As(err, new(*backupslice.FlagError)) || errors.As(err, new(*cluster.SettingsError))
 }
 
 // isSkip: the run deliberately did nothing: the command's own reason, the

@@ -116,7 +116,7 @@ func ListFilter(typ, from, to string, namespaces []string, now time.Time) (catal
 	if err != nil {
 		return catalog.Filter{}, fmt.Errorf("--type: %w", err)
 	}
-	f := catalog.Filter{Type: t}
+	f := catalog.Filter{Type: t, Pins: true}
 	if f.From, f.To, err = Window(from, to, now); err != nil {
 		return catalog.Filter{}, err
 	}

@@ -212,7 +212,8 @@ func (r PointInTimeRequest) chainSteps(n *RestoreNamespace, base *backup.ConfigR
 		}
 		steps = append(steps, restorejob.Step{Label: l.Key, Dir: l.Dir, Source: l.Namespace, Destination: n.Destination,
 			Compression: l.Metadata.Compression, Encryption: l.Metadata.Encryption,
-			ExpectedRecords: l.Metadata.RecordCount, Config: cfg})
+			ExpectedRecords: l.Metadata.RecordCount, Config: cfg,
+			Indexes: l.Metadata.SecondaryIndexCount, UDFs: l.Metadata.UDFCount})
 	}
 	if n.NewestFirst {
 		for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {

@@ -69,7 +69,8 @@ func RestoreBackup(r RestoreRequest, l catalog.Listing) (*RestorePlan, error) {
 		}
 		steps = append(steps, restorejob.Step{Label: b.Key, Dir: nb.Dir, Source: nb.Namespace,
 			Compression: nb.Metadata.Compression, Encryption: nb.Metadata.Encryption,
-			ExpectedRecords: nb.Metadata.RecordCount})
+			ExpectedRecords: nb.Metadata.RecordCount,
+			Indexes:         nb.Metadata.SecondaryIndexCount, UDFs: nb.Metadata.UDFCount})
 	}
 	if len(steps) == 0 {
 		return nil, refuse("backup %s holds none of the namespaces %s", b.Key, strings.Join(r.Namespaces, ", "))

@@ -4,9 +4,11 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/timeflag"
 )
 
 func TestRetentionCounts(t *testing.T) {
@@ -20,19 +22,19 @@ func TestRetentionCounts(t *testing.T) {
 		{name: "no policy, no flags", wantErr: "no retention policy"},
 		{name: "empty retention", policy: &config.RetentionPolicy{}, wantErr: "refusing to guess"},
 		{name: "policy", policy: &config.RetentionPolicy{Full: ptr(3), Incremental: ptr(1)},
-			want: Keep{3, 1, "keep the 3 newest fulls (the policy) and the incrementals of the newest full (the policy)"}},
+			want: Keep{Full: 3, Incremental: 1, Reason: "keep the 3 newest fulls (the policy) and the incrementals of the newest full (the policy)"}},
 		{name: "policy full only keeps incrementals of kept fulls", policy: &config.RetentionPolicy{Full: ptr(3)},
-			want: Keep{3, 3, "keep the 3 newest fulls (the policy) and the incrementals of every kept full (no incremental count)"}},
+			want: Keep{Full: 3, Incremental: 3, Reason: "keep the 3 newest fulls (the policy) and the incrementals of every kept full (no incremental count)"}},
 		{name: "policy incremental only keeps every full", policy: &config.RetentionPolicy{Incremental: ptr(0)},
-			want: Keep{math.MaxInt, 0, "keep every full (no full count) and no incrementals (the policy)"}},
-		{name: "flags override", policy: &config.RetentionPolicy{Full: ptr(3), Incremental: ptr(1)}, over: KeepOverride{ptr(5), ptr(2)},
-			want: Keep{5, 2, "keep the 5 newest fulls (--keep-full) and the incrementals of the 2 newest fulls (--keep-incremental)"}},
+			want: Keep{Full: math.MaxInt, Incremental: 0, Reason: "keep every full (no full count) and no incrementals (the policy)"}},
+		{name: "flags override", policy: &config.RetentionPolicy{Full: ptr(3), Incremental: ptr(1)}, over: KeepOverride{Full: ptr(5), Incremental: ptr(2)},
+			want: Keep{Full: 5, Incremental: 2, Reason: "keep the 5 newest fulls (--keep-full) and the incrementals of the 2 newest fulls (--keep-incremental)"}},
 		{name: "one flag over the policy", policy: &config.RetentionPolicy{Full: ptr(3), Incremental: ptr(1)}, over: KeepOverride{Incremental: ptr(2)},
-			want: Keep{3, 2, "keep the 3 newest fulls (the policy) and the incrementals of the 2 newest fulls (--keep-incremental)"}},
+			want: Keep{Full: 3, Incremental: 2, Reason: "keep the 3 newest fulls (the policy) and the incrementals of the 2 newest fulls (--keep-incremental)"}},
 		{name: "flags without policy", over: KeepOverride{Full: ptr(2)},
-			want: Keep{2, 2, "keep the 2 newest fulls (--keep-full) and the incrementals of every kept full (no incremental count)"}},
+			want: Keep{Full: 2, Incremental: 2, Reason: "keep the 2 newest fulls (--keep-full) and the incrementals of every kept full (no incremental count)"}},
 		{name: "zero fulls refused", over: KeepOverride{Full: ptr(0)}, wantErr: `routine "r": keep-full 0 would delete every full backup`},
-		{name: "negative incrementals refused", over: KeepOverride{ptr(1), ptr(-1)}, wantErr: "keep-incremental must not be negative, got -1"},
+		{name: "negative incrementals refused", over: KeepOverride{Full: ptr(1), Incremental: ptr(-1)}, wantErr: "keep-incremental must not be negative, got -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,5 +107,82 @@ func TestRetention(t *testing.T) {
 
 	if _, err := Retention(listing(bs), Keep{Full: 0}); exitOf(err) != "usage" {
 		t.Errorf("keep-full 0: %v, want a usage error", err)
+	}
+}
+
+// RetentionKeep picks the calendar flags, else the count flags, else the
+// policy's calendar settings (in place of its ABS counts), else the
+// counts; mixing and keeping nothing are usage errors.
+func TestRetentionKeep(t *testing.T) {
+	twoD := "2d"
+	cal := &config.CalendarRetention{KeepDaily: ptr(7), KeepWithin: &twoD}
+	cal.Within, _ = timeflag.ParseSpan(twoD)
+	counts := &config.RetentionPolicy{Full: ptr(3), Incremental: ptr(1)}
+	tests := []struct {
+		name    string
+		pol     config.BackupPolicy
+		over    KeepOverride
+		full    int    // the count rule's full count, 0 for calendar rules
+		rules   string // the calendar rules
+		reason  string
+		wantErr string
+	}{
+		{name: "ABS counts", pol: config.BackupPolicy{Retention: counts}, full: 3,
+			reason: "keep the 3 newest fulls (the policy) and the incrementals of the newest full (the policy)"},
+		{name: "calendar settings replace the counts", pol: config.BackupPolicy{Name: "p", Retention: counts, Calendar: cal},
+			rules:  "keep-daily 7, keep-within 2d",
+			reason: "calendar rules keep-daily 7, keep-within 2d (aerobackup.backup-policies.p, in place of its ABS retention)"},
+		{name: "calendar flags replace the settings", pol: config.BackupPolicy{Calendar: cal},
+			over:  KeepOverride{Calendar: &CalendarFlags{Last: 2, Yearly: -1, Within: "1y6m"}},
+			rules: "keep-last 2, keep-yearly -1, keep-within 1y6m", reason: "calendar rules keep-last 2, keep-yearly -1, keep-within 1y6m (the flags)"},
+		{name: "count flags over calendar settings", pol: config.BackupPolicy{Calendar: cal}, over: KeepOverride{Full: ptr(2)}, full: 2,
+			reason: "keep the 2 newest fulls (--keep-full) and the incrementals of every kept full (no incremental count)"},
+		{name: "mixed flags", over: KeepOverride{Full: ptr(2), Calendar: &CalendarFlags{Daily: 1}}, wantErr: "do not mix"},
+		{name: "every flag zero", pol: config.BackupPolicy{Retention: counts}, over: KeepOverride{Calendar: &CalendarFlags{}},
+			wantErr: `routine "r": retention: every keep rule is zero`},
+		{name: "below -1", over: KeepOverride{Calendar: &CalendarFlags{Weekly: -3}}, wantErr: "keep-weekly must be -1"},
+		{name: "bad span", over: KeepOverride{Calendar: &CalendarFlags{Within: "soon"}}, wantErr: `--keep-within: span "soon"`},
+		{name: "nothing at all", wantErr: "no retention policy"},
+	}
+	berlin := time.FixedZone("X", 3600)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := RetentionKeep("r", &tt.pol, tt.over, berlin)
+			if tt.wantErr != "" {
+				if exitOf(err) != "usage" || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a usage error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got.Reason != tt.reason {
+				t.Fatalf("= %+v, %v; want reason %q", got, err, tt.reason)
+			}
+			if tt.rules == "" && (got.Calendar != nil || got.Full != tt.full) {
+				t.Errorf("counts %+v, want full %d and no calendar", got, tt.full)
+			}
+			if tt.rules != "" && (got.Calendar == nil || got.Calendar.Rules() != tt.rules || got.Calendar.Location != berlin) {
+				t.Errorf("calendar %+v, want %s in the zone given", got.Calendar, tt.rules)
+			}
+		})
+	}
+}
+
+// The calendar rules and the pins reach the plan.
+func TestRetentionCalendarAndPins(t *testing.T) {
+	bs := []catalog.Backup{full(1000, "test"), incr(1500, 1000, "test"), full(2000, "test"), full(3000, "test")}
+	l := listing(bs)
+	l.Pins = map[string]catalog.Pin{"r/incremental/1500": {Reason: "x"}, "r/backup/9": {Key: "r/backup/9"}}
+	for _, keep := range []Keep{{Calendar: &catalog.CalendarPolicy{Last: 1}}, {Full: 1, Incremental: 1}} {
+		p, err := Retention(l, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var removed []string
+		for _, b := range p.Remove() {
+			removed = append(removed, b.Key)
+		}
+		if strings.Join(removed, " ") != "r/backup/2000" || len(p.StalePins) != 1 {
+			t.Errorf("%+v: removed %v, stale pins %+v; want r/backup/2000 and one", keep, removed, p.StalePins)
+		}
 	}
 }

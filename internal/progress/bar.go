@@ -20,6 +20,7 @@ import (
 // "~" marks a total that is backup-go's estimate. Once the records pass an
 // estimate the percent means nothing, so the spinner's line takes over.
 type bar struct {
+	unit      string // what is counted, short: "rec"
 	label     string
 	total     int64
 	estimated bool
@@ -50,12 +51,12 @@ const spinEvery = 200 * time.Millisecond
 // that rate is 0 and its ETA meaningless.
 const stallAfter = 5 * time.Second
 
-func newBar(label string, total int64, start time.Time) *bar {
+func newBar(label string, unit Unit, total int64, start time.Time) *bar {
 	// progressbar renders into String(); the Screen does the writing, so
 	// that log lines go above the bar.
 	common := []progressbar.Option{
 		progressbar.OptionSetWriter(io.Discard),
-		progressbar.OptionSetItsString("rec"),
+		progressbar.OptionSetItsString(unit.Short),
 		progressbar.OptionSetPredictTime(false), // until there is a rate
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionShowElapsedTimeOnFinish(),
@@ -64,7 +65,7 @@ func newBar(label string, total int64, start time.Time) *bar {
 		progressbar.OptionSetSpinnerChangeInterval(0),
 		progressbar.OptionSetRenderBlankState(true), // starts its clock now
 	}
-	b := &bar{label: label, total: total, start: start, width: minBar, lastMove: start}
+	b := &bar{unit: unit.Short, label: label, total: total, start: start, width: minBar, lastMove: start}
 	// Until the total is known the bar cannot be reached: reaching its max
 	// is what ends a progressbar.
 	b.known = progressbar.NewOptions64(math.MaxInt64, append(common, progressbar.OptionSetWidth(b.width))...)
@@ -132,13 +133,13 @@ func (b *bar) describe(c Counts, p percent, elapsed time.Duration) string {
 	var s strings.Builder
 	switch {
 	case p.known && b.estimated:
-		fmt.Fprintf(&s, "%d/~%d rec", c.Records, b.total)
+		fmt.Fprintf(&s, "%d/~%d %s", c.Records, b.total, b.unit)
 	case p.known:
-		fmt.Fprintf(&s, "%d/%d rec", c.Records, b.total)
+		fmt.Fprintf(&s, "%d/%d %s", c.Records, b.total, b.unit)
 	case p.passed:
-		fmt.Fprintf(&s, "%d rec (past the estimate of %d)", c.Records, b.total)
+		fmt.Fprintf(&s, "%d %s (past the estimate of %d)", c.Records, b.unit, b.total)
 	default:
-		fmt.Fprintf(&s, "%d rec", c.Records)
+		fmt.Fprintf(&s, "%d %s", c.Records, b.unit)
 	}
 	if c.Bytes > 0 && elapsed >= time.Second {
 		fmt.Fprintf(&s, ", %.1f MiB/s", float64(c.Bytes)/elapsed.Seconds()/(1<<20))

@@ -64,7 +64,7 @@ func TestBarFrames(t *testing.T) {
 			if tc.cols > 0 {
 				cols = tc.cols
 			}
-			b := newBar("test", tc.total, time.Now())
+			b := newBar("test", Records, tc.total, time.Now())
 			var got string
 			for i, c := range tc.feed {
 				last := i == len(tc.feed)-1

@@ -48,8 +48,19 @@ type Reporter struct {
 	active map[*Tracker]*status
 }
 
+// Unit is what a tracker counts in Counts.Records: Short in the bar,
+// Plural in log lines' keys.
+type Unit struct{ Short, Plural string }
+
+// The units counted.
+var (
+	Records = Unit{Short: "rec", Plural: "records"}
+	Files   = Unit{Short: "files", Plural: "files"}
+)
+
 // status is what Status reports of a running tracker.
 type status struct {
+	unit  Unit
 	label string
 	total int64
 	start time.Time
@@ -87,13 +98,19 @@ type Tracker struct {
 // Track starts following an operation named label whose expected record
 // total is total (0 when unknown). poll is called periodically.
 func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker {
+	return r.TrackUnit(label, Records, total, poll)
+}
+
+// TrackUnit is Track of an operation that counts unit in Counts.Records
+// (a copy counts files).
+func (r *Reporter) TrackUnit(label string, unit Unit, total int64, poll func() Counts) *Tracker {
 	t := &Tracker{stop: make(chan struct{}), done: make(chan struct{}), poll: poll, owner: r}
 	if r != nil {
 		r.mu.Lock()
 		if r.active == nil {
 			r.active = map[*Tracker]*status{}
 		}
-		r.active[t] = &status{label: label, total: total, start: time.Now()}
+		r.active[t] = &status{unit: unit, label: label, total: total, start: time.Now()}
 		r.mu.Unlock()
 	}
 	if r == nil || r.opts.Quiet || r.opts.Writer == nil && !r.opts.Terminal && r.opts.Logger == nil {
@@ -102,14 +119,14 @@ func (r *Reporter) Track(label string, total int64, poll func() Counts) *Tracker
 	}
 	start := time.Now()
 	if r.screen != nil {
-		b := newBar(label, total, start)
+		b := newBar(label, unit, total, start)
 		scr := r.screen
 		scr.draw(b.frame(Counts{}, false, scr.columns()))
 		go t.loop(200*time.Millisecond, func(c Counts) { scr.draw(b.frame(c, false, scr.columns())) })
 		t.finalize = func(c Counts) { scr.finish(b.frame(c, true, scr.columns())) }
 		return t
 	}
-	line := &lineReporter{log: r.opts.Logger, label: label, total: total, start: start}
+	line := &lineReporter{log: r.opts.Logger, unit: unit, label: label, total: total, start: start}
 	go t.loop(r.opts.Interval, line.report)
 	return t
 }
@@ -202,13 +219,14 @@ func (r *Reporter) Status() {
 		return
 	}
 	for _, e := range running {
-		l := &lineReporter{log: r.opts.Logger, label: "status: " + e.s.label, total: e.s.total, start: e.s.start, ctx: asked}
+		l := &lineReporter{log: r.opts.Logger, unit: e.s.unit, label: "status: " + e.s.label, total: e.s.total, start: e.s.start, ctx: asked}
 		l.report(e.t.poll())
 	}
 }
 
 type lineReporter struct {
 	log       *slog.Logger
+	unit      Unit
 	label     string
 	total     int64
 	estimated bool
@@ -222,9 +240,12 @@ func (l *lineReporter) report(c Counts) {
 		l.total, l.estimated = c.Total, c.Estimated
 	}
 	elapsed := time.Since(l.start)
-	attrs := []any{"records", c.Records}
+	if l.unit.Plural == "" {
+		l.unit = Records
+	}
+	attrs := []any{l.unit.Plural, c.Records}
 	rate := float64(c.Records) / elapsed.Seconds()
-	attrs = append(attrs, "records-per-second", int64(rate), "mib-per-second",
+	attrs = append(attrs, l.unit.Plural+"-per-second", int64(rate), "mib-per-second",
 		fmt.Sprintf("%.1f", float64(c.Bytes)/elapsed.Seconds()/(1<<20)))
 	p := percentOf(c.Records, l.total, l.estimated)
 	if p.known {

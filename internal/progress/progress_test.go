@@ -119,3 +119,24 @@ func TestPercent(t *testing.T) {
 		t.Fatal("percent after every operation stopped")
 	}
 }
+
+func TestTrackUnitNamesWhatItCounts(t *testing.T) {
+	var buf lockedBuffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	r := New(Options{Writer: &buf, Interval: 20 * time.Millisecond, Logger: log})
+	tr := r.TrackUnit("copy nightly", Files, 0, func() Counts { return Counts{Records: 3, Bytes: 1 << 20} })
+	deadline := time.Now().Add(2 * time.Second)
+	for !strings.Contains(buf.String(), "files=3") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	tr.Stop()
+	if out := buf.String(); !strings.Contains(out, "files=3") || !strings.Contains(out, "files-per-second=") || strings.Contains(out, "records") {
+		t.Errorf("log lines:\n%s", out)
+	}
+	var term bytes.Buffer
+	tr = New(Options{Writer: &term, Terminal: true}).TrackUnit("copy nightly", Files, 4, func() Counts { return Counts{Records: 4} })
+	tr.Stop()
+	if !strings.Contains(term.String(), "4/4 files") || strings.Contains(term.String(), " rec") {
+		t.Errorf("bar: %q", term.String())
+	}
+}

@@ -31,6 +31,8 @@ type ListEntry struct {
 	Compression         string    `json:"compression"`
 	Encryption          string    `json:"encryption"`
 	Storage             string    `json:"storage"`
+	// Pinned is the backup's pin: no retention removes it.
+	Pinned *catalog.Pin `json:"pinned,omitempty"`
 }
 
 // List is list's result: the backups of the storages listed, and the
@@ -79,9 +81,16 @@ func (d *List) Add(listing catalog.Listing, storage string, namespaces []string)
 				Created: m.Created, Finished: m.Finished, From: m.From, Namespace: n.Namespace,
 				RecordCount: m.RecordCount, ByteCount: m.ByteCount, FileCount: m.FileCount,
 				SecondaryIndexCount: m.SecondaryIndexCount, UDFCount: m.UDFCount,
-				Compression: m.Compression, Encryption: m.Encryption, Storage: storage})
+				Compression: m.Compression, Encryption: m.Encryption, Storage: storage, Pinned: pinOf(listing, b.Key)})
 		}
 	}
+}
+
+func pinOf(l catalog.Listing, key string) *catalog.Pin {
+	if p, ok := l.Pins[key]; ok {
+		return &p
+	}
+	return nil
 }
 
 // Sort orders the rows oldest first, then by routine and namespace;
@@ -104,11 +113,23 @@ func (d *List) Human(out, errOut io.Writer) error {
 	if len(d.Backups) == 0 {
 		fmt.Fprintln(errOut, "no backups found")
 	} else {
+		// The PINNED column shows only when something is pinned.
+		pinned := slices.ContainsFunc(d.Backups, func(r ListEntry) bool { return r.Pinned != nil })
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY")
+		header := "CREATED\tTYPE\tROUTINE\tNAMESPACE\tRECORDS\tSIZE\tDURATION\tKEY"
+		if pinned {
+			header += "\tPINNED"
+		}
+		fmt.Fprintln(tw, header)
 		for _, r := range d.Backups {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
-				r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup)
+			pin := ""
+			if r.Pinned != nil {
+				pin = "\t" + r.Pinned.Rule()
+			} else if pinned {
+				pin = "\t-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s%s\n", r.Created.UTC().Format(time.RFC3339), r.Type, r.Routine,
+				r.Namespace, r.RecordCount, humanBytes(r.ByteCount), r.Finished.Sub(r.Created).Round(time.Millisecond), r.Backup, pin)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

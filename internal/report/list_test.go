@@ -112,3 +112,37 @@ func TestHumanBytes(t *testing.T) {
 		}
 	}
 }
+
+// A pinned backup's rows carry the pin; the PINNED column shows only when
+// a row is pinned, and a pin of a backup not listed is ignored.
+func TestListPins(t *testing.T) {
+	pinned := nsBackup("a", catalog.Full, t0, 1, 1, "test")
+	other := nsBackup("a", catalog.Incremental, t0.Add(time.Minute), 1, 1, "test")
+	d := NewList()
+	d.Add(catalog.Listing{Backups: []catalog.Backup{pinned, other}, Pins: map[string]catalog.Pin{
+		pinned.Key:   {Key: pinned.Key, Reason: "legal hold", PinnedBy: "ops@h"},
+		"a/backup/9": {Key: "a/backup/9"},
+	}}, "local", nil)
+	var out, errOut bytes.Buffer
+	if err := d.Human(&out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
+	if len(lines) != 3 || !bytes.HasSuffix(lines[0], []byte(" PINNED")) ||
+		!bytes.HasSuffix(lines[1], []byte("pinned: legal hold")) || !bytes.HasSuffix(lines[2], []byte(" -")) {
+		t.Errorf("table:\n%s", out.String())
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`"pinned":{"key":"a/backup/100000","reason":"legal hold",`)) || bytes.Count(b, []byte(`"pinned"`)) != 1 {
+		t.Errorf("json %s", b)
+	}
+	d = NewList()
+	d.Add(catalog.Listing{Backups: []catalog.Backup{other}}, "local", nil)
+	out.Reset()
+	if err := d.Human(&out, &errOut); err != nil || bytes.Contains(out.Bytes(), []byte("PINNED")) {
+		t.Errorf("no pins, yet:\n%s", out.String())
+	}
+}

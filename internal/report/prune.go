@@ -18,29 +18,54 @@ type PruneDecision struct {
 	Type    string    `json:"type"`
 	Created time.Time `json:"created"`
 	Reason  string    `json:"reason"`
+	// Rules are every rule that keeps the backup (pins included).
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Prune is what retention prune (and backup --prune) decided and did.
 type Prune struct {
-	Type            string          `json:"type"`
-	Routine         string          `json:"routine"`
-	DryRun          bool            `json:"dry-run"`
-	KeepFull        *int            `json:"keep-full,omitempty"`
-	KeepIncremental int             `json:"keep-incremental"`
-	Decisions       []PruneDecision `json:"decisions"`
-	Leftovers       []PruneDecision `json:"leftovers,omitempty"`
-	Removed         int             `json:"removed"`
-	Kept            int             `json:"kept"`
+	Type            string `json:"type"`
+	Routine         string `json:"routine"`
+	DryRun          bool   `json:"dry-run"`
+	KeepFull        *int   `json:"keep-full,omitempty"`
+	KeepIncremental *int   `json:"keep-incremental,omitempty"`
+	// Calendar is the calendar rules, when they replace the counts.
+	Calendar *CalendarRules `json:"calendar,omitempty"`
+	// Rule says which retention applies, and where it comes from.
+	Rule      string          `json:"rule"`
+	Decisions []PruneDecision `json:"decisions"`
+	Leftovers []PruneDecision `json:"leftovers,omitempty"`
+	Removed   int             `json:"removed"`
+	Kept      int             `json:"kept"`
+}
+
+// CalendarRules are the calendar rules of a prune (0: off, -1: unlimited).
+type CalendarRules struct {
+	Last    int    `json:"keep-last,omitempty"`
+	Hourly  int    `json:"keep-hourly,omitempty"`
+	Daily   int    `json:"keep-daily,omitempty"`
+	Weekly  int    `json:"keep-weekly,omitempty"`
+	Monthly int    `json:"keep-monthly,omitempty"`
+	Yearly  int    `json:"keep-yearly,omitempty"`
+	Within  string `json:"keep-within,omitempty"`
+	Zone    string `json:"time-zone"`
 }
 
 // NewPrune reports a retention plan before it is applied: each backup to
-// keep or remove and each leftover folder to remove, with its reason. An
-// unlimited full count is left out of the document.
+// keep or remove and each leftover folder and stale pin to remove, with
+// its reason. The counts (an unlimited full count left out) or the
+// calendar rules say what was applied.
 func NewPrune(routine string, p plan.RetentionPlan, dryRun bool) *Prune {
-	sum := &Prune{Type: "retention-prune", Routine: routine, DryRun: dryRun, KeepIncremental: p.KeepIncremental,
-		Decisions: []PruneDecision{}}
-	if full := p.Keep.Full; full != math.MaxInt {
-		sum.KeepFull = &full
+	sum := &Prune{Type: "retention-prune", Routine: routine, DryRun: dryRun, Rule: p.Keep.Reason, Decisions: []PruneDecision{}}
+	if c := p.Keep.Calendar; c != nil {
+		sum.Calendar = &CalendarRules{Last: c.Last, Hourly: c.Hourly, Daily: c.Daily, Weekly: c.Weekly, Monthly: c.Monthly,
+			Yearly: c.Yearly, Within: c.Within.String(), Zone: c.Location.String()}
+	} else {
+		incr := p.KeepIncremental
+		sum.KeepIncremental = &incr
+		if full := p.Keep.Full; full != math.MaxInt {
+			sum.KeepFull = &full
+		}
 	}
 	for _, d := range p.Decisions {
 		action := "keep"
@@ -51,11 +76,15 @@ func NewPrune(routine string, p plan.RetentionPlan, dryRun bool) *Prune {
 			sum.Kept++
 		}
 		sum.Decisions = append(sum.Decisions, PruneDecision{Action: action, Key: d.Backup.Key, Type: string(d.Backup.Type),
-			Created: d.Backup.Time, Reason: d.Reason})
+			Created: d.Backup.Time, Reason: d.Reason, Rules: d.Rules})
 	}
 	for _, l := range p.Leftovers {
 		sum.Leftovers = append(sum.Leftovers, PruneDecision{Action: "remove", Key: l.Path, Type: string(l.Type), Created: l.Time,
 			Reason: l.Reason})
+	}
+	for _, pin := range p.StalePins {
+		sum.Leftovers = append(sum.Leftovers, PruneDecision{Action: "remove", Key: pin.Path, Type: "pin", Created: pin.PinnedAt,
+			Reason: "pin of " + pin.Key + ", which is no longer there"})
 	}
 	return sum
 }
@@ -67,7 +96,7 @@ func (sum *Prune) MarkRemoved(res catalog.PruneResult) {
 	for _, k := range res.Removed {
 		removed[k] = true
 	}
-	for _, k := range res.Leftovers {
+	for _, k := range append(res.Leftovers, res.Pins...) {
 		removed[k] = true
 	}
 	for i := range sum.Decisions {

@@ -78,8 +78,37 @@ func TestPruneJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"type":"retention-prune","routine":"r","dry-run":true,"keep-incremental":0,"decisions":[],"removed":0,"kept":0}`
+	want := `{"type":"retention-prune","routine":"r","dry-run":true,"keep-incremental":0,"rule":"","decisions":[],"removed":0,"kept":0}`
 	if string(b) != want {
 		t.Errorf("json %s, want %s", b, want)
+	}
+}
+
+// Calendar rules replace the counts in the document; each decision
+// carries the rules that keep it, and a stale pin is a leftover.
+func TestPruneCalendarJSON(t *testing.T) {
+	berlin := time.FixedZone("CET", 3600)
+	cal := &catalog.CalendarPolicy{Daily: 7, Yearly: -1, Location: berlin}
+	p := retentionPlan(1)
+	p.Keep = plan.Keep{Calendar: cal, Reason: "calendar rules keep-daily 7, keep-yearly -1 (the flags)"}
+	p.Decisions[0].Rules = []string{"daily #1 (2026-11-22)", "yearly #1 (2026)"}
+	p.StalePins = []catalog.Pin{{Key: "r/backup/9", Path: "r/.pins/backup/9.yaml", PinnedAt: t0}}
+	sum := NewPrune("r", p, true)
+	sum.MarkRemoved(catalog.PruneResult{Pins: []string{"r/.pins/backup/9.yaml"}})
+	b, err := json.Marshal(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`"calendar":{"keep-daily":7,"keep-yearly":-1,"time-zone":"CET"},"rule":"calendar rules keep-daily 7, keep-yearly -1 (the flags)"`,
+		`"rules":["daily #1 (2026-11-22)","yearly #1 (2026)"]`,
+		`{"action":"removed","key":"r/.pins/backup/9.yaml","type":"pin",`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("json %s\nlacks %s", b, want)
+		}
+	}
+	if strings.Contains(string(b), "keep-full") || strings.Contains(string(b), "keep-incremental") {
+		t.Errorf("calendar prune reports counts: %s", b)
 	}
 }

@@ -35,6 +35,9 @@ type Step struct {
 	Encryption  string
 	// ExpectedRecords is the progress total (metadata's record-count).
 	ExpectedRecords uint64
+	// Indexes and UDFs the files hold (metadata's secondary-index-count
+	// and udf-count): a restore of them needs the privilege to create them.
+	Indexes, UDFs uint64
 	// Config is the base restore configuration; it is copied per step.
 	Config *backup.ConfigRestore
 }
@@ -144,6 +147,9 @@ func (r *Result) Totals() Counts {
 func (j *Job) Run(ctx context.Context) (*Result, error) {
 	res := &Result{}
 	if err := j.warmUp(); err != nil {
+		return res, err
+	}
+	if err := j.checkPrivileges(); err != nil {
 		return res, err
 	}
 	if j.Only != nil {

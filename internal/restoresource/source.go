@@ -1,5 +1,6 @@
-// Package restoresource owns opening what a restore reads and planning its
-// steps from it: one ASB stream on standard input (its header read ahead
+// Package restoresource owns reading a restore's flags into the planner's
+// request (Ask, refused before anything is read), and opening what a
+// restore reads and planning its steps from it: one ASB stream on standard input (its header read ahead
 // for the namespace), a folder of .asb files (its metadata.yaml read), or
 // a backup found in a routine's session catalog, in the order a restore
 // takes its steps (the destination checked before anything is read). The
@@ -13,10 +14,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/aerobackup/aerobackup/internal/catalog"
 	"github.com/aerobackup/aerobackup/internal/config"
 	"github.com/aerobackup/aerobackup/internal/plan"
+	"github.com/aerobackup/aerobackup/internal/records"
 	"github.com/aerobackup/aerobackup/internal/routine"
 	"github.com/aerobackup/aerobackup/internal/session"
 	"github.com/aerobackup/aerobackup/internal/storage"
@@ -58,12 +61,20 @@ type Opening struct {
 }
 
 // Open opens what req's restore reads and plans its steps: the stream on
-// standard input (Path "-"), a folder (Path), or else the backup req.Key
-// of a routine's storage. The destination is checked before anything is
-// read.
+// standard input (Path "-"), a folder (Path, which must be one), or else
+// the backup req.Key of a routine's storage. The access tier and the
+// destination are checked before anything is read.
 func Open(ctx context.Context, req plan.RestoreRequest, o Opening) (*Source, error) {
 	if req.Path == "" {
 		return openBackup(ctx, req, o)
+	}
+	// The flags of a folder or a stream are checked first, its access tier
+	// as a local storage's: none applies, to a stream neither.
+	if err := checkFolder(req.Path); err != nil {
+		return nil, err
+	}
+	if err := o.CheckTier(config.KindLocal); err != nil {
+		return nil, err
 	}
 	stream := req.Path == "-"
 	cfg, err := o.Config()
@@ -175,6 +186,16 @@ func Backup(sess *session.Session, req plan.RestoreRequest) (*Source, error) {
 	return &Source{Ctx: sess.Context(), Store: sess.Store, Plan: p, release: sess.Release}, nil
 }
 
+// Folders opens the namespace folders of the plan's steps for reading
+// without a cluster (dump), each checked against its manifest.
+func (s *Source) Folders() ([]*records.Folder, error) {
+	dirs := make([]string, 0, len(s.Plan.Steps))
+	for _, st := range s.Plan.Steps {
+		dirs = append(dirs, st.Dir)
+	}
+	return records.OpenAll(s.Ctx, s.Store, dirs)
+}
+
 // PointInTime plans req's point-in-time restore over the session's catalog
 // without the cluster, after reading again the metadata.yaml of every
 // backup the plan restores (the scan may have taken them from the catalog
@@ -208,6 +229,74 @@ func PointInTime(ctx context.Context, sess *session.Session, req plan.PointInTim
 		}
 	}
 	return p, backups, nil
+}
+
+// PointInTimeSource is what a point-in-time restore reads, its request
+// (with its storage named) and its plan, with the backups it was made
+// over. Source.Plan is unset: the plan is PointInTime.
+type PointInTimeSource struct {
+	Source
+	Request     plan.PointInTimeRequest
+	PointInTime *plan.PointInTimePlan
+	Backups     []catalog.Backup
+}
+
+// OpenPointInTime resolves the routine of req's point-in-time restore
+// (o.Routine) and checks its access tier, opens its session and plans the
+// restore without the cluster (PointInTime), so that a missing backup is
+// reported before anything is contacted; the destination is checked once
+// the plan is made. Only a restore that writes (o.Writes) starts its
+// metrics. o.In and o.Config are not used.
+func OpenPointInTime(ctx context.Context, req plan.PointInTimeRequest, o Opening, log *slog.Logger) (*PointInTimeSource, error) {
+	t, err := o.Resolve(o.Routine)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.CheckTier(t.Routine.Storage().Kind()); err != nil {
+		return nil, err
+	}
+	req.Routine, req.RoutineNamespaces = t.Name(), t.Routine.Namespaces
+	if o.Writes {
+		o.Started(t.Name())
+	}
+	sess, err := o.Session(ctx, t, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Storage = sess.Store.String()
+	p, backups, err := PointInTime(sess.Context(), sess, req, log)
+	var dest *config.AerospikeCluster
+	if err == nil {
+		dest, err = o.Destination(t)
+	}
+	if err != nil {
+		sess.Release()
+		return nil, err
+	}
+	return &PointInTimeSource{Source: Source{Ctx: sess.Context(), Store: sess.Store, Target: t, Dest: dest, release: sess.Release},
+		Request: req, PointInTime: p, Backups: backups}, nil
+}
+
+// Reorder plans the restore again with the destination's answer to which
+// namespaces are empty, as Reorder does.
+func (s *PointInTimeSource) Reorder(empty func(namespaces []string) (map[string]bool, error)) error {
+	p, err := Reorder(s.Request, s.Backups, s.PointInTime, empty)
+	if err != nil {
+		return err
+	}
+	s.PointInTime = p
+	return nil
+}
+
+// LogStart logs the start of the restore (a validation, with --validate)
+// of steps steps.
+func (s *PointInTimeSource) LogStart(log *slog.Logger, steps int) {
+	msg := "restoring to a point in time"
+	if s.Request.Validate {
+		msg = "validating the backups of a point in time"
+	}
+	log.Info(msg, "routine", s.Request.Routine, "time", s.Request.At.UTC().Format(time.RFC3339Nano),
+		"recovery-point", s.PointInTime.RecoveryPoint.UTC().Format(time.RFC3339Nano), "steps", steps)
 }
 
 // Reorder plans p's point-in-time restore again with the destination's

@@ -149,6 +149,10 @@ func TestBackup(t *testing.T) {
 	if s := src.Plan.Steps; len(s) != 1 || s[0].Source != "test" || src.Ctx == nil {
 		t.Errorf("steps %+v", s)
 	}
+	folders, err := src.Folders()
+	if err != nil || len(folders) != 1 || folders[0].Dir != catalog.NamespaceDir(run, "test") || folders[0].Meta == nil {
+		t.Errorf("folders %+v, %v", folders, err)
+	}
 	src.Release()
 
 	other, err := catalog.ParseKey(catalog.RunDir("r", catalog.Full, at.Add(time.Hour)))

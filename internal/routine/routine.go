@@ -15,7 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
@@ -32,8 +34,9 @@ type Request struct {
 	// Routine is the routine's name: "" picks the config's only one, or
 	// AdhocName without a config.
 	Routine string
-	// Storage is a storage URL: the ad-hoc routine's storage, or one that
-	// replaces a configured routine's.
+	// Storage is the name of an entry of the config's storage section or
+	// a storage URL: the ad-hoc routine's storage (a URL only), or one
+	// that replaces a configured routine's.
 	Storage string
 	// Namespaces are the ad-hoc routine's namespaces (none: all).
 	Namespaces []string
@@ -140,13 +143,51 @@ func Resolve(cfg *config.Config, req Request) (*Target, error) {
 		return nil, err
 	}
 	if req.Storage != "" {
-		s, err := backend.FromURL(req.Storage)
+		s, err := StorageOf(cfg, "--storage", req.Storage)
 		if err != nil {
 			return nil, err
 		}
 		setStorage(r, s)
 	}
 	return &Target{Config: cfg, Routine: r}, nil
+}
+
+// StorageOf is the storage value names: the entry of cfg's storage
+// section of that name, else a storage URL. With a config, a value that
+// is neither is a RequestError naming flag and listing the entries.
+func StorageOf(cfg *config.Config, flag, value string) (*config.Storage, error) {
+	if cfg != nil {
+		if s, ok := cfg.Storage[value]; ok {
+			return s, nil
+		}
+		if !strings.HasPrefix(value, "/") && !strings.Contains(value, ":") {
+			names := slices.Sorted(maps.Keys(cfg.Storage))
+			known := strings.Join(names, ", ")
+			if known == "" {
+				known = "none"
+			}
+			return nil, requestError("%s %q: neither a storage of the config (known: %s) nor a storage URL (/abs/path, s3://, gs://, azblob://)",
+				flag, value, known)
+		}
+	}
+	return backend.FromURL(value)
+}
+
+// WithStorage is the target's routine in the storage value names (as
+// StorageOf reads it), for a copy's destination: the same routine, its
+// backups elsewhere. The routine's own storage is a RequestError.
+func (t *Target) WithStorage(flag, value string) (*Target, error) {
+	s, err := StorageOf(t.Config, flag, value)
+	if err != nil {
+		return nil, err
+	}
+	own := t.Routine.Storage()
+	if s.Name == t.Routine.StorageName || (own != nil && own.URL() != "" && own.URL() == s.URL()) {
+		return nil, requestError("%s %q: that is routine %q's own storage; name another", flag, value, t.Name())
+	}
+	r := *t.Routine
+	setStorage(&r, s)
+	return &Target{Config: t.Config, Routine: &r, Adhoc: t.Adhoc}, nil
 }
 
 func adhocTarget(req Request) (*Target, error) {

@@ -1,9 +1,12 @@
 package routine
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/aerobackup/aerobackup/internal/cluster"
+	"github.com/aerobackup/aerobackup/internal/config"
+	"github.com/aerobackup/aerobackup/internal/storage"
 	"github.com/aerobackup/aerobackup/internal/storage/backend"
 )
 
@@ -32,4 +35,19 @@ func (t Tuning) Check() (*cluster.Info, error) {
 		return nil, err
 	}
 	return info, nil
+}
+
+// WriterOptions are the options of backup files written to s, with the
+// upload concurrency or local buffer of s's kind; a flag for another kind
+// is ignored with a warning.
+func (t Tuning) WriterOptions(s *config.Storage, log *slog.Logger) storage.WriterOptions {
+	wo := backend.WriterOptions(s)
+	kind := ""
+	if s != nil {
+		kind = s.Kind()
+	}
+	for _, flag := range t.Upload.Apply(s, &wo) {
+		log.Warn("flag ignored: it is for another kind of storage", "flag", flag, "storage", kind)
+	}
+	return wo
 }

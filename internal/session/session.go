@@ -216,6 +216,16 @@ func (s *Session) Relock(kind lock.Kind) error {
 // Locked reports whether the session holds a lock.
 func (s *Session) Locked() bool { return s.held != nil }
 
+// LostDuring is err, or, when err is nil but another run took the
+// session's lock over while what ran, an error saying so.
+func (s *Session) LostDuring(what string, err error) error {
+	if err != nil || !s.Lost() {
+		return err
+	}
+	return fmt.Errorf("routine %q: another run took the lock over during %s (heartbeats failed for longer than --lock-stale-after %s)",
+		s.opts.Routine, what, s.opts.StaleAfter)
+}
+
 // Lost reports whether another run took the session's lock over.
 func (s *Session) Lost() bool {
 	if s.held == nil {

@@ -201,6 +201,14 @@ func TestLostLock(t *testing.T) {
 	if !s.Lost() {
 		t.Error("Lost() = false after a takeover")
 	}
+	failed := errors.New("write failed")
+	if err := s.LostDuring("the backup", failed); err != failed {
+		t.Errorf("LostDuring kept %v, want the run's own error", err)
+	}
+	want := `routine "r": another run took the lock over during the backup (heartbeats failed for longer than --lock-stale-after 40ms)`
+	if err := s.LostDuring("the backup", nil); err == nil || err.Error() != want {
+		t.Errorf("LostDuring = %v, want %q", err, want)
+	}
 }
 
 // TestOpenReadsTheWindowAsked: with Enough, Open reads the newest runs

@@ -1,7 +1,8 @@
 // Package timeflag parses the times users give on the command line (--time,
 // --from, --to): RFC 3339 or a local time with its offset, Unix
 // milliseconds, "now", or a time before now ("-2h", "2h ago", "1d12h ago").
-// Every time comes back in UTC. It owns nothing else.
+// Every time comes back in UTC. It also parses the spans of retention's
+// --keep-within (Span). It owns nothing else.
 package timeflag
 
 import (

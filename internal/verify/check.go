@@ -27,6 +27,8 @@ type Freshness struct {
 	Incrementals int    `json:"incrementals"`
 	// Records of the full backup, over its namespaces.
 	Records uint64 `json:"records"`
+	// Copies are the storages check --also-in looked in.
+	Copies []CopyStatus `json:"copies,omitempty"`
 }
 
 // Check judges a routine's catalog at now: the newest successful backup
@@ -109,12 +111,5 @@ func roundAge(d time.Duration) time.Duration {
 // keeps the namespaces nss (none: all) and checks it at now as Check does.
 func CheckStore(ctx context.Context, store storage.Store, routine string, nss []string,
 	now time.Time, maxAge time.Duration, minRecords uint64) (Freshness, error) {
-	backups, err := catalog.List(ctx, store, catalog.Filter{Routines: []string{routine}})
-	if err != nil {
-		return Freshness{}, fmt.Errorf("routine %q: %w", routine, err)
-	}
-	if len(nss) > 0 {
-		backups = catalog.KeepNamespaces(backups, nss)
-	}
-	return Check(routine, backups, now, maxAge, minRecords), nil
+	return CheckStoreAlsoIn(ctx, store, routine, nss, now, maxAge, minRecords, nil)
 }

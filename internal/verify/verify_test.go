@@ -31,11 +31,15 @@ type fixture struct {
 	root string
 	// keys of the full and the incremental after it
 	full, incr string
+	// fullAt is the full's start, the incremental's lower bound: t0 on the
+	// in-process server, the wall clock on a real one
+	fullAt time.Time
 }
 
 var template struct {
 	root       string
 	full, incr string
+	fullAt     time.Time
 }
 
 func TestMain(m *testing.M) {
@@ -54,17 +58,33 @@ func writeBackups(t *testing.T) fixture {
 			t.Fatal(err)
 		}
 		host, port, srv := aerospiketest.TestCluster(t)
-		aerospiketest.RequireServer(t, srv, "seeding and clock")
 		ctx := context.Background()
-		srv.SetTime(t0.Add(-time.Hour))
-		if err := srv.Seed("test", 2000, 1); err != nil {
-			t.Fatal(err)
-		}
 		conn, err := cluster.Connect(ctx, cluster.Settings{Seeds: []cluster.Seed{{Host: host, Port: port}}}, logging.Discard())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
+		// at sets the in-process server's clock; a real server keeps its
+		// own (this machine's), so the runs take wall-clock times a few
+		// milliseconds apart from the writes around them.
+		at := func(inProcess time.Time) time.Time {
+			if srv != nil {
+				srv.SetTime(inProcess)
+				return inProcess
+			}
+			time.Sleep(5 * time.Millisecond)
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			time.Sleep(5 * time.Millisecond)
+			return now
+		}
+		seed := func(n int, seed int64) {
+			if err := aerospiketest.SeedCluster(conn.Aerospike, srv, "test", n, seed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := aerospiketest.EmptyNamespaces(conn.Aerospike, "test"); err != nil {
+			t.Fatal(err)
+		}
 		store, err := localstore.New(dir)
 		if err != nil {
 			t.Fatal(err)
@@ -81,21 +101,20 @@ func writeBackups(t *testing.T) fixture {
 			}
 			return res.Key
 		}
-		srv.SetTime(t0)
-		template.full = run(catalog.Full, t0, time.Time{})
-		srv.SetTime(t0.Add(10 * time.Minute))
-		if err := srv.Seed("test", 100, 2); err != nil {
-			t.Fatal(err)
-		}
-		srv.SetTime(t0.Add(time.Hour))
-		template.incr = run(catalog.Incremental, t0.Add(time.Hour), t0)
-		template.root = dir
+		at(t0.Add(-time.Hour))
+		seed(2000, 1)
+		fullAt := at(t0)
+		template.full = run(catalog.Full, fullAt, time.Time{})
+		at(t0.Add(10 * time.Minute))
+		seed(100, 2)
+		template.incr = run(catalog.Incremental, at(t0.Add(time.Hour)), fullAt)
+		template.root, template.fullAt = dir, fullAt
 	}
 	root := t.TempDir()
 	if err := os.CopyFS(root, os.DirFS(template.root)); err != nil {
 		t.Fatal(err)
 	}
-	return fixture{root: root, full: template.full, incr: template.incr}
+	return fixture{root: root, full: template.full, incr: template.incr, fullAt: template.fullAt}
 }
 
 func (f fixture) nsDir(key string) string {
@@ -487,8 +506,8 @@ func TestChains(t *testing.T) {
 	mp := filepath.Join(f.nsDir(f.incr), catalog.MetadataFile)
 	b, err := os.ReadFile(mp)
 	must(t, err)
-	from := t0.Format(time.RFC3339Nano)
-	later := t0.Add(time.Minute).Format(time.RFC3339Nano)
+	from := f.fullAt.Format(time.RFC3339Nano)
+	later := f.fullAt.Add(time.Millisecond).Format(time.RFC3339Nano) // before the incremental's start on either server
 	if !strings.Contains(string(b), "from: "+from) {
 		t.Fatalf("metadata has no from %s:\n%s", from, b)
 	}

@@ -38,6 +38,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		{"CreateExclusiveRace", testCreateExclusiveRace},
 		{"ConcurrentWriteRead", testConcurrentWriteRead},
 		{"String", testString},
+		{"Stream", testStream},
+		{"StreamFailure", testStreamFailure},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
