@@ -37,10 +37,16 @@ func TestMain(m *testing.M) {
 }
 
 type scriptServer struct {
-	srv    *aerospiketest.Server // nil against a real server
-	host   string
-	port   int
-	client *as.Client
+	srv *aerospiketest.Server // nil against a real server
+	// cluster is the multi-node cluster `asd cluster` started (srv is
+	// then its first node).
+	cluster *aerospiketest.Cluster
+	// realNodes are the real cluster's node names, by name, once
+	// `asd cluster` adopted it.
+	realNodes []string
+	host      string
+	port      int
+	client    *as.Client
 	// snaps are the namespace copies `asd snapshot` took, with when.
 	snaps map[string]takenSnapshot
 	// marks are write counts `asd stats mark` remembered.
@@ -157,6 +163,10 @@ func scriptParams(kind storageKind) testscript.Params {
 				return tlsCondition()
 			case "security":
 				return securityCondition()
+			case "racks":
+				return racksCondition()
+			case "nodes":
+				return nodesCondition()
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -214,6 +224,7 @@ func (s *scriptServer) conn(ts *testscript.TestScript) *as.Client {
 //	asd tmpfs DIR SIZE        mount a SIZE-limited tmpfs on DIR (unmounted at the end;
 //	                          the script is skipped where mounting is not allowed)
 //	asd readonly DIR          remount the tmpfs on DIR read-only
+//	asd cluster, node, reads, maxscans, masters: a multi-node cluster (see cmdAsdCluster)
 //	asd secret-agent RES:KEY=FILE...
 //	                          serve the files' contents as secrets on a TCP secret agent
 //	                          (Aerospike Secret Agent protocol); sets $AGENT_PORT
@@ -233,6 +244,8 @@ func cmdAsd(ts *testscript.TestScript, neg bool, args []string) {
 		return s.srv
 	}
 	switch args[0] {
+	case "cluster", "node", "reads", "holdscans", "maxscans", "masters":
+		cmdAsdCluster(ts, s, neg, args)
 	case "seed":
 		n, seed := atoi(ts, args, 2), int64(1)
 		if len(args) > 3 {

@@ -7,9 +7,14 @@
 //	aerospike-testserver [-addr 127.0.0.1:3000] [-namespaces test,bar] [-seed N] [-rack-id N] [-ready-file PATH]
 //	    [-tls-addr ADDR (-tls-certs DIR [-tls-name NAME] | -tls-cert FILE -tls-key FILE)
 //	     [-tls-client-ca FILE] [-tls-min 1.2|1.3] [-tls-max 1.2|1.3]]
+//	aerospike-testserver -nodes 3 [-racks 1,1,2] [-replication-factor 2] [...]
 //
 // With -tls-addr it also serves TLS there, as an Enterprise node's
 // tls-port; -tls-certs makes a CA and certificates for scripts.
+//
+// With -nodes (or -racks) it runs a cluster in this process: node i listens
+// on the port i above -addr's (free ports with port 0), all sharing the
+// records and one partition map; a cluster serves clear connections only.
 package main
 
 import (
@@ -22,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -48,15 +54,25 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	clusterName := fs.String("cluster-name", "", "cluster name to report (default aerospiketest)")
 	debug := fs.Bool("debug", false, "log connection-level errors")
 	rackID := fs.Int("rack-id", 0, "rack id the node reports for every namespace (rack-ids, racks:)")
+	nodes := fs.Int("nodes", 1, "nodes of the cluster (more than 1: a cluster sharing one store, on consecutive ports)")
+	racks := fs.String("racks", "", "comma-separated rack id of each node of the cluster (sets -nodes)")
+	rf := fs.Int("replication-factor", 2, "copies of each partition in a cluster")
 	var tf tlsFlags
 	tf.register(fs)
 	clientName := fs.String("tls-client-name", "backup-operator", "CN of the client certificate -tls-certs makes (the PKI user)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cluster, err := clusterOptions(*nodes, *racks, *rf)
+	if err != nil {
+		return err
+	}
 	tlsOpts, err := tf.options(*clientName)
 	if err != nil {
 		return err
+	}
+	if cluster != nil && tlsOpts != nil {
+		return errors.New("-tls-addr with -nodes or -racks: a cluster serves clear connections only")
 	}
 	level := slog.LevelInfo
 	if *debug {
@@ -70,13 +86,28 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			nss = append(nss, ns)
 		}
 	}
-	srv, err := aerospiketest.Start(aerospiketest.Options{
+	opts := aerospiketest.Options{
 		Addr: *addr, Namespaces: nss, ClusterName: *clusterName, Logger: log, RackID: *rackID, TLS: tlsOpts,
-	})
-	if err != nil {
-		return err
 	}
-	defer srv.Close()
+	var srv *aerospiketest.Server
+	if cluster == nil {
+		if srv, err = aerospiketest.Start(opts); err != nil {
+			return err
+		}
+		defer srv.Close()
+	} else {
+		cluster.Server = opts
+		c, err := aerospiketest.StartCluster(*cluster)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		for i, n := range c.Nodes() {
+			log.Info("cluster node listening", slog.Int("node", i+1), slog.String("name", aerospiketest.NodeName(i)),
+				slog.String("addr", n.Addr()), slog.Int("rack", cluster.Racks[i]))
+		}
+		srv = c.Node(0)
+	}
 
 	if *seed > 0 {
 		for i, ns := range nss {
@@ -100,7 +131,39 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	defer stop()
 	<-ctx.Done()
 	log.Info("aerospike test server stopping")
-	return srv.Close()
+	return nil
+}
+
+// clusterOptions reads -nodes, -racks and -replication-factor: nil for a
+// lone server.
+func clusterOptions(nodes int, racks string, rf int) (*aerospiketest.ClusterOptions, error) {
+	var ids []int
+	if racks != "" {
+		for _, f := range strings.Split(racks, ",") {
+			id, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || id < 0 {
+				return nil, fmt.Errorf("-racks %q: want comma-separated rack ids (0 or more)", racks)
+			}
+			ids = append(ids, id)
+		}
+		if nodes > 1 && nodes != len(ids) {
+			return nil, fmt.Errorf("-racks %q names %d racks for -nodes %d: want one per node", racks, len(ids), nodes)
+		}
+		nodes = len(ids)
+	}
+	if nodes < 1 {
+		return nil, fmt.Errorf("-nodes %d: want at least 1", nodes)
+	}
+	if rf < 1 {
+		return nil, fmt.Errorf("-replication-factor %d: want at least 1", rf)
+	}
+	if nodes == 1 && racks == "" {
+		return nil, nil
+	}
+	if ids == nil {
+		ids = make([]int, nodes)
+	}
+	return &aerospiketest.ClusterOptions{Nodes: nodes, Racks: ids, ReplicationFactor: rf}, nil
 }
 
 // writeReady writes addr to path through a temporary file renamed into place,

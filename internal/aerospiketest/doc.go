@@ -1,10 +1,13 @@
 // Package aerospiketest is test infrastructure, not product code: an
-// in-process, single-node server that speaks enough of the Aerospike wire
+// in-process server, one node or a cluster of nodes sharing one store and
+// one partition map (StartCluster, docs/test-cluster.md), that speaks enough of the Aerospike wire
 // protocol (info, single-record commands, partition scans with filter
 // expressions, batch index commands) for the unmodified aerospike-client-go v8
 // and backup-go v0.11.0 to run real backups and restores against it.
 //
-// It owns the record store (bins kept as particle type plus raw bytes, user
+// It owns the partition map (where each partition's copies live, which
+// partitions a node scans, what it reports to a tending client), the
+// record store (bins kept as particle type plus raw bytes, user
 // keys, generation, void time, last-update time), the clock those times come
 // from, secondary-index and UDF metadata (stored, never executed), fault
 // injection, and the comparison helpers tests use (Snapshot, Diff).

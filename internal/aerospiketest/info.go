@@ -87,9 +87,10 @@ func (s *Server) infoValue(cmd string) string {
 	case "partition-generation":
 		return itoa(s.partGen.Load())
 	case "peers-generation", "services-alumni-generation":
-		return "1"
-	case "peers-clear-std", "peers-clear-alt", "peers-tls-std", "peers-tls-alt",
-		"alumni-clear-std", "alumni-tls-std":
+		return itoa(s.peersGeneration())
+	case "peers-clear-std", "peers-clear-alt":
+		return s.peers()
+	case "peers-tls-std", "peers-tls-alt", "alumni-clear-std", "alumni-tls-std":
 		// Generation, default port, and no other nodes.
 		return fmt.Sprintf("1,%d,[]", s.Port())
 	case "service", "service-clear-std", "service-clear-alt":
@@ -116,9 +117,7 @@ func (s *Server) infoValue(cmd string) string {
 		// last colon).
 		return s.perNamespace(func(ns string) string { return ns + ":" + strconv.Itoa(s.opts.RackID) }, ";")
 	case "racks":
-		return s.perNamespace(func(ns string) string {
-			return "ns=" + ns + ":rack_" + strconv.Itoa(s.opts.RackID) + "=" + s.opts.NodeName
-		}, ";")
+		return s.perNamespace(func(ns string) string { return "ns=" + ns + ":" + s.rackNodes() }, ";")
 	case "namespaces":
 		return strings.Join(s.Namespaces(), ";")
 	case "namespace":
@@ -182,15 +181,16 @@ func (s *Server) perNamespace(fn func(ns string) string, sep string) string {
 	return strings.Join(parts, sep)
 }
 
-// replicas reports every partition of every namespace as owned by this
-// node: "<ns>:<regime>,<count>,<bitmap>;" (with regime), or "<ns>:<bitmap>;".
+// replicas reports the partitions this node holds, a bitmap per replica
+// position (master first): "<ns>:<regime>,<count>,<bitmap>...;" (with
+// regime), or "<ns>:<master bitmap>;".
 func (s *Server) replicas(withRegime bool) string {
-	bitmap := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{0xFF}, partitionCount/8))
+	bitmaps := s.replicaBitmaps()
 	return s.perNamespace(func(ns string) string {
 		if withRegime {
-			return ns + ":0,1," + bitmap
+			return ns + ":0," + strconv.Itoa(len(bitmaps)) + "," + strings.Join(bitmaps, ",")
 		}
-		return ns + ":" + bitmap
+		return ns + ":" + bitmaps[0]
 	}, ";")
 }
 
@@ -200,7 +200,10 @@ func (s *Server) counts(nsName string) (objects int, sets map[string]int, bytes 
 	if ns == nil {
 		return 0, sets, 0
 	}
-	ns.each(s.clock.now(), func(_ digest, r *record) {
+	ns.each(s.clock.now(), func(d digest, r *record) {
+		if !s.holdsPartition(partitionOf(d[:])) {
+			return
+		}
 		objects++
 		sets[r.set]++
 		bytes += r.size()
@@ -213,10 +216,10 @@ func (s *Server) namespaceInfo(nsName string) string {
 		return infoNoNamespace
 	}
 	return strings.Join([]string{
-		"objects=" + strconv.Itoa(s.ns(nsName).objects()),
+		"objects=" + strconv.Itoa(s.nodeObjects(nsName)),
 		"tombstones=0",
-		"replication-factor=1",
-		"effective_replication_factor=1",
+		"replication-factor=" + strconv.Itoa(s.replicationFactor()),
+		"effective_replication_factor=" + strconv.Itoa(s.replicationFactor()),
 		"migrate_tx_partitions_remaining=0",
 		"migrate_rx_partitions_remaining=0",
 		"default-ttl=" + itoa(int64(s.opts.DefaultTTL.Seconds())),
@@ -271,8 +274,8 @@ func (s *Server) statistics() string {
 		o, _, _ := s.counts(n)
 		total += o
 	}
-	return fmt.Sprintf("cluster_size=1;cluster_key=A1B2C3D4E5F6;cluster_integrity=true;cluster_is_member=true;"+
-		"objects=%d;migrate_partitions_remaining=0;client_connections=%d", total, s.connCount())
+	return fmt.Sprintf("cluster_size=%d;cluster_key=A1B2C3D4E5F6;cluster_integrity=true;cluster_is_member=true;"+
+		"objects=%d;migrate_partitions_remaining=0;client_connections=%d", s.clusterSize(), total, s.connCount())
 }
 
 func (s *Server) getConfig(params map[string]string) string {

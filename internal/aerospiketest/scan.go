@@ -17,6 +17,8 @@ type scanPart struct {
 // partition-done marker, and a last message with the result code.
 func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 	s.stats.scans.Add(1)
+	end := s.scanBegin()
+	defer end()
 	st := newStream(w)
 	var (
 		nsName, set string
@@ -82,6 +84,12 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 	var sent int64
 	var fields [4]field
 	for _, sp := range parts {
+		if !s.holdsPartition(sp.pid) {
+			if err := s.partitionUnavailable(st, sp.pid, partDone); err != nil {
+				return err
+			}
+			continue
+		}
 		records := ns.partition(sp.pid)
 		now := s.clock.now()
 		for _, dr := range records {
@@ -108,6 +116,10 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 			case scanFail:
 				return st.finish(byte(code))
 			}
+			last, err := s.admitRead()
+			if err != nil {
+				return err
+			}
 			d := dr.d
 			fl := append(fields[:0], field{fieldDigest, d[:]}, field{fieldNamespace, []byte(ns.name)})
 			if r.set != "" {
@@ -133,6 +145,9 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 			}
 			sent++
 			s.stats.scanned.Add(1)
+			if last {
+				return s.crash(st)
+			}
 			if rps > 0 {
 				// Pace to records-per-second, sending what is ready before sleeping.
 				due := start.Add(time.Duration(sent) * time.Second / time.Duration(rps))
@@ -144,11 +159,15 @@ func (s *Server) handleScan(w *bufio.Writer, m *message) error {
 				}
 			}
 		}
+		s.node.partitions.Add(1)
 		if partDone {
 			if err := st.add(msgHeader{info3: info3PartDone, generation: uint32(sp.pid)}, nil, nil); err != nil {
 				return err
 			}
 		}
 	}
+	// The scan ends before its last message leaves, so a client that
+	// starts the next one on reading it never sees the two overlap.
+	end()
 	return st.finish(rcOK)
 }

@@ -50,10 +50,27 @@ type Options struct {
 
 // Server is a running test server. Its methods are safe for concurrent use.
 type Server struct {
+	*shared
 	opts Options
 	ln   net.Listener
 	log  *slog.Logger
 
+	// node is this node's place in a Cluster (nil when it runs alone)
+	// and its read counters.
+	node nodeState
+
+	connMu sync.Mutex
+	conns  map[net.Conn]struct{}
+	wg     sync.WaitGroup
+	closed atomic.Bool
+
+	tls tlsListener
+}
+
+// shared is what the nodes of a Cluster hold in common: the records and
+// metadata, the clock, the partition generation, faults and statistics.
+// A lone server has its own.
+type shared struct {
 	clock clock
 
 	mu       sync.RWMutex // guards namespaces, nsNames, sindexes, udfs
@@ -65,18 +82,16 @@ type Server struct {
 	partGen atomic.Int64
 	faults  faultState
 	stats   statCounters
-	sec     securityState
-
-	connMu sync.Mutex
-	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
-	closed atomic.Bool
-
-	tls tlsListener
+	sec     securityState // users and roles are the cluster's
 }
 
 // Start listens and serves in the background until Close.
-func Start(opts Options) (*Server, error) {
+func Start(opts Options) (*Server, error) { return start(opts, nil, nil) }
+
+// start starts a server on sh, the store it shares with the other nodes
+// of its cluster (nil: its own); join, when set, places it in the cluster
+// before it serves.
+func start(opts Options, sh *shared, join func(*Server)) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
@@ -99,17 +114,19 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("aerospiketest: listen on %s: %w", opts.Addr, err)
 	}
-	s := &Server{
-		opts:  opts,
-		ln:    ln,
-		log:   opts.Logger,
-		nss:   make(map[string]*namespace),
-		udfs:  make(map[string]*udfFile),
-		conns: make(map[net.Conn]struct{}),
+	if sh == nil {
+		sh = &shared{nss: make(map[string]*namespace), udfs: make(map[string]*udfFile)}
+		sh.clock.fn = opts.Clock
+		sh.partGen.Store(1)
 	}
-	s.clock.fn = opts.Clock
-	s.partGen.Store(1)
-	if opts.Security != nil {
+	s := &Server{
+		shared: sh,
+		opts:   opts,
+		ln:     ln,
+		log:    opts.Logger,
+		conns:  make(map[net.Conn]struct{}),
+	}
+	if opts.Security != nil && !s.sec.on.Load() {
 		if err := s.EnableSecurity(*opts.Security); err != nil {
 			ln.Close()
 			return nil, err
@@ -120,6 +137,9 @@ func Start(opts Options) (*Server, error) {
 			ln.Close()
 			return nil, err
 		}
+	}
+	if join != nil {
+		join(s)
 	}
 	s.wg.Add(1)
 	go s.acceptLoop(ln)
