@@ -83,7 +83,7 @@ func (f *restoreFlags) register(cmd *cobra.Command) {
 func (f *restoreFlags) registerValidate(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.opts.ValidateOnly, "validate", false, "decode and check the files, write nothing and connect to no cluster")
-	fl.IntVar(&f.opts.WarmUp, "warm-up", 0, "open this many connections per node before restoring (0: none)")
+	fl.IntVar(&f.opts.WarmUp, "warm-up", restorejob.AutoWarmUp, "open this many connections per node before restoring (-1: as many as it writes at once; 0: none)")
 	cmd.MarkFlagsMutuallyExclusive("validate", "dry-run")
 	cmd.MarkFlagsMutuallyExclusive("validate", "warm-up")
 }

@@ -515,7 +515,8 @@ type RestoreOptions struct {
 	// cluster is needed.
 	ValidateOnly bool
 	// WarmUp is how many connections to open per node before restoring
-	// (0: none; the client then opens them as writes need them).
+	// (0: none, the client then opens them as writes need them; -1: as
+	// many as the restore writes at once, restorejob.AutoWarmUp).
 	WarmUp int
 	// SupersededMiB (restore-at-timestamp) is the memory for the digests
 	// of the records a newest-first restore writes, so that it sends none
@@ -556,8 +557,8 @@ func NewRestore(o RestoreOptions) (*backup.ConfigRestore, error) {
 	if o.RetryMultiplier < 1 && o.RetryMax > 0 {
 		return nil, invalid("--retry-multiplier must be at least 1")
 	}
-	if o.WarmUp < 0 {
-		return nil, invalid("--warm-up must not be negative")
+	if o.WarmUp < -1 {
+		return nil, invalid("--warm-up must be -1 (as many as the restore writes at once), 0 (none) or more")
 	}
 	if o.ValidateOnly && o.WarmUp > 0 {
 		return nil, invalid("--warm-up needs a cluster: --validate connects to none")

@@ -20,7 +20,7 @@ func TestRestoreParityOptions(t *testing.T) {
 		t.Errorf("--warm-up 8: %v", err)
 	}
 	for name, mod := range map[string]func(*RestoreOptions){
-		"negative warm-up":                func(o *RestoreOptions) { o.WarmUp = -1 },
+		"negative warm-up":                func(o *RestoreOptions) { o.WarmUp = -2 },
 		"negative skip-superseded-memory": func(o *RestoreOptions) { o.SupersededMiB = -1 },
 		"validate+warm-up":                func(o *RestoreOptions) { o.ValidateOnly, o.WarmUp = true, 2 },
 	} {

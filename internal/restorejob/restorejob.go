@@ -62,7 +62,7 @@ type Job struct {
 	Chains   []Chain
 	Parallel bool // run chains at the same time
 	// WarmUp opens this many connections per node before the first
-	// write (0: none).
+	// write (0: none; AutoWarmUp: as many as the job writes at once).
 	WarmUp int
 	// Encryption key source for encrypted backups: exactly one of these.
 	KeyFile, KeyEnv, KeySecret string
@@ -431,20 +431,67 @@ func (j *Job) StepCount() int {
 	return n
 }
 
+// AutoWarmUp asks warmUp for as many connections per node as the job
+// writes at once (Concurrency).
+const AutoWarmUp = -1
+
 // warmUp fills the connection pools before restoring, so the first
 // batches do not pay for opening connections (the client's WarmUp: count
-// per node, capped by the pool's size).
+// per node, capped by the pool's size). It matters for the counts: a
+// batch's part for a node whose pool is empty fails at once, the client
+// sends the rest again, and the records of that part that had landed come
+// back "older than the cluster's" though the restore wrote them. An
+// automatic warm-up that fails only warns: the restore works without it.
 func (j *Job) warmUp() error {
-	if j.WarmUp <= 0 || j.Conn == nil || j.Conn.Aerospike == nil {
+	if j.WarmUp == 0 || j.Conn == nil || j.Conn.Aerospike == nil {
 		return nil
 	}
-	n, err := j.Conn.Aerospike.WarmUp(j.WarmUp)
-	if err != nil {
-		return fmt.Errorf("warming up %d connections per node: %w (lower --warm-up or check the server's proto-fd-max)", j.WarmUp, err)
+	n := j.WarmUp
+	if n == AutoWarmUp {
+		n = j.Concurrency()
 	}
-	j.Log.Info("warmed up connections", "connections", n, "per-node", j.WarmUp,
+	got, err := j.Conn.Aerospike.WarmUp(n)
+	switch {
+	case err != nil && j.WarmUp == AutoWarmUp:
+		j.Log.Warn("could not open the connections a restore writes through at once; restoring without", "per-node", n, "error", err)
+		return nil
+	case err != nil:
+		return fmt.Errorf("warming up %d connections per node: %w (lower --warm-up or check the server's proto-fd-max)", n, err)
+	}
+	level := slog.LevelInfo
+	if j.WarmUp == AutoWarmUp {
+		level = slog.LevelDebug
+	}
+	j.Log.Log(context.Background(), level, "warmed up connections", "connections", got, "per-node", n,
 		"nodes", len(j.Conn.Aerospike.GetNodes()))
 	return nil
+}
+
+// Concurrency is how many writes the job has in flight at most, each on
+// a connection of its own to each node: per step its batch writers
+// (max-async-batches) or, without batch writes, its parallel writers;
+// the chains' sum when they run at the same time, else the largest.
+func (j *Job) Concurrency() int {
+	total, largest := 0, 0
+	for _, c := range j.Chains {
+		most := 0
+		for _, st := range c.Steps {
+			if st.Config == nil {
+				continue
+			}
+			w := st.Config.MaxAsyncBatches
+			if st.Config.DisableBatchWrites {
+				w = st.Config.Parallel
+			}
+			most = max(most, w)
+		}
+		total += most
+		largest = max(largest, most)
+	}
+	if j.Parallel {
+		return total
+	}
+	return largest
 }
 
 func (j *Job) encryptionPolicy(mode string) (*backup.EncryptionPolicy, error) {

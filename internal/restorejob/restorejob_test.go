@@ -88,3 +88,34 @@ func TestStepWithoutCluster(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// A job's writes in flight: each step's batch writers (or, without batch
+// writes, its parallel writers), summed over chains that run together.
+func TestConcurrency(t *testing.T) {
+	cfg := func(batches, parallel int, noBatch bool) *backup.ConfigRestore {
+		c := backup.NewDefaultRestoreConfig()
+		c.MaxAsyncBatches, c.Parallel, c.DisableBatchWrites = batches, parallel, noBatch
+		return c
+	}
+	two := []Chain{
+		{Steps: []Step{{Config: cfg(16, 4, false)}, {Config: cfg(8, 4, false)}}},
+		{Steps: []Step{{Config: cfg(32, 6, true)}}},
+	}
+	for _, tt := range []struct {
+		name     string
+		chains   []Chain
+		parallel bool
+		want     int
+	}{
+		{"one step", []Chain{{Steps: []Step{{Config: cfg(16, 4, false)}}}}, false, 16},
+		{"without batch writes", []Chain{{Steps: []Step{{Config: cfg(16, 4, true)}}}}, false, 4},
+		{"chains together", two, true, 16 + 6},
+		{"chains in turn", two, false, 16},
+		{"no steps", nil, true, 0},
+	} {
+		j := &Job{Chains: tt.chains, Parallel: tt.parallel}
+		if got := j.Concurrency(); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
