@@ -353,17 +353,24 @@ func (s *Server) securityCommand(a *connAuth, body []byte) []byte {
 	return adminReply(rcInvalidCommand)
 }
 
+// userOf is the user a LOGIN or AUTHENTICATE names: its user field, or,
+// without one (PKI), the connection's verified certificate; ok is false
+// when there is neither.
+func (st *securityState) userOf(c net.Conn, fields []adminField) (name []byte, hasUser, ok bool) {
+	if name, hasUser = adminValue(fields, adminUser); hasUser {
+		return name, true, true
+	}
+	id, ok := st.peerIdentity(c)
+	return []byte(id), false, ok
+}
+
 // login checks a LOGIN's credential: the bcrypt hash (INTERNAL), the
 // clear password (EXTERNAL, when the server takes external logins), or
 // no field at all (PKI: the connection's certificate names the user).
 func (st *securityState) login(c net.Conn, fields []adminField) (*secUser, byte) {
-	name, hasUser := adminValue(fields, adminUser)
-	if !hasUser {
-		id, ok := st.peerIdentity(c)
-		if !ok {
-			return nil, rcNotAuthenticated
-		}
-		name = []byte(id)
+	name, hasUser, ok := st.userOf(c, fields)
+	if !ok {
+		return nil, rcNotAuthenticated
 	}
 	st.mu.Lock()
 	u := st.users[string(name)]
@@ -399,13 +406,9 @@ func credentialMatches(u *secUser, cred []byte) bool {
 // authenticate checks an AUTHENTICATE: a session token a login issued
 // (for its user), or, as older clients send, the user's credential.
 func (st *securityState) authenticate(c net.Conn, fields []adminField, now time.Time) (*secUser, byte) {
-	name, hasUser := adminValue(fields, adminUser)
-	if !hasUser {
-		id, ok := st.peerIdentity(c)
-		if !ok {
-			return nil, rcNotAuthenticated
-		}
-		name = []byte(id)
+	name, _, ok := st.userOf(c, fields)
+	if !ok {
+		return nil, rcNotAuthenticated
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
