@@ -53,6 +53,9 @@ func nodesCondition() (bool, error) {
 //	asd node start I      bring it back
 //	asd node stop-after I N
 //	                      stop node I once its scans read N more records
+//	asd node bounce-after I N D
+//	                      the same, and node I starts again D after stopping
+//	asd node up I         node I is running (! : it is stopped)
 //	asd reads             log what each node read
 //	asd reads reset       zero the read counters
 //	asd reads I[,J...] N [P]
@@ -92,7 +95,7 @@ func cmdAsdCluster(ts *testscript.TestScript, s *scriptServer, neg bool, args []
 	switch args[0] {
 	case "node":
 		if len(args) < 3 {
-			ts.Fatalf("usage: asd node stop|start|stop-after I [N]")
+			ts.Fatalf("usage: asd node stop|start|up|stop-after|bounce-after I [N [D]]")
 		}
 		switch args[1] {
 		case "stop":
@@ -101,6 +104,17 @@ func cmdAsdCluster(ts *testscript.TestScript, s *scriptServer, neg bool, args []
 			ts.Check(c.Restart(nodeArg(2)))
 		case "stop-after":
 			ts.Check(c.StopAfterReads(nodeArg(2), int64(atoi(ts, args, 3))))
+		case "bounce-after":
+			if len(args) < 5 {
+				ts.Fatalf("usage: asd node bounce-after I N D")
+			}
+			d, err := time.ParseDuration(args[4])
+			ts.Check(err)
+			ts.Check(c.BounceAfterReads(nodeArg(2), int64(atoi(ts, args, 3)), d))
+		case "up":
+			if up := c.Up(nodeArg(2)); up == neg {
+				ts.Fatalf("node %s up: %v", args[2], up)
+			}
 		default:
 			ts.Fatalf("asd node: unknown action %q", args[1])
 		}

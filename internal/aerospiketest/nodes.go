@@ -57,6 +57,7 @@ type nodeState struct {
 	records, partitions atomic.Int64 // read by scans
 	scans, maxScans     atomic.Int64 // running now, most at once
 	stopAfter           atomic.Int64 // stop on reading this many records (0: never)
+	bounce              atomic.Int64 // time.Duration after which a stopAfter crash restarts (0: never)
 	down                atomic.Bool  // stopped: scans send nothing more
 }
 
@@ -237,6 +238,26 @@ func (c *Cluster) StopAfterReads(i int, n int64) error {
 	return nil
 }
 
+// BounceAfterReads is StopAfterReads, and the node starts again (see
+// Restart) d after it stopped: a node restarting mid-backup.
+func (c *Cluster) BounceAfterReads(i int, n int64, d time.Duration) error {
+	if n <= 0 || d <= 0 {
+		return fmt.Errorf("aerospiketest: node %d: bounce after %d reads and %v: want both more than 0", i, n, d)
+	}
+	if err := c.StopAfterReads(i, n); err != nil {
+		return err
+	}
+	c.nodes[i].node.bounce.Store(int64(d))
+	return nil
+}
+
+// Up reports whether node i is running.
+func (c *Cluster) Up(i int) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return i >= 0 && i < len(c.live) && c.live[i]
+}
+
 // replace recomputes the map for the live nodes; the caller holds c.mu.
 func (c *Cluster) replace() {
 	c.pm.place(c.live)
@@ -388,7 +409,11 @@ func (s *Server) admitRead() (last bool, err error) {
 func (s *Server) crash(st *stream) error {
 	st.flush(true)
 	if c := s.node.cluster; c != nil {
-		c.Stop(s.node.idx)
+		i := s.node.idx
+		c.Stop(i)
+		if d := time.Duration(s.node.bounce.Swap(0)); d > 0 {
+			time.AfterFunc(d, func() { c.Restart(i) })
+		}
 	}
 	return errDrop
 }

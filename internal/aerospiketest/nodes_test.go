@@ -346,3 +346,37 @@ func TestMasterRecordsOfClient(t *testing.T) {
 		t.Error("a namespace the cluster lacks: no error")
 	}
 }
+
+func TestClusterNodeBouncedMidScan(t *testing.T) {
+	c := NewCluster(t, ClusterOptions{Racks: []int{1, 1, 2}})
+	if err := c.Node(0).Seed("test", 3000, 1); err != nil {
+		t.Fatal(err)
+	}
+	cl := newClusterClient(t, c, false)
+	waitNodes(t, cl, 3)
+	if err := c.BounceAfterReads(1, 0, time.Second); err == nil {
+		t.Fatal("a zero read count is accepted")
+	}
+	if err := c.BounceAfterReads(1, 300, 0); err == nil {
+		t.Fatal("a zero restart delay is accepted")
+	}
+	if err := c.BounceAfterReads(1, 300, 200*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	exactlyOnce(t, scanDigests(t, cl, "test"), 3000)
+	if r := c.Reads()[1]; r.Records != 300 {
+		t.Fatalf("node 1 read %d records, want 300 before its crash", r.Records)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !c.Up(1) {
+		if time.Now().After(deadline) {
+			t.Fatal("node 1 never started again")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitNodes(t, cl, 3)
+	if len(c.Masters(1)) == 0 {
+		t.Fatal("restarted node 1 masters no partition")
+	}
+	exactlyOnce(t, scanDigests(t, cl, "test"), 3000)
+}

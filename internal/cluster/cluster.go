@@ -348,7 +348,7 @@ func Connect(ctx context.Context, s Settings, log *slog.Logger) (*Conn, error) {
 	if s.MaxParallelScans > 0 {
 		opts = append(opts, backup.WithScanLimiter(semaphore.NewWeighted(int64(s.MaxParallelScans))))
 	}
-	bc, err := backup.NewClient(client, opts...)
+	bc, err := backup.NewClient(scanGuard{client}, opts...)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("%s: %w", s.label(), err)
