@@ -44,7 +44,10 @@ type User struct {
 	Password string
 	// Roles are predefined role names: read, write, read-write,
 	// read-write-udf, truncate, sindex-admin, udf-admin, data-admin,
-	// sys-admin, user-admin.
+	// sys-admin, user-admin. The data roles (read, write, read-write,
+	// read-write-udf, truncate) may be scoped to a namespace or a set of
+	// one, written as aql writes a privilege: "read-write.test" or
+	// "read.test.alpha"; the others are global only, as on a real server.
 	Roles []string
 }
 
@@ -117,7 +120,43 @@ type secUser struct {
 	name       string
 	credential []byte // bcrypt of the password with the client's salt
 	roles      []string
-	perms      perm
+	grants     []grant
+}
+
+// grant is a role's privileges in its scope: ns "" is global, set "" the
+// whole namespace.
+type grant struct {
+	perms   perm
+	ns, set string
+}
+
+// scopable are the privileges a role may grant in a namespace or set.
+const scopable = permRead | permWrite | permUDFApply | permTruncate
+
+// covers reports whether g allows need in namespace ns, set set.
+func (g grant) covers(need perm, ns, set string) bool {
+	return g.perms&need == need && (g.ns == "" || g.ns == ns) && (g.set == "" || g.set == set)
+}
+
+// parseRole reads "role", "role.ns" or "role.ns.set".
+func parseRole(user, r string) (grant, error) {
+	name, scope, scoped := strings.Cut(r, ".")
+	p, ok := rolePerms[name]
+	if !ok {
+		return grant{}, fmt.Errorf("aerospiketest: user %q: unknown role %q (want one of %s)", user, name, strings.Join(Roles(), ", "))
+	}
+	g := grant{perms: p}
+	if !scoped {
+		return g, nil
+	}
+	if p&^scopable != 0 {
+		return grant{}, fmt.Errorf("aerospiketest: user %q: role %q is global only: it cannot be scoped to %q", user, name, scope)
+	}
+	g.ns, g.set, _ = strings.Cut(scope, ".")
+	if g.ns == "" || strings.Contains(g.set, ".") {
+		return grant{}, fmt.Errorf("aerospiketest: user %q: role %q: want role, role.namespace or role.namespace.set", user, r)
+	}
+	return g, nil
 }
 
 type session struct {
@@ -235,15 +274,15 @@ func newSecUser(u User) (*secUser, error) {
 	if u.Name == "" {
 		return nil, fmt.Errorf("aerospiketest: a user needs a name")
 	}
-	var perms perm
+	var grants []grant
 	for _, r := range u.Roles {
-		p, ok := rolePerms[r]
-		if !ok {
-			return nil, fmt.Errorf("aerospiketest: user %q: unknown role %q (want one of %s)", u.Name, r, strings.Join(Roles(), ", "))
+		g, err := parseRole(u.Name, r)
+		if err != nil {
+			return nil, err
 		}
-		perms |= p
+		grants = append(grants, g)
 	}
-	su := &secUser{name: u.Name, roles: slices.Clone(u.Roles), perms: perms}
+	su := &secUser{name: u.Name, roles: slices.Clone(u.Roles), grants: grants}
 	if u.Password != "" {
 		h, err := credentialOf(u.Password)
 		if err != nil {
@@ -502,7 +541,7 @@ func (s *Server) securedInfo(a *connAuth, body []byte) []byte {
 	cmds := strings.Split(strings.TrimRight(string(body), "\n"), "\n")
 	refuse := false
 	for _, c := range cmds {
-		if !a.may(infoPerm(c)) {
+		if !a.may(infoPerm(c), "", "") {
 			refuse = true
 		}
 	}
@@ -514,7 +553,7 @@ func (s *Server) securedInfo(a *connAuth, body []byte) []byte {
 		if c == "" {
 			continue
 		}
-		if need := infoPerm(c); !a.may(need) {
+		if need := infoPerm(c); !a.may(need, "", "") {
 			s.sec.refused.Add(1)
 			out = fmt.Appendf(out, "%s\tERROR:%d:role violation\n", c, rcRoleViolation)
 			continue
@@ -529,8 +568,25 @@ func infoPerm(cmd string) perm {
 	return infoPerms[name]
 }
 
-func (a *connAuth) may(need perm) bool {
-	return need == 0 || (a.user != nil && a.user.perms&need == need)
+// may reports whether the user's roles allow need in namespace ns, set
+// set (info commands ask with no namespace: a global grant). Each
+// privilege of need may come from a different role.
+func (a *connAuth) may(need perm, ns, set string) bool {
+	if need == 0 {
+		return true
+	}
+	if a.user == nil {
+		return false
+	}
+	for bit := perm(1); bit != 0 && bit <= need; bit <<= 1 {
+		if need&bit == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(a.user.grants, func(g grant) bool { return g.covers(bit, ns, set) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // msgRefusal is the result code a secured server refuses an AS_MSG
@@ -549,37 +605,46 @@ func (s *Server) msgRefusal(a *connAuth, body []byte) byte {
 	if err != nil {
 		return rcOK // the handler answers the malformed request
 	}
-	if !a.may(msgPerm(m)) {
+	if !a.mayMessage(m) {
 		s.sec.refused.Add(1)
 		return rcRoleViolation
 	}
 	return rcOK
 }
 
-func msgPerm(m *message) perm {
+// mayMessage reports whether the user may do what m asks, in the
+// namespace and set it names: a read, a write or delete, a UDF, or a
+// batch (each record of it in its own namespace and set).
+func (a *connAuth) mayMessage(m *message) bool {
+	ns, _ := m.field(fieldNamespace)
+	set, _ := m.field(fieldSet)
 	if _, ok := m.field(fieldUDFPackage); ok {
-		return permUDFApply
+		return a.may(permUDFApply, string(ns), string(set))
 	}
 	if m.info1&info1Batch != 0 {
 		data, ok := m.field(fieldBatchIndex)
 		if !ok {
-			return permRead
+			return a.may(permRead, string(ns), string(set))
 		}
 		entries, err := parseBatch(data)
 		if err != nil {
-			return permRead
+			return true // the handler answers the malformed batch
 		}
 		for _, e := range entries {
+			need := permRead
 			if e.req.isWrite() {
-				return permWrite
+				need = permWrite
+			}
+			if !a.may(need, e.req.ns, e.req.set) {
+				return false
 			}
 		}
-		return permRead
+		return true
 	}
 	if m.info2&(info2Write|info2Delete) != 0 {
-		return permWrite
+		return a.may(permWrite, string(ns), string(set))
 	}
-	return permRead
+	return a.may(permRead, string(ns), string(set))
 }
 
 // refusalMessage is the answer to a refused AS_MSG request: one last

@@ -305,10 +305,81 @@ func TestSecurityPrivileges(t *testing.T) {
 }
 
 func TestSecurityRoles(t *testing.T) {
-	if _, err := Start(Options{Security: &Security{Users: []User{{Name: "x", Password: "p", Roles: []string{"superuser"}}}}}); err == nil ||
-		!strings.Contains(err.Error(), `unknown role "superuser"`) {
-		t.Fatalf("unknown role: %v", err)
+	for role, want := range map[string]string{
+		"superuser":          `unknown role "superuser"`,
+		"sys-admin.test":     `role "sys-admin" is global only: it cannot be scoped to "test"`,
+		"read.":              `role "read.": want role, role.namespace or role.namespace.set`,
+		"read.test.alpha.x":  `role "read.test.alpha.x": want role`,
+		"superuser.test.set": `unknown role "superuser"`,
+	} {
+		_, err := Start(Options{Security: &Security{Users: []User{{Name: "x", Password: "p", Roles: []string{role}}}}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("role %q: %v, want %q", role, err, want)
+		}
 	}
+}
+
+// TestSecurityScopedRoles: a role scoped to a namespace or a set allows
+// its commands there only; scans of a whole namespace need it on the
+// namespace; a batch needs it for every record.
+func TestSecurityScopedRoles(t *testing.T) {
+	srv := securedServer(t, Security{Users: []User{
+		{Name: "admin", Password: "admin-pw", Roles: []string{"read-write"}},
+		{Name: "alpha", Password: "alpha-pw", Roles: []string{"read-write.test.alpha", "read.bar"}},
+	}})
+	admin := mustLogin(t, srv, "admin", "admin-pw")
+	alpha := mustLogin(t, srv, "alpha", "alpha-pw")
+	inAlpha, _ := as.NewKey("test", "alpha", "k")
+	inBeta, _ := as.NewKey("test", "beta", "k")
+	inNull, _ := as.NewKey("test", "", "k")
+	inBar, _ := as.NewKey("bar", "alpha", "k")
+	for _, k := range []*as.Key{inBeta, inBar} {
+		if err := admin.Put(nil, k, as.BinMap{"a": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := alpha.Put(nil, inAlpha, as.BinMap{"a": 1}); err != nil {
+		t.Fatalf("put in its set: %v", err)
+	}
+	if _, err := alpha.Get(nil, inAlpha); err != nil {
+		t.Fatalf("get in its set: %v", err)
+	}
+	if _, err := alpha.Get(nil, inBar); err != nil {
+		t.Fatalf("get in its read namespace: %v", err)
+	}
+	wantCode(t, "put in another set", alpha.Put(nil, inBeta, as.BinMap{"a": 2}), types.ROLE_VIOLATION)
+	wantCode(t, "put in the null set", alpha.Put(nil, inNull, as.BinMap{"a": 2}), types.ROLE_VIOLATION)
+	wantCode(t, "put in a read-only namespace", alpha.Put(nil, inBar, as.BinMap{"a": 2}), types.ROLE_VIOLATION)
+	_, err := alpha.Get(nil, inBeta)
+	wantCode(t, "get in another set", err, types.ROLE_VIOLATION)
+	err = alpha.BatchOperate(nil, []as.BatchRecordIfc{
+		as.NewBatchWrite(nil, inAlpha, as.PutOp(as.NewBin("a", 3))),
+		as.NewBatchWrite(nil, inBeta, as.PutOp(as.NewBin("a", 3))),
+	})
+	wantCode(t, "batch writing another set", err, types.ROLE_VIOLATION)
+	if _, err := alpha.BatchGet(nil, []*as.Key{inAlpha, inBar}); err != nil {
+		t.Fatalf("batch reading its set and its namespace: %v", err)
+	}
+	scan := func(ns, set string) error {
+		rs, err := alpha.ScanAll(nil, ns, set)
+		if err != nil {
+			return err
+		}
+		for r := range rs.Results() {
+			if r.Err != nil {
+				return r.Err
+			}
+		}
+		return nil
+	}
+	if err := scan("test", "alpha"); err != nil {
+		t.Fatalf("scan of its set: %v", err)
+	}
+	if err := scan("bar", ""); err != nil {
+		t.Fatalf("scan of its read namespace: %v", err)
+	}
+	wantCode(t, "scan of the whole namespace", scan("test", ""), types.ROLE_VIOLATION)
+	wantCode(t, "truncate", alpha.Truncate(nil, "test", "alpha", nil), types.ROLE_VIOLATION)
 }
 
 // rawConn speaks the wire protocol directly, for what the client hides.

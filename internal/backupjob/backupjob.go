@@ -165,9 +165,14 @@ func (r *Result) Empty() bool {
 // whole run folder is removed; when only some fail, their folders are
 // removed and a PartialError is returned with the result.
 func (j *Job) Run(ctx context.Context) (*Result, error) {
-	// A user who may not read is told so before a folder is made.
+	// A user who may not read (the sets backed up, or the whole
+	// namespace) is told so before a folder is made.
 	for _, ns := range j.Namespaces {
-		if err := j.Conn.Check(ns.Name, cluster.ReadRecords); err != nil {
+		var sets []string
+		if ns.Config != nil {
+			sets = ns.Config.SetList
+		}
+		if err := j.Conn.Check(ns.Name, sets, cluster.ReadRecords); err != nil {
 			return nil, fmt.Errorf("routine %q: %w", j.Routine, err)
 		}
 	}

@@ -79,16 +79,21 @@ const (
 
 // action and needs say, for messages, what a privilege allows and which
 // predefined roles grant it.
-func (p Privilege) action(ns string) (action, needs string) {
+// A set names the set the records are in ("": the whole namespace).
+func (p Privilege) action(ns, set string) (action, needs string) {
+	where := fmt.Sprintf("namespace %q", ns)
+	if set != "" {
+		where = fmt.Sprintf("set %q of namespace %q", set, ns)
+	}
 	switch p {
 	case CreateIndexes:
 		return "create secondary indexes", "sindex-admin, data-admin or sys-admin"
 	case RegisterUDFs:
 		return "register UDFs", "udf-admin, data-admin or sys-admin"
 	case ReadRecords:
-		return fmt.Sprintf("read namespace %q", ns), "read, read-write or read-write-udf"
+		return "read " + where, "read, read-write or read-write-udf"
 	}
-	return fmt.Sprintf("write to namespace %q", ns), "read-write or write"
+	return "write to " + where, "read-write or write"
 }
 
 // PrivilegeError is a run its user may not do on a secured cluster.
@@ -110,21 +115,29 @@ func (e *PrivilegeError) Error() string {
 // Check asks the cluster whether the connection's user may do p in
 // namespace ns, without changing anything: a read is probed with the read
 // of a record no one has, a write with its delete, an index or UDF with
-// the removal of one
-// that does not exist; a secured server refuses either with
-// ROLE_VIOLATION before it looks. A connection without credentials asks
-// nothing (without security everyone may do everything).
-func (c *Conn) Check(ns string, p Privilege) error {
+// the removal of one that does not exist; a secured server refuses either
+// with ROLE_VIOLATION before it looks. Records are probed in each of sets,
+// the sets the run reads or writes (none: the whole namespace), so that a
+// role limited to some sets passes for a run limited to them. A
+// connection without credentials asks nothing (without security everyone
+// may do everything).
+func (c *Conn) Check(ns string, sets []string, p Privilege) error {
 	if c == nil || c.Aerospike == nil || (c.settings.User == "" && !strings.EqualFold(c.settings.AuthMode, "PKI")) {
 		return nil
 	}
-	refused, err := c.probe(ns, p)
-	if err != nil || !refused {
-		// A probe that could not ask proves nothing: the run itself will.
-		return nil
+	if len(sets) == 0 || (p != ReadRecords && p != WriteRecords) {
+		sets = []string{""}
 	}
-	action, needs := p.action(ns)
-	return &PrivilegeError{Cluster: c.settings.label(), User: c.settings.User, Action: action, Needs: needs}
+	for _, set := range sets {
+		refused, err := c.probe(ns, set, p)
+		if err != nil || !refused {
+			// A probe that could not ask proves nothing: the run itself will.
+			continue
+		}
+		action, needs := p.action(ns, set)
+		return &PrivilegeError{Cluster: c.settings.label(), User: c.settings.User, Action: action, Needs: needs}
+	}
+	return nil
 }
 
 // probeName is a name no record, index or UDF has.
@@ -134,10 +147,10 @@ func probeName() string {
 	return "aerobackup-probe-" + hex.EncodeToString(b[:])
 }
 
-func (c *Conn) probe(ns string, p Privilege) (refused bool, err error) {
+func (c *Conn) probe(ns, set string, p Privilege) (refused bool, err error) {
 	switch p {
 	case ReadRecords, WriteRecords:
-		key, err := as.NewKey(ns, "", probeName())
+		key, err := as.NewKey(ns, set, probeName())
 		if err != nil {
 			return false, err
 		}

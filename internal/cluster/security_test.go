@@ -64,6 +64,7 @@ func securedServer(t *testing.T) *aerospiketest.Server {
 		{Name: "writer", Password: "writer-pw", Roles: []string{"read-write"}},
 		{Name: "reader", Password: "reader-pw", Roles: []string{"read"}},
 		{Name: "useradmin", Password: "useradmin-pw", Roles: []string{"user-admin"}},
+		{Name: "alpha", Password: "alpha-pw", Roles: []string{"read-write.bar.alpha", "read-write.bar.beta"}},
 	}}})
 }
 
@@ -114,7 +115,7 @@ func TestCheckPrivileges(t *testing.T) {
 		}
 		defer c.Close()
 		for _, p := range []Privilege{ReadRecords, WriteRecords, CreateIndexes, RegisterUDFs} {
-			err := c.Check("bar", p)
+			err := c.Check("bar", nil, p)
 			allowed := false
 			for _, a := range tc.allowed {
 				allowed = allowed || a == p
@@ -140,8 +141,49 @@ func TestCheckPrivileges(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Check("bar", WriteRecords); err == nil || err.Error() != want {
+	if err := c.Check("bar", nil, WriteRecords); err == nil || err.Error() != want {
 		t.Errorf("reader's write: %v, want %s", err, want)
+	}
+}
+
+// TestCheckPrivilegesInSets: a role limited to sets passes for the sets it
+// allows, and is refused, naming the set, for the whole namespace or
+// another set.
+func TestCheckPrivilegesInSets(t *testing.T) {
+	srv := securedServer(t)
+	c, err := Connect(context.Background(), secured(srv, "alpha", "alpha-pw"), logging.Discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, p := range []Privilege{ReadRecords, WriteRecords} {
+		if err := c.Check("bar", []string{"alpha", "beta"}, p); err != nil {
+			t.Errorf("privilege %d in its sets: %v", p, err)
+		}
+	}
+	for _, tc := range []struct {
+		sets []string
+		p    Privilege
+		want string
+	}{
+		{nil, WriteRecords, `may not write to namespace "bar" (needs read-write or write)`},
+		{[]string{"alpha", "gamma"}, WriteRecords, `may not write to set "gamma" of namespace "bar" (needs read-write or write)`},
+		{[]string{"alpha"}, ReadRecords, ""},
+		{[]string{"beta"}, CreateIndexes, `may not create secondary indexes (needs sindex-admin, data-admin or sys-admin)`},
+	} {
+		err := c.Check("bar", tc.sets, tc.p)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("sets %v, privilege %d: %v", tc.sets, tc.p, err)
+			}
+			continue
+		}
+		if want := `cluster "prod": role violation: user "alpha" ` + tc.want; err == nil || err.Error() != want {
+			t.Errorf("sets %v, privilege %d: %v, want %s", tc.sets, tc.p, err, want)
+		}
+	}
+	if got := srv.Count("bar"); got != 0 {
+		t.Errorf("the probes wrote %d records", got)
 	}
 }
 
@@ -154,7 +196,7 @@ func TestCheckWithoutSecurityAsksNothing(t *testing.T) {
 	defer c.Close()
 	before := srv.Stats()
 	for _, p := range []Privilege{ReadRecords, WriteRecords, CreateIndexes, RegisterUDFs} {
-		if err := c.Check("test", p); err != nil {
+		if err := c.Check("test", nil, p); err != nil {
 			t.Fatal(err)
 		}
 	}

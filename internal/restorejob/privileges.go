@@ -1,18 +1,22 @@
 package restorejob
 
 import (
+	"strings"
+
 	"github.com/aerobackup/aerobackup/internal/cluster"
 )
 
-// need is one privilege a restore needs in one destination namespace.
+// need is one privilege a restore needs in one destination namespace, in
+// the sets it restores (comma-joined; "": every set).
 type need struct {
-	ns string
-	p  cluster.Privilege
+	ns, sets string
+	p        cluster.Privilege
 }
 
 // needs are what the chains need of the user, each once, in order: write
-// records to each destination namespace, create the indexes and register
-// the UDFs the backups hold (as their metadata counts them).
+// records to each destination namespace (in the sets of a set-list, when
+// one limits the restore), create the indexes and register the UDFs the
+// backups hold (as their metadata counts them).
 func (j *Job) needs() []need {
 	var out []need
 	seen := map[need]bool{}
@@ -29,13 +33,13 @@ func (j *Job) needs() []need {
 				continue
 			}
 			if !cfg.NoRecords {
-				add(need{dest, cluster.WriteRecords})
+				add(need{dest, strings.Join(cfg.SetList, ","), cluster.WriteRecords})
 			}
 			if !cfg.NoIndexes && s.Indexes > 0 {
-				add(need{dest, cluster.CreateIndexes})
+				add(need{dest, "", cluster.CreateIndexes})
 			}
 			if !cfg.NoUDFs && s.UDFs > 0 {
-				add(need{dest, cluster.RegisterUDFs})
+				add(need{dest, "", cluster.RegisterUDFs})
 			}
 		}
 	}
@@ -51,7 +55,11 @@ func (j *Job) checkPrivileges() error {
 		return nil
 	}
 	for _, n := range j.needs() {
-		if err := j.Conn.Check(n.ns, n.p); err != nil {
+		var sets []string
+		if n.sets != "" {
+			sets = strings.Split(n.sets, ",")
+		}
+		if err := j.Conn.Check(n.ns, sets, n.p); err != nil {
 			return err
 		}
 	}
