@@ -55,13 +55,15 @@ func closeReturns(rs *as.Recordset, wait time.Duration) bool {
 	}
 }
 
-func guardTestClient(t *testing.T) *as.Client {
+// guardTestClient connects to a server holding records records in
+// namespace test, with faults f.
+func guardTestClient(t *testing.T, records int, f aerospiketest.Faults) *as.Client {
 	t.Helper()
 	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
-	if err := srv.Seed("test", 20, 1); err != nil {
+	if err := srv.Seed("test", records, 1); err != nil {
 		t.Fatal(err)
 	}
-	srv.SetFaults(aerospiketest.Faults{ScanFailAfter: 1})
+	srv.SetFaults(f)
 	c, err := as.NewClient(srv.Host(), srv.Port())
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,7 @@ func guardTestClient(t *testing.T) *as.Client {
 // (if it is not, a newer client fixed it and the guard can go); its
 // goroutines stay blocked until the test binary exits.
 func TestScanGuardUnblocksClose(t *testing.T) {
-	raw := guardTestClient(t)
+	raw := guardTestClient(t, 20, aerospiketest.Faults{ScanFailAfter: 1})
 	rs := blockedScan(t, func(p *as.ScanPolicy) (*as.Recordset, as.Error) {
 		return raw.ScanPartitions(p, as.NewPartitionFilterAll(), "test", "")
 	})
@@ -84,7 +86,7 @@ func TestScanGuardUnblocksClose(t *testing.T) {
 		t.Fatal("the unguarded client's Close returned: the client no longer hangs here; check whether scanGuard is still needed")
 	}
 
-	guarded := scanGuard{guardTestClient(t)}
+	guarded := scanGuard{guardTestClient(t, 20, aerospiketest.Faults{ScanFailAfter: 1})}
 	rs = blockedScan(t, func(p *as.ScanPolicy) (*as.Recordset, as.Error) {
 		return guarded.ScanPartitions(p, as.NewPartitionFilterAll(), "test", "")
 	})
@@ -96,15 +98,7 @@ func TestScanGuardUnblocksClose(t *testing.T) {
 // TestScanGuardKeepsEveryRecord: a guarded scan that is read to its end
 // delivers every record; the drainer starts only after Close.
 func TestScanGuardKeepsEveryRecord(t *testing.T) {
-	srv := aerospiketest.NewServer(t, aerospiketest.Options{})
-	if err := srv.Seed("test", 500, 1); err != nil {
-		t.Fatal(err)
-	}
-	c, err := as.NewClient(srv.Host(), srv.Port())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := guardTestClient(t, 500, aerospiketest.Faults{})
 	policy := as.NewScanPolicy()
 	policy.RecordQueueSize = 1
 	rs, err := scanGuard{c}.ScanPartitions(policy, as.NewPartitionFilterAll(), "test", "")
@@ -129,7 +123,7 @@ func TestScanGuardKeepsEveryRecord(t *testing.T) {
 
 // TestClosedSignal: the client still has the field the guard watches.
 func TestClosedSignal(t *testing.T) {
-	c := guardTestClient(t)
+	c := guardTestClient(t, 20, aerospiketest.Faults{ScanFailAfter: 1})
 	rs, err := c.ScanPartitions(nil, as.NewPartitionFilterAll(), "test", "")
 	if err != nil {
 		t.Fatal(err)
