@@ -68,8 +68,13 @@ test: lint docs-check rules-check ## lint, docs drift check, alert rules, then e
 
 # CI runs it after test, as its own step; the race detector makes the
 # end-to-end scripts several times slower, hence the same long timeout.
+# A race-built process sleeps GORACE's atexit_sleep_ms (1 s by default)
+# before it exits, so that reports other threads are still printing get
+# out; the scripts start about a thousand aerobackup processes, each of
+# which reports a race when it happens, so the wait goes (a caller's
+# GORACE comes after, and wins).
 test-race: ## every test again under the race detector (go test -race)
-	$(GO) test -race -count=1 -timeout 25m ./...
+	GORACE="atexit_sleep_ms=0 $$GORACE" $(GO) test -race -count=1 -timeout 25m ./...
 
 BENCH_FLAGS ?=
 bench: build ## aerobackup against backup-go alone on the test server (or AEROBACKUP_TEST_AEROSPIKE); BENCH_FLAGS=-h lists options

@@ -58,6 +58,21 @@ type scriptServer struct {
 	user, password string
 }
 
+// catchRaces makes the script's aerobackup processes write race reports
+// to files, and fails the script when one did: a process that races exits
+// 66, which a `! exec` step would take for the failure it expects.
+func catchRaces(env *testscript.Env) {
+	dir := env.T().(testing.TB).TempDir()
+	env.Setenv("GORACE", strings.TrimSpace(env.Getenv("GORACE")+" log_path="+filepath.Join(dir, "race")))
+	env.Defer(func() {
+		reports, _ := filepath.Glob(filepath.Join(dir, "race*"))
+		for _, r := range reports {
+			b, _ := os.ReadFile(r)
+			env.T().Fatal("a data race in an aerobackup process of this script (" + filepath.Base(r) + "):\n" + string(b))
+		}
+	})
+}
+
 type takenSnapshot struct {
 	snap aerospiketest.Snapshot
 	at   time.Time
@@ -137,6 +152,9 @@ func scriptParams(kind storageKind) testscript.Params {
 			}
 			env.Setenv("STORAGE_ENTRY", kind.entry(env))
 			env.Setenv("STORAGE_URL", kind.url(env))
+			if raceEnabled {
+				catchRaces(env)
+			}
 			env.Defer(func() {
 				if s.client != nil {
 					s.client.Close()
