@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -14,7 +13,7 @@ import (
 // runAt runs a command line with the clock set to now.
 func runAt(t *testing.T, now time.Time, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb lockedBuffer
 	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb},
 		Getenv: func(string) string { return "" }, Now: func() time.Time { return now }}
 	code := app.run(context.Background(), args, nil)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,9 +16,30 @@ import (
 	"github.com/aerobackup/aerobackup/internal/report"
 )
 
+// lockedBuffer is a buffer safe for concurrent writes and reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// run runs the command line args. Its output buffers are locked: backup-go
+// does not wait for its record-counting goroutine, whose warning may be
+// logged after the command returned.
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
+	var out, errb lockedBuffer
 	app := &App{IO: IO{In: strings.NewReader(""), Out: &out, Err: &errb}, Now: time.Now,
 		Getenv: func(k string) string { return env[k] }}
 	code := app.run(context.Background(), args, nil)
